@@ -1,0 +1,56 @@
+# Writ — build, run, test, bench.  `make` builds build/writ (optimised).
+CC      ?= cc
+WERROR  ?=
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -Wall -Wextra -Wno-unused-parameter $(WERROR) -Isrc -Iinclude -D_POSIX_C_SOURCE=200809L
+LDLIBS  += -lm
+BUILD   ?= build
+
+CORE_SRC := $(wildcard src/*.c) $(wildcard lib/*.c)
+CORE_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(CORE_SRC))
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
+
+.PHONY: all run test unit golden conformance sanitize bench clean
+
+all: $(BUILD)/writ
+
+$(BUILD)/obj/%.o: %.c $(wildcard src/*.h) $(wildcard lib/*.h) $(wildcard lib/*.inc)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libwrit.a: $(CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/writ: $(BUILD)/obj/cli/main.o $(BUILD)/libwrit.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libwrit.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+run: $(BUILD)/writ
+	$(BUILD)/writ run examples/tour.writ
+
+unit: $(UNIT_BIN)
+	@ok=0; bad=0; for t in $(UNIT_BIN); do if $$t; then ok=$$((ok+1)); else bad=$$((bad+1)); echo "FAIL $$t"; fi; done; \
+	echo "unit: $$ok passed, $$bad failed"; test $$bad -eq 0
+
+golden: $(BUILD)/writ
+	python3 tests/run $(BUILD)/writ tests/lang
+
+conformance: $(BUILD)/writ
+	python3 ../shared/conformance/run-conformance $$(cat tests/conformance-args) $(BUILD)/writ
+
+test: $(BUILD)/writ unit
+	python3 tests/run --all $(BUILD)/writ
+
+sanitize:
+	$(MAKE) BUILD=build/asan CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
+
+bench: $(BUILD)/writ
+	bench/run.sh $(BUILD)/writ
+
+clean:
+	rm -rf build

@@ -1,0 +1,145 @@
+/* mem.c — the allocation chokepoint (hook + accounting + memory limit),
+ * the compile arena and the growable byte buffer. */
+#include "mem.h"
+#include "vm.h"
+#include <stdio.h>
+#include <stdarg.h>
+#include <stdlib.h>
+
+void *mem_realloc(VM *vm, void *p, size_t old_size, size_t new_size) {
+    if (new_size > old_size && vm->mem_limit && vm->bytes + (new_size - old_size) > vm->mem_limit
+        && !vm->draining) {
+        vm->mem_failed = true;
+    }
+    void *r = vm->alloc(vm->alloc_ud, p, old_size, new_size);
+    if (new_size == 0) {
+        vm->bytes -= old_size;
+        return NULL;
+    }
+    if (!r) {
+        fprintf(stderr, "writ: out of memory (%zu bytes)\n", new_size);
+        abort();
+    }
+    vm->bytes += new_size - old_size;
+    return r;
+}
+
+void *mem_calloc(VM *vm, size_t n) {
+    void *p = mem_alloc(vm, n);
+    memset(p, 0, n);
+    return p;
+}
+
+char *mem_strndup(VM *vm, const char *s, size_t n) {
+    char *d = mem_alloc(vm, n + 1);
+    memcpy(d, s, n);
+    d[n] = 0;
+    return d;
+}
+
+/* ---- arena ---- */
+struct ArenaBlock {
+    ArenaBlock *next;
+    size_t size, used;
+    _Alignas(16) unsigned char data[];
+};
+
+#define ARENA_BLOCK 65536
+
+void arena_init(Arena *a, VM *vm) { a->vm = vm; a->head = NULL; }
+
+void *arena_alloc(Arena *a, size_t n) {
+    n = (n + 15) & ~(size_t)15;
+    ArenaBlock *b = a->head;
+    if (!b || b->used + n > b->size) {
+        size_t sz = n > ARENA_BLOCK / 2 ? n : ARENA_BLOCK;
+        b = mem_alloc(a->vm, sizeof(ArenaBlock) + sz);
+        b->size = sz;
+        b->used = 0;
+        if (a->head && n > ARENA_BLOCK / 2) {  /* keep filling the current block */
+            b->next = a->head->next;
+            a->head->next = b;
+        } else {
+            b->next = a->head;
+            a->head = b;
+        }
+    }
+    void *p = b->data + b->used;
+    b->used += n;
+    memset(p, 0, n);
+    return p;
+}
+
+char *arena_strndup(Arena *a, const char *s, size_t n) {
+    char *d = arena_alloc(a, n + 1);
+    memcpy(d, s, n);
+    d[n] = 0;
+    return d;
+}
+
+char *arena_printf(Arena *a, const char *fmt, ...) {
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *d = arena_alloc(a, (size_t)n + 1);
+    vsnprintf(d, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    return d;
+}
+
+void arena_free(Arena *a) {
+    ArenaBlock *b = a->head;
+    while (b) {
+        ArenaBlock *n = b->next;
+        mem_free(a->vm, b, sizeof(ArenaBlock) + b->size);
+        b = n;
+    }
+    a->head = NULL;
+}
+
+/* ---- buffer ---- */
+void buf_init(Buf *b, VM *vm) { b->vm = vm; b->data = NULL; b->len = b->cap = 0; }
+
+static void buf_grow(Buf *b, size_t extra) {
+    if (b->len + extra + 1 > b->cap) {
+        size_t nc = b->cap ? b->cap * 2 : 64;
+        while (nc < b->len + extra + 1) nc *= 2;
+        b->data = mem_realloc(b->vm, b->data, b->cap, nc);
+        b->cap = nc;
+    }
+}
+
+void buf_put(Buf *b, const char *s, size_t n) {
+    buf_grow(b, n);
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = 0;
+}
+
+void buf_puts(Buf *b, const char *s) { buf_put(b, s, strlen(s)); }
+
+void buf_putc(Buf *b, char c) {
+    buf_grow(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = 0;
+}
+
+void buf_printf(Buf *b, const char *fmt, ...) {
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    buf_grow(b, (size_t)n);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    b->len += (size_t)n;
+}
+
+void buf_free(Buf *b) {
+    if (b->data) mem_free(b->vm, b->data, b->cap);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}

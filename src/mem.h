@@ -1,0 +1,56 @@
+/* mem.h — the one allocation chokepoint.  Every byte the VM, compiler and
+ * library allocate goes through mem_realloc, which calls the host's
+ * allocator hook and keeps the byte count for the memory limit. */
+#ifndef WRIT_MEM_H
+#define WRIT_MEM_H
+
+#include "common.h"
+
+/* Lua-shaped hook: new_size 0 frees; returns NULL on failure. */
+typedef void *(*MemHook)(void *ud, void *ptr, size_t old_size, size_t new_size);
+
+void *mem_realloc(VM *vm, void *p, size_t old_size, size_t new_size);
+#define mem_alloc(vm, n) mem_realloc((vm), NULL, 0, (n))
+#define mem_free(vm, p, n) ((void)mem_realloc((vm), (p), (n), 0))
+void *mem_calloc(VM *vm, size_t n);
+char *mem_strndup(VM *vm, const char *s, size_t n);
+
+/* Growable array helpers: VEC_PUSH(vm, ptr, len, cap, value). */
+#define VEC_GROW(vm, ptr, len, cap, extra) do { \
+    if ((len) + (extra) > (cap)) { \
+        size_t nc_ = (cap) ? (cap) * 2 : 8; \
+        while (nc_ < (len) + (extra)) nc_ *= 2; \
+        (ptr) = mem_realloc((vm), (ptr), sizeof(*(ptr)) * (cap), sizeof(*(ptr)) * nc_); \
+        (cap) = nc_; \
+    } } while (0)
+#define VEC_PUSH(vm, ptr, len, cap, v) do { VEC_GROW(vm, ptr, len, cap, 1); (ptr)[(len)++] = (v); } while (0)
+#define VEC_FREE(vm, ptr, cap) do { mem_free((vm), (ptr), sizeof(*(ptr)) * (cap)); (ptr) = NULL; (cap) = 0; } while (0)
+
+/* Bump allocator for everything a compilation builds (tokens, AST, types of
+ * one check, diagnostic text): freed in one go. */
+typedef struct ArenaBlock ArenaBlock;
+typedef struct Arena {
+    VM *vm;
+    ArenaBlock *head;
+} Arena;
+
+void arena_init(Arena *a, VM *vm);
+void *arena_alloc(Arena *a, size_t n);          /* zeroed, 8-byte aligned */
+char *arena_strndup(Arena *a, const char *s, size_t n);
+char *arena_printf(Arena *a, const char *fmt, ...) WRIT_PRINTF(2, 3);
+void arena_free(Arena *a);
+
+/* Growable byte buffer (used for string building and rendering). */
+typedef struct Buf {
+    VM *vm;
+    char *data;
+    size_t len, cap;
+} Buf;
+void buf_init(Buf *b, VM *vm);
+void buf_put(Buf *b, const char *s, size_t n);
+void buf_puts(Buf *b, const char *s);
+void buf_putc(Buf *b, char c);
+void buf_printf(Buf *b, const char *fmt, ...) WRIT_PRINTF(2, 3);
+void buf_free(Buf *b);
+
+#endif

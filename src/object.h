@@ -1,0 +1,96 @@
+/* object.h — heap objects under reference counting.  Every object starts
+ * with an Obj header (count + kind).  Freeing never recurses on the C stack:
+ * obj_release pushes children onto the VM's free list (vm->freeing) and a
+ * loop drains it, so dropping a million-node chain is flat. */
+#ifndef WRIT_OBJECT_H
+#define WRIT_OBJECT_H
+
+#include "common.h"
+#include "types.h"
+
+typedef enum ObjKind {
+    OBJ_STRING, OBJ_ARRAY, OBJ_DICT, OBJ_TUPLE, OBJ_CLOSURE, OBJ_CELL, OBJ_INTBOX,
+} ObjKind;
+
+typedef struct Obj {
+    uint32_t rc;
+    uint8_t kind;      /* ObjKind */
+    uint8_t flags;
+    uint16_t spare;
+} Obj;
+
+/* Immutable UTF-8 string.  data is NUL-terminated (not counted in len). */
+typedef struct Str {
+    Obj h;
+    uint32_t hash;     /* 0 = not computed yet */
+    bool ascii;        /* every byte < 0x80: code point index == byte index */
+    int64_t len;       /* bytes */
+    int64_t cplen;     /* code points */
+    char data[];
+} Str;
+
+typedef struct Arr {
+    Obj h;
+    Type *type;        /* Array<T> */
+    int64_t len, cap;
+    Value *data;
+} Arr;
+
+/* Insertion-ordered hash map: dense entry array + open-addressed index. */
+typedef struct DictEntry {
+    Value key, val;
+    uint64_t hash;     /* DICT_DEAD marks a removed entry */
+} DictEntry;
+#define DICT_DEAD UINT64_MAX
+
+typedef struct Dict {
+    Obj h;
+    Type *type;        /* Dictionary<K, V> */
+    int64_t count;     /* live entries */
+    int64_t used;      /* entries slots used (live + dead) */
+    int64_t cap;       /* entries capacity */
+    DictEntry *entries;
+    int32_t *index;    /* size mask+1; -1 empty; else entry position */
+    uint64_t mask;
+    uint64_t version;  /* bumped when a key is added or removed (iteration rule) */
+} Dict;
+
+typedef struct Tuple {
+    Obj h;
+    Type *type;        /* (A, B, ...) */
+    Value v[];
+} Tuple;
+
+struct Proto;
+typedef struct Closure {
+    Obj h;
+    struct Proto *proto;
+    uint32_t ncap;
+    Value cap[];       /* kinds from proto->cap_is_ref */
+} Closure;
+
+/* A captured mutable variable shared by reference. */
+typedef struct Cell {
+    Obj h;             /* flags: 1 = v holds a reference */
+    Value v;
+} Cell;
+
+/* Optional<int> payload. */
+typedef struct IntBox {
+    Obj h;
+    int64_t v;
+} IntBox;
+
+static inline void obj_retain(Obj *o) { if (o) o->rc++; }
+void obj_free(VM *vm, Obj *o);       /* rc reached 0: frees o and releases its children */
+static inline void obj_release(VM *vm, Obj *o) {
+    if (o && --o->rc == 0) obj_free(vm, o);
+}
+#define RETAIN(v) obj_retain((Obj *)(v))
+#define RELEASE(vm, v) obj_release((vm), (Obj *)(v))
+
+/* Release a slot whose static type is t (no-op for scalars). */
+static inline void val_release(VM *vm, Type *t, Value v) { if (t->is_ref) obj_release(vm, v.o); }
+static inline void val_retain(Type *t, Value v) { if (t->is_ref) obj_retain(v.o); }
+
+#endif

@@ -1,0 +1,88 @@
+/* rt.h — runtime services shared by the VM and the library: strings,
+ * arrays, dictionaries, tuples, display forms, equality, number formatting
+ * and the native-function interface.
+ *
+ * Ownership: a function that returns an object returns it owned (rc counts
+ * the caller's reference).  Value arguments are borrowed unless a comment
+ * says "takes".  Element kinds come from the container's Type (elem->is_ref).
+ * A failing operation calls rt_error(vm, ...) and returns false / NULL. */
+#ifndef WRIT_RT_H
+#define WRIT_RT_H
+
+#include "common.h"
+#include "object.h"
+#include "mem.h"
+
+/* Records a runtime error message on the VM (the VM adds the trace). */
+void rt_error(VM *vm, const char *fmt, ...) WRIT_PRINTF(2, 3);
+
+/* ---- strings (str.c) ---- */
+Str *str_new(VM *vm, const char *s, size_t n);   /* s is valid UTF-8 */
+Str *str_alloc(VM *vm, size_t nbytes);            /* data to be filled, then str_finish */
+void str_finish(Str *s);                          /* computes cplen and ascii */
+static inline Str *str_cstr(VM *vm, const char *s) { return str_new(vm, s, strlen(s)); }
+uint32_t str_hash(Str *s);
+bool str_eq(const Str *a, const Str *b);
+int str_cmp(const Str *a, const Str *b);          /* bytewise, <0 / 0 / >0 */
+Str *str_concat(VM *vm, Str *a, Str *b);
+Str *str_concat_n(VM *vm, Str **parts, size_t n);
+/* code point index -> byte offset (index may equal cplen) */
+size_t str_byte_offset(const Str *s, int64_t cp_index);
+
+/* ---- arrays (arr.c) ---- */
+Arr *arr_new(VM *vm, Type *array_type, int64_t cap);
+void arr_push(VM *vm, Arr *a, Value v);           /* takes v */
+void arr_reserve(VM *vm, Arr *a, int64_t cap);
+
+/* ---- dictionaries (dict.c) ---- */
+Dict *dict_new(VM *vm, Type *dict_type);
+bool dict_get(VM *vm, Dict *d, Value key, Value *out);       /* borrowed out; false if absent */
+void dict_set(VM *vm, Dict *d, Value key, Value val);        /* takes key and val */
+bool dict_remove(VM *vm, Dict *d, Value key, Value *out);    /* out owned; false if absent */
+void dict_clear(VM *vm, Dict *d);
+
+/* ---- tuples (object.c) ---- */
+Tuple *tuple_new(VM *vm, Type *tuple_type);       /* slots zeroed; caller fills (owned) */
+
+/* ---- boxes ---- */
+IntBox *intbox_new(VM *vm, int64_t v);
+Cell *cell_new(VM *vm, bool holds_ref);
+
+/* ---- display, equality (display.c) ---- */
+/* Appends the display form (language.md §22).  quoted: inside a container
+ * (strings quoted and escaped). */
+void display_value(VM *vm, Buf *out, Type *t, Value v, bool quoted);
+Str *display_to_str(VM *vm, Type *t, Value v);
+/* Shortest round-trip float text per §22; buf >= 32 bytes; returns length. */
+int fmt_float(char *buf, double d);
+bool val_equal(VM *vm, Type *t, Value a, Value b);
+/* typeof(): the spelling of a value's dynamic type. */
+const char *val_typeof(VM *vm, Type *t, Value v);
+
+/* ---- natives ---- */
+/* A library function: args borrowed (args[0] is the receiver for methods);
+ * *ret owned.  Returns false after rt_error. */
+typedef bool (*NativeFn)(VM *vm, Value *args, Value *ret);
+
+typedef struct LibFn {
+    const char *name;
+    /* Writ signature: "(index: int) -> string"; may use T (element), K, V
+     * (dictionary), U (a method's own type parameter).  Defaults are
+     * constant literals: "(width: int, fill: string = \" \") -> string". */
+    const char *sig;
+    NativeFn fn;       /* NULL: the compiler expands it (callback-taking methods) */
+} LibFn;
+
+typedef struct LibConst {
+    const char *name;
+    const char *type;  /* "float" / "int" */
+    Value value;
+} LibConst;
+
+extern const LibFn lib_string_methods[];   /* receiver: string; NULL-name terminated */
+extern const LibFn lib_array_methods[];    /* receiver: Array<T> */
+extern const LibFn lib_dict_methods[];     /* receiver: Dictionary<K, V> */
+extern const LibFn lib_functions[];        /* math, interpolation, ... (int/float overloads share a name) */
+extern const LibConst lib_constants[];
+
+#endif

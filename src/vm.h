@@ -1,0 +1,64 @@
+/* vm.h — the VM object: all interpreter state hangs off it (no globals).
+ * The interpreter loop itself lives in vm.c. */
+#ifndef WRIT_VM_H
+#define WRIT_VM_H
+
+#include "common.h"
+#include "mem.h"
+#include "types.h"
+#include "object.h"
+
+struct Proto;
+struct Module;
+
+/* One activation record on the VM-managed frame stack (never the C stack). */
+typedef struct Frame {
+    struct Proto *proto;
+    Closure *closure;       /* NULL for direct calls of top-level functions */
+    uint32_t *pc;           /* saved pc (next instruction) */
+    size_t base;            /* index of R[0] in vm->stack */
+    uint32_t ret_reg;       /* caller's destination register */
+    bool hidden;            /* library frame: not counted, not shown */
+} Frame;
+
+struct VM {
+    /* memory */
+    MemHook alloc;
+    void *alloc_ud;
+    size_t bytes;           /* currently allocated */
+    size_t mem_limit;       /* 0 = none */
+    bool mem_failed;
+
+    TypeTable types;
+
+    /* deferred frees: obj_free pushes children here and drains in a loop */
+    Obj **freeing;
+    size_t nfreeing, capfreeing;
+    bool draining;
+
+    /* register stack and frames */
+    Value *stack;
+    size_t stack_cap;
+    Frame *frames;
+    size_t nframes, cap_frames;
+    uint32_t depth_limit;
+    uint64_t insn_limit;
+    uint64_t insn_budget;
+
+    /* runtime error state */
+    bool has_error;
+    char *error_msg;        /* set by rt_error (owned, mem_ allocated) */
+    size_t error_msg_size;
+    char *error_text;       /* rendered message + trace */
+    size_t error_text_size;
+
+    /* output */
+    void (*write)(void *ud, const char *s, size_t n);
+    void *write_ud;
+
+    /* loaded modules */
+    struct Module **modules;
+    size_t nmodules, cap_modules;
+};
+
+#endif
