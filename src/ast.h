@@ -64,6 +64,8 @@ typedef enum {
     E_WHEN,        /* when expression: when */
     E_RANGE,       /* lhs..rhs / lhs..=rhs (only in for headers and when patterns) */
     E_YIELD,       /* yield [lhs] (only as statement, rhs of =/let/var, return operand) */
+    /* checker-made nodes (never produced by the parser) */
+    E_CONVERT,     /* lhs converted to `type` (int->float literal, T->Optional<T>, null->Optional<T>, tuple) */
 } ExprKind;
 
 typedef struct Arg {

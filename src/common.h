@@ -42,6 +42,6 @@ typedef union Value {
     struct Obj *o;
 } Value;
 
-typedef struct VM VM;
+typedef struct writ_vm VM;
 
 #endif

@@ -44,9 +44,20 @@ void dict_clear(VM *vm, Dict *d);
 /* ---- tuples (object.c) ---- */
 Tuple *tuple_new(VM *vm, Type *tuple_type);       /* slots zeroed; caller fills (owned) */
 
-/* ---- boxes ---- */
+/* ---- boxes (object.c) ---- */
 IntBox *intbox_new(VM *vm, int64_t v);
 Cell *cell_new(VM *vm, bool holds_ref);
+
+/* ---- Optional<T> slots (object.c; layout in types.h); inner = T ---- */
+bool opt_is_null(Type *inner, Value v);
+Value opt_payload(Type *inner, Value v);          /* the T inside (borrowed); not null */
+Value opt_none(Type *inner);
+Value opt_some(VM *vm, Type *inner, Value v);     /* v borrowed; result owned (retained / boxed) */
+
+/* ---- hooks implemented by the VM (chunk/proto owner) ---- */
+struct Proto;
+bool proto_cap_is_ref(struct Proto *p, uint32_t i);   /* capture i holds a reference */
+const char *proto_display_name(struct Proto *p);      /* "f", "Type.m"; NULL for a lambda */
 
 /* ---- display, equality (display.c) ---- */
 /* Appends the display form (language.md §22).  quoted: inside a container
@@ -58,6 +69,11 @@ int fmt_float(char *buf, double d);
 bool val_equal(VM *vm, Type *t, Value a, Value b);
 /* typeof(): the spelling of a value's dynamic type. */
 const char *val_typeof(VM *vm, Type *t, Value v);
+/* Locale-free, correctly rounded (ties to even) decimal text -> double.
+ * Accepts exactly [+-]?(digits[.digits?] | .digits)([eE][+-]?digits)? over
+ * all n bytes (no whitespace); out of range gives ±inf or ±0.  False if
+ * malformed. */
+bool parse_float_text(const char *s, size_t n, double *out);
 
 /* ---- natives ---- */
 /* A library function: args borrowed (args[0] is the receiver for methods);

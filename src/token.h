@@ -14,7 +14,7 @@
     T(LPAREN, "'('") T(RPAREN, "')'") T(LBRACKET, "'['") T(RBRACKET, "']'") \
     T(LBRACE, "'{'") T(RBRACE, "'}'") T(COMMA, "','") T(SEMI, "';'") T(COLON, "':'") \
     T(COLONCOLON, "'::'") T(DOT, "'.'") T(QDOT, "'?.'") T(QUESTION, "'?'") \
-    T(QQ, "'??'") T(DOTDOT, "'..'") T(DOTDOTEQ, "'..='") T(ELLIPSIS, "'...'") \
+    T(QQ, "'?\?'") T(DOTDOT, "'..'") T(DOTDOTEQ, "'..='") T(ELLIPSIS, "'...'") \
     T(FATARROW, "'=>'") T(ARROW, "'->'") \
     T(PLUS, "'+'") T(MINUS, "'-'") T(STAR, "'*'") T(SLASH, "'/'") T(PERCENT, "'%'") \
     T(ASSIGN, "'='") T(PLUSEQ, "'+='") T(MINUSEQ, "'-='") T(STAREQ, "'*='") \

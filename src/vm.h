@@ -21,7 +21,7 @@ typedef struct Frame {
     bool hidden;            /* library frame: not counted, not shown */
 } Frame;
 
-struct VM {
+struct writ_vm {
     /* memory */
     MemHook alloc;
     void *alloc_ud;

@@ -1,0 +1,2189 @@
+/* check.c — the type checker.  Walks the AST once per function body,
+ * resolves every name to a Sym, gives every expression a Type, inserts
+ * E_CONVERT nodes where a value changes representation (int literal to
+ * float, T to Optional<T>, null), resolves calls into CallInfo, tracks
+ * captures for closures and Optional narrowing.  Errors never cascade: a
+ * failed expression has the error type, which is accepted everywhere.
+ *
+ * Order: top-level functions and constants are declared first (hoisting),
+ * then top-level statements are checked in order (globals appear as they
+ * are declared), and function bodies last, when every global is known. */
+#include "check.h"
+#include "vm.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <math.h>
+#include <stdlib.h>
+
+#define MAX_NAMES_BUCKETS 1024
+
+typedef struct NameEntry {
+    const char *name;
+    uint32_t hash;
+    Sym *top;
+    struct NameEntry *next;
+} NameEntry;
+
+typedef struct Narrow {
+    Sym *sym;
+    Type *type;
+} Narrow;
+
+typedef struct Checker {
+    VM *vm;
+    Arena *A;
+    Diags *D;
+    const Source *src;
+    TypeTable *tt;
+    NameEntry **buckets;
+    uint32_t nbuckets;
+    Sym **declared; uint32_t ndeclared, capdeclared;  /* scope stack of declared symbols */
+    struct ScopeMark { uint32_t mark, id; } *scope_marks; uint32_t nscopes, capscopes;
+    uint32_t scope_id, next_scope_id;
+    FnInfo *fn;
+    int loop_depth;
+    Narrow *narrow; uint32_t nnarrow, capnarrow;
+    const char **reported; uint32_t nreported, capreported;
+    FnInfo **fns; uint32_t nfns, capfns;
+    Sym **globals; uint32_t nglobals, capglobals;
+    FuncDecl **pending; FnInfo **pending_parent; uint32_t npending, cappending;
+    LibSig **libsigs;       /* cache, parallel to a flat list of LibFn pointers */
+    const LibFn **libfns; uint32_t nlibfns, caplibfns;
+} Checker;
+
+static Type *check_expr(Checker *C, Expr *e, Type *expected);
+static bool check_block(Checker *C, Block *b);
+static bool check_stmt(Checker *C, Stmt *s);
+static Type *resolve_type(Checker *C, TypeExpr *te);
+static Expr *convert(Checker *C, Expr *e, Type *t);
+static void check_func_body(Checker *C, FuncDecl *fd, FnInfo *fi);
+
+/* ------------------------------------------------------------------ */
+/* diagnostics */
+
+static Diag *err(Checker *C, Span sp, const char *fmt, ...) WRIT_PRINTF(3, 4);
+static Diag *err(Checker *C, Span sp, const char *fmt, ...) {
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return diag_error(C->D, C->src, sp, "%s", buf);
+}
+
+static bool is_err(Type *t) { return !t || t->kind == T_ERROR; }
+static Type *T_err(Checker *C) { return C->tt->t_error; }
+
+/* ------------------------------------------------------------------ */
+/* symbol table: hash of names to the innermost symbol, plus a scope stack */
+
+static uint32_t name_hash(const char *s) {
+    uint32_t h = 2166136261u;
+    for (; *s; s++) h = (h ^ (uint8_t)*s) * 16777619u;
+    return h;
+}
+
+static NameEntry *name_entry(Checker *C, const char *name, bool create) {
+    uint32_t h = name_hash(name);
+    NameEntry **slot = &C->buckets[h & (C->nbuckets - 1)];
+    for (NameEntry *e = *slot; e; e = e->next)
+        if (e->hash == h && strcmp(e->name, name) == 0) return e;
+    if (!create) return NULL;
+    NameEntry *e = arena_alloc(C->A, sizeof *e);
+    e->name = name;
+    e->hash = h;
+    e->next = *slot;
+    *slot = e;
+    return e;
+}
+
+static Sym *lookup(Checker *C, const char *name) {
+    NameEntry *e = name_entry(C, name, false);
+    return e ? e->top : NULL;
+}
+
+/* Each scope gets a fresh id so redeclaration checks compare with the
+ * innermost scope only. */
+static void push_scope(Checker *C) {
+    struct ScopeMark m = {C->ndeclared, C->scope_id};
+    VEC_PUSH(C->vm, C->scope_marks, C->nscopes, C->capscopes, m);
+    C->scope_id = ++C->next_scope_id;
+}
+
+static void pop_scope(Checker *C) {
+    struct ScopeMark m = C->scope_marks[--C->nscopes];
+    while (C->ndeclared > m.mark) {
+        Sym *s = C->declared[--C->ndeclared];
+        NameEntry *e = name_entry(C, s->name, false);
+        if (e && e->top == s) e->top = s->shadow;
+    }
+    C->scope_id = m.id;
+}
+
+static Sym *new_sym(Checker *C, SymKind k, const char *name, Span sp, Type *t) {
+    Sym *s = arena_alloc(C->A, sizeof *s);
+    s->kind = k;
+    s->name = name;
+    s->span = sp;
+    s->type = t;
+    s->owner = C->fn;
+    s->reg = -1;
+    s->global = -1;
+    return s;
+}
+
+static bool is_predeclared(const char *n) {
+    static const char *const names[] = {"int", "float", "bool", "string", "any", "Array",
+        "Dictionary", "Optional", "Result", "Weak", "Success", "Error", NULL};
+    for (int i = 0; names[i]; i++)
+        if (strcmp(n, names[i]) == 0) return true;
+    return false;
+}
+
+/* Declares s in the current scope; reports redeclaration in the same scope. */
+static void declare(Checker *C, Sym *s, uint32_t scope_id) {
+    if (strcmp(s->name, "_") == 0) return;
+    NameEntry *e = name_entry(C, s->name, true);
+    if (e->top && e->top->scope_id == scope_id && e->top->kind != SYM_LIB && e->top->kind != SYM_LIBCONST) {
+        err(C, s->span, "'%s' is already declared in this scope", s->name);
+        return;
+    }
+    if (scope_id == 2 && is_predeclared(s->name)) {
+        err(C, s->span, "'%s' is already declared in this scope", s->name);
+        return;
+    }
+    s->scope_id = scope_id;
+    s->shadow = e->top;
+    e->top = s;
+    VEC_PUSH(C->vm, C->declared, C->ndeclared, C->capdeclared, s);
+}
+
+/* ------------------------------------------------------------------ */
+/* types */
+
+static const char *const builtin_type_names[] = {"int", "float", "bool", "string", "any",
+    "Array", "Dictionary", "Optional", "Result", "Weak", NULL};
+
+static bool valid_key(Type *t) {
+    return t->kind == T_INT || t->kind == T_BOOL || t->kind == T_STRING || t->kind == T_ENUM ||
+           t->kind == T_ERROR;
+}
+
+static Type *resolve_type(Checker *C, TypeExpr *te) {
+    TypeTable *tt = C->tt;
+    switch (te->kind) {
+    case TY_VOID: return tt->t_void;
+    case TY_TUPLE: {
+        Type *el[64];
+        uint32_t n = te->nargs > 64 ? 64 : te->nargs;
+        bool bad = false;
+        for (uint32_t i = 0; i < n; i++) {
+            el[i] = resolve_type(C, te->args[i]);
+            if (is_err(el[i])) bad = true;
+            if (el[i]->kind == T_VOID) { err(C, te->args[i]->span, "'void' is only valid as a return type"); bad = true; }
+        }
+        return bad ? T_err(C) : ty_tuple(C->vm, el, n);
+    }
+    case TY_FUNC: {
+        Type *ps[64];
+        uint32_t n = te->nargs > 64 ? 64 : te->nargs;
+        bool bad = false;
+        for (uint32_t i = 0; i < n; i++) {
+            ps[i] = resolve_type(C, te->args[i]);
+            if (is_err(ps[i])) bad = true;
+        }
+        Type *r = resolve_type(C, te->ret);
+        if (is_err(r)) bad = true;
+        return bad ? T_err(C) : ty_func(C->vm, ps, n, r);
+    }
+    case TY_NAME: break;
+    }
+    const char *n = te->name;
+    if (te->ns) { err(C, te->span, "unknown type '%s::%s'", te->ns, n); return T_err(C); }
+    Type *simple = NULL;
+    if (strcmp(n, "int") == 0) simple = tt->t_int;
+    else if (strcmp(n, "float") == 0) simple = tt->t_float;
+    else if (strcmp(n, "bool") == 0) simple = tt->t_bool;
+    else if (strcmp(n, "string") == 0) simple = tt->t_string;
+    else if (strcmp(n, "any") == 0) {
+        err(C, te->span, "'any' is only for library and host signatures");
+        return T_err(C);
+    }
+    if (simple) {
+        if (te->nargs) { err(C, te->span, "type '%s' takes no type arguments", n); return T_err(C); }
+        return simple;
+    }
+    int want = -1;
+    if (strcmp(n, "Array") == 0 || strcmp(n, "Optional") == 0) want = 1;
+    else if (strcmp(n, "Dictionary") == 0) want = 2;
+    if (want > 0) {
+        if ((int)te->nargs != want) {
+            err(C, te->span, "type '%s' needs %d type argument%s", n, want, want > 1 ? "s" : "");
+            return T_err(C);
+        }
+        Type *a = resolve_type(C, te->args[0]);
+        Type *b = want == 2 ? resolve_type(C, te->args[1]) : NULL;
+        if (is_err(a) || (b && is_err(b))) return T_err(C);
+        if (a->kind == T_VOID || (b && b->kind == T_VOID)) {
+            err(C, te->span, "'void' is only valid as a return type");
+            return T_err(C);
+        }
+        if (n[0] == 'A') return ty_array(C->vm, a);
+        if (n[0] == 'O') return ty_optional(C->vm, a);
+        if (!valid_key(a)) {
+            err(C, te->args[0]->span, "dictionary keys must be int, bool, string or an enum, found %s", a->name);
+            return T_err(C);
+        }
+        return ty_dict(C->vm, a, b);
+    }
+    if (strcmp(n, "Result") == 0 || strcmp(n, "Weak") == 0) {
+        err(C, te->span, "type '%s' is not supported yet", n);
+        return T_err(C);
+    }
+    Diag *g = err(C, te->span, "unknown type '%s'", n);
+    const char *sug = diag_suggest(n, builtin_type_names, 10);
+    if (sug) diag_help(C->D, g, "did you mean '%s'?", sug);
+    return T_err(C);
+}
+
+/* ------------------------------------------------------------------ */
+/* library signatures: "(name: type = default, ...xs: T) -> ret" with the
+ * placeholders T, U, K, V bound by the receiver / call. */
+
+typedef struct SigParser {
+    Checker *C;
+    const char *s;
+    Type *T, *U, *K, *V;
+    bool bad;
+} SigParser;
+
+static void sp_ws(SigParser *p) { while (*p->s == ' ') p->s++; }
+static bool sp_eat(SigParser *p, const char *tok) {
+    sp_ws(p);
+    size_t n = strlen(tok);
+    if (strncmp(p->s, tok, n) == 0) { p->s += n; return true; }
+    return false;
+}
+static const char *sp_ident(SigParser *p) {
+    sp_ws(p);
+    const char *b = p->s;
+    while ((*p->s >= 'a' && *p->s <= 'z') || (*p->s >= 'A' && *p->s <= 'Z') || (*p->s >= '0' && *p->s <= '9') || *p->s == '_') p->s++;
+    return arena_strndup(p->C->A, b, (size_t)(p->s - b));
+}
+
+static Type *sp_type(SigParser *p) {
+    TypeTable *tt = p->C->tt;
+    VM *vm = p->C->vm;
+    if (sp_eat(p, "(")) {
+        Type *el[16];
+        uint32_t n = 0;
+        if (!sp_eat(p, ")")) {
+            do { el[n++] = sp_type(p); } while (sp_eat(p, ","));
+            sp_eat(p, ")");
+        }
+        if (sp_eat(p, "->")) return ty_func(vm, el, n, sp_type(p));
+        if (n == 1) return el[0];
+        return ty_tuple(vm, el, n);
+    }
+    const char *id = sp_ident(p);
+    if (!strcmp(id, "int")) return tt->t_int;
+    if (!strcmp(id, "float")) return tt->t_float;
+    if (!strcmp(id, "bool")) return tt->t_bool;
+    if (!strcmp(id, "string")) return tt->t_string;
+    if (!strcmp(id, "void")) return tt->t_void;
+    if (!strcmp(id, "any")) return tt->t_any;
+    if (!strcmp(id, "Wait")) return tt->t_wait;
+    if (!strcmp(id, "T")) return p->T ? p->T : (p->bad = true, tt->t_error);
+    if (!strcmp(id, "U")) return p->U ? p->U : (p->bad = true, tt->t_error);
+    if (!strcmp(id, "K")) return p->K ? p->K : (p->bad = true, tt->t_error);
+    if (!strcmp(id, "V")) return p->V ? p->V : (p->bad = true, tt->t_error);
+    if (!strcmp(id, "Array") && sp_eat(p, "<")) { Type *a = sp_type(p); sp_eat(p, ">"); return ty_array(vm, a); }
+    if (!strcmp(id, "Optional") && sp_eat(p, "<")) { Type *a = sp_type(p); sp_eat(p, ">"); return ty_optional(vm, a); }
+    if (!strcmp(id, "Dictionary") && sp_eat(p, "<")) {
+        Type *a = sp_type(p); sp_eat(p, ","); Type *b = sp_type(p); sp_eat(p, ">");
+        return ty_dict(vm, a, b);
+    }
+    p->bad = true;
+    return tt->t_error;
+}
+
+static Expr *sp_default(SigParser *p) {
+    sp_ws(p);
+    Arena *A = p->C->A;
+    Expr *e = arena_alloc(A, sizeof *e);
+    if (*p->s == '"') {
+        p->s++;
+        const char *b = p->s;
+        while (*p->s && *p->s != '"') p->s++;
+        e->kind = E_STRING;
+        e->str = arena_strndup(A, b, (size_t)(p->s - b));
+        e->str_len = (uint32_t)(p->s - b);
+        if (*p->s) p->s++;
+        e->type = p->C->tt->t_string;
+        return e;
+    }
+    if (sp_eat(p, "true")) { e->kind = E_BOOL; e->lit.b = true; e->type = p->C->tt->t_bool; return e; }
+    if (sp_eat(p, "false")) { e->kind = E_BOOL; e->lit.b = false; e->type = p->C->tt->t_bool; return e; }
+    char *end;
+    double d = strtod(p->s, &end);
+    bool isf = false;
+    for (const char *q = p->s; q < end; q++) if (*q == '.' || *q == 'e') isf = true;
+    if (isf) { e->kind = E_FLOAT; e->lit.f = d; e->type = p->C->tt->t_float; }
+    else { e->kind = E_INT; e->lit.i = strtoll(p->s, NULL, 10); e->type = p->C->tt->t_int; }
+    p->s = end;
+    return e;
+}
+
+/* Parses a library signature with the given placeholder bindings. */
+static LibSig *parse_libsig(Checker *C, const char *sig, Type *T, Type *U, Type *K, Type *V) {
+    SigParser p = {C, sig, T, U, K, V, false};
+    LibSig *ls = arena_alloc(C->A, sizeof *ls);
+    const char *names[16]; Type *types[16]; Expr *defs[16];
+    uint32_t n = 0;
+    sp_eat(&p, "(");
+    if (!sp_eat(&p, ")")) {
+        do {
+            if (sp_eat(&p, "...")) ls->variadic = true;
+            names[n] = sp_ident(&p);
+            sp_eat(&p, ":");
+            types[n] = sp_type(&p);
+            defs[n] = sp_eat(&p, "=") ? sp_default(&p) : NULL;
+            n++;
+        } while (sp_eat(&p, ","));
+        sp_eat(&p, ")");
+    }
+    ls->ret = sp_eat(&p, "->") ? sp_type(&p) : C->tt->t_void;
+    ls->n = n;
+    ls->names = arena_alloc(C->A, sizeof(char *) * (n ? n : 1));
+    ls->types = arena_alloc(C->A, sizeof(Type *) * (n ? n : 1));
+    ls->defaults = arena_alloc(C->A, sizeof(Expr *) * (n ? n : 1));
+    memcpy(ls->names, names, sizeof(char *) * n);
+    memcpy(ls->types, types, sizeof(Type *) * n);
+    memcpy(ls->defaults, defs, sizeof(Expr *) * n);
+    if (p.bad) return NULL;
+    return ls;
+}
+
+/* Does the signature mention the placeholder U (a method's own type parameter)? */
+static bool sig_uses_U(const char *sig) {
+    for (const char *q = sig; *q; q++)
+        if (*q == 'U' && (q == sig || !((q[-1] >= 'a' && q[-1] <= 'z') || (q[-1] >= 'A' && q[-1] <= 'Z'))) &&
+            !((q[1] >= 'a' && q[1] <= 'z') || (q[1] >= 'A' && q[1] <= 'Z')))
+            return true;
+    return false;
+}
+
+/* ------------------------------------------------------------------ */
+/* assignability and conversions (language.md §5.2) */
+
+static bool is_int_literal(Expr *e) {
+    if (e->kind == E_INT) return true;
+    if (e->kind == E_UNARY && e->op == TK_MINUS) return is_int_literal(e->lhs);
+    return false;
+}
+
+static Expr *mk_expr(Checker *C, ExprKind k, Span sp, Type *t) {
+    Expr *e = arena_alloc(C->A, sizeof *e);
+    e->kind = k;
+    e->span = sp;
+    e->type = t;
+    return e;
+}
+
+/* Rewrites an int literal (possibly negated) into a float literal in place. */
+static void literal_to_float(Checker *C, Expr *e) {
+    if (e->kind == E_INT) {
+        e->kind = E_FLOAT;
+        e->lit.f = (double)e->lit.i;
+    } else {
+        literal_to_float(C, e->lhs);
+    }
+    e->type = C->tt->t_float;
+}
+
+static bool assignable(Checker *C, Type *s, Type *t, Expr *e) {
+    if (s == t || is_err(s) || is_err(t)) return true;
+    if (t->kind == T_ANY) return s->kind != T_VOID;
+    if (t->kind == T_FLOAT && e && s->kind == T_INT && is_int_literal(e)) return true;
+    if (t->kind == T_OPTIONAL) {
+        if (s->kind == T_NULL) return true;
+        if (s->kind == T_OPTIONAL) return s->a == t->a;
+        return assignable(C, s, t->a, e);
+    }
+    if (s->kind == T_TUPLE && t->kind == T_TUPLE && s->n == t->n) {
+        for (uint32_t i = 0; i < s->n; i++) {
+            Expr *ei = e && e->kind == E_TUPLE ? e->elems[i] : NULL;
+            if (!assignable(C, s->args[i], t->args[i], ei)) return false;
+        }
+        return true;
+    }
+    return false;
+}
+
+/* Converts an expression already known assignable to t. */
+static Expr *convert(Checker *C, Expr *e, Type *t) {
+    Type *s = e->type;
+    if (s == t || is_err(s) || is_err(t) || t->kind == T_ANY) return e;
+    if (t->kind == T_FLOAT && s->kind == T_INT) {
+        if (is_int_literal(e)) { literal_to_float(C, e); return e; }
+        Expr *c = mk_expr(C, E_CONVERT, e->span, t);
+        c->lhs = e;
+        return c;
+    }
+    if (t->kind == T_OPTIONAL && s->kind != T_OPTIONAL && s->kind != T_NULL) e = convert(C, e, t->a);
+    if (e->kind == E_TUPLE && t->kind == T_TUPLE) {
+        for (uint32_t i = 0; i < e->nelems; i++) e->elems[i] = convert(C, e->elems[i], t->args[i]);
+        e->type = t;
+        return e;
+    }
+    if (e->type == t) return e;
+    Expr *c = mk_expr(C, E_CONVERT, e->span, t);
+    c->lhs = e;
+    return c;
+}
+
+static void mismatch(Checker *C, Expr *e, Type *t) {
+    Type *s = e->type;
+    Diag *g = err(C, e->span, "type mismatch: expected %s, found %s", t->name, s->name);
+    if (s->kind == T_NULL) diag_help(C->D, g, "use Optional<%s> to allow null", t->name);
+    else if (s->kind == T_INT && t->kind == T_FLOAT && e->kind == E_NAME)
+        diag_help(C->D, g, "convert with '%s as float'", e->str);
+    else if (s->kind == T_OPTIONAL && s->a == t)
+        diag_help(C->D, g, "use '?\?' or '!!' to get the value");
+}
+
+/* Checks that *slot fits t and inserts the conversion; reports a mismatch. */
+static bool coerce(Checker *C, Expr **slot, Type *t) {
+    Expr *e = *slot;
+    if (e->type && e->type->kind == T_VOID && !is_err(t)) {
+        err(C, e->span, "type mismatch: expected %s, found void", t->name);
+        return false;
+    }
+    if (!assignable(C, e->type, t, e)) { mismatch(C, e, t); return false; }
+    *slot = convert(C, e, t);
+    return true;
+}
+
+/* Checks e against an expected type and converts it. */
+static Type *check_to(Checker *C, Expr **slot, Type *t) {
+    check_expr(C, *slot, t);
+    coerce(C, slot, t);
+    return t;
+}
+
+static void check_cond(Checker *C, Expr *e) {
+    Type *t = check_expr(C, e, C->tt->t_bool);
+    if (!is_err(t) && t->kind != T_BOOL) err(C, e->span, "condition must be bool, found %s", t->name);
+}
+
+/* Common type of two branch types for ternary / when / array literals. */
+static Type *unify(Checker *C, Type *a, Expr *ea, Type *b, Expr *eb) {
+    if (is_err(a)) return b;
+    if (is_err(b)) return a;
+    if (a == b) return a;
+    if (a->kind == T_FLOAT && b->kind == T_INT && eb && is_int_literal(eb)) return a;
+    if (b->kind == T_FLOAT && a->kind == T_INT && ea && is_int_literal(ea)) return b;
+    if (a->kind == T_NULL && b->kind != T_VOID) return b->kind == T_OPTIONAL ? b : ty_optional(C->vm, b);
+    if (b->kind == T_NULL && a->kind != T_VOID) return a->kind == T_OPTIONAL ? a : ty_optional(C->vm, a);
+    if (a->kind == T_OPTIONAL && assignable(C, b, a, eb)) return a;
+    if (b->kind == T_OPTIONAL && assignable(C, a, b, ea)) return b;
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* names */
+
+static void note_capture(Checker *C, Sym *s) {
+    if (s->kind != SYM_LOCAL && s->kind != SYM_LOCALFUNC) return;
+    if (s->owner == C->fn) return;
+    s->captured = true;
+    for (FnInfo *f = C->fn; f && f != s->owner; f = f->parent) {
+        bool have = false;
+        for (uint32_t i = 0; i < f->ncaps; i++) if (f->caps[i] == s) { have = true; break; }
+        if (!have) VEC_PUSH(C->vm, f->caps, f->ncaps, f->capcaps, s);
+    }
+}
+
+static bool already_reported(Checker *C, const char *name) {
+    for (uint32_t i = 0; i < C->nreported; i++) if (strcmp(C->reported[i], name) == 0) return true;
+    VEC_PUSH(C->vm, C->reported, C->nreported, C->capreported, name);
+    return false;
+}
+
+static const char *suggest_name(Checker *C, const char *name) {
+    const char **cands = NULL;
+    size_t n = 0, cap = 0;
+    for (uint32_t i = 0; i < C->ndeclared; i++) {
+        Sym *s = C->declared[i];
+        if (lookup(C, s->name) == s) VEC_PUSH(C->vm, cands, n, cap, s->name);
+    }
+    const char *r = diag_suggest(name, cands, n);
+    VEC_FREE(C->vm, cands, cap);
+    return r;
+}
+
+static void unknown_name(Checker *C, Expr *e, bool called) {
+    if (already_reported(C, e->str)) return;
+    Diag *g = err(C, e->span, "unknown %s '%s'", called ? "function" : "variable", e->str);
+    const char *s = suggest_name(C, e->str);
+    if (s) diag_help(C->D, g, "did you mean '%s'?", s);
+}
+
+static Type *narrowed(Checker *C, Sym *s) {
+    for (uint32_t i = C->nnarrow; i-- > 0;)
+        if (C->narrow[i].sym == s) return C->narrow[i].type;
+    return NULL;
+}
+
+static void push_narrow(Checker *C, Sym *s, Type *t) {
+    Narrow n = {s, t};
+    VEC_PUSH(C->vm, C->narrow, C->nnarrow, C->capnarrow, n);
+}
+
+/* Ends every fact about s (an assignment happened). */
+static void kill_narrow(Checker *C, Sym *s) {
+    for (uint32_t i = 0; i < C->nnarrow; i++)
+        if (C->narrow[i].sym == s) C->narrow[i].type = s->type;
+}
+
+static Type *eval_const(Checker *C, Sym *s);
+
+static Type *check_name(Checker *C, Expr *e, bool called) {
+    if (strcmp(e->str, "_") == 0) { err(C, e->span, "'_' cannot be read"); return T_err(C); }
+    Sym *s = lookup(C, e->str);
+    if (!s) {
+        if (is_predeclared(e->str)) { err(C, e->span, "type '%s' is not a value", e->str); return T_err(C); }
+        unknown_name(C, e, called);
+        return T_err(C);
+    }
+    e->sym = s;
+    s->used = true;
+    switch (s->kind) {
+    case SYM_LOCAL: case SYM_LOCALFUNC: {
+        note_capture(C, s);
+        Type *n = narrowed(C, s);
+        return n ? n : s->type;
+    }
+    case SYM_CONST: return eval_const(C, s);
+    case SYM_LIB:
+        if (!called) { err(C, e->span, "library function '%s' cannot be used as a value", e->str); return T_err(C); }
+        return T_err(C);
+    default: return s->type;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* constants */
+
+static bool const_expr(Checker *C, Expr *e, Value *out, Type **tout);
+
+static Type *eval_const(Checker *C, Sym *s) {
+    if (s->const_state == 2) return s->type;
+    if (s->const_state == 1) {
+        err(C, s->span, "constant '%s' depends on itself", s->name);
+        s->const_state = 2;
+        s->type = T_err(C);
+        return s->type;
+    }
+    s->const_state = 1;
+    FnInfo *saved = C->fn;
+    Type *declared = s->type;
+    Type *t = check_expr(C, s->const_init, declared);
+    if (declared && !is_err(t)) { coerce(C, &s->const_init, declared); t = declared; }
+    C->fn = saved;
+    if (s->const_state == 2) return s->type;   /* a cycle was reported */
+    Value v; Type *vt;
+    if (!is_err(t)) {
+        if (!const_expr(C, s->const_init, &v, &vt)) {
+            if (!is_err(s->const_init->type)) err(C, s->const_init->span, "constant initializer must be a constant expression");
+            t = T_err(C);
+        } else {
+            s->const_val = v;
+        }
+    }
+    s->type = t;
+    s->const_state = 2;
+    return t;
+}
+
+/* Folds a checked constant expression. Strings are arena C strings in v.p. */
+static bool const_expr(Checker *C, Expr *e, Value *out, Type **tout) {
+    *tout = e->type;
+    switch (e->kind) {
+    case E_INT: out->i = e->lit.i; return true;
+    case E_FLOAT: out->f = e->lit.f; return true;
+    case E_BOOL: out->i = e->lit.b; return true;
+    case E_STRING: out->p = (void *)e->str; return true;
+    case E_NAME:
+        if (e->sym && (e->sym->kind == SYM_CONST) && e->sym->const_state == 2 && !is_err(e->sym->type)) {
+            *out = e->sym->const_val; return true;
+        }
+        if (e->sym && e->sym->kind == SYM_LIBCONST) { *out = e->sym->libconst; return true; }
+        return false;
+    case E_CONVERT: {
+        Value v; Type *t;
+        if (!const_expr(C, e->lhs, &v, &t)) return false;
+        if (e->type->kind == T_FLOAT && t->kind == T_INT) { out->f = (double)v.i; return true; }
+        return false;
+    }
+    case E_AS: {
+        Value v; Type *t;
+        if (!const_expr(C, e->lhs, &v, &t)) return false;
+        if (e->type->kind == T_FLOAT && t->kind == T_INT) { out->f = (double)v.i; return true; }
+        if (e->type->kind == T_INT && t->kind == T_FLOAT) {
+            if (isnan(v.f) || v.f >= 9223372036854775808.0 || v.f < -9223372036854775808.0) return false;
+            out->i = (int64_t)v.f; return true;
+        }
+        *out = v; return true;
+    }
+    case E_UNARY: {
+        Value v; Type *t;
+        if (!const_expr(C, e->lhs, &v, &t)) return false;
+        if (e->op == TK_MINUS) { if (t->kind == T_FLOAT) out->f = -v.f; else out->u = 0 - v.u; }
+        else if (e->op == TK_BANG) out->i = !v.i;
+        else out->i = ~v.i;
+        return true;
+    }
+    case E_TERNARY: {
+        Value c, a, b; Type *t;
+        if (!const_expr(C, e->cond, &c, &t) || !const_expr(C, e->lhs, &a, &t) || !const_expr(C, e->rhs, &b, &t)) return false;
+        *out = c.i ? a : b;
+        return true;
+    }
+    case E_BINARY: {
+        Value a, b; Type *ta, *tb;
+        if (!const_expr(C, e->lhs, &a, &ta) || !const_expr(C, e->rhs, &b, &tb)) return false;
+        bool fl = ta->kind == T_FLOAT || tb->kind == T_FLOAT;
+        double fa = ta->kind == T_FLOAT ? a.f : (double)a.i, fb = tb->kind == T_FLOAT ? b.f : (double)b.i;
+        switch (e->op) {
+        case TK_PLUS:
+            if (ta->kind == T_STRING) { out->p = arena_printf(C->A, "%s%s", (char *)a.p, (char *)b.p); return true; }
+            if (fl) out->f = fa + fb; else out->u = a.u + b.u; return true;
+        case TK_MINUS: if (fl) out->f = fa - fb; else out->u = a.u - b.u; return true;
+        case TK_STAR: if (fl) out->f = fa * fb; else out->u = a.u * b.u; return true;
+        case TK_SLASH: case TK_PERCENT:
+            if (fl) { out->f = e->op == TK_SLASH ? fa / fb : fmod(fa, fb); return true; }
+            if (b.i == 0) { err(C, e->span, "division by zero in constant expression"); e->type = T_err(C); return false; }
+            if (b.i == -1) out->u = e->op == TK_SLASH ? 0 - a.u : 0;
+            else out->i = e->op == TK_SLASH ? a.i / b.i : a.i % b.i;
+            return true;
+        case TK_AMP: out->i = a.i & b.i; return true;
+        case TK_PIPE: out->i = a.i | b.i; return true;
+        case TK_CARET: out->i = a.i ^ b.i; return true;
+        case TK_SHL: case TK_SHR: case TK_USHR:
+            if (b.i < 0 || b.i > 63) return false;
+            out->u = e->op == TK_SHL ? a.u << b.i : e->op == TK_USHR ? a.u >> b.i : (uint64_t)(a.i >> b.i);
+            return true;
+        case TK_ANDAND: out->i = a.i && b.i; return true;
+        case TK_OROR: out->i = a.i || b.i; return true;
+        case TK_EQ: case TK_NE: case TK_LT: case TK_LE: case TK_GT: case TK_GE: {
+            int c;
+            if (ta->kind == T_STRING) c = strcmp((char *)a.p, (char *)b.p);
+            else if (fl) c = fa < fb ? -1 : fa > fb ? 1 : fa == fb ? 0 : 2;
+            else c = a.i < b.i ? -1 : a.i > b.i;
+            bool r;
+            switch (e->op) {
+            case TK_EQ: r = c == 0; break;
+            case TK_NE: r = c != 0; break;
+            case TK_LT: r = c == -1; break;
+            case TK_LE: r = c == -1 || c == 0; break;
+            case TK_GT: r = c == 1; break;
+            default: r = c == 1 || c == 0; break;
+            }
+            out->i = r;
+            return true;
+        }
+        default: return false;
+        }
+    }
+    default: return false;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* operators */
+
+static const char *op_text(TokKind op) {
+    const char *s = tok_spelling[op];
+    static char buf[8][16];
+    static int k;
+    /* spelling is "'+'" — strip the quotes */
+    char *b = buf[k++ & 7];
+    size_t n = strlen(s);
+    if (n >= 2 && s[0] == '\'') { memcpy(b, s + 1, n - 2); b[n - 2] = 0; return b; }
+    return s;
+}
+
+static bool is_num(Type *t) { return t->kind == T_INT || t->kind == T_FLOAT; }
+
+static Type *bin_error(Checker *C, Expr *e, Type *a, Type *b) {
+    Diag *g = err(C, e->op_span.line ? e->op_span : e->span, "cannot apply operator '%s' to %s and %s", op_text(e->op), a->name, b->name);
+    if (e->op == TK_PLUS && (a->kind == T_STRING || b->kind == T_STRING))
+        diag_help(C->D, g, "use '..' to join values of any type");
+    return T_err(C);
+}
+
+/* Mixed int/float arithmetic: convert the int side to float. */
+static void promote(Checker *C, Expr *e) {
+    Type *f = C->tt->t_float;
+    if (e->lhs->type->kind == T_INT) e->lhs = convert(C, e->lhs, f);
+    if (e->rhs->type->kind == T_INT) e->rhs = convert(C, e->rhs, f);
+}
+
+static bool comparable(Checker *C, Expr *e) {
+    Type *a = e->lhs->type, *b = e->rhs->type;
+    if (a == b) return a->kind != T_VOID && a->kind != T_NULL;
+    if (is_num(a) && is_num(b)) { promote(C, e); return true; }
+    if (a->kind == T_NULL && b->kind == T_OPTIONAL) return true;
+    if (b->kind == T_NULL && a->kind == T_OPTIONAL) return true;
+    if (a->kind == T_OPTIONAL && assignable(C, b, a, e->rhs)) { e->rhs = convert(C, e->rhs, a); return true; }
+    if (b->kind == T_OPTIONAL && assignable(C, a, b, e->lhs)) { e->lhs = convert(C, e->lhs, b); return true; }
+    if (a->kind == T_TUPLE && assignable(C, b, a, e->rhs)) { e->rhs = convert(C, e->rhs, a); return true; }
+    if (b->kind == T_TUPLE && assignable(C, a, b, e->lhs)) { e->lhs = convert(C, e->lhs, b); return true; }
+    return false;
+}
+
+static void narrow_from_cond(Checker *C, Expr *c, bool when_true);
+
+static Type *check_binary(Checker *C, Expr *e, Type *expected) {
+    TypeTable *tt = C->tt;
+    TokKind op = e->op;
+    if (op == TK_ANDAND || op == TK_OROR) {
+        check_cond(C, e->lhs);
+        uint32_t mark = C->nnarrow;
+        narrow_from_cond(C, e->lhs, op == TK_ANDAND);
+        check_cond(C, e->rhs);
+        C->nnarrow = mark;
+        return tt->t_bool;
+    }
+    if (op == TK_QQ) {
+        Type *a = check_expr(C, e->lhs, NULL);
+        if (is_err(a)) { check_expr(C, e->rhs, NULL); return T_err(C); }
+        if (a->kind != T_OPTIONAL) {
+            err(C, e->lhs->span, "'?\?' needs an Optional or a Result on the left, found %s", a->name);
+            check_expr(C, e->rhs, NULL);
+            return T_err(C);
+        }
+        Type *inner = a->a;
+        Type *b = check_expr(C, e->rhs, expected && expected->kind == T_OPTIONAL ? expected : inner);
+        if (is_err(b)) return inner;
+        if (assignable(C, b, inner, e->rhs)) { e->rhs = convert(C, e->rhs, inner); return inner; }
+        if (assignable(C, b, a, e->rhs)) { e->rhs = convert(C, e->rhs, a); return a; }
+        mismatch(C, e->rhs, inner);
+        return inner;
+    }
+    if (op == TK_DOTDOT) {
+        Type *a = check_expr(C, e->lhs, NULL), *b = check_expr(C, e->rhs, NULL);
+        if (a->kind == T_VOID) err(C, e->lhs->span, "cannot use a void value with '..'");
+        if (b->kind == T_VOID) err(C, e->rhs->span, "cannot use a void value with '..'");
+        return tt->t_string;
+    }
+    /* int literal operands adapt to a float other side */
+    Type *a = check_expr(C, e->lhs, NULL);
+    Type *b = check_expr(C, e->rhs, NULL);
+    if (is_err(a) || is_err(b)) return (op == TK_EQ || op == TK_NE || op == TK_LT || op == TK_LE || op == TK_GT || op == TK_GE) ? tt->t_bool : T_err(C);
+    switch (op) {
+    case TK_PLUS: case TK_MINUS: case TK_STAR: case TK_SLASH: case TK_PERCENT:
+        if (a->kind == T_INT && b->kind == T_INT) return tt->t_int;
+        if (is_num(a) && is_num(b)) { promote(C, e); return tt->t_float; }
+        if (op == TK_PLUS && a->kind == T_STRING && b->kind == T_STRING) return tt->t_string;
+        return bin_error(C, e, a, b);
+    case TK_AMP: case TK_PIPE: case TK_CARET: case TK_SHL: case TK_SHR: case TK_USHR:
+        if (a->kind == T_INT && b->kind == T_INT) return tt->t_int;
+        return bin_error(C, e, a, b);
+    case TK_LT: case TK_LE: case TK_GT: case TK_GE:
+        if (is_num(a) && is_num(b)) { if (a != b) promote(C, e); return tt->t_bool; }
+        if (a->kind == T_STRING && b->kind == T_STRING) return tt->t_bool;
+        bin_error(C, e, a, b);
+        return tt->t_bool;
+    case TK_EQ: case TK_NE:
+        if (!comparable(C, e)) err(C, e->span, "cannot compare %s with %s", a->name, b->name);
+        return tt->t_bool;
+    default:
+        err(C, e->span, "unsupported operator %s", tok_spelling[op]);
+        return T_err(C);
+    }
+}
+
+static Type *check_unary(Checker *C, Expr *e, Type *expected) {
+    Type *t = check_expr(C, e->lhs, e->op == TK_MINUS && expected && expected->kind == T_FLOAT && is_int_literal(e->lhs) ? expected : NULL);
+    if (is_err(t)) return t;
+    switch (e->op) {
+    case TK_MINUS: if (is_num(t)) return t; break;
+    case TK_BANG: if (t->kind == T_BOOL) return t; break;
+    case TK_TILDE: if (t->kind == T_INT) return t; break;
+    default: break;
+    }
+    err(C, e->span, "cannot apply operator '%s' to %s", op_text(e->op), t->name);
+    return T_err(C);
+}
+
+/* ------------------------------------------------------------------ */
+/* narrowing (language.md §17.3) */
+
+static Sym *narrowable(Checker *C, Expr *e) {
+    if (e->kind != E_NAME || !e->sym) return NULL;
+    Sym *s = e->sym;
+    if (s->kind != SYM_LOCAL || s->closure_assigns) return NULL;
+    if (s->type->kind != T_OPTIONAL) return NULL;
+    return s;
+}
+
+/* Pushes the facts that hold when c evaluates to when_true. */
+static void narrow_from_cond(Checker *C, Expr *c, bool when_true) {
+    if (c->kind == E_UNARY && c->op == TK_BANG) { narrow_from_cond(C, c->lhs, !when_true); return; }
+    if (c->kind == E_BINARY && c->op == TK_ANDAND && when_true) {
+        narrow_from_cond(C, c->lhs, true);
+        narrow_from_cond(C, c->rhs, true);
+        return;
+    }
+    if (c->kind == E_BINARY && c->op == TK_OROR && !when_true) {
+        narrow_from_cond(C, c->lhs, false);
+        narrow_from_cond(C, c->rhs, false);
+        return;
+    }
+    Sym *s = NULL;
+    bool present = false;
+    if (c->kind == E_MEMBER && !c->is_tuple_index && strcmp(c->str, "hasValue") == 0) {
+        s = narrowable(C, c->lhs);
+        present = when_true;
+    } else if (c->kind == E_BINARY && (c->op == TK_EQ || c->op == TK_NE)) {
+        Expr *other = NULL;
+        if (c->rhs->kind == E_NULL) { s = narrowable(C, c->lhs); other = c->rhs; }
+        else if (c->lhs->kind == E_NULL) { s = narrowable(C, c->rhs); other = c->lhs; }
+        (void)other;
+        present = (c->op == TK_NE) == when_true;
+    }
+    if (s && present) push_narrow(C, s, s->type->a);
+}
+
+/* Does stmt/expr tree assign to s?  Used to end facts over loops. */
+static bool assigns_in_block(Block *b, Sym *s);
+static bool assigns_in_stmt(Stmt *st, Sym *s) {
+    if (!st) return false;
+    switch (st->kind) {
+    case S_ASSIGN:
+        if (st->target->kind == E_NAME && strcmp(st->target->str, s->name) == 0) return true;
+        if (st->target->kind == E_TUPLE)
+            for (uint32_t i = 0; i < st->target->nelems; i++)
+                if (st->target->elems[i]->kind == E_NAME && strcmp(st->target->elems[i]->str, s->name) == 0) return true;
+        return false;
+    case S_IF: return assigns_in_block(st->then, s) || assigns_in_stmt(st->els, s);
+    case S_WHILE: case S_FOR: return assigns_in_block(st->body, s);
+    case S_BLOCK: return assigns_in_block(st->body, s);
+    case S_WHEN:
+        for (uint32_t i = 0; i < st->when->narms; i++) if (assigns_in_stmt(st->when->arms[i].body, s)) return true;
+        return false;
+    default: return false;
+    }
+}
+static bool assigns_in_block(Block *b, Sym *s) {
+    if (!b) return false;
+    for (uint32_t i = 0; i < b->n; i++) if (assigns_in_stmt(b->stmts[i], s)) return true;
+    return false;
+}
+
+/* Before a loop: facts about variables the loop assigns end for the loop. */
+static void kill_for_loop(Checker *C, Block *body, Expr *cond) {
+    (void)cond;
+    for (uint32_t i = 0; i < C->nnarrow; i++) {
+        Sym *s = C->narrow[i].sym;
+        if (C->narrow[i].type != s->type && assigns_in_block(body, s)) C->narrow[i].type = s->type;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* calls */
+
+static const LibFn lib_print = {"print", "(value: any = \"\")", NULL};
+static const LibFn lib_typeof = {"typeof", "(value: any) -> string", NULL};
+static const LibFn lib_assert = {"assert", "(condition: bool, message: string = \"\")", NULL};
+
+static const char *callee_name(Expr *callee) {
+    if (callee->kind == E_NAME || callee->kind == E_MEMBER || callee->kind == E_SAFE_MEMBER) return callee->str;
+    return "function";
+}
+
+/* Binds call arguments to parameters (positional, then named) and checks
+ * each against its parameter type. */
+static bool bind_args(Checker *C, Expr *call, const char *fname, uint32_t np, const char *const *names,
+                      Type **types, Expr **defaults, bool variadic, CallInfo *ci) {
+    ci->nparams = np;
+    ci->argv = arena_alloc(C->A, sizeof(Expr *) * (np ? np : 1));
+    ci->defaults = defaults;
+    ci->has_variadic = variadic;
+    uint32_t nfixed = variadic ? np - 1 : np;
+    Expr **var = arena_alloc(C->A, sizeof(Expr *) * (call->nargs ? call->nargs : 1));
+    uint32_t nvar = 0, npos = 0;
+    bool seen_named = false, ok = true;
+    for (uint32_t i = 0; i < call->nargs; i++) {
+        Arg *a = &call->args[i];
+        if (!a->label) {
+            if (seen_named) {
+                err(C, a->value->span, "positional argument after named argument");
+                check_expr(C, a->value, NULL);
+                ok = false;
+                continue;
+            }
+            if (a->value->kind == E_SPREAD) {
+                if (!variadic || npos < nfixed) {
+                    err(C, a->value->span, "spread '...' can only fill a variadic parameter");
+                    check_expr(C, a->value->lhs, NULL);
+                    ok = false;
+                    continue;
+                }
+                var[nvar++] = a->value;
+                ci->spread = true;
+                npos++;
+                continue;
+            }
+            if (npos < nfixed) ci->argv[npos] = a->value;
+            else if (variadic) var[nvar++] = a->value;
+            else {
+                uint32_t total = 0;
+                for (uint32_t k = 0; k < call->nargs; k++) total++;
+                err(C, a->value->span, "too many arguments in call to '%s': expected %u, found %u", fname, np, total);
+                for (uint32_t k = i; k < call->nargs; k++) check_expr(C, call->args[k].value, NULL);
+                return false;
+            }
+            npos++;
+        } else {
+            seen_named = true;
+            uint32_t k;
+            for (k = 0; k < np; k++) if (strcmp(names[k], a->label) == 0) break;
+            if (k == np) {
+                Diag *g = err(C, a->label_span.line ? a->label_span : a->value->span, "unknown parameter '%s' in call to '%s'", a->label, fname);
+                const char *s = diag_suggest(a->label, names, np);
+                if (s) diag_help(C->D, g, "did you mean '%s'?", s);
+                check_expr(C, a->value, NULL);
+                ok = false;
+                continue;
+            }
+            if (ci->argv[k] || (variadic && k == nfixed && nvar)) {
+                err(C, a->label_span.line ? a->label_span : a->value->span, "argument '%s' is given twice", a->label);
+                check_expr(C, a->value, NULL);
+                ok = false;
+                continue;
+            }
+            if (variadic && k == nfixed) var[nvar++] = a->value;
+            else ci->argv[k] = a->value;
+        }
+    }
+    if (ci->spread && nvar > 1) { err(C, call->span, "a spread argument must be the only variadic argument"); ok = false; }
+    for (uint32_t k = 0; k < nfixed; k++) {
+        if (!ci->argv[k] && !(defaults && defaults[k])) {
+            if (ok) err(C, call->span, "missing argument for parameter '%s' in call to '%s'", names[k], fname);
+            ok = false;
+        }
+    }
+    ci->varargs = var;
+    ci->nvarargs = nvar;
+    /* check the arguments against the parameter types */
+    for (uint32_t k = 0; k < nfixed; k++) {
+        if (!ci->argv[k]) continue;
+        check_to(C, &ci->argv[k], types[k]);
+    }
+    if (variadic) {
+        Type *at = types[np - 1];      /* Array<T> */
+        ci->vararg_type = at;
+        for (uint32_t k = 0; k < nvar; k++) {
+            if (ci->spread) check_to(C, &ci->varargs[k]->lhs, at);
+            else check_to(C, &ci->varargs[k], at->a);
+        }
+    }
+    return ok;
+}
+
+static FnInfo *fn_info(FuncDecl *fd) { return (FnInfo *)fd->check; }
+
+static Type *call_decl(Checker *C, Expr *e, Sym *s, CallInfo *ci) {
+    FuncDecl *fd = s->fn;
+    FnInfo *fi = fn_info(fd);
+    if (!fi || is_err(fi->type)) {
+        for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+        return T_err(C);
+    }
+    const char *names[256];
+    Expr *defs[256];
+    uint32_t np = fd->nparams > 256 ? 256 : fd->nparams;
+    bool variadic = false;
+    for (uint32_t i = 0; i < np; i++) {
+        names[i] = fd->params[i].name;
+        defs[i] = fd->params[i].def;
+        if (fd->params[i].variadic) variadic = true;
+    }
+    Expr **defcopy = arena_alloc(C->A, sizeof(Expr *) * (np ? np : 1));
+    memcpy(defcopy, defs, sizeof(Expr *) * np);
+    bind_args(C, e, fd->name, np, names, fi->type->args, defcopy, variadic, ci);
+    ci->ftype = fi->type;
+    return fi->ret;
+}
+
+static LibSig *lib_sig(Checker *C, const LibFn *f, Type *T, Type *U, Type *K, Type *V) {
+    return parse_libsig(C, f->sig, T, U, K, V);
+}
+
+static Type *call_lib(Checker *C, Expr *e, const LibFn *f, const char *fname, Type *T, Type *U, Type *K, Type *V, CallInfo *ci) {
+    LibSig *ls = lib_sig(C, f, T, U, K, V);
+    if (!ls) { err(C, e->span, "internal: bad library signature for '%s'", fname); return T_err(C); }
+    bind_args(C, e, fname, ls->n, ls->names, ls->types, ls->defaults, ls->variadic, ci);
+    Type *ps[16];
+    for (uint32_t i = 0; i < ls->n; i++) ps[i] = ls->types[i];
+    ci->ftype = ty_func(C->vm, ps, ls->n, ls->ret);
+    ci->lib = f;
+    return ls->ret;
+}
+
+/* Picks the int or float overload: int when every argument is an int. */
+static const LibFn *pick_overload(Checker *C, Sym *s, Expr *e) {
+    if (s->nlib == 1) return s->lib[0];
+    bool all_int = true;
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        Type *t = check_expr(C, e->args[i].value, NULL);
+        if (t->kind != T_INT) all_int = false;
+    }
+    const LibFn *fi = strstr(s->lib[0]->sig, "int") && !strstr(s->lib[0]->sig, "float") ? s->lib[0] : s->lib[1];
+    const LibFn *ff = fi == s->lib[0] ? s->lib[1] : s->lib[0];
+    return all_int ? fi : ff;
+}
+
+static const LibFn *find_method(const LibFn *table, const char *name, uint32_t nargs, const LibFn **second) {
+    const LibFn *first = NULL;
+    *second = NULL;
+    for (const LibFn *f = table; f->name; f++) {
+        if (strcmp(f->name, name) != 0) continue;
+        if (!first) first = f; else *second = f;
+    }
+    (void)nargs;
+    return first;
+}
+
+static void unknown_method(Checker *C, Expr *callee, Type *t, const LibFn *table) {
+    Diag *g = err(C, callee->op_span.line ? callee->op_span : callee->span, "unknown method '%s' on %s", callee->str, t->name);
+    const char *cands[128];
+    size_t n = 0;
+    for (const LibFn *f = table; f && f->name && n < 128; f++) cands[n++] = f->name;
+    const char *s = diag_suggest(callee->str, cands, n);
+    if (s) diag_help(C->D, g, "did you mean '%s'?", s);
+}
+
+static Type *check_lambda(Checker *C, Expr *e, Type *expected);
+
+/* A method of string, Array<T> or Dictionary<K, V> (receiver type t). */
+static Type *call_method(Checker *C, Expr *e, Expr *callee, Type *t, CallInfo *ci) {
+    const LibFn *table = t->kind == T_STRING ? lib_string_methods : t->kind == T_ARRAY ? lib_array_methods :
+                         t->kind == T_DICT ? lib_dict_methods : NULL;
+    if (!table) {
+        if (t->kind == T_OPTIONAL) {
+            Diag *g = err(C, callee->span, "cannot access '%s' on %s; the value may be null", callee->str, t->name);
+            diag_help(C->D, g, "use '?.', '?\?' or check 'hasValue' first");
+        } else {
+            err(C, callee->span, "unknown method '%s' on %s", callee->str, t->name);
+        }
+        for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+        return T_err(C);
+    }
+    const LibFn *second;
+    const LibFn *f = find_method(table, callee->str, e->nargs, &second);
+    if (!f) {
+        unknown_method(C, callee, t, table);
+        for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+        return T_err(C);
+    }
+    if (second && e->nargs > 0) f = strstr(f->sig, "()") ? second : f;   /* sort(compare) */
+    Type *T = t->kind == T_ARRAY ? t->a : NULL, *K = t->kind == T_DICT ? t->a : NULL, *V = t->kind == T_DICT ? t->b : NULL;
+    Type *U = NULL;
+    if (sig_uses_U(f->sig) && e->nargs > 0) {
+        /* infer U: map's transform result, reduce's initial value */
+        Expr *a0 = e->args[0].value;
+        if (strcmp(f->name, "map") == 0) {
+            Type *ft = check_expr(C, a0, NULL);
+            if (ft->kind == T_FUNC && ft->n == 1) U = ft->a;
+            else if (!is_err(ft)) { err(C, a0->span, "type mismatch: expected (%s) -> U, found %s", T->name, ft->name); return T_err(C); }
+            else return T_err(C);
+        } else {
+            U = check_expr(C, a0, NULL);
+            if (is_err(U)) return T_err(C);
+            if (U->kind == T_NULL) { err(C, a0->span, "cannot infer the type of null; add a type annotation"); return T_err(C); }
+        }
+    }
+    if (strcmp(f->name, "sort") == 0 && e->nargs == 0 && T && !is_err(T) &&
+        T->kind != T_INT && T->kind != T_FLOAT && T->kind != T_STRING) {
+        err(C, callee->span, "sort() without a comparator needs int, float or string elements, found %s", T->name);
+        return T_err(C);
+    }
+    Type *r = call_lib(C, e, f, callee->str, T, U, K, V, ci);
+    ci->kind = f->fn ? CALL_METHOD : CALL_HOF;
+    ci->receiver = callee->lhs;
+    return r;
+}
+
+static Type *check_call(Checker *C, Expr *e, Type *expected) {
+    CallInfo *ci = arena_alloc(C->A, sizeof *ci);
+    e->check = ci;
+    Expr *callee = e->lhs;
+    if (e->ntargs) {
+        err(C, e->span, "generic functions are not supported yet");
+        return T_err(C);
+    }
+    if (callee->kind == E_NAME) {
+        Sym *s = lookup(C, callee->str);
+        if (!s) {
+            if (is_predeclared(callee->str)) err(C, callee->span, "'%s' is not supported yet", callee->str);
+            else unknown_name(C, callee, true);
+            for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+            return T_err(C);
+        }
+        callee->sym = s;
+        s->used = true;
+        if (s->kind == SYM_FUNC || s->kind == SYM_LOCALFUNC) {
+            if (s->kind == SYM_LOCALFUNC) note_capture(C, s);
+            ci->kind = s->kind == SYM_FUNC ? CALL_DIRECT : CALL_LOCALFN;
+            ci->fn = s;
+            callee->type = fn_info(s->fn) ? fn_info(s->fn)->type : T_err(C);
+            return call_decl(C, e, s, ci);
+        }
+        if (s->kind == SYM_LIB) {
+            const LibFn *f = s->lib[0];
+            if (f == &lib_print || f == &lib_typeof || f == &lib_assert) {
+                Type *r = call_lib(C, e, f, s->name, NULL, NULL, NULL, NULL, ci);
+                ci->kind = f == &lib_print ? CALL_PRINT : f == &lib_typeof ? CALL_TYPEOF : CALL_ASSERT;
+                return r;
+            }
+            f = pick_overload(C, s, e);
+            ci->kind = CALL_NATIVE;
+            return call_lib(C, e, f, s->name, NULL, NULL, NULL, NULL, ci);
+        }
+    }
+    if (callee->kind == E_MEMBER && !callee->is_tuple_index) {
+        Type *t = check_expr(C, callee->lhs, NULL);
+        if (is_err(t)) {
+            for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+            return T_err(C);
+        }
+        if (t->kind == T_STRING || t->kind == T_ARRAY || t->kind == T_DICT || t->kind == T_OPTIONAL || t->kind == T_INT ||
+            t->kind == T_FLOAT || t->kind == T_BOOL || t->kind == T_FUNC)
+            return call_method(C, e, callee, t, ci);
+    }
+    if (callee->kind == E_SAFE_MEMBER) {
+        Type *t = check_expr(C, callee->lhs, NULL);
+        if (is_err(t)) {
+            for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+            return T_err(C);
+        }
+        if (t->kind != T_OPTIONAL) {
+            err(C, callee->span, "'?.' needs an Optional, found %s", t->name);
+            return T_err(C);
+        }
+        Expr tmp = *callee;
+        tmp.kind = E_MEMBER;
+        Type *r = call_method(C, e, &tmp, t->a, ci);
+        ci->receiver = callee->lhs;
+        if (is_err(r) || r->kind == T_VOID) return r;
+        return ty_optional(C->vm, r);
+    }
+    /* a call through a function value */
+    Type *ft = check_expr(C, callee, NULL);
+    if (is_err(ft)) {
+        for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+        return T_err(C);
+    }
+    if (ft->kind != T_FUNC) {
+        err(C, callee->span, "cannot call a value of type %s", ft->name);
+        for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+        return T_err(C);
+    }
+    ci->kind = CALL_VALUE;
+    ci->ftype = ft;
+    ci->nparams = ft->n;
+    ci->argv = arena_alloc(C->A, sizeof(Expr *) * (ft->n ? ft->n : 1));
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        Arg *a = &e->args[i];
+        if (a->label) { err(C, a->label_span, "a call through a function value takes positional arguments only"); check_expr(C, a->value, NULL); continue; }
+        if (k >= ft->n) {
+            err(C, a->value->span, "too many arguments in call to '%s': expected %u, found %u", callee_name(callee), ft->n, e->nargs);
+            break;
+        }
+        ci->argv[k] = a->value;
+        check_to(C, &ci->argv[k], ft->args[k]);
+        k++;
+    }
+    if (k < ft->n && k == e->nargs)
+        err(C, e->span, "missing argument %u in call to '%s': expected %u arguments", k + 1, callee_name(callee), ft->n);
+    (void)expected;
+    return ft->a;
+}
+
+/* ------------------------------------------------------------------ */
+/* literals, lambdas, members, indexing */
+
+static Type *check_array(Checker *C, Expr *e, Type *expected) {
+    Type *el = expected && expected->kind == T_ARRAY ? expected->a : NULL;
+    if (el) {
+        for (uint32_t i = 0; i < e->nelems; i++) {
+            Expr *x = e->elems[i];
+            if (x->kind == E_SPREAD) { check_to(C, &x->lhs, expected); x->type = expected; }
+            else check_to(C, &e->elems[i], el);
+        }
+        return expected;
+    }
+    if (e->nelems == 0) {
+        err(C, e->span, "cannot infer the type of an empty array literal; add a type annotation");
+        return T_err(C);
+    }
+    Type *common = NULL;
+    Expr *cexpr = NULL;
+    bool bad = false;
+    for (uint32_t i = 0; i < e->nelems; i++) {
+        Expr *x = e->elems[i];
+        Type *t;
+        if (x->kind == E_SPREAD) {
+            Type *at = check_expr(C, x->lhs, NULL);
+            if (is_err(at)) { bad = true; continue; }
+            if (at->kind != T_ARRAY) { err(C, x->lhs->span, "spread needs an array, found %s", at->name); bad = true; continue; }
+            x->type = at;
+            t = at->a;
+        } else {
+            t = check_expr(C, x, NULL);
+        }
+        if (is_err(t)) { bad = true; continue; }
+        if (!common) { common = t; cexpr = x; continue; }
+        Type *u = unify(C, common, cexpr, t, x->kind == E_SPREAD ? NULL : x);
+        if (!u) {
+            if (!bad) err(C, x->span, "cannot infer a common element type; add a type annotation");
+            return T_err(C);
+        }
+        common = u;
+        cexpr = x;
+    }
+    if (bad || !common) return T_err(C);
+    if (common->kind == T_NULL) { err(C, e->span, "cannot infer the type of null; add a type annotation"); return T_err(C); }
+    Type *at = ty_array(C->vm, common);
+    for (uint32_t i = 0; i < e->nelems; i++) {
+        Expr *x = e->elems[i];
+        if (x->kind == E_SPREAD) {
+            if (x->type != at) { err(C, x->span, "cannot infer a common element type; add a type annotation"); return T_err(C); }
+        } else if (assignable(C, x->type, common, x)) e->elems[i] = convert(C, x, common);
+        else { err(C, x->span, "cannot infer a common element type; add a type annotation"); return T_err(C); }
+    }
+    return at;
+}
+
+static Type *check_dict(Checker *C, Expr *e, Type *expected) {
+    if (expected && expected->kind == T_DICT) {
+        for (uint32_t i = 0; i < e->nelems; i++) {
+            if (!e->keys[i]) { Expr *x = e->elems[i]; check_to(C, &x->lhs, expected); x->type = expected; continue; }
+            check_to(C, &e->keys[i], expected->a);
+            check_to(C, &e->elems[i], expected->b);
+        }
+        return expected;
+    }
+    if (e->nelems == 0) {
+        err(C, e->span, "cannot infer the type of an empty dictionary literal; add a type annotation");
+        return T_err(C);
+    }
+    Type *kt = NULL, *vt = NULL;
+    Expr *ke = NULL, *ve = NULL;
+    for (uint32_t i = 0; i < e->nelems; i++) {
+        Type *k, *v;
+        Expr *kx = e->keys[i], *vx = e->elems[i];
+        if (!kx) {
+            Type *dt = check_expr(C, vx->lhs, NULL);
+            if (is_err(dt)) return T_err(C);
+            if (dt->kind != T_DICT) { err(C, vx->span, "spread needs a dictionary, found %s", dt->name); return T_err(C); }
+            vx->type = dt;
+            k = dt->a; v = dt->b; kx = NULL; vx = NULL;
+        } else {
+            k = check_expr(C, kx, NULL);
+            v = check_expr(C, vx, NULL);
+            if (is_err(k) || is_err(v)) return T_err(C);
+        }
+        if (!kt) { kt = k; vt = v; ke = kx; ve = vx; continue; }
+        Type *uk = unify(C, kt, ke, k, kx), *uv = unify(C, vt, ve, v, vx);
+        if (!uk) { err(C, e->keys[i] ? e->keys[i]->span : e->elems[i]->span, "cannot infer a common key type; add a type annotation"); return T_err(C); }
+        if (!uv) { err(C, e->elems[i]->span, "cannot infer a common element type; add a type annotation"); return T_err(C); }
+        kt = uk; vt = uv; ke = kx; ve = vx;
+    }
+    if (vt->kind == T_NULL || kt->kind == T_NULL) { err(C, e->span, "cannot infer the type of null; add a type annotation"); return T_err(C); }
+    if (!valid_key(kt)) { err(C, e->span, "dictionary keys must be int, bool, string or an enum, found %s", kt->name); return T_err(C); }
+    Type *dt = ty_dict(C->vm, kt, vt);
+    for (uint32_t i = 0; i < e->nelems; i++) {
+        if (!e->keys[i]) {
+            if (e->elems[i]->type != dt) { err(C, e->elems[i]->span, "cannot infer a common element type; add a type annotation"); return T_err(C); }
+            continue;
+        }
+        e->keys[i] = convert(C, e->keys[i], kt);
+        e->elems[i] = convert(C, e->elems[i], vt);
+    }
+    return dt;
+}
+
+static Type *check_tuple(Checker *C, Expr *e, Type *expected) {
+    Type *el[64];
+    uint32_t n = e->nelems > 64 ? 64 : e->nelems;
+    bool bad = false;
+    for (uint32_t i = 0; i < n; i++) {
+        Type *ex = expected && expected->kind == T_TUPLE && expected->n == n ? expected->args[i] : NULL;
+        el[i] = check_expr(C, e->elems[i], ex);
+        if (ex && assignable(C, el[i], ex, e->elems[i])) { e->elems[i] = convert(C, e->elems[i], ex); el[i] = ex; }
+        if (is_err(el[i])) bad = true;
+        else if (el[i]->kind == T_VOID) { err(C, e->elems[i]->span, "a tuple element cannot be void"); bad = true; }
+        else if (el[i]->kind == T_NULL) { err(C, e->elems[i]->span, "cannot infer the type of null; add a type annotation"); bad = true; }
+    }
+    return bad ? T_err(C) : ty_tuple(C->vm, el, n);
+}
+
+static FnInfo *new_fninfo(Checker *C, FuncDecl *fd, const char *name) {
+    FnInfo *fi = arena_alloc(C->A, sizeof *fi);
+    fi->decl = fd;
+    fi->name = name;
+    fi->parent = C->fn;
+    if (fd) fd->check = fi;
+    VEC_PUSH(C->vm, C->fns, C->nfns, C->capfns, fi);
+    return fi;
+}
+
+/* Resolves parameter and return types of a declaration into fi->type. */
+static void resolve_signature(Checker *C, FuncDecl *fd, FnInfo *fi) {
+    Type *ps[256];
+    bool bad = false, seen_default = false;
+    uint32_t np = fd->nparams > 256 ? 256 : fd->nparams;
+    for (uint32_t i = 0; i < np; i++) {
+        Param *p = &fd->params[i];
+        Type *t = p->type ? resolve_type(C, p->type) : T_err(C);
+        if (!p->type) { err(C, p->span, "parameter '%s' needs a type", p->name); }
+        if (!is_err(t) && t->kind == T_VOID) { err(C, p->type->span, "'void' is only valid as a return type"); t = T_err(C); }
+        if (p->variadic) {
+            if (i != np - 1) err(C, p->span, "a variadic parameter must be the last parameter");
+            if (!is_err(t)) t = ty_array(C->vm, t);
+        } else if (p->def) {
+            seen_default = true;
+        } else if (seen_default) {
+            err(C, p->span, "parameters with defaults must come after required parameters");
+        }
+        if (is_err(t)) bad = true;
+        ps[i] = t;
+    }
+    Type *r = fd->ret ? resolve_type(C, fd->ret) : C->tt->t_void;
+    if (is_err(r)) bad = true;
+    fi->ret = r;
+    fi->type = bad ? T_err(C) : ty_func(C->vm, ps, np, r);
+}
+
+static Type *check_lambda(Checker *C, Expr *e, Type *expected) {
+    FuncDecl *fd = e->fn;
+    FnInfo *fi = new_fninfo(C, fd, "<lambda>");
+    Type *ps[256];
+    bool bad = false;
+    uint32_t np = fd->nparams > 256 ? 256 : fd->nparams;
+    for (uint32_t i = 0; i < np; i++) {
+        Param *p = &fd->params[i];
+        if (p->def || p->variadic) err(C, p->span, "lambda parameters cannot have defaults or be variadic");
+        ps[i] = p->type ? resolve_type(C, p->type) : T_err(C);
+        if (is_err(ps[i])) bad = true;
+    }
+    Type *ret = NULL;
+    if (fd->ret) ret = resolve_type(C, fd->ret);
+    else if (expected && expected->kind == T_FUNC && expected->n == np) ret = expected->a;
+    if (ret) fi->ret = ret;
+    else { fi->infer_ret = true; fi->ret = NULL; }
+    /* provisional type so recursive references fail cleanly */
+    fi->type = T_err(C);
+    Type *ptmp = bad ? T_err(C) : NULL;
+    if (!bad) fi->type = ty_func(C->vm, ps, np, ret ? ret : C->tt->t_void);
+    check_func_body(C, fd, fi);
+    if (fi->infer_ret) fi->ret = fi->inferred ? fi->inferred : C->tt->t_void;
+    if (ptmp) return ptmp;
+    if (fi->ret->kind == T_NULL) { err(C, e->span, "cannot infer the type of null; add a type annotation"); return T_err(C); }
+    fi->type = ty_func(C->vm, ps, np, fi->ret);
+    return fi->type;
+}
+
+static Type *check_member(Checker *C, Expr *e) {
+    Type *t = check_expr(C, e->lhs, NULL);
+    if (is_err(t)) return t;
+    if (e->is_tuple_index) {
+        if (t->kind != T_TUPLE) { err(C, e->span, "cannot access element %s of %s", e->str, t->name); return T_err(C); }
+        long idx = strtol(e->str, NULL, 10);
+        if (idx < 0 || (uint32_t)idx >= t->n) { err(C, e->span, "tuple %s has no element %s", t->name, e->str); return T_err(C); }
+        return t->args[idx];
+    }
+    if (t->kind == T_OPTIONAL) {
+        if (strcmp(e->str, "hasValue") == 0) return C->tt->t_bool;
+        Diag *g = err(C, e->span, "cannot access '%s' on %s; the value may be null", e->str, t->name);
+        diag_help(C->D, g, "use '?.', '?\?' or check 'hasValue' first");
+        return T_err(C);
+    }
+    const LibFn *table = t->kind == T_STRING ? lib_string_methods : t->kind == T_ARRAY ? lib_array_methods :
+                         t->kind == T_DICT ? lib_dict_methods : NULL;
+    if (table) {
+        const LibFn *second;
+        if (find_method(table, e->str, 0, &second)) { err(C, e->span, "method '%s' of %s must be called", e->str, t->name); return T_err(C); }
+    }
+    Diag *g = err(C, e->span, "unknown field '%s' on %s", e->str, t->name);
+    if (table) {
+        const char *cands[128];
+        size_t n = 0;
+        for (const LibFn *f = table; f->name && n < 128; f++) cands[n++] = f->name;
+        const char *s = diag_suggest(e->str, cands, n);
+        if (s) diag_help(C->D, g, "did you mean '%s'?", s);
+    }
+    return T_err(C);
+}
+
+static Type *check_index(Checker *C, Expr *e) {
+    Type *t = check_expr(C, e->lhs, NULL);
+    if (is_err(t)) { check_expr(C, e->rhs, NULL); return t; }
+    if (t->kind == T_ARRAY) {
+        Type *it = check_expr(C, e->rhs, C->tt->t_int);
+        if (!is_err(it) && it->kind != T_INT) err(C, e->rhs->span, "index must be int, found %s", it->name);
+        return t->a;
+    }
+    if (t->kind == T_DICT) {
+        check_to(C, &e->rhs, t->a);
+        return t->b;
+    }
+    check_expr(C, e->rhs, NULL);
+    if (t->kind == T_STRING) err(C, e->span, "cannot index a string; use charAt");
+    else err(C, e->span, "cannot index %s", t->name);
+    return T_err(C);
+}
+
+static Type *check_as(Checker *C, Expr *e) {
+    Type *s = check_expr(C, e->lhs, NULL);
+    Type *t = resolve_type(C, e->type_expr);
+    if (is_err(s) || is_err(t)) return is_err(t) ? t : t;
+    if (s == t) return t;
+    if (is_num(s) && is_num(t)) return t;
+    err(C, e->span, "cannot convert %s to %s", s->name, t->name);
+    return T_err(C);
+}
+
+/* ------------------------------------------------------------------ */
+/* when (language.md §9.5) */
+
+static Type *check_when(Checker *C, WhenStmtData *w, Type *expected, bool *leaves);
+
+static void check_pattern(Checker *C, WhenPattern *p, Type *subj) {
+    TypeTable *tt = C->tt;
+    switch (p->kind) {
+    case PK_ELSE: break;
+    case PK_VALUE:
+        if (!subj) { check_cond(C, p->expr); break; }
+        {
+            Type *t = check_expr(C, p->expr, subj);
+            if (is_err(t) || is_err(subj)) break;
+            if (assignable(C, t, subj, p->expr)) p->expr = convert(C, p->expr, subj);
+            else if (is_num(t) && is_num(subj)) { /* compared as float */ }
+            else if (subj->kind == T_OPTIONAL && t->kind == T_NULL) {}
+            else err(C, p->expr->span, "cannot compare %s with %s", subj->name, t->name);
+        }
+        break;
+    case PK_RANGE: {
+        Expr *r = p->expr;
+        Type *a = check_expr(C, r->lhs, NULL), *b = check_expr(C, r->rhs, NULL);
+        if (!subj) { err(C, r->span, "a range pattern needs a when subject"); break; }
+        if (is_err(a) || is_err(b) || is_err(subj)) break;
+        if (!is_num(a) || !is_num(b) || !is_num(subj))
+            err(C, r->span, "a range pattern needs int or float bounds and subject, found %s", !is_num(subj) ? subj->name : !is_num(a) ? a->name : b->name);
+        break;
+    }
+    case PK_BIND: {
+        if (!subj) { err(C, p->span, "a binding pattern needs a when subject"); break; }
+        Sym *s = new_sym(C, SYM_LOCAL, p->bind, p->bind_span, subj);
+        s->vkind = VK_LET;
+        p->sym = s;
+        declare(C, s, C->scope_id);
+        break;
+    }
+    case PK_IS:
+        err(C, p->span, "'is' patterns need classes or enums, which are not supported yet");
+        break;
+    case PK_SUCCESS: case PK_ERROR:
+        err(C, p->span, "Result patterns are not supported yet");
+        break;
+    }
+    if (p->guard) check_cond(C, p->guard);
+    (void)tt;
+}
+
+/* Checks a when statement or expression; returns the expression type. */
+static Type *check_when(Checker *C, WhenStmtData *w, Type *expected, bool *leaves) {
+    Type *subj = NULL;
+    if (w->subject) {
+        subj = check_expr(C, w->subject, NULL);
+        if (subj->kind == T_VOID) { err(C, w->subject->span, "when subject cannot be void"); subj = T_err(C); }
+    }
+    bool has_else = false, seen_true = false, seen_false = false;
+    bool all_leave = true;
+    Type *common = expected;
+    Expr *cexpr = NULL;
+    bool bad_type = false;
+    for (uint32_t i = 0; i < w->narms; i++) {
+        WhenArm *arm = &w->arms[i];
+        if (has_else) {
+            err(C, arm->pats[0]->span, "unreachable arm after 'else'");
+        }
+        push_scope(C);
+        uint32_t nmark = C->nnarrow;
+        for (uint32_t k = 0; k < arm->npats; k++) {
+            WhenPattern *p = arm->pats[k];
+            if (p->kind == PK_ELSE) has_else = true;
+            check_pattern(C, p, subj);
+            if (subj && subj->kind == T_BOOL && p->kind == PK_VALUE && !p->guard && p->expr->kind == E_BOOL) {
+                if (p->expr->lit.b) seen_true = true; else seen_false = true;
+            }
+            if (!subj && arm->npats == 1 && !p->guard && p->kind == PK_VALUE) narrow_from_cond(C, p->expr, true);
+        }
+        if (w->is_expr) {
+            Type *t = check_expr(C, arm->value, common);
+            if (!is_err(t)) {
+                if (expected) {
+                    if (assignable(C, t, expected, arm->value)) arm->value = convert(C, arm->value, expected);
+                    else mismatch(C, arm->value, expected);
+                } else if (!common) { common = t; cexpr = arm->value; }
+                else {
+                    Type *u = unify(C, common, cexpr, t, arm->value);
+                    if (!u) {
+                        if (!bad_type) err(C, arm->value->span, "when arms have incompatible types: %s and %s", common->name, t->name);
+                        bad_type = true;
+                    } else { common = u; cexpr = arm->value; }
+                }
+            }
+        } else {
+            bool l = check_stmt(C, arm->body);
+            if (!l) all_leave = false;
+        }
+        C->nnarrow = nmark;
+        pop_scope(C);
+    }
+    bool exhaustive = has_else || (seen_true && seen_false);
+    if (w->is_expr) {
+        if (!exhaustive) err(C, w->kw_span, "when used as a value must be exhaustive; add an else arm");
+        if (bad_type || !common) return T_err(C);
+        /* convert every arm to the common type */
+        for (uint32_t i = 0; i < w->narms; i++) {
+            Expr *v = w->arms[i].value;
+            if (!is_err(v->type) && assignable(C, v->type, common, v)) w->arms[i].value = convert(C, v, common);
+        }
+        if (common->kind == T_NULL) { err(C, w->kw_span, "cannot infer the type of null; add a type annotation"); return T_err(C); }
+        return common;
+    }
+    if (leaves) *leaves = exhaustive && all_leave;
+    return C->tt->t_void;
+}
+
+/* ------------------------------------------------------------------ */
+/* expressions */
+
+static Type *check_expr_inner(Checker *C, Expr *e, Type *expected) {
+    TypeTable *tt = C->tt;
+    switch (e->kind) {
+    case E_INT:
+        if (e->int_min_magnitude) { err(C, e->span, "integer literal is too large"); return T_err(C); }
+        if (expected && (expected->kind == T_FLOAT || (expected->kind == T_OPTIONAL && expected->a->kind == T_FLOAT))) {
+            e->kind = E_FLOAT;
+            e->lit.f = (double)e->lit.i;
+            return tt->t_float;
+        }
+        return tt->t_int;
+    case E_FLOAT: return tt->t_float;
+    case E_BOOL: return tt->t_bool;
+    case E_STRING: return tt->t_string;
+    case E_NULL: return expected && expected->kind == T_OPTIONAL ? expected : tt->t_null;
+    case E_INTERP:
+        for (uint32_t i = 0; i < e->nelems; i++) {
+            Type *t = check_expr(C, e->elems[i], NULL);
+            if (t->kind == T_VOID) err(C, e->elems[i]->span, "cannot interpolate a void value");
+        }
+        return tt->t_string;
+    case E_NAME: return check_name(C, e, false);
+    case E_UNARY: return check_unary(C, e, expected);
+    case E_BINARY: return check_binary(C, e, expected);
+    case E_TERNARY: {
+        check_cond(C, e->cond);
+        uint32_t mark = C->nnarrow;
+        narrow_from_cond(C, e->cond, true);
+        Type *a = check_expr(C, e->lhs, expected);
+        C->nnarrow = mark;
+        narrow_from_cond(C, e->cond, false);
+        Type *b = check_expr(C, e->rhs, expected);
+        C->nnarrow = mark;
+        if (is_err(a) || is_err(b)) return T_err(C);
+        Type *t = NULL;
+        if (expected && assignable(C, a, expected, e->lhs) && assignable(C, b, expected, e->rhs)) t = expected;
+        else t = unify(C, a, e->lhs, b, e->rhs);
+        if (!t || t->kind == T_VOID) {
+            err(C, e->span, "ternary branches have incompatible types: %s and %s", a->name, b->name);
+            return T_err(C);
+        }
+        if (t->kind == T_NULL) { err(C, e->span, "cannot infer the type of null; add a type annotation"); return T_err(C); }
+        e->lhs = convert(C, e->lhs, t);
+        e->rhs = convert(C, e->rhs, t);
+        return t;
+    }
+    case E_AS: return check_as(C, e);
+    case E_CALL: return check_call(C, e, expected);
+    case E_INDEX: return check_index(C, e);
+    case E_MEMBER: return check_member(C, e);
+    case E_SAFE_MEMBER: {
+        Type *t = check_expr(C, e->lhs, NULL);
+        if (is_err(t)) return t;
+        if (t->kind != T_OPTIONAL) { err(C, e->span, "'?.' needs an Optional, found %s", t->name); return T_err(C); }
+        if (e->is_tuple_index && t->a->kind == T_TUPLE) {
+            long idx = strtol(e->str, NULL, 10);
+            if (idx >= 0 && (uint32_t)idx < t->a->n) return ty_optional(C->vm, t->a->args[idx]);
+        }
+        err(C, e->span, "unknown field '%s' on %s", e->str, t->a->name);
+        return T_err(C);
+    }
+    case E_UNWRAP: {
+        Type *t = check_expr(C, e->lhs, NULL);
+        if (is_err(t)) return t;
+        if (t->kind != T_OPTIONAL) { err(C, e->span, "'!!' needs an Optional, found %s", t->name); return T_err(C); }
+        return t->a;
+    }
+    case E_TUPLE: return check_tuple(C, e, expected);
+    case E_ARRAY: return check_array(C, e, expected);
+    case E_DICT: return check_dict(C, e, expected);
+    case E_LAMBDA: return check_lambda(C, e, expected);
+    case E_WHEN: return check_when(C, e->when, expected, NULL);
+    case E_RANGE:
+        check_expr(C, e->lhs, NULL);
+        check_expr(C, e->rhs, NULL);
+        err(C, e->span, "a range can only appear in a for loop or a when arm");
+        return T_err(C);
+    case E_SPREAD:
+        check_expr(C, e->lhs, NULL);
+        err(C, e->span, "spread '...' is only allowed in array and dictionary literals and as a call's last argument");
+        return T_err(C);
+    case E_SELF: err(C, e->span, "'self' can only be used inside an instance method"); return T_err(C);
+    case E_SUPER: err(C, e->span, "'super' used in a class without a parent"); return T_err(C);
+    case E_NSNAME: err(C, e->span, "modules are not supported yet"); return T_err(C);
+    case E_IS: check_expr(C, e->lhs, NULL); err(C, e->span, "'is' tests need classes, which are not supported yet"); return T_err(C);
+    case E_PROPAGATE: check_expr(C, e->lhs, NULL); err(C, e->span, "'?' can only be used inside a function that returns Result"); return T_err(C);
+    case E_YIELD: err(C, e->span, "coroutines are not supported yet"); return T_err(C);
+    case E_CONVERT: return e->type;
+    }
+    return T_err(C);
+}
+
+static Type *check_expr(Checker *C, Expr *e, Type *expected) {
+    if (e->type) return e->type;
+    Type *t = check_expr_inner(C, e, expected);
+    if (!t) t = T_err(C);
+    if (!e->type || e->kind != E_CONVERT) e->type = t;
+    return e->type;
+}
+
+/* ------------------------------------------------------------------ */
+/* statements.  check_stmt returns true when the statement always leaves
+ * (return, break, continue, or a loop that never ends). */
+
+static bool at_top_level(Checker *C) {
+    return C->fn->is_script && C->nscopes == 2;  /* lib scope + module scope */
+}
+
+static bool has_default(Type *t) {
+    switch (t->kind) {
+    case T_INT: case T_FLOAT: case T_BOOL: case T_STRING: case T_OPTIONAL: case T_ARRAY: case T_DICT: return true;
+    default: return false;
+    }
+}
+
+static void bind_pattern(Checker *C, Pattern *p, Type *t, VarKind vk, bool global) {
+    if (p->kind == PAT_IGNORE) return;
+    if (p->kind == PAT_NAME) {
+        Sym *s = new_sym(C, global ? SYM_GLOBAL : SYM_LOCAL, p->name, p->span, t);
+        s->vkind = vk;
+        p->sym = s;
+        if (global) VEC_PUSH(C->vm, C->globals, C->nglobals, C->capglobals, s);
+        declare(C, s, C->scope_id);
+        return;
+    }
+    if (!is_err(t) && (t->kind != T_TUPLE || t->n != p->nelems)) {
+        if (t->kind == T_TUPLE) err(C, p->span, "tuple pattern has %u elements but the value has %u", p->nelems, t->n);
+        else err(C, p->span, "cannot destructure %s with a tuple pattern", t->name);
+        t = T_err(C);
+    }
+    for (uint32_t i = 0; i < p->nelems; i++) bind_pattern(C, p->elems[i], is_err(t) ? t : t->args[i], vk, global);
+}
+
+static void check_var(Checker *C, Stmt *s) {
+    bool global = at_top_level(C);
+    if (s->vkind == VK_CONST) {
+        if (s->pat->kind != PAT_NAME) { err(C, s->pat->span, "a constant needs a plain name"); return; }
+        if (!s->init) { err(C, s->pat->span, "constant '%s' needs an initial value", s->pat->name); return; }
+        Sym *sym = s->pat->sym;
+        if (!sym) {   /* block-level constant: declared here */
+            sym = new_sym(C, SYM_CONST, s->pat->name, s->pat->span, s->vtype ? resolve_type(C, s->vtype) : NULL);
+            sym->const_init = s->init;
+            s->pat->sym = sym;
+            eval_const(C, sym);
+            declare(C, sym, C->scope_id);
+        } else {
+            eval_const(C, sym);
+        }
+        return;
+    }
+    Type *decl = s->vtype ? resolve_type(C, s->vtype) : NULL;
+    Type *t = decl;
+    if (s->init) {
+        if (s->init->kind == E_YIELD) { err(C, s->init->span, "coroutines are not supported yet"); t = T_err(C); }
+        else if (decl) check_to(C, &s->init, decl);
+        else {
+            t = check_expr(C, s->init, NULL);
+            if (t->kind == T_NULL) { err(C, s->init->span, "cannot infer the type of null; add a type annotation"); t = T_err(C); }
+            else if (t->kind == T_VOID) {
+                if (s->init->kind == E_CALL) err(C, s->init->span, "'%s' returns no value", callee_name(s->init->lhs));
+                else err(C, s->init->span, "cannot use a void value");
+                t = T_err(C);
+            }
+        }
+    } else {
+        if (s->vkind == VK_LET || !decl) {
+            err(C, s->pat->span, "variable '%s' needs an initial value", s->pat->kind == PAT_NAME ? s->pat->name : "_");
+            if (!decl) t = T_err(C);
+        } else if (!is_err(decl) && !has_default(decl)) {
+            err(C, s->pat->span, "variable '%s' needs an initial value", s->pat->kind == PAT_NAME ? s->pat->name : "_");
+        }
+    }
+    bind_pattern(C, s->pat, t ? t : T_err(C), s->vkind, global);
+    /* an Optional variable initialised with a plain value is narrowed */
+    if (!global && s->pat->kind == PAT_NAME && s->pat->sym && s->init && t && t->kind == T_OPTIONAL &&
+        s->init->kind == E_CONVERT && s->init->lhs->type->kind != T_NULL && s->init->lhs->type->kind != T_OPTIONAL)
+        push_narrow(C, s->pat->sym, t->a);
+}
+
+
+/* Checks an assignment target; returns its type. */
+static Type *check_target(Checker *C, Expr *t) {
+    switch (t->kind) {
+    case E_NAME: {
+        Sym *s = lookup(C, t->str);
+        if (!s) { unknown_name(C, t, false); t->type = T_err(C); return t->type; }
+        t->sym = s;
+        switch (s->kind) {
+        case SYM_LOCAL: case SYM_GLOBAL:
+            if (s->is_param) err(C, t->span, "cannot assign to parameter '%s'", s->name);
+            else if (s->vkind == VK_LET) err(C, t->span, "cannot assign to '%s': it is declared with let", s->name);
+            s->reassigned = true;
+            if (s->kind == SYM_LOCAL && s->owner != C->fn) { s->closure_assigns = true; note_capture(C, s); }
+            t->type = s->type;
+            return s->type;
+        case SYM_CONST: case SYM_LIBCONST:
+            err(C, t->span, "cannot assign to constant '%s'", s->name);
+            break;
+        case SYM_FUNC: case SYM_LOCALFUNC: case SYM_LIB:
+            err(C, t->span, "cannot assign to function '%s'", s->name);
+            break;
+        }
+        t->type = T_err(C);
+        return t->type;
+    }
+    case E_INDEX: return check_expr(C, t, NULL);
+    case E_MEMBER:
+        if (t->is_tuple_index) {
+            /* the tuple itself must be a valid target */
+            Expr *base = t->lhs;
+            if (base->kind == E_NAME || (base->kind == E_MEMBER && base->is_tuple_index) || base->kind == E_INDEX) {
+                Type *bt = check_target(C, base);
+                if (is_err(bt)) { t->type = bt; return bt; }
+                if (bt->kind != T_TUPLE) { err(C, t->span, "cannot access element %s of %s", t->str, bt->name); t->type = T_err(C); return t->type; }
+                long idx = strtol(t->str, NULL, 10);
+                if (idx < 0 || (uint32_t)idx >= bt->n) { err(C, t->span, "tuple %s has no element %s", bt->name, t->str); t->type = T_err(C); return t->type; }
+                t->type = bt->args[idx];
+                return t->type;
+            }
+        }
+        {
+            Type *r = check_expr(C, t, NULL);
+            if (!is_err(r)) err(C, t->span, "cannot assign to this expression");
+            return T_err(C);
+        }
+    default:
+        check_expr(C, t, NULL);
+        err(C, t->span, "cannot assign to this expression");
+        t->type = T_err(C);
+        return t->type;
+    }
+}
+
+static void check_assign(Checker *C, Stmt *s) {
+    if (s->target->kind == E_TUPLE) {
+        if (s->op != TK_ASSIGN) { err(C, s->op_span, "compound assignment needs a single target"); return; }
+        Type *el[64];
+        uint32_t n = s->target->nelems > 64 ? 64 : s->target->nelems;
+        for (uint32_t i = 0; i < n; i++) el[i] = check_target(C, s->target->elems[i]);
+        bool bad = false;
+        for (uint32_t i = 0; i < n; i++) if (is_err(el[i])) bad = true;
+        Type *tt = bad ? T_err(C) : ty_tuple(C->vm, el, n);
+        s->target->type = tt;
+        Type *vt = check_expr(C, s->value, tt);
+        if (!bad && !is_err(vt)) {
+            if (vt->kind == T_TUPLE && vt->n != n) err(C, s->value->span, "tuple pattern has %u elements but the value has %u", n, vt->n);
+            else coerce(C, &s->value, tt);
+        }
+        for (uint32_t i = 0; i < n; i++) if (s->target->elems[i]->sym) kill_narrow(C, s->target->elems[i]->sym);
+        return;
+    }
+    if (s->value->kind == E_YIELD) { err(C, s->value->span, "coroutines are not supported yet"); return; }
+    Type *tt = check_target(C, s->target);
+    Sym *sym = s->target->kind == E_NAME ? s->target->sym : NULL;
+    if (s->op == TK_ASSIGN) {
+        check_expr(C, s->value, tt);
+        if (!is_err(tt)) coerce(C, &s->value, tt);
+    } else {
+        /* x op= v is checked as x = x op v with the target evaluated once */
+        static const TokKind map[][2] = {{TK_PLUSEQ, TK_PLUS}, {TK_MINUSEQ, TK_MINUS}, {TK_STAREQ, TK_STAR},
+            {TK_SLASHEQ, TK_SLASH}, {TK_PERCENTEQ, TK_PERCENT}, {TK_AMPEQ, TK_AMP}, {TK_PIPEEQ, TK_PIPE},
+            {TK_CARETEQ, TK_CARET}, {TK_SHLEQ, TK_SHL}, {TK_SHREQ, TK_SHR}, {TK_USHREQ, TK_USHR}};
+        TokKind bop = TK_PLUS;
+        for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) if (map[i][0] == s->op) bop = map[i][1];
+        Expr *b = mk_expr(C, E_BINARY, s->span, NULL);
+        b->op = bop;
+        b->op_span = s->op_span;
+        Expr *lhs = mk_expr(C, E_NAME, s->target->span, NULL);
+        *lhs = *s->target;   /* a read of the target, same resolution */
+        if (sym && narrowed(C, sym)) lhs->type = narrowed(C, sym);
+        b->lhs = lhs;
+        b->rhs = s->value;
+        Type *r = is_err(tt) ? (check_expr(C, s->value, NULL), T_err(C)) : check_binary(C, b, NULL);
+        b->type = r;
+        if (!is_err(r) && !is_err(tt)) {
+            if (!assignable(C, r, tt, NULL)) err(C, s->value->span, "type mismatch: expected %s, found %s", tt->name, r->name);
+        }
+        s->check = b;
+        s->value = b->rhs;
+    }
+    if (sym && (sym->kind == SYM_LOCAL)) {
+        kill_narrow(C, sym);
+        if (s->op == TK_ASSIGN && sym->type->kind == T_OPTIONAL && !sym->closure_assigns && s->value->kind == E_CONVERT &&
+            s->value->lhs->type->kind != T_NULL && s->value->lhs->type->kind != T_OPTIONAL)
+            push_narrow(C, sym, sym->type->a);
+    }
+}
+
+static bool check_for(Checker *C, Stmt *s) {
+    Type *et = NULL, *kt = NULL;
+    Expr *it = s->iter;
+    bool is_dict = false;
+    if (it->kind == E_RANGE) {
+        Type *a = check_expr(C, it->lhs, C->tt->t_int), *b = check_expr(C, it->rhs, C->tt->t_int);
+        if (!is_err(a) && a->kind != T_INT) err(C, it->lhs->span, "range bounds must be int, found %s", a->name);
+        if (!is_err(b) && b->kind != T_INT) err(C, it->rhs->span, "range bounds must be int, found %s", b->name);
+        it->type = C->tt->t_int;
+        et = C->tt->t_int;
+    } else {
+        Type *t = check_expr(C, it, NULL);
+        if (is_err(t)) et = t;
+        else if (t->kind == T_ARRAY) et = t->a;
+        else if (t->kind == T_DICT) { is_dict = true; kt = t->a; et = t->b; }
+        else { err(C, it->span, "cannot iterate over %s", t->name); et = T_err(C); }
+    }
+    kill_for_loop(C, s->body, NULL);
+    push_scope(C);
+    uint32_t nmark = C->nnarrow;
+    if (is_dict) {
+        if (s->pat->kind == PAT_TUPLE) {
+            if (s->pat->nelems != 2) err(C, s->pat->span, "tuple pattern has %u elements but the value has 2", s->pat->nelems);
+            else { Type *kv[2] = {kt, et}; bind_pattern(C, s->pat, ty_tuple(C->vm, kv, 2), VK_LET, false); }
+        } else bind_pattern(C, s->pat, kt, VK_LET, false);
+    } else {
+        bind_pattern(C, s->pat, et, VK_LET, false);
+    }
+    C->loop_depth++;
+    check_block(C, s->body);
+    C->loop_depth--;
+    C->nnarrow = nmark;
+    pop_scope(C);
+    return false;
+}
+
+static bool contains_break(Block *b);
+static bool stmt_has_break(Stmt *s) {
+    if (!s) return false;
+    switch (s->kind) {
+    case S_BREAK: return true;
+    case S_IF: return contains_break(s->then) || stmt_has_break(s->els);
+    case S_BLOCK: return contains_break(s->body);
+    case S_WHEN:
+        for (uint32_t i = 0; i < s->when->narms; i++) if (stmt_has_break(s->when->arms[i].body)) return true;
+        return false;
+    default: return false;   /* loops own their breaks */
+    }
+}
+static bool contains_break(Block *b) {
+    for (uint32_t i = 0; i < b->n; i++) if (stmt_has_break(b->stmts[i])) return true;
+    return false;
+}
+
+static void declare_local_func(Checker *C, Stmt *s) {
+    FuncDecl *fd = s->fn;
+    if (fd->ntparams) { err(C, fd->name_span, "generic functions are not supported yet"); }
+    FnInfo *fi = new_fninfo(C, fd, fd->name);
+    resolve_signature(C, fd, fi);
+    Sym *sym = new_sym(C, SYM_LOCALFUNC, fd->name, fd->name_span, fi->type);
+    sym->fn = fd;
+    sym->vkind = VK_LET;
+    fd->sym = sym;
+    declare(C, sym, C->scope_id);
+    check_func_body(C, fd, fi);
+}
+
+static bool check_return(Checker *C, Stmt *s) {
+    FnInfo *f = C->fn;
+    if (s->value && s->value->kind == E_YIELD) { err(C, s->value->span, "coroutines are not supported yet"); return true; }
+    if (f->is_script) {
+        if (s->value) {
+            Type *t = check_expr(C, s->value, f->inferred);
+            if (f->inferred && !is_err(t) && !is_err(f->inferred)) coerce(C, &s->value, f->inferred);
+            else if (!f->inferred) f->inferred = t;
+        }
+        return true;
+    }
+    if (f->infer_ret) {
+        Type *t = s->value ? check_expr(C, s->value, NULL) : C->tt->t_void;
+        if (is_err(t)) return true;
+        if (!f->inferred) f->inferred = t;
+        else {
+            Type *u = unify(C, f->inferred, NULL, t, s->value);
+            if (!u) err(C, s->span, "lambda returns incompatible types: %s and %s", f->inferred->name, t->name);
+            else f->inferred = u;
+        }
+        return true;
+    }
+    const char *fname = f->decl && f->decl->name ? f->decl->name : "<lambda>";
+    if (f->ret->kind == T_VOID) {
+        if (s->value) {
+            check_expr(C, s->value, NULL);
+            if (f->decl && f->decl->is_lambda) err(C, s->value->span, "cannot return a value from a lambda that returns void");
+            else err(C, s->value->span, "cannot return a value from '%s': it returns void", fname);
+        }
+        return true;
+    }
+    if (!s->value) {
+        if (!is_err(f->ret)) err(C, s->span, "missing return value: '%s' must return %s", fname, f->ret->name);
+        return true;
+    }
+    check_to(C, &s->value, f->ret);
+    return true;
+}
+
+static bool check_stmt(Checker *C, Stmt *s) {
+    switch (s->kind) {
+    case S_VAR: check_var(C, s); return false;
+    case S_FUNC:
+        if (at_top_level(C)) return false;  /* declared and checked by the driver */
+        if (s->exported) err(C, s->span, "'export' is only allowed on top-level declarations");
+        declare_local_func(C, s);
+        return false;
+    case S_CLASS: case S_STRUCT: case S_TRAIT: case S_ENUM:
+        err(C, s->td->name_span, "%s declarations are not supported yet",
+            s->kind == S_CLASS ? "class" : s->kind == S_STRUCT ? "struct" : s->kind == S_TRAIT ? "trait" : "enum");
+        return false;
+    case S_IMPORT: err(C, s->span, "modules are not supported yet"); return false;
+    case S_IF: {
+        check_cond(C, s->cond);
+        uint32_t mark = C->nnarrow;
+        narrow_from_cond(C, s->cond, true);
+        bool l1 = check_block(C, s->then);
+        C->nnarrow = mark;
+        narrow_from_cond(C, s->cond, false);
+        bool l2 = s->els ? check_stmt(C, s->els) : false;
+        C->nnarrow = mark;
+        /* facts of the rest of the block: the other branch always left */
+        for (uint32_t i = 0; i < mark; i++) {
+            Sym *sym = C->narrow[i].sym;
+            if (C->narrow[i].type != sym->type && (assigns_in_block(s->then, sym) || assigns_in_stmt(s->els, sym)))
+                push_narrow(C, sym, sym->type);
+        }
+        if (l1 && !l2) narrow_from_cond(C, s->cond, false);
+        else if (l2 && !l1) narrow_from_cond(C, s->cond, true);
+        return l1 && l2;
+    }
+    case S_WHILE: {
+        kill_for_loop(C, s->body, s->cond);
+        check_cond(C, s->cond);
+        uint32_t mark = C->nnarrow;
+        narrow_from_cond(C, s->cond, true);
+        C->loop_depth++;
+        check_block(C, s->body);
+        C->loop_depth--;
+        C->nnarrow = mark;
+        bool forever = s->cond->kind == E_BOOL && s->cond->lit.b && !contains_break(s->body);
+        return forever;
+    }
+    case S_FOR: return check_for(C, s);
+    case S_WHEN: {
+        bool leaves = false;
+        check_when(C, s->when, NULL, &leaves);
+        return leaves;
+    }
+    case S_RETURN: return check_return(C, s);
+    case S_BREAK: case S_CONTINUE:
+        if (!C->loop_depth) err(C, s->span, "'%s' outside of a loop", s->kind == S_BREAK ? "break" : "continue");
+        return true;
+    case S_START: case S_YIELD:
+        err(C, s->span, C->fn->is_script && s->kind == S_YIELD ? "'yield' is only allowed inside a function" : "coroutines are not supported yet");
+        return false;
+    case S_ASSIGN: check_assign(C, s); return false;
+    case S_BLOCK: return check_block(C, s->body);
+    case S_EXPR: check_expr(C, s->value, NULL); return false;
+    }
+    return false;
+}
+
+static bool check_block(Checker *C, Block *b) {
+    push_scope(C);
+    uint32_t mark = C->nnarrow;
+    bool leaves = false;
+    for (uint32_t i = 0; i < b->n; i++)
+        if (check_stmt(C, b->stmts[i])) leaves = true;
+    C->nnarrow = mark;
+    pop_scope(C);
+    return leaves;
+}
+
+/* Checks a function or lambda body in the current scope chain. */
+static void check_func_body(Checker *C, FuncDecl *fd, FnInfo *fi) {
+    FnInfo *saved = C->fn;
+    int saved_loop = C->loop_depth;
+    uint32_t nmark = C->nnarrow;
+    C->fn = fi;
+    C->loop_depth = 0;
+    push_scope(C);
+    Type *ft = fi->type;
+    for (uint32_t i = 0; i < fd->nparams; i++) {
+        Param *p = &fd->params[i];
+        /* defaults are evaluated in the declaration's scope: check them with the enclosing function */
+        if (p->def && !is_err(ft)) {
+            C->fn = saved;
+            check_to(C, &p->def, ft->args[i]);
+            C->fn = fi;
+        }
+        Sym *s = new_sym(C, SYM_LOCAL, p->name, p->span, is_err(ft) ? T_err(C) : ft->args[i]);
+        s->is_param = true;
+        s->vkind = VK_LET;
+        p->sym = s;
+        declare(C, s, C->scope_id);
+    }
+    bool leaves;
+    if (fd->body_expr) {
+        Type *t;
+        if (fi->infer_ret) { t = check_expr(C, fd->body_expr, NULL); fi->inferred = t; }
+        else {
+            t = check_expr(C, fd->body_expr, fi->ret);
+            if (fi->ret->kind != T_VOID) coerce(C, &fd->body_expr, fi->ret);
+        }
+        leaves = true;
+    } else {
+        leaves = check_block(C, fd->body);
+    }
+    if (!leaves && !fi->infer_ret && fi->ret && fi->ret->kind != T_VOID && !is_err(fi->ret)) {
+        if (fd->is_lambda || !fd->name) err(C, fd->span, "missing return: lambda must return %s on every path", fi->ret->name);
+        else err(C, fd->name_span, "missing return: '%s' must return %s on every path", fd->name, fi->ret->name);
+    }
+    pop_scope(C);
+    C->nnarrow = nmark;
+    C->fn = saved;
+    C->loop_depth = saved_loop;
+}
+
+/* ------------------------------------------------------------------ */
+/* driver */
+
+static void declare_lib(Checker *C) {
+    static const LibFn *const special[] = {&lib_print, &lib_typeof, &lib_assert};
+    for (int i = 0; i < 3; i++) {
+        Sym *s = new_sym(C, SYM_LIB, special[i]->name, (Span){0}, T_err(C));
+        s->lib[0] = special[i];
+        s->nlib = 1;
+        declare(C, s, C->scope_id);
+    }
+    for (const LibFn *f = lib_functions; f->name; f++) {
+        Sym *s = lookup(C, f->name);
+        if (s && s->kind == SYM_LIB && s->nlib < 2) { s->lib[s->nlib++] = f; continue; }
+        s = new_sym(C, SYM_LIB, f->name, (Span){0}, T_err(C));
+        s->lib[0] = f;
+        s->nlib = 1;
+        declare(C, s, C->scope_id);
+    }
+    for (const LibConst *k = lib_constants; k->name; k++) {
+        Type *t = strcmp(k->type, "int") == 0 ? C->tt->t_int : C->tt->t_float;
+        Sym *s = new_sym(C, SYM_LIBCONST, k->name, (Span){0}, t);
+        s->libconst = k->value;
+        declare(C, s, C->scope_id);
+    }
+}
+
+bool chk_program(VM *vm, Arena *arena, Diags *diags, Program *prog, CheckResult *out) {
+    Checker C0 = {0}, *C = &C0;
+    C->vm = vm;
+    C->A = arena;
+    C->D = diags;
+    C->src = prog->src;
+    C->tt = &vm->types;
+    C->nbuckets = 1024;
+    C->buckets = arena_alloc(arena, sizeof(NameEntry *) * C->nbuckets);
+    size_t nerr0 = diags->n;
+
+    FnInfo *script = new_fninfo(C, NULL, "<script>");
+    script->is_script = true;
+    script->ret = C->tt->t_void;
+    C->fn = script;
+    push_scope(C);              /* library */
+    declare_lib(C);
+    push_scope(C);              /* module */
+
+    /* hoisting: functions and constants are visible in the whole module */
+    for (uint32_t i = 0; i < prog->n; i++) {
+        Stmt *s = prog->items[i];
+        if (s->kind == S_FUNC) {
+            FuncDecl *fd = s->fn;
+            if (fd->ntparams) err(C, fd->name_span, "generic functions are not supported yet");
+            FnInfo *fi = new_fninfo(C, fd, fd->name);
+            resolve_signature(C, fd, fi);
+            Sym *sym = new_sym(C, SYM_FUNC, fd->name, fd->name_span, fi->type);
+            sym->fn = fd;
+            fd->sym = sym;
+            declare(C, sym, C->scope_id);
+        } else if (s->kind == S_VAR && s->vkind == VK_CONST && s->pat->kind == PAT_NAME && s->init) {
+            Sym *sym = new_sym(C, SYM_CONST, s->pat->name, s->pat->span, s->vtype ? resolve_type(C, s->vtype) : NULL);
+            sym->const_init = s->init;
+            s->pat->sym = sym;
+            declare(C, sym, C->scope_id);
+        }
+    }
+    /* top-level statements in order */
+    for (uint32_t i = 0; i < prog->n; i++) check_stmt(C, prog->items[i]);
+    /* bodies of top-level functions, now that every global is declared */
+    for (uint32_t i = 0; i < prog->n; i++) {
+        Stmt *s = prog->items[i];
+        if (s->kind == S_FUNC && s->fn->check) check_func_body(C, s->fn, fn_info(s->fn));
+    }
+    pop_scope(C);
+    pop_scope(C);
+
+    out->script = script;
+    out->fns = C->fns;
+    out->nfns = C->nfns;
+    out->capfns = C->capfns;
+    out->globals = C->globals;
+    out->nglobals = C->nglobals;
+    out->capglobals = C->capglobals;
+    VEC_FREE(vm, C->declared, C->capdeclared);
+    VEC_FREE(vm, C->scope_marks, C->capscopes);
+    VEC_FREE(vm, C->narrow, C->capnarrow);
+    VEC_FREE(vm, C->reported, C->capreported);
+    /* fns and globals are handed to the caller (chk_result_free) */
+    return diags->n == nerr0;
+}
+
+void chk_result_free(VM *vm, CheckResult *cr) {
+    for (uint32_t i = 0; i < cr->nfns; i++) VEC_FREE(vm, cr->fns[i]->caps, cr->fns[i]->capcaps);
+    VEC_FREE(vm, cr->fns, cr->capfns);
+    VEC_FREE(vm, cr->globals, cr->capglobals);
+    cr->nfns = cr->nglobals = 0;
+}

@@ -1,0 +1,118 @@
+/* check.h — the type checker's output, read by the compiler: symbols
+ * (what every name means), per-function facts (captures, locals), and the
+ * resolved form of every call. */
+#ifndef WRIT_CHECK_H
+#define WRIT_CHECK_H
+
+#include "ast.h"
+#include "types.h"
+#include "diag.h"
+#include "rt.h"
+
+typedef enum SymKind {
+    SYM_LOCAL,      /* a local variable or parameter (register or cell) */
+    SYM_GLOBAL,     /* top-level let/var: a module global slot */
+    SYM_FUNC,       /* top-level function: direct calls */
+    SYM_LOCALFUNC,  /* nested named function: a local holding a closure */
+    SYM_CONST,      /* compile-time constant */
+    SYM_LIB,        /* library function (possibly overloaded) */
+    SYM_LIBCONST,   /* library constant */
+} SymKind;
+
+typedef struct FnInfo FnInfo;
+
+typedef struct Sym {
+    SymKind kind;
+    const char *name;
+    Span span;
+    Type *type;
+    VarKind vkind;
+    bool is_param;
+    bool captured;          /* used by a nested function or lambda */
+    bool reassigned;        /* assigned after its declaration */
+    bool closure_assigns;   /* assigned inside a closure (no narrowing) */
+    bool used;
+    FnInfo *owner;          /* declaring function (locals) */
+    uint32_t scope_id;
+    struct Sym *shadow;     /* previous symbol of the same name */
+    struct Sym *chain;      /* hash chain */
+    /* SYM_FUNC / SYM_LOCALFUNC */
+    FuncDecl *fn;
+    /* SYM_CONST */
+    Expr *const_init;
+    int const_state;        /* 0 unevaluated, 1 evaluating, 2 done */
+    Value const_val;
+    /* SYM_LIB: candidates (int/float overloads) */
+    const LibFn *lib[2];
+    uint32_t nlib;
+    Value libconst;
+    /* compiler */
+    int reg;                /* register (or -1) */
+    int global;             /* global slot */
+} Sym;
+
+static inline bool sym_in_cell(const Sym *s) {
+    return s->kind == SYM_LOCAL && s->vkind == VK_VAR && s->captured && s->reassigned;
+}
+
+struct FnInfo {
+    FnInfo *parent;
+    FuncDecl *decl;         /* NULL for top-level code */
+    const char *name;       /* display name */
+    Type *type;             /* function type */
+    Type *ret;
+    bool infer_ret;         /* lambda without an expected type */
+    Type *inferred;         /* lambda: common type of returns so far */
+    bool is_script;
+    Sym **caps; uint32_t ncaps, capcaps;   /* captured outer symbols, in first-use order */
+    bool uses_self_closure;
+    struct Proto *proto;    /* compiler */
+};
+
+typedef enum CallKind {
+    CALL_DIRECT,    /* top-level function */
+    CALL_LOCALFN,   /* nested named function (closure in a local/capture) */
+    CALL_VALUE,     /* any function value, positional */
+    CALL_NATIVE,    /* library function */
+    CALL_METHOD,    /* library method: receiver + native */
+    CALL_HOF,       /* library method expanded by the compiler (map, filter, ...) */
+    CALL_PRINT, CALL_TYPEOF, CALL_ASSERT,
+} CallKind;
+
+typedef struct CallInfo {
+    CallKind kind;
+    Sym *fn;                /* DIRECT / LOCALFN */
+    const LibFn *lib;       /* NATIVE / METHOD / HOF */
+    Type *ftype;            /* the callee's (instantiated) function type */
+    Expr *receiver;         /* METHOD / HOF */
+    uint32_t nparams;
+    Expr **argv;            /* per parameter: the argument, or NULL: use defaults[i] */
+    Expr **defaults;        /* per parameter default expression (AST) */
+    Expr **varargs; uint32_t nvarargs;  /* variadic parameter's arguments */
+    bool spread;            /* varargs[0] is a spread array */
+    bool has_variadic;
+    Type *vararg_type;      /* Array<T> for the variadic parameter */
+} CallInfo;
+
+typedef struct CheckResult {
+    FnInfo *script;
+    FnInfo **fns; uint32_t nfns, capfns;   /* every function (top-level, nested, lambdas) */
+    Sym **globals; uint32_t nglobals, capglobals;
+} CheckResult;
+
+/* Type-checks a parsed program.  Errors go to diags. */
+bool chk_program(VM *vm, Arena *arena, Diags *diags, Program *prog, CheckResult *out);
+/* Frees the result's arrays (symbols and types live in the arena / VM). */
+void chk_result_free(VM *vm, CheckResult *cr);
+
+/* Lib signature parsing (shared with the compiler for defaults). */
+typedef struct LibSig {
+    uint32_t n;
+    const char **names;
+    Type **types;           /* may contain placeholders T/U/K/V resolved at use */
+    Expr **defaults;
+    bool variadic;
+    Type *ret;
+} LibSig;
+
+#endif

@@ -1,0 +1,56 @@
+/* chunk.c — Proto and Module lifetime. */
+#include "chunk.h"
+#include "vm.h"
+
+Proto *proto_new(VM *vm, Module *m, const char *name) {
+    Proto *p = mem_calloc(vm, sizeof *p);
+    p->name = name ? mem_strndup(vm, name, strlen(name)) : NULL;
+    p->module = m;
+    VEC_PUSH(vm, m->all_protos, m->nprotos, m->capprotos, p);
+    return p;
+}
+
+void proto_free(VM *vm, Proto *p) {
+    for (uint32_t i = 0; i < p->nconsts; i++)
+        if (p->const_is_str[i]) obj_release(vm, (Obj *)p->consts[i].p);
+    if (p->cached) obj_release(vm, &p->cached->h);
+    mem_free(vm, p->code, sizeof(uint32_t) * p->capcode);
+    mem_free(vm, p->lines, sizeof(uint32_t) * p->capcode);
+    mem_free(vm, p->consts, sizeof(Value) * p->capconsts);
+    mem_free(vm, p->const_is_str, sizeof(bool) * p->capconsts);
+    VEC_FREE(vm, p->types, p->captypes);
+    VEC_FREE(vm, p->protos, p->capprotos);
+    VEC_FREE(vm, p->natives, p->capnatives);
+    for (uint32_t i = 0; i < p->ncaplists; i++) mem_free(vm, p->caplists[i], sizeof(CapSrc) * (p->caplens[i] ? p->caplens[i] : 1));
+    mem_free(vm, p->caplists, sizeof(CapSrc *) * p->capcaplists);
+    mem_free(vm, p->caplens, sizeof(uint32_t) * p->capcaplists);
+    mem_free(vm, p->refregs, p->nrefregs ? p->nrefregs : 1);
+    mem_free(vm, p->param_is_ref, sizeof(bool) * (p->nparams ? p->nparams : 1));
+    mem_free(vm, p->cap_is_ref, sizeof(bool) * (p->ncap ? p->ncap : 1));
+    if (p->name) mem_free(vm, (void *)p->name, strlen(p->name) + 1);
+    mem_free(vm, p, sizeof *p);
+}
+
+void module_free(VM *vm, Module *m) {
+    /* globals in reverse declaration order */
+    for (uint32_t i = m->nglobals; i-- > 0;) {
+        if (m->ginit[i]) val_release(vm, m->gtypes[i], m->globals[i]);
+        mem_free(vm, (void *)m->gnames[i], strlen(m->gnames[i]) + 1);
+    }
+    uint32_t ng = m->nglobals ? m->nglobals : 1;
+    if (m->globals) {
+        mem_free(vm, m->globals, sizeof(Value) * ng);
+        mem_free(vm, m->ginit, sizeof(bool) * ng);
+        mem_free(vm, m->gtypes, sizeof(Type *) * ng);
+        mem_free(vm, m->gnames, sizeof(char *) * ng);
+    }
+    for (uint32_t i = 0; i < m->nprotos; i++) proto_free(vm, m->all_protos[i]);
+    VEC_FREE(vm, m->all_protos, m->capprotos);
+    if (m->text) mem_free(vm, m->text, m->src.len + 1);
+    if (m->name) mem_free(vm, (void *)m->name, strlen(m->name) + 1);
+    mem_free(vm, m, sizeof *m);
+}
+
+/* Hooks used by the object and display code. */
+bool proto_cap_is_ref(struct Proto *p, uint32_t i) { return p->cap_is_ref[i]; }
+const char *proto_display_name(struct Proto *p) { return p->is_lambda ? NULL : p->name; }

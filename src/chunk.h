@@ -1,0 +1,58 @@
+/* chunk.h — compiled code: a Proto per function (code, constants, type
+ * operands, line table, register facts) and the Module that owns them and
+ * its globals.  The VM needs nothing from the front end but this. */
+#ifndef WRIT_CHUNK_H
+#define WRIT_CHUNK_H
+
+#include "common.h"
+#include "types.h"
+#include "rt.h"
+#include "diag.h"
+
+typedef struct Module Module;
+
+/* Where a closure's capture comes from when CLOSURE runs. */
+typedef struct CapSrc {
+    uint8_t from_cap;   /* 0: enclosing register; 1: enclosing closure's capture */
+    uint8_t index;
+} CapSrc;
+
+typedef struct Proto {
+    const char *name;        /* display name: "f", "<lambda>", "<script>" */
+    Module *module;
+    uint32_t *code; uint32_t ncode, capcode;
+    uint32_t *lines;         /* source line per code word */
+    Value *consts; uint32_t nconsts, capconsts;
+    bool *const_is_str;      /* which constants are Str* (owned) */
+    Type **types; uint32_t ntypes, captypes;
+    struct Proto **protos; uint32_t nprotos, capprotos;  /* callees / closure bodies */
+    const LibFn **natives; uint32_t nnatives, capnatives;
+    CapSrc **caplists; uint32_t *caplens; uint32_t ncaplists, capcaplists;
+    uint32_t nregs, nparams;
+    uint8_t *refregs; uint32_t nrefregs;  /* owned reference registers: nulled at entry, released at exit */
+    bool *param_is_ref;      /* parameter kinds (borrowed: not released) */
+    bool *cap_is_ref; uint32_t ncap;
+    bool ret_is_ref;
+    bool hidden;             /* library frame: not counted, not shown */
+    bool is_lambda;
+    Closure *cached;         /* the one closure of a capture-free named function (== by identity) */
+} Proto;
+
+struct Module {
+    const char *name;        /* file as given */
+    Source src;
+    char *text;              /* owned source text */
+    Value *globals;
+    bool *ginit;
+    Type **gtypes;
+    const char **gnames;
+    uint32_t nglobals;
+    Proto *script;
+    Proto **all_protos; uint32_t nprotos, capprotos;  /* every proto, for freeing */
+};
+
+Proto *proto_new(VM *vm, Module *m, const char *name);
+void proto_free(VM *vm, Proto *p);
+void module_free(VM *vm, Module *m);
+
+#endif

@@ -1,0 +1,1641 @@
+/* compile.c — checked AST to register bytecode.
+ *
+ * Registers: every register has one kind (scalar or reference) for the whole
+ * function, so one list of reference registers (Proto.refregs) tells the VM
+ * what to null at entry and release at exit or unwind.  Reference registers
+ * own their value; instructions that store into one release the old value.
+ * Locals get a register at their declaration; temporaries are freed at the
+ * end of each statement, where reference temporaries are cleared so objects
+ * die no later than the statement that dropped them.  Parameters are
+ * borrowed from the caller (they are immutable, so this is always safe).
+ *
+ * Instructions are picked from the checked types: ADD_INT vs ADD_FLOAT,
+ * JLT_INT for int comparisons in conditions, and so on; nothing in the
+ * emitted code tests a type at run time. */
+#include "compile.h"
+#include "opcodes.h"
+#include "vm.h"
+#include <stdio.h>
+#include <stdlib.h>
+
+#define MAX_REGS 250
+
+typedef struct JumpList { uint32_t *at; uint32_t n, cap; } JumpList;
+
+typedef struct Loop {
+    struct Loop *outer;
+    JumpList breaks, continues;
+    uint32_t nlocals;          /* locals alive when the loop began */
+} Loop;
+
+typedef struct FnState {
+    struct FnState *parent;
+    VM *vm;
+    Module *m;
+    FnInfo *fi;
+    Proto *p;
+    uint8_t kind[256];         /* 0 unused, 1 scalar, 2 reference */
+    bool busy[256];
+    uint32_t nregs;
+    uint8_t temps[256]; uint32_t ntemps;   /* temps of the current statement */
+    Sym **locals; uint32_t nlocals, caplocals;
+    uint32_t *scope_marks; uint32_t nscopes, capscopes;
+    Loop *loop;
+    uint32_t line;
+    bool overflow;
+} FnState;
+
+typedef struct Cg {
+    VM *vm;
+    Module *m;
+    CheckResult *cr;
+} Cg;
+
+static int expr(FnState *F, Expr *e, int dst);
+static void stmt(FnState *F, Stmt *s);
+static void block(FnState *F, Block *b);
+static Proto *compile_function(FnState *parent, FnInfo *fi, const char *name);
+
+/* ------------------------------------------------------------------ */
+/* emission */
+
+static uint32_t emit(FnState *F, uint32_t w) {
+    Proto *p = F->p;
+    if (p->ncode == p->capcode) {
+        uint32_t nc = p->capcode ? p->capcode * 2 : 64;
+        p->code = mem_realloc(F->vm, p->code, sizeof(uint32_t) * p->capcode, sizeof(uint32_t) * nc);
+        p->lines = mem_realloc(F->vm, p->lines, sizeof(uint32_t) * p->capcode, sizeof(uint32_t) * nc);
+        p->capcode = nc;
+    }
+    p->code[p->ncode] = w;
+    p->lines[p->ncode] = F->line;
+    return p->ncode++;
+}
+
+static void emit_abc(FnState *F, OpCode op, int a, int b, int c) { emit(F, MK_ABC(op, a, b, c)); }
+static void emit_abx(FnState *F, OpCode op, int a, uint32_t bx) { emit(F, MK_ABx(op, a, bx)); }
+
+static uint32_t here(FnState *F) { return F->p->ncode; }
+
+/* Emits a jump-like instruction whose last word is the offset; returns its position. */
+static uint32_t emit_jump(FnState *F, OpCode op, int a, int b, int c) {
+    emit_abc(F, op, a, b, c);
+    return emit(F, 0);
+}
+
+static void patch_to(FnState *F, uint32_t at, uint32_t target) {
+    F->p->code[at] = (uint32_t)(int32_t)((int64_t)target - (int64_t)(at + 1));
+}
+
+static void patch_here(FnState *F, uint32_t at) { patch_to(F, at, here(F)); }
+
+static void jl_add(FnState *F, JumpList *jl, uint32_t at) { VEC_PUSH(F->vm, jl->at, jl->n, jl->cap, at); }
+static void jl_patch(FnState *F, JumpList *jl, uint32_t target) {
+    for (uint32_t i = 0; i < jl->n; i++) patch_to(F, jl->at[i], target);
+    VEC_FREE(F->vm, jl->at, jl->cap);
+    jl->n = 0;
+}
+
+static void emit_loop_to(FnState *F, uint32_t target) {
+    uint32_t at = emit_jump(F, OP_LOOP, 0, 0, 0);
+    patch_to(F, at, target);
+}
+
+/* ---- constant tables ---- */
+
+static uint32_t add_const(FnState *F, Value v, bool is_str) {
+    Proto *p = F->p;
+    for (uint32_t i = 0; i < p->nconsts; i++)
+        if (p->const_is_str[i] == is_str && !is_str && p->consts[i].u == v.u) return i;
+    if (p->nconsts == p->capconsts) {
+        uint32_t nc = p->capconsts ? p->capconsts * 2 : 16;
+        p->consts = mem_realloc(F->vm, p->consts, sizeof(Value) * p->capconsts, sizeof(Value) * nc);
+        p->const_is_str = mem_realloc(F->vm, p->const_is_str, sizeof(bool) * p->capconsts, sizeof(bool) * nc);
+        p->capconsts = nc;
+    }
+    p->consts[p->nconsts] = v;
+    p->const_is_str[p->nconsts] = is_str;
+    return p->nconsts++;
+}
+
+static uint32_t add_str(FnState *F, const char *s, size_t n) {
+    Proto *p = F->p;
+    for (uint32_t i = 0; i < p->nconsts; i++) {
+        if (!p->const_is_str[i]) continue;
+        Str *k = (Str *)p->consts[i].p;
+        if ((size_t)k->len == n && memcmp(k->data, s, n) == 0) return i;
+    }
+    Value v;
+    v.p = str_new(F->vm, s, n);
+    return add_const(F, v, true);
+}
+
+static uint32_t add_type(FnState *F, Type *t) {
+    Proto *p = F->p;
+    for (uint32_t i = 0; i < p->ntypes; i++) if (p->types[i] == t) return i;
+    VEC_PUSH(F->vm, p->types, p->ntypes, p->captypes, t);
+    return p->ntypes - 1;
+}
+
+static uint32_t add_proto(FnState *F, Proto *q) {
+    Proto *p = F->p;
+    for (uint32_t i = 0; i < p->nprotos; i++) if (p->protos[i] == q) return i;
+    VEC_PUSH(F->vm, p->protos, p->nprotos, p->capprotos, q);
+    return p->nprotos - 1;
+}
+
+static uint32_t add_native(FnState *F, const LibFn *f) {
+    Proto *p = F->p;
+    for (uint32_t i = 0; i < p->nnatives; i++) if (p->natives[i] == f) return i;
+    VEC_PUSH(F->vm, p->natives, p->nnatives, p->capnatives, f);
+    return p->nnatives - 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* registers */
+
+static bool is_ref(Type *t) { return t->is_ref; }
+static bool is_num_type(Type *t) { return t->kind == T_INT || t->kind == T_FLOAT; }
+
+static int alloc_reg(FnState *F, bool ref) {
+    uint8_t want = ref ? 2 : 1;
+    for (uint32_t i = 0; i < MAX_REGS; i++) {
+        if (F->busy[i]) continue;
+        if (F->kind[i] && F->kind[i] != want) continue;
+        F->busy[i] = true;
+        F->kind[i] = want;
+        if (i + 1 > F->nregs) F->nregs = i + 1;
+        return (int)i;
+    }
+    F->overflow = true;
+    return 0;
+}
+
+static int temp(FnState *F, Type *t) {
+    int r = alloc_reg(F, is_ref(t));
+    F->temps[F->ntemps++ & 255] = (uint8_t)r;
+    return r;
+}
+
+static bool is_temp(FnState *F, int r) {
+    for (uint32_t i = 0; i < F->ntemps; i++) if (F->temps[i] == r) return true;
+    return false;
+}
+
+/* End of statement: clear reference temps and free every temp. */
+static void free_temps(FnState *F, uint32_t mark) {
+    for (uint32_t i = mark; i < F->ntemps; i++) {
+        int r = F->temps[i];
+        if (F->kind[r] == 2) emit_abc(F, OP_CLEAR, r, 0, 0);
+        F->busy[r] = false;
+    }
+    F->ntemps = mark;
+}
+
+/* Copies register src into dst (same kind). src_temp: ownership may move. */
+static void move(FnState *F, int dst, int src, Type *t) {
+    if (dst == src) return;
+    if (!is_ref(t)) emit_abc(F, OP_MOVE, dst, src, 0);
+    else if (is_temp(F, src)) emit_abc(F, OP_MOVE_OWN, dst, src, 0);
+    else emit_abc(F, OP_MOVE_REF, dst, src, 0);
+}
+
+static int target(FnState *F, int dst, Type *t) { return dst >= 0 ? dst : temp(F, t); }
+
+/* ---- locals and scopes ---- */
+
+static void push_scope(FnState *F) { VEC_PUSH(F->vm, F->scope_marks, F->nscopes, F->capscopes, F->nlocals); }
+
+static void clear_locals_above(FnState *F, uint32_t mark, bool free_them) {
+    for (uint32_t i = F->nlocals; i-- > mark;) {
+        Sym *s = F->locals[i];
+        if (s->reg < 0) continue;
+        if (F->kind[s->reg] == 2) emit_abc(F, OP_CLEAR, s->reg, 0, 0);
+        if (free_them) F->busy[s->reg] = false;
+    }
+}
+
+static void pop_scope(FnState *F) {
+    uint32_t mark = F->scope_marks[--F->nscopes];
+    clear_locals_above(F, mark, true);
+    F->nlocals = mark;
+}
+
+static bool in_cell(Sym *s) { return sym_in_cell(s); }
+
+/* Gives a new local its register. */
+static int declare_local(FnState *F, Sym *s) {
+    bool ref = in_cell(s) || is_ref(s->type);
+    s->reg = alloc_reg(F, ref);
+    VEC_PUSH(F->vm, F->locals, F->nlocals, F->caplocals, s);
+    return s->reg;
+}
+
+static int cap_index(FnState *F, Sym *s) {
+    for (uint32_t i = 0; i < F->fi->ncaps; i++) if (F->fi->caps[i] == s) return (int)i;
+    return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* loading constants and names */
+
+static void load_int(FnState *F, int r, int64_t v) {
+    if (v >= -32767 && v <= 32768) emit(F, MK_AsBx(OP_LOADI, r, v));
+    else { Value k; k.i = v; emit_abx(F, OP_LOADK, r, add_const(F, k, false)); }
+}
+
+static void load_float(FnState *F, int r, double d) {
+    Value k; k.f = d;
+    emit_abx(F, OP_LOADK, r, add_const(F, k, false));
+}
+
+static void load_str(FnState *F, int r, const char *s, size_t n) { emit_abx(F, OP_LOADSTR, r, add_str(F, s, n)); }
+
+static void load_null(FnState *F, int r, Type *t) {
+    if (is_ref(t)) emit_abc(F, OP_LOADNULL, r, 0, 0);
+    else emit_abc(F, OP_LOADNULLV, r, 0, 0), emit(F, add_type(F, t));
+}
+
+/* The Proto behind a top-level or nested function declaration. */
+static Proto *decl_proto(FnState *F, FuncDecl *fd) {
+    FnInfo *fi = (FnInfo *)fd->check;
+    if (!fi->proto) {
+        fi->proto = proto_new(F->vm, F->m, fd->name);
+    }
+    return fi->proto;
+}
+
+/* Emits CLOSURE for fi's proto with its captures, into r. */
+static void make_closure(FnState *F, FnInfo *fi, int r) {
+    Proto *q = fi->proto;
+    uint32_t n = fi->ncaps;
+    CapSrc *cs = mem_alloc(F->vm, sizeof(CapSrc) * (n ? n : 1));
+    for (uint32_t i = 0; i < n; i++) {
+        Sym *s = fi->caps[i];
+        if (s->kind == SYM_LOCALFUNC && F->fi->decl == s->fn) { cs[i].from_cap = 2; cs[i].index = 0; }
+        else if (s->owner == F->fi) { cs[i].from_cap = 0; cs[i].index = (uint8_t)s->reg; }
+        else { cs[i].from_cap = 1; cs[i].index = (uint8_t)cap_index(F, s); }
+    }
+    Proto *p = F->p;
+    if (p->ncaplists == p->capcaplists) {
+        uint32_t nc = p->capcaplists ? p->capcaplists * 2 : 4;
+        p->caplists = mem_realloc(F->vm, p->caplists, sizeof(CapSrc *) * p->capcaplists, sizeof(CapSrc *) * nc);
+        p->caplens = mem_realloc(F->vm, p->caplens, sizeof(uint32_t) * p->capcaplists, sizeof(uint32_t) * nc);
+        p->capcaplists = nc;
+    }
+    p->caplists[p->ncaplists] = cs;
+    p->caplens[p->ncaplists] = n;
+    emit_abx(F, OP_CLOSURE, r, add_proto(F, q));
+    emit(F, p->ncaplists++);
+}
+
+/* Reads a symbol's value into a register (possibly its own). */
+static int load_sym(FnState *F, Sym *s, Type *t, int dst) {
+    switch (s->kind) {
+    case SYM_LOCAL: case SYM_LOCALFUNC: {
+        if (s->kind == SYM_LOCALFUNC && F->fi->decl == s->fn) {
+            int r = target(F, dst, t);
+            emit_abc(F, OP_SELFCLOS, r, 0, 0);
+            return r;
+        }
+        bool ref = is_ref(s->type);
+        if (s->owner == F->fi) {
+            if (in_cell(s)) {
+                int r = target(F, dst, s->type);
+                emit_abc(F, ref ? OP_GETCELL_REF : OP_GETCELL, r, s->reg, 0);
+                return r;
+            }
+            if (dst >= 0) { move(F, dst, s->reg, s->type); return dst; }
+            return s->reg;
+        }
+        int ci = cap_index(F, s);
+        if (in_cell(s)) {
+            int c = temp(F, F->vm->types.t_string);   /* any reference kind register */
+            emit_abc(F, OP_GETCAP_REF, c, ci, 0);
+            int r = target(F, dst, s->type);
+            emit_abc(F, ref ? OP_GETCELL_REF : OP_GETCELL, r, c, 0);
+            return r;
+        }
+        int r = target(F, dst, s->type);
+        emit_abc(F, ref ? OP_GETCAP_REF : OP_GETCAP, r, ci, 0);
+        return r;
+    }
+    case SYM_GLOBAL: {
+        int r = target(F, dst, s->type);
+        emit_abx(F, is_ref(s->type) ? OP_GETG_REF : OP_GETG, r, (uint32_t)s->global);
+        return r;
+    }
+    case SYM_CONST: case SYM_LIBCONST: {
+        int r = target(F, dst, s->type);
+        Value v = s->kind == SYM_CONST ? s->const_val : s->libconst;
+        switch (s->type->kind) {
+        case T_INT: case T_BOOL: load_int(F, r, v.i); break;
+        case T_FLOAT: load_float(F, r, v.f); break;
+        case T_STRING: load_str(F, r, (const char *)v.p, strlen((const char *)v.p)); break;
+        default: break;
+        }
+        return r;
+    }
+    case SYM_FUNC: {
+        int r = target(F, dst, s->type);
+        FnInfo *fi = (FnInfo *)s->fn->check;
+        decl_proto(F, s->fn);
+        make_closure(F, fi, r);
+        return r;
+    }
+    case SYM_LIB: break;
+    }
+    return dst >= 0 ? dst : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* conversions between representations */
+
+static int convert_reg(FnState *F, int r, Type *from, Type *to, int dst);
+
+static int convert_reg(FnState *F, int r, Type *from, Type *to, int dst) {
+    if (from == to) { if (dst >= 0) { move(F, dst, r, to); return dst; } return r; }
+    if (to->kind == T_FLOAT && from->kind == T_INT) {
+        int d = target(F, dst, to);
+        emit_abc(F, OP_I2F, d, r, 0);
+        return d;
+    }
+    if (to->kind == T_OPTIONAL) {
+        if (from->kind == T_NULL) { int d = target(F, dst, to); load_null(F, d, to); return d; }
+        if (from->kind != T_OPTIONAL) {
+            int v = convert_reg(F, r, from, to->a, -1);
+            if (to->a->kind == T_INT) {
+                int d = target(F, dst, to);
+                emit_abc(F, OP_BOXINT, d, v, 0);
+                return d;
+            }
+            if (dst >= 0) { move(F, dst, v, to); return dst; }
+            return v;
+        }
+    }
+    if (to->kind == T_TUPLE && from->kind == T_TUPLE) {
+        int d = target(F, dst, to);
+        int t = temp(F, to);
+        emit_abx(F, OP_NEWTUPLE, t, add_type(F, to));
+        for (uint32_t i = 0; i < to->n; i++) {
+            int el = temp(F, from->args[i]);
+            emit_abc(F, is_ref(from->args[i]) ? OP_TGET_REF : OP_TGET, el, r, i);
+            int cv = convert_reg(F, el, from->args[i], to->args[i], -1);
+            emit_abc(F, OP_TSET, t, i, cv);
+        }
+        move(F, d, t, to);
+        return d;
+    }
+    if (dst >= 0) { move(F, dst, r, to); return dst; }
+    return r;
+}
+
+/* A narrowed read of an Optional<int> local holds the box: unbox it. */
+static int narrowed_read(FnState *F, Expr *e, int r, int dst) {
+    Sym *s = e->sym;
+    if (s->type->kind == T_OPTIONAL && e->type->kind != T_OPTIONAL && s->type->a->kind == T_INT) {
+        int d = target(F, dst, e->type);
+        emit_abc(F, OP_UNBOXINT, d, r, 0);
+        return d;
+    }
+    if (dst >= 0 && r != dst) { move(F, dst, r, e->type); return dst; }
+    return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* operators */
+
+static OpCode arith_op(TokKind op, bool fl) {
+    switch (op) {
+    case TK_PLUS: return fl ? OP_ADD_FLOAT : OP_ADD_INT;
+    case TK_MINUS: return fl ? OP_SUB_FLOAT : OP_SUB_INT;
+    case TK_STAR: return fl ? OP_MUL_FLOAT : OP_MUL_INT;
+    case TK_SLASH: return fl ? OP_DIV_FLOAT : OP_DIV_INT;
+    case TK_PERCENT: return fl ? OP_MOD_FLOAT : OP_MOD_INT;
+    case TK_AMP: return OP_BAND;
+    case TK_PIPE: return OP_BOR;
+    case TK_CARET: return OP_BXOR;
+    case TK_SHL: return OP_SHL;
+    case TK_SHR: return OP_SHR;
+    case TK_USHR: return OP_USHR;
+    default: return OP_NOP;
+    }
+}
+
+static void cond_jump(FnState *F, Expr *e, bool jump_when, JumpList *jl);
+
+/* Equality of two registers holding values of type t (both sides already
+ * converted to t by the checker); result bool in d. */
+static void emit_eq(FnState *F, int d, int a, int b, Type *t, bool negate) {
+    switch (t->kind) {
+    case T_INT: case T_BOOL: case T_ENUM: emit_abc(F, negate ? OP_NE_INT : OP_EQ_INT, d, a, b); return;
+    case T_FLOAT: emit_abc(F, negate ? OP_NE_FLOAT : OP_EQ_FLOAT, d, a, b); return;
+    case T_STRING: emit_abc(F, OP_EQ_STR, d, a, b); break;
+    default: emit_abc(F, OP_EQ_DEEP, d, a, b); emit(F, add_type(F, t)); break;
+    }
+    if (negate) emit_abc(F, OP_NOT, d, d, 0);
+}
+
+static int null_test(FnState *F, int r, Type *opt, int dst, bool negate) {
+    int d = target(F, dst, F->vm->types.t_bool);
+    emit_abc(F, OP_ISNULL, d, r, 0);
+    emit(F, add_type(F, opt));
+    if (negate) emit_abc(F, OP_NOT, d, d, 0);
+    return d;
+}
+
+/* Display text of a value of type t as a string register. */
+static int to_str(FnState *F, int r, Type *t) {
+    if (t->kind == T_STRING) return r;
+    int d = temp(F, F->vm->types.t_string);
+    emit_abc(F, OP_TOSTR, d, r, 0);
+    emit(F, add_type(F, t));
+    return d;
+}
+
+/* Flattens a chain of '..' into its operands. */
+static void collect_concat(Expr *e, Expr **parts, uint32_t *n) {
+    if (e->kind == E_BINARY && e->op == TK_DOTDOT && *n < 200) {
+        collect_concat(e->lhs, parts, n);
+        collect_concat(e->rhs, parts, n);
+        return;
+    }
+    parts[(*n)++] = e;
+}
+
+/* Concatenates display forms of parts into one string (one allocation). */
+static int concat_parts(FnState *F, Expr **parts, uint32_t n, int dst) {
+    Type *st = F->vm->types.t_string;
+    if (n == 0) { int d = target(F, dst, st); load_str(F, d, "", 0); return d; }
+    int regs[256];
+    for (uint32_t i = 0; i < n; i++) {
+        int r = expr(F, parts[i], -1);
+        regs[i] = to_str(F, r, parts[i]->type);
+    }
+    if (n == 1) {
+        if (dst >= 0) { move(F, dst, regs[0], st); return dst; }
+        return regs[0];
+    }
+    if (n == 2) {
+        int d = target(F, dst, st);
+        emit_abc(F, OP_CONCAT, d, regs[0], regs[1]);
+        return d;
+    }
+    /* CONCATN needs consecutive registers: grab a fresh run of reference registers */
+    int base = -1;
+    for (uint32_t i = 0; i + n <= MAX_REGS; i++) {
+        bool ok = true;
+        for (uint32_t k = 0; k < n; k++) if (F->busy[i + k] || (F->kind[i + k] && F->kind[i + k] != 2)) { ok = false; break; }
+        if (ok) { base = (int)i; break; }
+    }
+    if (base < 0) { F->overflow = true; return 0; }
+    for (uint32_t k = 0; k < n; k++) {
+        int r = base + (int)k;
+        F->busy[r] = true;
+        F->kind[r] = 2;
+        if ((uint32_t)r + 1 > F->nregs) F->nregs = (uint32_t)r + 1;
+        F->temps[F->ntemps++ & 255] = (uint8_t)r;
+        emit_abc(F, OP_MOVE_REF, r, regs[k], 0);
+    }
+    int d = target(F, dst, st);
+    emit_abc(F, OP_CONCATN, d, base, (int)n);
+    return d;
+}
+
+static int binary(FnState *F, Expr *e, int dst) {
+    TokKind op = e->op;
+    Type *bt = F->vm->types.t_bool;
+    switch (op) {
+    case TK_ANDAND: case TK_OROR: {
+        int d = target(F, dst, bt);
+        JumpList jl = {0};
+        cond_jump(F, e, false, &jl);
+        load_int(F, d, 1);
+        uint32_t j = emit_jump(F, OP_JMP, 0, 0, 0);
+        jl_patch(F, &jl, here(F));
+        load_int(F, d, 0);
+        patch_here(F, j);
+        return d;
+    }
+    case TK_QQ: {
+        Type *lt = e->lhs->type;
+        int d = target(F, dst, e->type);
+        int l = expr(F, e->lhs, -1);
+        int isn = null_test(F, l, lt, -1, false);
+        uint32_t jnull = emit_jump(F, OP_JT, isn, 0, 0);
+        /* present: the payload (Optional<int> is boxed; other layouts share bits) */
+        if (e->type->kind != T_OPTIONAL && lt->a->kind == T_INT) emit_abc(F, OP_UNBOXINT, d, l, 0);
+        else if (l != d) emit_abc(F, !is_ref(e->type) ? OP_MOVE : OP_MOVE_REF, d, l, 0);
+        uint32_t jend = emit_jump(F, OP_JMP, 0, 0, 0);
+        patch_here(F, jnull);
+        expr(F, e->rhs, d);
+        patch_here(F, jend);
+        return d;
+    }
+    case TK_DOTDOT: {
+        Expr *parts[256];
+        uint32_t n = 0;
+        collect_concat(e, parts, &n);
+        return concat_parts(F, parts, n, dst);
+    }
+    case TK_EQ: case TK_NE: {
+        Expr *a = e->lhs, *b = e->rhs;
+        if (a->type->kind == T_NULL || b->type->kind == T_NULL) {
+            Expr *o = a->type->kind == T_NULL ? b : a;
+            if (o->type->kind == T_NULL) { int d = target(F, dst, bt); load_int(F, d, op == TK_EQ); return d; }
+            int r = expr(F, o, -1);
+            return null_test(F, r, o->type, dst, op == TK_NE);
+        }
+        int ra = expr(F, a, -1), rb = expr(F, b, -1);
+        int d = target(F, dst, bt);
+        emit_eq(F, d, ra, rb, a->type, op == TK_NE);
+        return d;
+    }
+    case TK_LT: case TK_LE: case TK_GT: case TK_GE: {
+        int ra = expr(F, e->lhs, -1), rb = expr(F, e->rhs, -1);
+        int d = target(F, dst, bt);
+        Type *t = e->lhs->type;
+        bool swap = op == TK_GT || op == TK_GE;
+        bool le = op == TK_LE || op == TK_GE;
+        OpCode oc = t->kind == T_FLOAT ? (le ? OP_LE_FLOAT : OP_LT_FLOAT) :
+                    t->kind == T_STRING ? (le ? OP_LE_STR : OP_LT_STR) : (le ? OP_LE_INT : OP_LT_INT);
+        emit_abc(F, oc, d, swap ? rb : ra, swap ? ra : rb);
+        return d;
+    }
+    default: break;
+    }
+    Type *t = e->type;
+    if (op == TK_PLUS && t->kind == T_STRING) {
+        Expr *parts[2] = {e->lhs, e->rhs};
+        return concat_parts(F, parts, 2, dst);
+    }
+    /* i + small constant */
+    if ((op == TK_PLUS || op == TK_MINUS) && t->kind == T_INT && e->rhs->kind == E_INT &&
+        e->rhs->lit.i >= -127 && e->rhs->lit.i <= 127) {
+        int ra = expr(F, e->lhs, -1);
+        int d = target(F, dst, t);
+        int64_t k = op == TK_PLUS ? e->rhs->lit.i : -e->rhs->lit.i;
+        emit_abc(F, OP_ADDI_INT, d, ra, (int)(int8_t)k & 0xff);
+        return d;
+    }
+    int ra = expr(F, e->lhs, -1), rb = expr(F, e->rhs, -1);
+    int d = target(F, dst, t);
+    emit_abc(F, arith_op(op, t->kind == T_FLOAT), d, ra, rb);
+    return d;
+}
+
+/* Emits code that jumps (adding to jl) when e evaluates to jump_when and
+ * falls through otherwise; int comparisons fuse into JLT_INT / JGE_INT. */
+static void cond_jump(FnState *F, Expr *e, bool jump_when, JumpList *jl) {
+    if (e->kind == E_UNARY && e->op == TK_BANG) { cond_jump(F, e->lhs, !jump_when, jl); return; }
+    if (e->kind == E_BINARY && (e->op == TK_ANDAND || e->op == TK_OROR)) {
+        bool is_and = e->op == TK_ANDAND;
+        if (is_and != jump_when) {          /* and/false or or/true: either side decides */
+            cond_jump(F, e->lhs, jump_when, jl);
+            cond_jump(F, e->rhs, jump_when, jl);
+        } else {
+            JumpList skip = {0};
+            cond_jump(F, e->lhs, !jump_when, &skip);
+            cond_jump(F, e->rhs, jump_when, jl);
+            jl_patch(F, &skip, here(F));
+        }
+        return;
+    }
+    if (e->kind == E_BOOL) {
+        if (e->lit.b == jump_when) jl_add(F, jl, emit_jump(F, OP_JMP, 0, 0, 0));
+        return;
+    }
+    if (e->kind == E_BINARY && (e->op == TK_LT || e->op == TK_LE || e->op == TK_GT || e->op == TK_GE) &&
+        e->lhs->type->kind == T_INT && e->rhs->type->kind == T_INT) {
+        int ra = expr(F, e->lhs, -1), rb = expr(F, e->rhs, -1);
+        /* normalise to a < b or a >= b */
+        int x = ra, y = rb;
+        bool lt;                                /* condition is x < y */
+        switch (e->op) {
+        case TK_LT: lt = true; break;
+        case TK_GE: lt = false; break;
+        case TK_GT: x = rb; y = ra; lt = true; break;   /* a > b == b < a */
+        default: x = rb; y = ra; lt = false; break;    /* a <= b == b >= a */
+        }
+        bool jlt = lt == jump_when;
+        jl_add(F, jl, emit_jump(F, jlt ? OP_JLT_INT : OP_JGE_INT, x, y, 0));
+        return;
+    }
+    int r = expr(F, e, -1);
+    jl_add(F, jl, emit_jump(F, jump_when ? OP_JT : OP_JF, r, 0, 0));
+}
+
+/* ------------------------------------------------------------------ */
+/* calls */
+
+static void emit_args(FnState *F, int *regs, uint32_t n) {
+    for (uint32_t i = 0; i < n; i += 4) {
+        uint32_t w = 0;
+        for (uint32_t k = 0; k < 4 && i + k < n; k++) w |= (uint32_t)(regs[i + k] & 0xff) << (8 * k);
+        emit(F, w);
+    }
+}
+
+/* Evaluates the arguments of a resolved call into registers, in source
+ * order for the written ones (defaults afterwards). */
+static uint32_t eval_args(FnState *F, CallInfo *ci, int *regs) {
+    uint32_t np = ci->nparams;
+    uint32_t nfixed = ci->has_variadic ? np - 1 : np;
+    for (uint32_t i = 0; i < nfixed; i++) regs[i] = -1;
+    /* written arguments first, left to right as the source has them */
+    for (uint32_t i = 0; i < nfixed; i++)
+        if (ci->argv[i]) regs[i] = expr(F, ci->argv[i], -1);
+    for (uint32_t i = 0; i < nfixed; i++) {
+        if (regs[i] >= 0) continue;
+        Expr *d = ci->defaults[i];
+        Type *pt = ci->ftype->args[i];
+        int r = expr(F, d, -1);
+        regs[i] = convert_reg(F, r, d->type, pt, -1);
+    }
+    if (ci->has_variadic) {
+        Type *at = ci->vararg_type;
+        int a = temp(F, at);
+        emit_abx(F, OP_NEWARR, a, add_type(F, at));
+        for (uint32_t k = 0; k < ci->nvarargs; k++) {
+            Expr *x = ci->varargs[k];
+            if (ci->spread) { int r = expr(F, x->lhs, -1); emit_abc(F, OP_ASPREAD, a, r, 0); }
+            else { int r = expr(F, x, -1); emit_abc(F, OP_APUSH, a, r, 0); }
+        }
+        regs[np - 1] = a;
+    }
+    return np;
+}
+
+static int call_closure(FnState *F, int fnreg, int *regs, uint32_t n, Type *ret, int dst) {
+    bool has = ret->kind != T_VOID;
+    int d = has ? target(F, dst, ret) : 0;
+    emit_abc(F, OP_CALLV, d, (int)n, has && is_ref(ret) ? 1 : 0);
+    emit(F, (uint32_t)fnreg);
+    emit_args(F, regs, n);
+    return d;
+}
+
+static int hof(FnState *F, Expr *e, CallInfo *ci, int dst);
+
+static int call(FnState *F, Expr *e, int dst) {
+    CallInfo *ci = (CallInfo *)e->check;
+    Type *ret = e->type;
+    int regs[260];
+    switch (ci->kind) {
+    case CALL_PRINT: {
+        int r;
+        Type *t;
+        if (ci->argv[0]) { r = expr(F, ci->argv[0], -1); t = ci->argv[0]->type; }
+        else { r = temp(F, F->vm->types.t_string); load_str(F, r, "", 0); t = F->vm->types.t_string; }
+        emit_abc(F, OP_PRINT, r, 0, 0);
+        emit(F, add_type(F, t));
+        return 0;
+    }
+    case CALL_TYPEOF: {
+        int r = expr(F, ci->argv[0], -1);
+        int d = target(F, dst, ret);
+        emit_abc(F, OP_TYPEOF, d, r, 0);
+        emit(F, add_type(F, ci->argv[0]->type));
+        return d;
+    }
+    case CALL_ASSERT: {
+        int c = expr(F, ci->argv[0], -1);
+        int m = 255;
+        if (ci->argv[1]) m = expr(F, ci->argv[1], -1);
+        emit_abc(F, OP_ASSERT, c, m, 0);
+        return 0;
+    }
+    case CALL_DIRECT: {
+        uint32_t n = eval_args(F, ci, regs);
+        Proto *q = decl_proto(F, ci->fn->fn);
+        bool has = ret->kind != T_VOID;
+        int d = has ? target(F, dst, ret) : 0;
+        emit_abc(F, OP_CALL, d, (int)n, has && is_ref(ret) ? 1 : 0);
+        emit(F, add_proto(F, q));
+        emit_args(F, regs, n);
+        return d;
+    }
+    case CALL_LOCALFN: {
+        int fr = load_sym(F, ci->fn, ci->fn->type, -1);
+        uint32_t n = eval_args(F, ci, regs);
+        return call_closure(F, fr, regs, n, ret, dst);
+    }
+    case CALL_VALUE: {
+        int fr = expr(F, e->lhs, -1);
+        for (uint32_t i = 0; i < ci->nparams; i++) regs[i] = expr(F, ci->argv[i], -1);
+        return call_closure(F, fr, regs, ci->nparams, ret, dst);
+    }
+    case CALL_NATIVE: case CALL_METHOD: {
+        uint32_t off = 0;
+        Expr *recv = ci->receiver;
+        bool safe = e->lhs->kind == E_SAFE_MEMBER;
+        uint32_t jnull = 0;
+        Type *rt = ret;
+        int d = -1;
+        if (ci->kind == CALL_METHOD) {
+            int rr = expr(F, recv, -1);
+            if (safe) {
+                d = ret->kind != T_VOID ? target(F, dst, ret) : 0;
+                if (ret->kind != T_VOID) load_null(F, d, ret);
+                jnull = emit_jump(F, OP_JNULL, rr, 0, 0);
+                rt = ci->ftype->a;
+            }
+            regs[0] = rr;
+            off = 1;
+        }
+        uint32_t n = eval_args(F, ci, regs + off);
+        bool has = rt->kind != T_VOID;
+        int r = has ? (safe ? temp(F, rt) : target(F, dst, rt)) : 0;
+        emit_abc(F, OP_CALLN, r, (int)(n + off), has && is_ref(rt) ? 1 : 0);
+        emit(F, add_native(F, ci->lib));
+        emit_args(F, regs, n + off);
+        if (safe) {
+            if (has) convert_reg(F, r, rt, ret, d);
+            patch_here(F, jnull);
+            return d;
+        }
+        return r;
+    }
+    case CALL_HOF: return hof(F, e, ci, dst);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* callback-taking array methods, expanded into loops in the caller's frame
+ * so that callbacks never run on the C stack (runtime.md §12). */
+
+static int hof(FnState *F, Expr *e, CallInfo *ci, int dst) {
+    TypeTable *tt = &F->vm->types;
+    const char *name = ci->lib->name;
+    Type *at = ci->receiver->type;
+    Type *T = at->a;
+    Type *ret = e->type;
+    int a = expr(F, ci->receiver, -1);
+    int regs[4];
+    int fn;
+    int d;
+    OpCode get = is_ref(T) ? OP_AGET_REF : OP_AGET;
+    if (strcmp(name, "reduce") == 0) {
+        int init = expr(F, ci->argv[0], -1);
+        fn = expr(F, ci->argv[1], -1);
+        d = target(F, dst, ret);
+        int acc = temp(F, ret);
+        emit_abc(F, is_ref(ret) ? OP_MOVE_REF : OP_MOVE, acc, init, 0);
+        int i = temp(F, tt->t_int), n = temp(F, tt->t_int), x = temp(F, T);
+        load_int(F, i, 0);
+        uint32_t top = here(F);
+        emit_abc(F, OP_ALEN, n, a, 0);
+        uint32_t jexit = emit_jump(F, OP_JGE_INT, i, n, 0);
+        emit_abc(F, get, x, a, i);
+        regs[0] = acc; regs[1] = x;
+        call_closure(F, fn, regs, 2, ret, acc);
+        emit_abc(F, OP_ADDI_INT, i, i, 1);
+        emit_loop_to(F, top);
+        patch_here(F, jexit);
+        move(F, d, acc, ret);
+        return d;
+    }
+    fn = expr(F, ci->argv[0], -1);
+    if (strcmp(name, "sort") == 0) {
+        d = target(F, dst, ret);
+        int n = temp(F, tt->t_int), tmp = temp(F, at), width = temp(F, tt->t_int), lo = temp(F, tt->t_int);
+        int mid = temp(F, tt->t_int), hi = temp(F, tt->t_int), i = temp(F, tt->t_int), j = temp(F, tt->t_int);
+        int k = temp(F, tt->t_int), c = temp(F, tt->t_int), zero = temp(F, tt->t_int);
+        int xi = temp(F, T), xj = temp(F, T);
+        emit_abc(F, OP_ALEN, n, a, 0);
+        emit_abx(F, OP_NEWARR, tmp, add_type(F, at));
+        emit_abc(F, OP_ASPREAD, tmp, a, 0);
+        load_int(F, width, 1);
+        load_int(F, zero, 0);
+        uint32_t Lw = here(F);
+        uint32_t jdone = emit_jump(F, OP_JGE_INT, width, n, 0);
+        load_int(F, lo, 0);
+        uint32_t Llo = here(F);
+        uint32_t jendpass = emit_jump(F, OP_JGE_INT, lo, n, 0);
+        emit_abc(F, OP_ADD_INT, mid, lo, width);
+        uint32_t j1 = emit_jump(F, OP_JGE_INT, n, mid, 0);
+        emit_abc(F, OP_MOVE, mid, n, 0);
+        patch_here(F, j1);
+        emit_abc(F, OP_ADD_INT, hi, mid, width);
+        uint32_t j2 = emit_jump(F, OP_JGE_INT, n, hi, 0);
+        emit_abc(F, OP_MOVE, hi, n, 0);
+        patch_here(F, j2);
+        emit_abc(F, OP_MOVE, i, lo, 0);
+        emit_abc(F, OP_MOVE, j, mid, 0);
+        emit_abc(F, OP_MOVE, k, lo, 0);
+        uint32_t Lk = here(F);
+        uint32_t jendmerge = emit_jump(F, OP_JGE_INT, k, hi, 0);
+        uint32_t jright1 = emit_jump(F, OP_JGE_INT, i, mid, 0);
+        uint32_t jleft1 = emit_jump(F, OP_JGE_INT, j, hi, 0);
+        emit_abc(F, get, xi, a, i);
+        emit_abc(F, get, xj, a, j);
+        regs[0] = xi; regs[1] = xj;
+        call_closure(F, fn, regs, 2, tt->t_int, c);
+        uint32_t jright2 = emit_jump(F, OP_JLT_INT, zero, c, 0);
+        patch_here(F, jleft1);
+        emit_abc(F, get, xi, a, i);
+        emit_abc(F, OP_ASET, tmp, k, xi);
+        emit_abc(F, OP_ADDI_INT, i, i, 1);
+        uint32_t jnext = emit_jump(F, OP_JMP, 0, 0, 0);
+        patch_here(F, jright1);
+        patch_here(F, jright2);
+        emit_abc(F, get, xj, a, j);
+        emit_abc(F, OP_ASET, tmp, k, xj);
+        emit_abc(F, OP_ADDI_INT, j, j, 1);
+        patch_here(F, jnext);
+        emit_abc(F, OP_ADDI_INT, k, k, 1);
+        emit_loop_to(F, Lk);
+        patch_here(F, jendmerge);
+        emit_abc(F, OP_MOVE, lo, hi, 0);
+        emit_loop_to(F, Llo);
+        patch_here(F, jendpass);
+        emit_abc(F, OP_ACOPY, a, tmp, 0);
+        emit_abc(F, OP_ADD_INT, width, width, width);
+        emit_loop_to(F, Lw);
+        patch_here(F, jdone);
+        emit_abc(F, OP_MOVE_REF, d, a, 0);
+        return d;
+    }
+    /* map, filter, find, any, all: one pass over the array */
+    bool is_map = !strcmp(name, "map"), is_filter = !strcmp(name, "filter"), is_find = !strcmp(name, "find");
+    bool is_any = !strcmp(name, "any"), is_all = !strcmp(name, "all");
+    d = target(F, dst, ret);
+    int res = (is_any || is_all) ? temp(F, tt->t_bool) : (is_find ? temp(F, ret) : d);
+    if (is_map || is_filter) emit_abx(F, OP_NEWARR, res, add_type(F, ret));
+    else if (is_find) load_null(F, res, ret);
+    else load_int(F, res, is_all ? 1 : 0);
+    int i = temp(F, tt->t_int), n = temp(F, tt->t_int), x = temp(F, T);
+    Type *cbret = ci->ftype->args[0]->a;
+    int y = temp(F, cbret);
+    load_int(F, i, 0);
+    uint32_t top = here(F);
+    emit_abc(F, OP_ALEN, n, a, 0);
+    uint32_t jexit = emit_jump(F, OP_JGE_INT, i, n, 0);
+    emit_abc(F, get, x, a, i);
+    regs[0] = x;
+    call_closure(F, fn, regs, 1, cbret, y);
+    uint32_t jout = 0;
+    bool early = false;
+    if (is_map) emit_abc(F, OP_APUSH, res, y, 0);
+    else if (is_filter) {
+        uint32_t js = emit_jump(F, OP_JF, y, 0, 0);
+        emit_abc(F, OP_APUSH, res, x, 0);
+        patch_here(F, js);
+    } else {
+        uint32_t js = emit_jump(F, is_all ? OP_JT : OP_JF, y, 0, 0);
+        if (is_find) convert_reg(F, x, T, ret, res);
+        else load_int(F, res, is_any ? 1 : 0);
+        jout = emit_jump(F, OP_JMP, 0, 0, 0);
+        early = true;
+        patch_here(F, js);
+    }
+    emit_abc(F, OP_ADDI_INT, i, i, 1);
+    emit_loop_to(F, top);
+    patch_here(F, jexit);
+    if (early) patch_here(F, jout);
+    if (res != d) move(F, d, res, ret);
+    return d;
+}
+
+/* ------------------------------------------------------------------ */
+/* when */
+
+/* Jumps to jl when pattern p does NOT match the subject in register s. */
+static void pattern_miss(FnState *F, WhenPattern *p, int s, Type *st, JumpList *miss) {
+    TypeTable *tt = &F->vm->types;
+    switch (p->kind) {
+    case PK_ELSE: break;
+    case PK_VALUE:
+        if (st == NULL) { cond_jump(F, p->expr, false, miss); break; }
+        {
+            Expr *v = p->expr;
+            int b = temp(F, tt->t_bool);
+            if (v->type->kind == T_NULL) null_test(F, s, st, b, false);
+            else {
+                int r = expr(F, v, -1);
+                Type *t = st;
+                int sa = s;
+                if (st->kind != v->type->kind && is_num_type(st) && is_num_type(v->type)) {
+                    /* int subject vs float value (or the reverse): compare as float */
+                    if (st->kind == T_INT) { sa = temp(F, tt->t_float); emit_abc(F, OP_I2F, sa, s, 0); }
+                    else { int rf = temp(F, tt->t_float); emit_abc(F, OP_I2F, rf, r, 0); r = rf; }
+                    t = tt->t_float;
+                }
+                emit_eq(F, b, sa, r, t, false);
+            }
+            jl_add(F, miss, emit_jump(F, OP_JF, b, 0, 0));
+        }
+        break;
+    case PK_RANGE: {
+        Expr *rg = p->expr;
+        int lo = expr(F, rg->lhs, -1), hi = expr(F, rg->rhs, -1);
+        bool fl = st->kind == T_FLOAT || rg->lhs->type->kind == T_FLOAT || rg->rhs->type->kind == T_FLOAT;
+        int sv = s;
+        if (fl) {
+            if (st->kind == T_INT) { sv = temp(F, tt->t_float); emit_abc(F, OP_I2F, sv, s, 0); }
+            if (rg->lhs->type->kind == T_INT) { int t = temp(F, tt->t_float); emit_abc(F, OP_I2F, t, lo, 0); lo = t; }
+            if (rg->rhs->type->kind == T_INT) { int t = temp(F, tt->t_float); emit_abc(F, OP_I2F, t, hi, 0); hi = t; }
+            int b = temp(F, tt->t_bool);
+            emit_abc(F, OP_LE_FLOAT, b, lo, sv);
+            jl_add(F, miss, emit_jump(F, OP_JF, b, 0, 0));
+            emit_abc(F, rg->op == TK_DOTDOTEQ ? OP_LE_FLOAT : OP_LT_FLOAT, b, sv, hi);
+            jl_add(F, miss, emit_jump(F, OP_JF, b, 0, 0));
+        } else {
+            jl_add(F, miss, emit_jump(F, OP_JLT_INT, sv, lo, 0));
+            if (rg->op == TK_DOTDOTEQ) jl_add(F, miss, emit_jump(F, OP_JLT_INT, hi, sv, 0));
+            else jl_add(F, miss, emit_jump(F, OP_JGE_INT, sv, hi, 0));
+        }
+        break;
+    }
+    case PK_BIND:
+        if (p->sym && strcmp(p->sym->name, "_") != 0) {
+            declare_local(F, p->sym);
+            emit_abc(F, is_ref(st) ? OP_MOVE_REF : OP_MOVE, p->sym->reg, s, 0);
+        }
+        break;
+    default: break;
+    }
+    if (p->guard) cond_jump(F, p->guard, false, miss);
+}
+
+/* Compiles a when; for expressions the value lands in dst. */
+static int when(FnState *F, WhenStmtData *w, Type *rt, int dst) {
+    int d = w->is_expr ? target(F, dst, rt) : 0;
+    int s = -1;
+    Type *st = NULL;
+    if (w->subject) {
+        st = w->subject->type;
+        s = expr(F, w->subject, -1);
+        /* keep the subject stable even if an arm assigns the variable */
+        if (!is_temp(F, s)) { int t = temp(F, st); move(F, t, s, st); s = t; }
+    }
+    JumpList done = {0};
+    for (uint32_t i = 0; i < w->narms; i++) {
+        WhenArm *arm = &w->arms[i];
+        push_scope(F);
+        JumpList hit = {0};
+        JumpList miss = {0};
+        for (uint32_t k = 0; k < arm->npats; k++) {
+            JumpList pm = {0};
+            pattern_miss(F, arm->pats[k], s, st, &pm);
+            if (k + 1 < arm->npats) {
+                jl_add(F, &hit, emit_jump(F, OP_JMP, 0, 0, 0));
+                jl_patch(F, &pm, here(F));
+            } else {
+                for (uint32_t q = 0; q < pm.n; q++) jl_add(F, &miss, pm.at[q]);
+                VEC_FREE(F->vm, pm.at, pm.cap);
+            }
+        }
+        jl_patch(F, &hit, here(F));
+        if (w->is_expr) expr(F, arm->value, d);
+        else {
+            uint32_t tm = F->ntemps;
+            stmt(F, arm->body);
+            free_temps(F, tm);
+        }
+        pop_scope(F);
+        jl_add(F, &done, emit_jump(F, OP_JMP, 0, 0, 0));
+        jl_patch(F, &miss, here(F));
+    }
+    jl_patch(F, &done, here(F));
+    return d;
+}
+
+/* ------------------------------------------------------------------ */
+/* expressions */
+
+static int lambda(FnState *F, Expr *e, int dst) {
+    FnInfo *fi = (FnInfo *)e->fn->check;
+    compile_function(F, fi, NULL);
+    int d = target(F, dst, e->type);
+    make_closure(F, fi, d);
+    return d;
+}
+
+static int expr_inner(FnState *F, Expr *e, int dst) {
+    TypeTable *tt = &F->vm->types;
+    switch (e->kind) {
+    case E_INT: { int d = target(F, dst, e->type); load_int(F, d, e->lit.i); return d; }
+    case E_FLOAT: { int d = target(F, dst, e->type); load_float(F, d, e->lit.f); return d; }
+    case E_BOOL: { int d = target(F, dst, e->type); load_int(F, d, e->lit.b); return d; }
+    case E_NULL: { int d = target(F, dst, e->type); if (e->type->kind == T_NULL) load_int(F, d, 0); else load_null(F, d, e->type); return d; }
+    case E_STRING: { int d = target(F, dst, e->type); load_str(F, d, e->str, e->str_len); return d; }
+    case E_INTERP: return concat_parts(F, e->elems, e->nelems, dst);
+    case E_NAME: {
+        int r = load_sym(F, e->sym, e->type, -1);
+        if (e->sym->kind == SYM_LOCAL) return narrowed_read(F, e, r, dst);
+        if (dst >= 0 && r != dst) { move(F, dst, r, e->type); return dst; }
+        return r;
+    }
+    case E_UNARY: {
+        if (e->op == TK_MINUS && e->lhs->kind == E_INT) {
+            int d = target(F, dst, e->type);
+            load_int(F, d, (int64_t)(0 - (uint64_t)e->lhs->lit.i));
+            return d;
+        }
+        if (e->op == TK_MINUS && e->lhs->kind == E_FLOAT) {
+            int d = target(F, dst, e->type);
+            load_float(F, d, -e->lhs->lit.f);
+            return d;
+        }
+        int r = expr(F, e->lhs, -1);
+        int d = target(F, dst, e->type);
+        OpCode op = e->op == TK_BANG ? OP_NOT : e->op == TK_TILDE ? OP_BNOT : e->type->kind == T_FLOAT ? OP_NEG_FLOAT : OP_NEG_INT;
+        emit_abc(F, op, d, r, 0);
+        return d;
+    }
+    case E_BINARY: return binary(F, e, dst);
+    case E_TERNARY: {
+        int d = target(F, dst, e->type);
+        JumpList jf = {0};
+        cond_jump(F, e->cond, false, &jf);
+        expr(F, e->lhs, d);
+        uint32_t jend = emit_jump(F, OP_JMP, 0, 0, 0);
+        jl_patch(F, &jf, here(F));
+        expr(F, e->rhs, d);
+        patch_here(F, jend);
+        return d;
+    }
+    case E_AS: {
+        Type *from = e->lhs->type, *to = e->type;
+        int r = expr(F, e->lhs, -1);
+        if (from == to) { if (dst >= 0) { move(F, dst, r, to); return dst; } return r; }
+        int d = target(F, dst, to);
+        emit_abc(F, to->kind == T_FLOAT ? OP_I2F : OP_F2I, d, r, 0);
+        return d;
+    }
+    case E_CONVERT: {
+        if (e->check) {     /* the preloaded left operand of a compound assignment */
+            int r = (int)(intptr_t)e->check - 1;
+            if (dst >= 0) { move(F, dst, r, e->type); return dst; }
+            return r;
+        }
+        int r = expr(F, e->lhs, -1);
+        return convert_reg(F, r, e->lhs->type, e->type, dst);
+    }
+    case E_CALL: return call(F, e, dst);
+    case E_INDEX: {
+        Type *ct = e->lhs->type;
+        int c = expr(F, e->lhs, -1), i = expr(F, e->rhs, -1);
+        int d = target(F, dst, e->type);
+        if (ct->kind == T_ARRAY) emit_abc(F, is_ref(e->type) ? OP_AGET_REF : OP_AGET, d, c, i);
+        else emit_abc(F, OP_DGET, d, c, i);
+        return d;
+    }
+    case E_MEMBER: {
+        Type *lt = e->lhs->type;
+        int r = expr(F, e->lhs, -1);
+        if (e->is_tuple_index) {
+            int d = target(F, dst, e->type);
+            emit_abc(F, is_ref(e->type) ? OP_TGET_REF : OP_TGET, d, r, (int)strtol(e->str, NULL, 10));
+            return d;
+        }
+        /* hasValue */
+        return null_test(F, r, lt, dst, true);
+    }
+    case E_SAFE_MEMBER: {
+        Type *lt = e->lhs->type;
+        int r = expr(F, e->lhs, -1);
+        int d = target(F, dst, e->type);
+        load_null(F, d, e->type);
+        uint32_t j = emit_jump(F, OP_JNULL, r, 0, 0);
+        Type *et = lt->a->args[strtol(e->str, NULL, 10)];
+        int v = temp(F, et);
+        emit_abc(F, is_ref(et) ? OP_TGET_REF : OP_TGET, v, r, (int)strtol(e->str, NULL, 10));
+        convert_reg(F, v, et, e->type, d);
+        patch_here(F, j);
+        return d;
+    }
+    case E_UNWRAP: {
+        Type *lt = e->lhs->type;
+        int r = expr(F, e->lhs, -1);
+        emit_abc(F, OP_UNWRAP, r, 0, 0);
+        emit(F, add_type(F, lt));
+        if (lt->a->kind == T_INT) { int d = target(F, dst, e->type); emit_abc(F, OP_UNBOXINT, d, r, 0); return d; }
+        if (dst >= 0) { move(F, dst, r, e->type); return dst; }
+        return r;
+    }
+    case E_TUPLE: {
+        int d = target(F, dst, e->type);
+        int t = dst >= 0 ? temp(F, e->type) : d;
+        emit_abx(F, OP_NEWTUPLE, t, add_type(F, e->type));
+        for (uint32_t i = 0; i < e->nelems; i++) {
+            int r = expr(F, e->elems[i], -1);
+            emit_abc(F, OP_TSET, t, i, r);
+        }
+        if (t != d) move(F, d, t, e->type);
+        return d;
+    }
+    case E_ARRAY: {
+        int d = target(F, dst, e->type);
+        int t = dst >= 0 ? temp(F, e->type) : d;
+        emit_abx(F, OP_NEWARR, t, add_type(F, e->type));
+        for (uint32_t i = 0; i < e->nelems; i++) {
+            Expr *x = e->elems[i];
+            if (x->kind == E_SPREAD) { int r = expr(F, x->lhs, -1); emit_abc(F, OP_ASPREAD, t, r, 0); }
+            else { int r = expr(F, x, -1); emit_abc(F, OP_APUSH, t, r, 0); }
+        }
+        if (t != d) move(F, d, t, e->type);
+        return d;
+    }
+    case E_DICT: {
+        int d = target(F, dst, e->type);
+        int t = dst >= 0 ? temp(F, e->type) : d;
+        emit_abx(F, OP_NEWDICT, t, add_type(F, e->type));
+        for (uint32_t i = 0; i < e->nelems; i++) {
+            if (!e->keys[i]) { int r = expr(F, e->elems[i]->lhs, -1); emit_abc(F, OP_DSPREAD, t, r, 0); continue; }
+            int k = expr(F, e->keys[i], -1), v = expr(F, e->elems[i], -1);
+            emit_abc(F, OP_DSET, t, k, v);
+        }
+        if (t != d) move(F, d, t, e->type);
+        return d;
+    }
+    case E_LAMBDA: return lambda(F, e, dst);
+    case E_WHEN: return when(F, e->when, e->type, dst);
+    default: break;
+    }
+    (void)tt;
+    return dst >= 0 ? dst : 0;
+}
+
+static int expr(FnState *F, Expr *e, int dst) {
+    uint32_t saved = F->line;
+    if (e->span.line) F->line = e->span.line;
+    int r = expr_inner(F, e, dst);
+    F->line = saved;
+    return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* assignment targets */
+
+typedef enum { L_REG, L_CELL, L_CAPCELL, L_GLOBAL, L_ARR, L_DICT, L_TUPLE } LocKind;
+
+typedef struct Loc {
+    LocKind kind;
+    Type *t;
+    int reg, idx, obj, key;
+    struct Loc *parent;
+} Loc;
+
+static void resolve_loc(FnState *F, Expr *t, Loc *out, Loc *pool, int *npool) {
+    out->t = t->type;
+    switch (t->kind) {
+    case E_NAME: {
+        Sym *s = t->sym;
+        out->t = s->type;
+        if (s->kind == SYM_GLOBAL) { out->kind = L_GLOBAL; out->idx = s->global; return; }
+        if (s->owner == F->fi) { out->kind = in_cell(s) ? L_CELL : L_REG; out->reg = s->reg; return; }
+        out->kind = L_CAPCELL;
+        out->idx = cap_index(F, s);
+        return;
+    }
+    case E_INDEX:
+        out->kind = t->lhs->type->kind == T_ARRAY ? L_ARR : L_DICT;
+        out->obj = expr(F, t->lhs, -1);
+        out->key = expr(F, t->rhs, -1);
+        return;
+    case E_MEMBER: {
+        Loc *p = &pool[(*npool)++];
+        resolve_loc(F, t->lhs, p, pool, npool);
+        out->kind = L_TUPLE;
+        out->parent = p;
+        out->idx = (int)strtol(t->str, NULL, 10);
+        return;
+    }
+    default: return;
+    }
+}
+
+static int load_loc(FnState *F, Loc *l) {
+    bool ref = is_ref(l->t);
+    switch (l->kind) {
+    case L_REG: return l->reg;
+    case L_CELL: { int r = temp(F, l->t); emit_abc(F, ref ? OP_GETCELL_REF : OP_GETCELL, r, l->reg, 0); return r; }
+    case L_CAPCELL: {
+        int c = temp(F, F->vm->types.t_string);
+        emit_abc(F, OP_GETCAP_REF, c, l->idx, 0);
+        int r = temp(F, l->t);
+        emit_abc(F, ref ? OP_GETCELL_REF : OP_GETCELL, r, c, 0);
+        return r;
+    }
+    case L_GLOBAL: { int r = temp(F, l->t); emit_abx(F, ref ? OP_GETG_REF : OP_GETG, r, (uint32_t)l->idx); return r; }
+    case L_ARR: { int r = temp(F, l->t); emit_abc(F, ref ? OP_AGET_REF : OP_AGET, r, l->obj, l->key); return r; }
+    case L_DICT: { int r = temp(F, l->t); emit_abc(F, OP_DGET, r, l->obj, l->key); return r; }
+    case L_TUPLE: {
+        int p = load_loc(F, l->parent);
+        int r = temp(F, l->t);
+        emit_abc(F, ref ? OP_TGET_REF : OP_TGET, r, p, l->idx);
+        return r;
+    }
+    }
+    return 0;
+}
+
+static void store_loc(FnState *F, Loc *l, int v) {
+    bool ref = is_ref(l->t);
+    switch (l->kind) {
+    case L_REG:
+        if (v != l->reg) emit_abc(F, !ref ? OP_MOVE : is_temp(F, v) ? OP_MOVE_OWN : OP_MOVE_REF, l->reg, v, 0);
+        return;
+    case L_CELL: emit_abc(F, ref ? OP_SETCELL_REF : OP_SETCELL, l->reg, v, 0); return;
+    case L_CAPCELL: {
+        int c = temp(F, F->vm->types.t_string);
+        emit_abc(F, OP_GETCAP_REF, c, l->idx, 0);
+        emit_abc(F, ref ? OP_SETCELL_REF : OP_SETCELL, c, v, 0);
+        return;
+    }
+    case L_GLOBAL: emit_abx(F, ref ? OP_SETG_REF : OP_SETG, v, (uint32_t)l->idx); return;
+    case L_ARR: emit_abc(F, OP_ASET, l->obj, l->key, v); return;
+    case L_DICT: emit_abc(F, OP_DSET, l->obj, l->key, v); return;
+    case L_TUPLE: {
+        int p = load_loc(F, l->parent);
+        int t = temp(F, l->parent->t);
+        emit_abc(F, OP_MOVE_REF, t, p, 0);
+        emit_abc(F, OP_TUNIQUE, t, 0, 0);
+        emit_abc(F, OP_TSET, t, l->idx, v);
+        store_loc(F, l->parent, t);
+        return;
+    }
+    }
+}
+
+/* Values that may be computed straight into an existing variable's register:
+ * single instructions that read their operands before writing. */
+static bool safe_direct(Expr *e) {
+    switch (e->kind) {
+    case E_INT: case E_FLOAT: case E_BOOL: case E_STRING: case E_INDEX: case E_CALL: case E_UNARY: return true;
+    case E_BINARY:
+        return e->op != TK_ANDAND && e->op != TK_OROR && e->op != TK_QQ && e->op != TK_DOTDOT &&
+               !(e->op == TK_PLUS && e->type->kind == T_STRING);
+    default: return false;
+    }
+}
+
+static void assign(FnState *F, Stmt *s) {
+    Loc pool[64];
+    int np = 0;
+    if (s->target->kind == E_TUPLE) {
+        Expr *tg = s->target;
+        Loc locs[64];
+        uint32_t n = tg->nelems > 64 ? 64 : tg->nelems;
+        for (uint32_t i = 0; i < n; i++) resolve_loc(F, tg->elems[i], &locs[i], pool, &np);
+        int v = expr(F, s->value, -1);
+        Type *vt = s->value->type;
+        for (uint32_t i = 0; i < n; i++) {
+            int r = temp(F, vt->args[i]);
+            emit_abc(F, is_ref(vt->args[i]) ? OP_TGET_REF : OP_TGET, r, v, i);
+            store_loc(F, &locs[i], r);
+        }
+        return;
+    }
+    Loc l;
+    resolve_loc(F, s->target, &l, pool, &np);
+    if (s->op == TK_ASSIGN) {
+        if (l.kind == L_REG && safe_direct(s->value) && s->value->type == l.t) { expr(F, s->value, l.reg); return; }
+        int v = expr(F, s->value, -1);
+        store_loc(F, &l, v);
+        return;
+    }
+    /* compound: load once, combine, store back */
+    Expr *b = (Expr *)s->check;
+    int cur = load_loc(F, &l);
+    /* the binary's left operand is a copy of the target: preload it */
+    Expr *lhs = b->lhs;
+    while (lhs->kind == E_CONVERT) lhs = lhs->lhs;
+    if (l.t->kind == T_OPTIONAL && lhs->type->kind == T_INT) {
+        int u = temp(F, lhs->type);
+        emit_abc(F, OP_UNBOXINT, u, cur, 0);
+        cur = u;
+    }
+    ExprKind saved_kind = lhs->kind;
+    lhs->kind = E_CONVERT;       /* marks "already in a register": see preloaded() */
+    lhs->check = (void *)(intptr_t)(cur + 1);
+    int r = expr(F, b, -1);
+    lhs->kind = saved_kind;
+    lhs->check = NULL;
+    int v = convert_reg(F, r, b->type, l.t, -1);
+    store_loc(F, &l, v);
+}
+
+/* ------------------------------------------------------------------ */
+/* statements */
+
+static void default_value(FnState *F, int r, Type *t) {
+    switch (t->kind) {
+    case T_INT: case T_BOOL: load_int(F, r, 0); break;
+    case T_FLOAT: load_float(F, r, 0.0); break;
+    case T_STRING: load_str(F, r, "", 0); break;
+    case T_OPTIONAL: load_null(F, r, t); break;
+    case T_ARRAY: emit_abx(F, OP_NEWARR, r, add_type(F, t)); break;
+    case T_DICT: emit_abx(F, OP_NEWDICT, r, add_type(F, t)); break;
+    default: break;
+    }
+}
+
+/* Binds register v (of type t) to a declared pattern. */
+static void bind(FnState *F, Pattern *p, int v, Type *t, bool v_is_fresh) {
+    if (p->kind == PAT_IGNORE) return;
+    if (p->kind == PAT_TUPLE) {
+        for (uint32_t i = 0; i < p->nelems; i++) {
+            Type *et = t->args[i];
+            int r = temp(F, et);
+            emit_abc(F, is_ref(et) ? OP_TGET_REF : OP_TGET, r, v, i);
+            bind(F, p->elems[i], r, et, true);
+        }
+        return;
+    }
+    Sym *s = p->sym;
+    if (s->kind == SYM_GLOBAL) { emit_abx(F, is_ref(t) ? OP_SETG_REF : OP_SETG, v, (uint32_t)s->global); return; }
+    int r = declare_local(F, s);
+    if (in_cell(s)) { emit_abc(F, OP_NEWCELL, r, is_ref(t), v); return; }
+    if (v != r) emit_abc(F, !is_ref(t) ? OP_MOVE : v_is_fresh && is_temp(F, v) ? OP_MOVE_OWN : OP_MOVE_REF, r, v, 0);
+}
+
+static void var_decl(FnState *F, Stmt *s) {
+    if (s->vkind == VK_CONST) return;
+    Pattern *p = s->pat;
+    Type *t = s->init ? s->init->type : p->sym ? p->sym->type : NULL;
+    if (p->kind == PAT_NAME && p->sym->kind == SYM_LOCAL && !in_cell(p->sym)) {
+        int r = declare_local(F, p->sym);
+        /* the new variable is not visible in its initializer, so build in place */
+        F->busy[r] = true;
+        if (s->init) expr(F, s->init, r);
+        else default_value(F, r, p->sym->type);
+        return;
+    }
+    int v;
+    if (s->init) v = expr(F, s->init, -1);
+    else { v = temp(F, t); default_value(F, v, t); }
+    bind(F, p, v, t, true);
+}
+
+static void loop_jump(FnState *F, bool is_break) {
+    Loop *l = F->loop;
+    clear_locals_above(F, l->nlocals, false);
+    uint32_t at = emit_jump(F, OP_JMP, 0, 0, 0);
+    jl_add(F, is_break ? &l->breaks : &l->continues, at);
+}
+
+static void while_stmt(FnState *F, Stmt *s) {
+    Loop loop = {F->loop, {0}, {0}, F->nlocals};
+    F->loop = &loop;
+    uint32_t top = here(F);
+    JumpList exit = {0};
+    uint32_t tm = F->ntemps;
+    cond_jump(F, s->cond, false, &exit);
+    free_temps(F, tm);
+    block(F, s->body);
+    jl_patch(F, &loop.continues, here(F));
+    emit_loop_to(F, top);
+    jl_patch(F, &exit, here(F));
+    jl_patch(F, &loop.breaks, here(F));
+    F->loop = loop.outer;
+}
+
+static void for_stmt(FnState *F, Stmt *s) {
+    TypeTable *tt = &F->vm->types;
+    Expr *it = s->iter;
+    Loop loop = {F->loop, {0}, {0}, 0};
+    push_scope(F);
+    if (it->kind == E_RANGE) {
+        int i = alloc_reg(F, false), end = alloc_reg(F, false);
+        expr(F, it->lhs, i);
+        expr(F, it->rhs, end);
+        bool incl = it->op == TK_DOTDOTEQ;
+        uint32_t jskip = emit_jump(F, incl ? OP_JLT_INT : OP_JGE_INT, incl ? end : i, incl ? i : end, 0);
+        uint32_t top = here(F);
+        loop.nlocals = F->nlocals;
+        F->loop = &loop;
+        push_scope(F);
+        if (s->pat->kind == PAT_NAME) {
+            Sym *sym = s->pat->sym;
+            if (in_cell(sym) || sym->captured) { int r = declare_local(F, sym); emit_abc(F, OP_MOVE, r, i, 0); }
+            else { sym->reg = i; }     /* the counter itself: the body cannot assign it */
+        }
+        block(F, s->body);
+        pop_scope(F);
+        jl_patch(F, &loop.continues, here(F));
+        if (incl) {
+            uint32_t jend = emit_jump(F, OP_JGE_INT, i, end, 0);
+            emit_abc(F, OP_ADDI_INT, i, i, 1);
+            emit_loop_to(F, top);
+            patch_here(F, jend);
+        } else {
+            uint32_t at = emit_jump(F, OP_FORLOOP, i, end, 0);
+            patch_to(F, at, top);
+        }
+        patch_here(F, jskip);
+        jl_patch(F, &loop.breaks, here(F));
+        F->busy[i] = F->busy[end] = false;
+    } else if (it->type->kind == T_ARRAY) {
+        Type *at = it->type, *et = at->a;
+        int a = alloc_reg(F, true);
+        uint32_t tm = F->ntemps;
+        expr(F, it, a);
+        free_temps(F, tm);
+        int i = alloc_reg(F, false), n = alloc_reg(F, false);
+        load_int(F, i, 0);
+        uint32_t top = here(F);
+        emit_abc(F, OP_ALEN, n, a, 0);
+        uint32_t jexit = emit_jump(F, OP_JGE_INT, i, n, 0);
+        loop.nlocals = F->nlocals;
+        F->loop = &loop;
+        push_scope(F);
+        int x = alloc_reg(F, is_ref(et));
+        emit_abc(F, is_ref(et) ? OP_AGET_REF : OP_AGET, x, a, i);
+        bind(F, s->pat, x, et, false);
+        block(F, s->body);
+        pop_scope(F);
+        jl_patch(F, &loop.continues, here(F));
+        emit_abc(F, OP_ADDI_INT, i, i, 1);
+        emit_loop_to(F, top);
+        patch_here(F, jexit);
+        jl_patch(F, &loop.breaks, here(F));
+        if (is_ref(et)) emit_abc(F, OP_CLEAR, x, 0, 0);
+        emit_abc(F, OP_CLEAR, a, 0, 0);
+        F->busy[a] = F->busy[i] = F->busy[n] = F->busy[x] = false;
+    } else {
+        Type *dt = it->type, *kt = dt->a, *vt = dt->b;
+        int d = alloc_reg(F, true);
+        uint32_t tm = F->ntemps;
+        expr(F, it, d);
+        free_temps(F, tm);
+        int pos = alloc_reg(F, false), ver = alloc_reg(F, false);
+        load_int(F, pos, 0);
+        emit_abc(F, OP_DVERSION, ver, d, 0);
+        int k = alloc_reg(F, is_ref(kt)), v = alloc_reg(F, is_ref(vt));
+        bool pair = s->pat->kind == PAT_TUPLE;
+        uint32_t top = here(F);
+        emit_abc(F, OP_DITER, d, pos, ver);
+        emit(F, (uint32_t)k | ((uint32_t)v << 8) | ((pair ? 3u : 1u) << 16));
+        uint32_t jexit = emit(F, 0);
+        loop.nlocals = F->nlocals;
+        F->loop = &loop;
+        push_scope(F);
+        if (pair) {
+            bind(F, s->pat->elems[0], k, kt, false);
+            bind(F, s->pat->elems[1], v, vt, false);
+        } else bind(F, s->pat, k, kt, false);
+        block(F, s->body);
+        pop_scope(F);
+        jl_patch(F, &loop.continues, here(F));
+        emit_loop_to(F, top);
+        patch_here(F, jexit);
+        jl_patch(F, &loop.breaks, here(F));
+        if (is_ref(kt)) emit_abc(F, OP_CLEAR, k, 0, 0);
+        if (is_ref(vt)) emit_abc(F, OP_CLEAR, v, 0, 0);
+        emit_abc(F, OP_CLEAR, d, 0, 0);
+        F->busy[d] = F->busy[pos] = F->busy[ver] = F->busy[k] = F->busy[v] = false;
+    }
+    F->loop = loop.outer;
+    pop_scope(F);
+    (void)tt;
+}
+
+static void stmt(FnState *F, Stmt *s) {
+    uint32_t saved_line = F->line;
+    F->line = s->span.line;
+    uint32_t tm = F->ntemps;
+    switch (s->kind) {
+    case S_VAR: var_decl(F, s); break;
+    case S_FUNC: {
+        FnInfo *fi = (FnInfo *)s->fn->check;
+        if (!s->fn->sym || s->fn->sym->kind != SYM_LOCALFUNC) break;   /* top level: compiled separately */
+        compile_function(F, fi, s->fn->name);
+        int r = declare_local(F, s->fn->sym);
+        make_closure(F, fi, r);
+        break;
+    }
+    case S_IF: {
+        JumpList jf = {0};
+        cond_jump(F, s->cond, false, &jf);
+        free_temps(F, tm);
+        block(F, s->then);
+        if (s->els) {
+            uint32_t jend = emit_jump(F, OP_JMP, 0, 0, 0);
+            jl_patch(F, &jf, here(F));
+            stmt(F, s->els);
+            patch_here(F, jend);
+        } else {
+            jl_patch(F, &jf, here(F));
+        }
+        break;
+    }
+    case S_WHILE: while_stmt(F, s); break;
+    case S_FOR: for_stmt(F, s); break;
+    case S_WHEN: when(F, s->when, NULL, -1); break;
+    case S_RETURN:
+        if (s->value) {
+            int r = expr(F, s->value, -1);
+            emit_abc(F, OP_RET, r, 0, 0);
+        } else {
+            emit_abc(F, OP_RET0, 0, 0, 0);
+        }
+        break;
+    case S_BREAK: loop_jump(F, true); break;
+    case S_CONTINUE: loop_jump(F, false); break;
+    case S_ASSIGN: assign(F, s); break;
+    case S_BLOCK: block(F, s->body); break;
+    case S_EXPR: expr(F, s->value, -1); break;
+    default: break;
+    }
+    free_temps(F, tm);
+    F->line = saved_line;
+}
+
+static void block(FnState *F, Block *b) {
+    push_scope(F);
+    for (uint32_t i = 0; i < b->n; i++) stmt(F, b->stmts[i]);
+    uint32_t saved = F->line;
+    F->line = b->span.end_line ? b->span.end_line : F->line;
+    pop_scope(F);
+    F->line = saved;
+}
+
+/* ------------------------------------------------------------------ */
+/* functions */
+
+static void finish_proto(FnState *F, uint32_t nparams) {
+    Proto *p = F->p;
+    p->nregs = F->nregs;
+    p->nparams = nparams;
+    uint32_t nref = 0;
+    for (uint32_t i = nparams; i < F->nregs; i++) if (F->kind[i] == 2) nref++;
+    p->refregs = mem_alloc(F->vm, nref ? nref : 1);
+    p->nrefregs = 0;
+    for (uint32_t i = nparams; i < F->nregs; i++) if (F->kind[i] == 2) p->refregs[p->nrefregs++] = (uint8_t)i;
+    p->param_is_ref = mem_alloc(F->vm, sizeof(bool) * (nparams ? nparams : 1));
+    for (uint32_t i = 0; i < nparams; i++) p->param_is_ref[i] = F->kind[i] == 2;
+    FnInfo *fi = F->fi;
+    p->ncap = fi->ncaps;
+    p->cap_is_ref = mem_alloc(F->vm, sizeof(bool) * (fi->ncaps ? fi->ncaps : 1));
+    for (uint32_t i = 0; i < fi->ncaps; i++) p->cap_is_ref[i] = in_cell(fi->caps[i]) || is_ref(fi->caps[i]->type);
+    p->ret_is_ref = fi->ret && is_ref(fi->ret);
+    VEC_FREE(F->vm, F->locals, F->caplocals);
+    VEC_FREE(F->vm, F->scope_marks, F->capscopes);
+}
+
+static Proto *compile_function(FnState *parent, FnInfo *fi, const char *name) {
+    FnState F0, *F = &F0;
+    memset(F, 0, sizeof *F);
+    F->parent = parent;
+    F->vm = parent->vm;
+    F->m = parent->m;
+    F->fi = fi;
+    FuncDecl *fd = fi->decl;
+    if (!fi->proto) fi->proto = proto_new(F->vm, F->m, name);
+    F->p = fi->proto;
+    F->p->is_lambda = fd->is_lambda || !fd->name;
+    F->line = fd->span.line;
+    push_scope(F);
+    for (uint32_t i = 0; i < fd->nparams; i++) declare_local(F, fd->params[i].sym);
+    if (fd->body_expr) {
+        if (fi->ret->kind == T_VOID) { expr(F, fd->body_expr, -1); emit_abc(F, OP_RET0, 0, 0, 0); }
+        else { int r = expr(F, fd->body_expr, -1); emit_abc(F, OP_RET, r, 0, 0); }
+    } else {
+        block(F, fd->body);
+        F->line = fd->body->span.end_line ? fd->body->span.end_line : F->line;
+        emit_abc(F, OP_RET0, 0, 0, 0);
+    }
+    F->nscopes = 0;
+    if (F->overflow) fprintf(stderr, "writ: function '%s' needs more than %d registers\n", name ? name : "<lambda>", MAX_REGS);
+    finish_proto(F, fd->nparams);
+    return F->p;
+}
+
+void cg_program(VM *vm, Module *m, Program *prog, CheckResult *cr) {
+    for (uint32_t i = 0; i < cr->nglobals; i++) cr->globals[i]->global = (int)i;
+    m->nglobals = cr->nglobals;
+    m->globals = mem_calloc(vm, sizeof(Value) * (cr->nglobals ? cr->nglobals : 1));
+    m->ginit = mem_calloc(vm, sizeof(bool) * (cr->nglobals ? cr->nglobals : 1));
+    m->gtypes = mem_alloc(vm, sizeof(Type *) * (cr->nglobals ? cr->nglobals : 1));
+    m->gnames = mem_alloc(vm, sizeof(char *) * (cr->nglobals ? cr->nglobals : 1));
+    for (uint32_t i = 0; i < cr->nglobals; i++) {
+        m->gtypes[i] = cr->globals[i]->type;
+        m->gnames[i] = mem_strndup(vm, cr->globals[i]->name, strlen(cr->globals[i]->name));
+    }
+    FnState S0, *S = &S0;
+    memset(S, 0, sizeof *S);
+    S->vm = vm;
+    S->m = m;
+    S->fi = cr->script;
+    S->p = proto_new(vm, m, "<script>");
+    cr->script->proto = S->p;
+    m->script = S->p;
+    S->line = 1;
+    /* top-level functions first get their protos so calls can refer to them */
+    for (uint32_t i = 0; i < prog->n; i++)
+        if (prog->items[i]->kind == S_FUNC) decl_proto(S, prog->items[i]->fn);
+    for (uint32_t i = 0; i < prog->n; i++) {
+        Stmt *st = prog->items[i];
+        if (st->kind == S_FUNC) compile_function(S, (FnInfo *)st->fn->check, st->fn->name);
+    }
+    push_scope(S);
+    for (uint32_t i = 0; i < prog->n; i++) stmt(S, prog->items[i]);
+    S->nscopes = 0;
+    emit_abc(S, OP_RET0, 0, 0, 0);
+    if (S->overflow) fprintf(stderr, "writ: top-level code needs more than %d registers\n", MAX_REGS);
+    finish_proto(S, 0);
+}

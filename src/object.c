@@ -1,0 +1,141 @@
+/* object.c — object lifetimes: freeing every ObjKind without recursion on
+ * the C stack, the small constructors (tuple, IntBox, Cell) and the
+ * Optional<T> slot encoding helpers.  Strings, arrays and dictionaries are
+ * built in str.c / arr.c / dict.c but freed here, so there is exactly one
+ * place that knows which children each kind holds. */
+#include "rt.h"
+#include "vm.h"
+
+/* ---- deferred free list ----
+ * A child whose count drops to zero is pushed onto vm->freeing instead of
+ * being freed at once; the outermost obj_free drains the list in a loop.
+ * Dropping a million-node chain therefore uses a flat loop and a list that
+ * grows with the chain's width, never C stack proportional to its depth. */
+
+static void defer(VM *vm, Obj *o) {
+    VEC_PUSH(vm, vm->freeing, vm->nfreeing, vm->capfreeing, o);
+}
+
+static inline void drop(VM *vm, Obj *o) {
+    if (o && --o->rc == 0) defer(vm, o);
+}
+
+static void drop_slots(VM *vm, Value *v, int64_t n) {
+    for (int64_t i = 0; i < n; i++) drop(vm, v[i].o);
+}
+
+static void free_arr(VM *vm, Arr *a) {
+    if (a->type->a->is_ref) drop_slots(vm, a->data, a->len);
+    if (a->data) mem_free(vm, a->data, sizeof(Value) * (size_t)a->cap);
+    mem_free(vm, a, sizeof(Arr));
+}
+
+static void free_dict(VM *vm, Dict *d) {
+    bool kref = d->type->a->is_ref, vref = d->type->b->is_ref;
+    if (kref || vref) {
+        for (int64_t i = 0; i < d->used; i++) {
+            DictEntry *e = &d->entries[i];
+            if (e->hash == DICT_DEAD) continue;   /* already released by remove */
+            if (kref) drop(vm, e->key.o);
+            if (vref) drop(vm, e->val.o);
+        }
+    }
+    if (d->entries) mem_free(vm, d->entries, sizeof(DictEntry) * (size_t)d->cap);
+    if (d->index) mem_free(vm, d->index, sizeof(int32_t) * (size_t)(d->mask + 1));
+    mem_free(vm, d, sizeof(Dict));
+}
+
+static void free_tuple(VM *vm, Tuple *t) {
+    uint32_t n = t->type->n;
+    for (uint32_t i = 0; i < n; i++)
+        if (t->type->args[i]->is_ref) drop(vm, t->v[i].o);
+    mem_free(vm, t, sizeof(Tuple) + sizeof(Value) * n);
+}
+
+static void free_closure(VM *vm, Closure *c) {
+    for (uint32_t i = 0; i < c->ncap; i++)
+        if (proto_cap_is_ref(c->proto, i)) drop(vm, c->cap[i].o);
+    mem_free(vm, c, sizeof(Closure) + sizeof(Value) * c->ncap);
+}
+
+static void free_one(VM *vm, Obj *o) {
+    switch ((ObjKind)o->kind) {
+    case OBJ_STRING: mem_free(vm, o, sizeof(Str) + (size_t)((Str *)o)->len + 1); break;
+    case OBJ_ARRAY: free_arr(vm, (Arr *)o); break;
+    case OBJ_DICT: free_dict(vm, (Dict *)o); break;
+    case OBJ_TUPLE: free_tuple(vm, (Tuple *)o); break;
+    case OBJ_CLOSURE: free_closure(vm, (Closure *)o); break;
+    case OBJ_CELL: {
+        Cell *c = (Cell *)o;
+        if (c->h.flags & 1) drop(vm, c->v.o);
+        mem_free(vm, c, sizeof(Cell));
+        break;
+    }
+    case OBJ_INTBOX: mem_free(vm, o, sizeof(IntBox)); break;
+    }
+}
+
+void obj_free(VM *vm, Obj *o) {
+    if (vm->draining) {     /* called from inside the drain loop: queue it */
+        defer(vm, o);
+        return;
+    }
+    vm->draining = true;
+    free_one(vm, o);
+    while (vm->nfreeing) free_one(vm, vm->freeing[--vm->nfreeing]);
+    vm->draining = false;
+}
+
+/* ---- constructors ---- */
+
+Tuple *tuple_new(VM *vm, Type *tuple_type) {
+    Tuple *t = mem_calloc(vm, sizeof(Tuple) + sizeof(Value) * tuple_type->n);
+    t->h.rc = 1;
+    t->h.kind = OBJ_TUPLE;
+    t->type = tuple_type;
+    return t;
+}
+
+IntBox *intbox_new(VM *vm, int64_t v) {
+    IntBox *b = mem_alloc(vm, sizeof(IntBox));
+    b->h = (Obj){ .rc = 1, .kind = OBJ_INTBOX };
+    b->v = v;
+    return b;
+}
+
+Cell *cell_new(VM *vm, bool holds_ref) {
+    Cell *c = mem_alloc(vm, sizeof(Cell));
+    c->h = (Obj){ .rc = 1, .kind = OBJ_CELL, .flags = holds_ref ? 1 : 0 };
+    c->v.u = 0;
+    return c;
+}
+
+/* ---- Optional<T> slots (layout in types.h) ---- */
+
+bool opt_is_null(Type *inner, Value v) {
+    switch (inner->kind) {
+    case T_NULL: return true;
+    case T_FLOAT: return v.u == OPT_FLOAT_NULL_BITS;
+    case T_BOOL: return v.u == OPT_BOOL_NULL;
+    default: return v.p == NULL;   /* references and IntBox pointers */
+    }
+}
+
+Value opt_payload(Type *inner, Value v) {
+    if (inner->kind == T_INT) return (Value){ .i = ((IntBox *)v.p)->v };
+    return v;
+}
+
+Value opt_none(Type *inner) {
+    switch (inner->kind) {
+    case T_FLOAT: return (Value){ .u = OPT_FLOAT_NULL_BITS };
+    case T_BOOL: return (Value){ .u = OPT_BOOL_NULL };
+    default: return (Value){ .p = NULL };
+    }
+}
+
+Value opt_some(VM *vm, Type *inner, Value v) {
+    if (inner->kind == T_INT) return (Value){ .p = intbox_new(vm, v.i) };
+    val_retain(inner, v);
+    return v;
+}

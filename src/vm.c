@@ -1,0 +1,673 @@
+/* vm.c — the interpreter loop.  Registers are untagged 8-byte slots on a
+ * VM-managed stack; frames live in vm->frames, so script calls never recurse
+ * on the C stack.  Every instruction is typed by the compiler: no type tests
+ * here.  Reference registers own their value (release on overwrite);
+ * parameters are borrowed.  On a runtime error the trace is built from the
+ * frames and each frame's owned reference registers are released. */
+#include "vm.h"
+#include "chunk.h"
+#include "opcodes.h"
+#include "rt.h"
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(WRIT_NO_COMPUTED_GOTO)
+#define WRIT_COMPUTED_GOTO 1
+#endif
+
+#define DEFAULT_DEPTH 10000
+
+/* ------------------------------------------------------------------ */
+/* errors */
+
+void rt_error(VM *vm, const char *fmt, ...) {
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    size_t n = strlen(buf) + 1;
+    if (vm->error_msg) mem_free(vm, vm->error_msg, vm->error_msg_size);
+    vm->error_msg = mem_strndup(vm, buf, n - 1);
+    vm->error_msg_size = n;
+    vm->has_error = true;
+}
+
+static uint32_t frame_line(Frame *f, bool innermost) {
+    Proto *p = f->proto;
+    size_t at = (size_t)(f->pc - p->code);
+    if (at > 0) at--;
+    (void)innermost;
+    return at < p->ncode ? p->lines[at] : 0;
+}
+
+static void trace_line(Buf *b, Frame *f) {
+    Proto *p = f->proto;
+    buf_printf(b, "  at %s (%s:%u)\n", p->is_lambda ? "<lambda>" : p->name ? p->name : "<script>",
+               p->module && p->module->name ? p->module->name : "?", frame_line(f, false));
+}
+
+/* Renders "error: msg" and the trace (innermost first) into vm->error_text. */
+static void build_trace(VM *vm, size_t lo) {
+    Buf b;
+    buf_init(&b, vm);
+    buf_printf(&b, "error: %s\n", vm->error_msg ? vm->error_msg : "unknown error");
+    size_t n = 0;
+    for (size_t i = vm->nframes; i-- > lo;) if (!vm->frames[i].hidden) n++;
+    size_t shown = 0, k = 0;
+    for (size_t i = vm->nframes; i-- > lo;) {
+        Frame *f = &vm->frames[i];
+        if (f->hidden) continue;
+        if (n > 50 && k == 25) buf_printf(&b, "  ... %zu frames omitted ...\n", n - 50);
+        if (n <= 50 || k < 25 || k >= n - 25) { trace_line(&b, f); shown++; }
+        k++;
+    }
+    if (vm->error_text) mem_free(vm, vm->error_text, vm->error_text_size);
+    vm->error_text = mem_strndup(vm, b.data ? b.data : "", b.len);
+    vm->error_text_size = b.len + 1;
+    buf_free(&b);
+}
+
+/* Releases the owned references of frames [lo, nframes) and pops them. */
+static void unwind(VM *vm, size_t lo) {
+    while (vm->nframes > lo) {
+        Frame *f = &vm->frames[vm->nframes - 1];
+        Value *R = vm->stack + f->base;
+        Proto *p = f->proto;
+        for (uint32_t i = 0; i < p->nrefregs; i++) {
+            Obj *o = R[p->refregs[i]].o;
+            R[p->refregs[i]].o = NULL;
+            obj_release(vm, o);
+        }
+        if (f->closure) obj_release(vm, &f->closure->h);
+        vm->nframes--;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* stack and frames */
+
+static void ensure_stack(VM *vm, size_t need) {
+    if (need <= vm->stack_cap) return;
+    size_t nc = vm->stack_cap ? vm->stack_cap * 2 : 1024;
+    while (nc < need) nc *= 2;
+    vm->stack = mem_realloc(vm, vm->stack, sizeof(Value) * vm->stack_cap, sizeof(Value) * nc);
+    memset(vm->stack + vm->stack_cap, 0, sizeof(Value) * (nc - vm->stack_cap));
+    vm->stack_cap = nc;
+}
+
+static Frame *push_frame(VM *vm) {
+    if (vm->nframes == vm->cap_frames) {
+        size_t nc = vm->cap_frames ? vm->cap_frames * 2 : 64;
+        vm->frames = mem_realloc(vm, vm->frames, sizeof(Frame) * vm->cap_frames, sizeof(Frame) * nc);
+        vm->cap_frames = nc;
+    }
+    return &vm->frames[vm->nframes++];
+}
+
+static inline void null_refregs(Proto *q, Value *NR) {
+    for (uint32_t i = 0; i < q->nrefregs; i++) NR[q->refregs[i]].o = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* helpers for instructions with error paths */
+
+static const char *float_text(double d, char *buf) { fmt_float(buf, d); return buf; }
+
+static bool f2i(VM *vm, double d, int64_t *out) {
+    char b[40];
+    if (isnan(d)) { rt_error(vm, "cannot convert nan to int"); return false; }
+    if (isinf(d)) { rt_error(vm, "cannot convert %s to int", d > 0 ? "inf" : "-inf"); return false; }
+    if (d >= 9223372036854775808.0 || d < -9223372036854775808.0) {
+        rt_error(vm, "float %s is out of range for int", float_text(d, b));
+        return false;
+    }
+    *out = (int64_t)d;
+    return true;
+}
+
+static void write_out(VM *vm, const char *s, size_t n) { vm->write(vm->write_ud, s, n); }
+
+static Tuple *tuple_copy(VM *vm, Tuple *t) {
+    Tuple *c = tuple_new(vm, t->type);
+    for (uint32_t i = 0; i < t->type->n; i++) {
+        c->v[i] = t->v[i];
+        if (t->type->args[i]->is_ref) obj_retain(c->v[i].o);
+    }
+    return c;
+}
+
+/* ------------------------------------------------------------------ */
+/* the loop */
+
+#define ARGREG(w, k) (((w) >> (8 * (k))) & 0xff)
+
+/* Runs proto `entry` (no arguments) as a new frame on top of the stack and
+ * returns when it returns.  false on a runtime error (vm->error_text set). */
+bool vm_execute(VM *vm, Proto *entry, Closure *cl, Value *args, uint32_t nargs, Value *result) {
+    size_t entry_frames = vm->nframes;
+    size_t base0 = 0;
+    if (vm->nframes) {
+        Frame *top = &vm->frames[vm->nframes - 1];
+        base0 = top->base + top->proto->nregs;
+    }
+    if (vm->nframes >= vm->depth_limit) {
+        rt_error(vm, "stack overflow: call depth limit (%u) exceeded", vm->depth_limit);
+        build_trace(vm, entry_frames);
+        return false;
+    }
+    ensure_stack(vm, base0 + entry->nregs + 1);
+    Value *R = vm->stack + base0;
+    for (uint32_t i = 0; i < nargs; i++) R[i] = args[i];
+    null_refregs(entry, R);
+    Frame *fr = push_frame(vm);
+    fr->proto = entry;
+    fr->closure = cl;
+    if (cl) obj_retain(&cl->h);
+    fr->base = base0;
+    fr->pc = entry->code;
+    fr->hidden = false;
+    fr->ret_reg = 0;
+
+    Proto *P = entry;
+    uint32_t *pc = entry->code;
+    Value *K = P->consts;
+    Value ret;
+    ret.u = 0;
+
+#ifdef WRIT_COMPUTED_GOTO
+    static const void *const labels[256] = {
+#define OP(name, fmt, extra, meaning) [OP_##name] = &&L_##name,
+        WRIT_OPCODES(OP)
+#undef OP
+        [OP__COUNT ... 255] = &&L_BAD,
+    };
+#define DISPATCH() do { ins = *pc++; goto *labels[INS_OP(ins)]; } while (0)
+#define CASE(name) L_##name:
+#define NEXT() DISPATCH()
+#else
+#define DISPATCH() goto dispatch
+#define CASE(name) case OP_##name:
+#define NEXT() goto dispatch
+#endif
+
+#define A INS_A(ins)
+#define B INS_B(ins)
+#define C INS_C(ins)
+#define RA R[INS_A(ins)]
+#define RB R[INS_B(ins)]
+#define RC R[INS_C(ins)]
+#define SAVE() (vm->frames[vm->nframes - 1].pc = pc)
+#define THROW() do { SAVE(); goto error; } while (0)
+#define SETREF(dst, val) do { Obj *old_ = (dst).o; (dst).o = (Obj *)(val); obj_release(vm, old_); } while (0)
+#define JUMP() do { int32_t off_ = (int32_t)*pc++; pc += off_; } while (0)
+#define SKIPJ() (pc++)
+
+    uint32_t ins;
+#ifdef WRIT_COMPUTED_GOTO
+    DISPATCH();
+#else
+dispatch:
+    ins = *pc++;
+    switch ((OpCode)INS_OP(ins)) {
+#endif
+
+    CASE(NOP) NEXT();
+    CASE(MOVE) RA = RB; NEXT();
+    CASE(MOVE_REF) { Obj *o = RB.o; obj_retain(o); SETREF(RA, o); NEXT(); }
+    CASE(MOVE_OWN) { Obj *o = RB.o; RB.o = NULL; SETREF(RA, o); NEXT(); }
+    CASE(CLEAR) { Obj *o = RA.o; RA.o = NULL; obj_release(vm, o); NEXT(); }
+    CASE(LOADI) RA.i = INS_sBx(ins); NEXT();
+    CASE(LOADK) RA = K[INS_Bx(ins)]; NEXT();
+    CASE(LOADSTR) { Obj *o = K[INS_Bx(ins)].o; obj_retain(o); SETREF(RA, o); NEXT(); }
+    CASE(LOADNULL) SETREF(RA, NULL); NEXT();
+
+    CASE(ADD_INT) RA.u = RB.u + RC.u; NEXT();
+    CASE(SUB_INT) RA.u = RB.u - RC.u; NEXT();
+    CASE(MUL_INT) RA.u = RB.u * RC.u; NEXT();
+    CASE(DIV_INT) {
+        int64_t d = RC.i;
+        if (unlikely(d == 0)) { rt_error(vm, "division by zero"); THROW(); }
+        if (unlikely(d == -1)) RA.u = 0 - RB.u; else RA.i = RB.i / d;
+        NEXT();
+    }
+    CASE(MOD_INT) {
+        int64_t d = RC.i;
+        if (unlikely(d == 0)) { rt_error(vm, "division by zero"); THROW(); }
+        if (unlikely(d == -1)) RA.i = 0; else RA.i = RB.i % d;
+        NEXT();
+    }
+    CASE(ADDI_INT) RA.u = RB.u + (uint64_t)(int64_t)(int8_t)C; NEXT();
+    CASE(NEG_INT) RA.u = 0 - RB.u; NEXT();
+    CASE(BAND) RA.i = RB.i & RC.i; NEXT();
+    CASE(BOR) RA.i = RB.i | RC.i; NEXT();
+    CASE(BXOR) RA.i = RB.i ^ RC.i; NEXT();
+    CASE(SHL) {
+        int64_t n = RC.i;
+        if (unlikely(n < 0 || n > 63)) { rt_error(vm, "shift count %lld out of range 0..63", (long long)n); THROW(); }
+        RA.u = RB.u << n; NEXT();
+    }
+    CASE(SHR) {
+        int64_t n = RC.i;
+        if (unlikely(n < 0 || n > 63)) { rt_error(vm, "shift count %lld out of range 0..63", (long long)n); THROW(); }
+        RA.i = RB.i < 0 ? (int64_t)~(~RB.u >> n) : (int64_t)(RB.u >> n); NEXT();
+    }
+    CASE(USHR) {
+        int64_t n = RC.i;
+        if (unlikely(n < 0 || n > 63)) { rt_error(vm, "shift count %lld out of range 0..63", (long long)n); THROW(); }
+        RA.u = RB.u >> n; NEXT();
+    }
+    CASE(BNOT) RA.i = ~RB.i; NEXT();
+    CASE(ADD_FLOAT) RA.f = RB.f + RC.f; NEXT();
+    CASE(SUB_FLOAT) RA.f = RB.f - RC.f; NEXT();
+    CASE(MUL_FLOAT) RA.f = RB.f * RC.f; NEXT();
+    CASE(DIV_FLOAT) RA.f = RB.f / RC.f; NEXT();
+    CASE(MOD_FLOAT) RA.f = fmod(RB.f, RC.f); NEXT();
+    CASE(NEG_FLOAT) RA.f = -RB.f; NEXT();
+    CASE(I2F) RA.f = (double)RB.i; NEXT();
+    CASE(F2I) { int64_t v; if (!f2i(vm, RB.f, &v)) THROW(); RA.i = v; NEXT(); }
+
+    CASE(EQ_INT) RA.i = RB.i == RC.i; NEXT();
+    CASE(NE_INT) RA.i = RB.i != RC.i; NEXT();
+    CASE(LT_INT) RA.i = RB.i < RC.i; NEXT();
+    CASE(LE_INT) RA.i = RB.i <= RC.i; NEXT();
+    CASE(EQ_FLOAT) RA.i = RB.f == RC.f; NEXT();
+    CASE(NE_FLOAT) RA.i = RB.f != RC.f; NEXT();
+    CASE(LT_FLOAT) RA.i = RB.f < RC.f; NEXT();
+    CASE(LE_FLOAT) RA.i = RB.f <= RC.f; NEXT();
+    CASE(EQ_STR) RA.i = str_eq((Str *)RB.p, (Str *)RC.p); NEXT();
+    CASE(LT_STR) RA.i = str_cmp((Str *)RB.p, (Str *)RC.p) < 0; NEXT();
+    CASE(LE_STR) RA.i = str_cmp((Str *)RB.p, (Str *)RC.p) <= 0; NEXT();
+    CASE(EQ_DEEP) { Type *t = P->types[*pc++]; RA.i = val_equal(vm, t, RB, RC); NEXT(); }
+    CASE(EQ_REF) RA.i = RB.p == RC.p; NEXT();
+    CASE(NOT) RA.i = !RB.i; NEXT();
+
+    CASE(JMP) JUMP(); NEXT();
+    CASE(LOOP) JUMP(); NEXT();
+    CASE(JT) if (RA.i) JUMP(); else SKIPJ(); NEXT();
+    CASE(JF) if (!RA.i) JUMP(); else SKIPJ(); NEXT();
+    CASE(JLT_INT) if (RA.i < RB.i) JUMP(); else SKIPJ(); NEXT();
+    CASE(JGE_INT) if (RA.i >= RB.i) JUMP(); else SKIPJ(); NEXT();
+    CASE(JNULL) if (!RA.p) JUMP(); else SKIPJ(); NEXT();
+    CASE(JNOTNULL) if (RA.p) JUMP(); else SKIPJ(); NEXT();
+    CASE(FORLOOP) if (++RA.i < RB.i) JUMP(); else SKIPJ(); NEXT();
+
+    CASE(CONCAT) { Str *s = str_concat(vm, (Str *)RB.p, (Str *)RC.p); SETREF(RA, s); NEXT(); }
+    CASE(CONCATN) {
+        Str *parts[256];
+        for (uint32_t i = 0; i < C; i++) parts[i] = (Str *)R[B + i].p;
+        Str *s = str_concat_n(vm, parts, C);
+        SETREF(RA, s);
+        NEXT();
+    }
+    CASE(TOSTR) {
+        Type *t = P->types[*pc++];
+        Str *s = t->kind == T_NULL ? str_cstr(vm, "null") : display_to_str(vm, t, RB);
+        SETREF(RA, s);
+        NEXT();
+    }
+    CASE(PRINT) {
+        Type *t = P->types[*pc++];
+        if (t->kind == T_STRING) {
+            Str *s = (Str *)RA.p;
+            write_out(vm, s->data, (size_t)s->len);
+        } else if (t->kind == T_NULL) {
+            write_out(vm, "null", 4);
+        } else {
+            Buf b;
+            buf_init(&b, vm);
+            display_value(vm, &b, t, RA, false);
+            write_out(vm, b.data ? b.data : "", b.len);
+            buf_free(&b);
+        }
+        write_out(vm, "\n", 1);
+        NEXT();
+    }
+    CASE(TYPEOF) {
+        Type *t = P->types[*pc++];
+        Str *s = str_cstr(vm, t->kind == T_NULL ? "null" : val_typeof(vm, t, RB));
+        SETREF(RA, s);
+        NEXT();
+    }
+    CASE(ASSERT) {
+        if (!RA.i) {
+            if (B != 255 && ((Str *)RB.p)->len > 0) rt_error(vm, "assertion failed: %s", ((Str *)RB.p)->data);
+            else rt_error(vm, "assertion failed");
+            THROW();
+        }
+        NEXT();
+    }
+
+    CASE(BOXINT) { IntBox *b = intbox_new(vm, RB.i); SETREF(RA, b); NEXT(); }
+    CASE(UNBOXINT) RA.i = ((IntBox *)RB.p)->v; NEXT();
+    CASE(ISNULL) { Type *t = P->types[*pc++]; RA.i = opt_is_null(t->a, RB); NEXT(); }
+    CASE(UNWRAP) {
+        Type *t = P->types[*pc++];
+        if (opt_is_null(t->a, RA)) { rt_error(vm, "'!!' on a null %s", t->name); THROW(); }
+        NEXT();
+    }
+    CASE(LOADNULLV) { Type *t = P->types[*pc++]; RA = opt_none(t->a); NEXT(); }
+
+    CASE(GETG) {
+        Module *m = P->module;
+        uint32_t g = INS_Bx(ins);
+        if (unlikely(!m->ginit[g])) { rt_error(vm, "global '%s' is read before it is initialised", m->gnames[g]); THROW(); }
+        RA = m->globals[g];
+        NEXT();
+    }
+    CASE(GETG_REF) {
+        Module *m = P->module;
+        uint32_t g = INS_Bx(ins);
+        if (unlikely(!m->ginit[g])) { rt_error(vm, "global '%s' is read before it is initialised", m->gnames[g]); THROW(); }
+        Obj *o = m->globals[g].o;
+        obj_retain(o);
+        SETREF(RA, o);
+        NEXT();
+    }
+    CASE(SETG) { Module *m = P->module; uint32_t g = INS_Bx(ins); m->globals[g] = RA; m->ginit[g] = true; NEXT(); }
+    CASE(SETG_REF) {
+        Module *m = P->module;
+        uint32_t g = INS_Bx(ins);
+        Obj *o = RA.o;
+        obj_retain(o);
+        Obj *old = m->ginit[g] ? m->globals[g].o : NULL;
+        m->globals[g].o = o;
+        m->ginit[g] = true;
+        obj_release(vm, old);
+        NEXT();
+    }
+
+    CASE(CLOSURE) {
+        Proto *q = P->protos[INS_Bx(ins)];
+        uint32_t li = *pc++;
+        CapSrc *cs = P->caplists[li];
+        uint32_t n = P->caplens[li];
+        Closure *c;
+        if (n == 0 && !q->is_lambda && q->cached) {
+            c = q->cached;
+            obj_retain(&c->h);
+        } else {
+            c = mem_alloc(vm, sizeof(Closure) + sizeof(Value) * n);
+            c->h.rc = 1;
+            c->h.kind = OBJ_CLOSURE;
+            c->h.flags = 0;
+            c->proto = q;
+            c->ncap = n;
+            Closure *self = vm->frames[vm->nframes - 1].closure;
+            for (uint32_t i = 0; i < n; i++) {
+                Value v;
+                if (cs[i].from_cap == 0) v = R[cs[i].index];
+                else if (cs[i].from_cap == 1) v = self->cap[cs[i].index];
+                else v.o = &self->h;
+                if (q->cap_is_ref[i]) obj_retain(v.o);
+                c->cap[i] = v;
+            }
+            if (n == 0 && !q->is_lambda) { q->cached = c; obj_retain(&c->h); }
+        }
+        SETREF(RA, c);
+        NEXT();
+    }
+    CASE(SELFCLOS) { Closure *c = vm->frames[vm->nframes - 1].closure; obj_retain(&c->h); SETREF(RA, c); NEXT(); }
+    CASE(GETCAP) RA = vm->frames[vm->nframes - 1].closure->cap[B]; NEXT();
+    CASE(GETCAP_REF) { Obj *o = vm->frames[vm->nframes - 1].closure->cap[B].o; obj_retain(o); SETREF(RA, o); NEXT(); }
+    CASE(NEWCELL) {
+        Cell *c = cell_new(vm, B != 0);
+        c->v = RC;
+        if (B) obj_retain(c->v.o);
+        SETREF(RA, c);
+        NEXT();
+    }
+    CASE(GETCELL) RA = ((Cell *)RB.p)->v; NEXT();
+    CASE(GETCELL_REF) { Obj *o = ((Cell *)RB.p)->v.o; obj_retain(o); SETREF(RA, o); NEXT(); }
+    CASE(SETCELL) ((Cell *)RA.p)->v = RB; NEXT();
+    CASE(SETCELL_REF) { Cell *c = (Cell *)RA.p; Obj *o = RB.o; obj_retain(o); SETREF(c->v, o); NEXT(); }
+
+    CASE(CALL) {
+        uint32_t nargs = B;
+        Proto *q = P->protos[*pc++];
+        uint32_t *argw = pc;
+        pc += (nargs + 3) / 4;
+        if (unlikely(vm->nframes >= vm->depth_limit)) {
+            rt_error(vm, "stack overflow: call depth limit (%u) exceeded", vm->depth_limit);
+            THROW();
+        }
+        Frame *cur = &vm->frames[vm->nframes - 1];
+        cur->pc = pc;
+        size_t nb = cur->base + P->nregs;
+        if (unlikely(nb + q->nregs > vm->stack_cap)) { ensure_stack(vm, nb + q->nregs); R = vm->stack + cur->base; }
+        Value *NR = vm->stack + nb;
+        for (uint32_t i = 0; i < nargs; i++) NR[i] = R[ARGREG(argw[i >> 2], i & 3)];
+        null_refregs(q, NR);
+        Frame *f = push_frame(vm);
+        f->proto = q;
+        f->closure = NULL;
+        f->base = nb;
+        f->ret_reg = A | ((uint32_t)C << 8);
+        f->hidden = false;
+        P = q; R = NR; K = q->consts; pc = q->code;
+        NEXT();
+    }
+    CASE(CALLV) {
+        uint32_t nargs = B;
+        Closure *cl = (Closure *)R[*pc++ & 0xff].p;
+        Proto *q = cl->proto;
+        uint32_t *argw = pc;
+        pc += (nargs + 3) / 4;
+        if (unlikely(vm->nframes >= vm->depth_limit)) {
+            rt_error(vm, "stack overflow: call depth limit (%u) exceeded", vm->depth_limit);
+            THROW();
+        }
+        Frame *cur = &vm->frames[vm->nframes - 1];
+        cur->pc = pc;
+        size_t nb = cur->base + P->nregs;
+        if (unlikely(nb + q->nregs > vm->stack_cap)) { ensure_stack(vm, nb + q->nregs); R = vm->stack + cur->base; }
+        Value *NR = vm->stack + nb;
+        for (uint32_t i = 0; i < nargs; i++) NR[i] = R[ARGREG(argw[i >> 2], i & 3)];
+        null_refregs(q, NR);
+        obj_retain(&cl->h);
+        Frame *f = push_frame(vm);
+        f->proto = q;
+        f->closure = cl;
+        f->base = nb;
+        f->ret_reg = A | ((uint32_t)C << 8);
+        f->hidden = false;
+        P = q; R = NR; K = q->consts; pc = q->code;
+        NEXT();
+    }
+    CASE(CALLN) {
+        uint32_t nargs = B;
+        const LibFn *fn = P->natives[*pc++];
+        Value args[64];
+        for (uint32_t i = 0; i < nargs; i++) args[i] = R[ARGREG(pc[i >> 2], i & 3)];
+        pc += (nargs + 3) / 4;
+        Value r;
+        r.u = 0;
+        SAVE();
+        if (!fn->fn(vm, args, &r)) goto error;
+        if (C) SETREF(RA, r.o); else RA = r;
+        NEXT();
+    }
+    CASE(RET) {
+        Value v = RA;
+        if (P->ret_is_ref) obj_retain(v.o);
+        for (uint32_t i = 0; i < P->nrefregs; i++) obj_release(vm, R[P->refregs[i]].o);
+        Frame *f = &vm->frames[vm->nframes - 1];
+        if (f->closure) obj_release(vm, &f->closure->h);
+        uint32_t rr = f->ret_reg;
+        vm->nframes--;
+        if (vm->nframes == entry_frames) { ret = v; goto done; }
+        Frame *cf = &vm->frames[vm->nframes - 1];
+        P = cf->proto; R = vm->stack + cf->base; K = P->consts; pc = cf->pc;
+        if (rr >> 8) SETREF(R[rr & 0xff], v.o); else R[rr & 0xff] = v;
+        NEXT();
+    }
+    CASE(RET0) {
+        for (uint32_t i = 0; i < P->nrefregs; i++) obj_release(vm, R[P->refregs[i]].o);
+        Frame *f = &vm->frames[vm->nframes - 1];
+        if (f->closure) obj_release(vm, &f->closure->h);
+        vm->nframes--;
+        if (vm->nframes == entry_frames) goto done;
+        Frame *cf = &vm->frames[vm->nframes - 1];
+        P = cf->proto; R = vm->stack + cf->base; K = P->consts; pc = cf->pc;
+        NEXT();
+    }
+
+    CASE(NEWARR) { Arr *a = arr_new(vm, P->types[INS_Bx(ins)], 0); SETREF(RA, a); NEXT(); }
+    CASE(APUSH) {
+        Arr *a = (Arr *)RA.p;
+        Value v = RB;
+        if (a->type->a->is_ref) obj_retain(v.o);
+        arr_push(vm, a, v);
+        NEXT();
+    }
+    CASE(ASPREAD) {
+        Arr *a = (Arr *)RA.p, *b = (Arr *)RB.p;
+        bool ref = a->type->a->is_ref;
+        int64_t n = b->len;
+        arr_reserve(vm, a, a->len + n);
+        for (int64_t i = 0; i < n; i++) {
+            Value v = b->data[i];
+            if (ref) obj_retain(v.o);
+            arr_push(vm, a, v);
+        }
+        NEXT();
+    }
+    CASE(AGET) {
+        Arr *a = (Arr *)RB.p;
+        int64_t i = RC.i;
+        if (unlikely((uint64_t)i >= (uint64_t)a->len)) {
+            rt_error(vm, "index %lld out of bounds for length %lld", (long long)i, (long long)a->len);
+            THROW();
+        }
+        RA = a->data[i];
+        NEXT();
+    }
+    CASE(AGET_REF) {
+        Arr *a = (Arr *)RB.p;
+        int64_t i = RC.i;
+        if (unlikely((uint64_t)i >= (uint64_t)a->len)) {
+            rt_error(vm, "index %lld out of bounds for length %lld", (long long)i, (long long)a->len);
+            THROW();
+        }
+        Obj *o = a->data[i].o;
+        obj_retain(o);
+        SETREF(RA, o);
+        NEXT();
+    }
+    CASE(ASET) {
+        Arr *a = (Arr *)RA.p;
+        int64_t i = RB.i;
+        if (unlikely((uint64_t)i >= (uint64_t)a->len)) {
+            rt_error(vm, "index %lld out of bounds for length %lld", (long long)i, (long long)a->len);
+            THROW();
+        }
+        if (a->type->a->is_ref) { Obj *o = RC.o; obj_retain(o); SETREF(a->data[i], o); }
+        else a->data[i] = RC;
+        NEXT();
+    }
+    CASE(ALEN) RA.i = ((Arr *)RB.p)->len; NEXT();
+    CASE(ACOPY) {
+        Arr *a = (Arr *)RA.p, *b = (Arr *)RB.p;
+        bool ref = a->type->a->is_ref;
+        int64_t n = a->len < b->len ? a->len : b->len;
+        for (int64_t i = 0; i < n; i++) {
+            if (ref) { Obj *o = b->data[i].o; obj_retain(o); SETREF(a->data[i], o); }
+            else a->data[i] = b->data[i];
+        }
+        NEXT();
+    }
+
+    CASE(NEWDICT) { Dict *d = dict_new(vm, P->types[INS_Bx(ins)]); SETREF(RA, d); NEXT(); }
+    CASE(DSET) {
+        Dict *d = (Dict *)RA.p;
+        Value k = RB, v = RC;
+        if (d->type->a->is_ref) obj_retain(k.o);
+        if (d->type->b->is_ref) obj_retain(v.o);
+        dict_set(vm, d, k, v);
+        NEXT();
+    }
+    CASE(DGET) {
+        Dict *d = (Dict *)RB.p;
+        Value v;
+        if (unlikely(!dict_get(vm, d, RC, &v))) {
+            Buf b;
+            buf_init(&b, vm);
+            display_value(vm, &b, d->type->a, RC, true);
+            rt_error(vm, "key not found: %s", b.data ? b.data : "");
+            buf_free(&b);
+            THROW();
+        }
+        if (d->type->b->is_ref) { obj_retain(v.o); SETREF(RA, v.o); }
+        else RA = v;
+        NEXT();
+    }
+    CASE(DSPREAD) {
+        Dict *d = (Dict *)RA.p, *s = (Dict *)RB.p;
+        bool kr = d->type->a->is_ref, vr = d->type->b->is_ref;
+        for (int64_t i = 0; i < s->used; i++) {
+            DictEntry *e = &s->entries[i];
+            if (e->hash == DICT_DEAD) continue;
+            if (kr) obj_retain(e->key.o);
+            if (vr) obj_retain(e->val.o);
+            dict_set(vm, d, e->key, e->val);
+        }
+        NEXT();
+    }
+    CASE(DVERSION) RA.i = (int64_t)((Dict *)RB.p)->version; NEXT();
+    CASE(DITER) {
+        Dict *d = (Dict *)RA.p;
+        uint32_t w = *pc++;
+        if (unlikely((int64_t)d->version != RC.i)) { rt_error(vm, "dictionary modified during iteration"); THROW(); }
+        int64_t pos = RB.i;
+        while (pos < d->used && d->entries[pos].hash == DICT_DEAD) pos++;
+        if (pos >= d->used) { RB.i = pos; JUMP(); NEXT(); }
+        DictEntry *e = &d->entries[pos];
+        RB.i = pos + 1;
+        uint32_t kr = w & 0xff, vr = (w >> 8) & 0xff, fl = w >> 16;
+        if (d->type->a->is_ref) { obj_retain(e->key.o); SETREF(R[kr], e->key.o); } else R[kr] = e->key;
+        if (fl & 2) {
+            if (d->type->b->is_ref) { obj_retain(e->val.o); SETREF(R[vr], e->val.o); } else R[vr] = e->val;
+        }
+        SKIPJ();
+        NEXT();
+    }
+
+    CASE(NEWTUPLE) { Tuple *t = tuple_new(vm, P->types[INS_Bx(ins)]); SETREF(RA, t); NEXT(); }
+    CASE(TSET) {
+        Tuple *t = (Tuple *)RA.p;
+        if (t->type->args[B]->is_ref) { Obj *o = RC.o; obj_retain(o); SETREF(t->v[B], o); }
+        else t->v[B] = RC;
+        NEXT();
+    }
+    CASE(TGET) RA = ((Tuple *)RB.p)->v[C]; NEXT();
+    CASE(TGET_REF) { Obj *o = ((Tuple *)RB.p)->v[C].o; obj_retain(o); SETREF(RA, o); NEXT(); }
+    CASE(TUNIQUE) {
+        Tuple *t = (Tuple *)RA.p;
+        if (t->h.rc > 1) { Tuple *c = tuple_copy(vm, t); SETREF(RA, c); }
+        NEXT();
+    }
+    CASE(HALT) goto done;
+    CASE(ERROR_STR) { rt_error(vm, "%s", ((Str *)RA.p)->data); THROW(); }
+    CASE(PUSHFRAME_HIDDEN) NEXT();
+#ifdef WRIT_COMPUTED_GOTO
+    L_BAD:
+#else
+    default:
+#endif
+    rt_error(vm, "invalid instruction %u", INS_OP(ins));
+    THROW();
+#ifndef WRIT_COMPUTED_GOTO
+    }
+#endif
+
+done:
+    if (result) *result = ret;
+    return true;
+
+error:
+    build_trace(vm, entry_frames);
+    unwind(vm, entry_frames);
+    return false;
+}
