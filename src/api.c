@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 
+void dis_proto(struct Proto *p, FILE *out);
 bool vm_execute(VM *vm, struct Proto *entry, Closure *cl, Value *args, uint32_t nargs, Value *result);
 
 static void *default_alloc(void *ud, void *p, size_t o, size_t n) {
@@ -117,6 +118,8 @@ static writ_status load(VM *vm, const char *name, char *text, size_t len, bool r
     diags_free(&d, vm);
     arena_free(&arena);
     VEC_PUSH(vm, vm->modules, vm->nmodules, vm->cap_modules, m);
+    if (getenv("WRIT_DUMP"))
+        for (uint32_t i = 0; i < m->nprotos; i++) dis_proto(m->all_protos[i], stderr);
     vm->has_error = false;
     Value result;
     if (!vm_execute(vm, m->script, NULL, NULL, 0, &result)) return WRIT_ERROR_RUNTIME;

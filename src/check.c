@@ -376,6 +376,11 @@ static bool sig_uses_U(const char *sig) {
 /* ------------------------------------------------------------------ */
 /* assignability and conversions (language.md §5.2) */
 
+static const char *callee_name(Expr *callee) {
+    if (callee->kind == E_NAME || callee->kind == E_MEMBER || callee->kind == E_SAFE_MEMBER) return callee->str;
+    return "function";
+}
+
 static bool is_int_literal(Expr *e) {
     if (e->kind == E_INT) return true;
     if (e->kind == E_UNARY && e->op == TK_MINUS) return is_int_literal(e->lhs);
@@ -466,6 +471,14 @@ static bool coerce(Checker *C, Expr **slot, Type *t) {
 
 /* Checks e against an expected type and converts it. */
 static Type *check_to(Checker *C, Expr **slot, Type *t) {
+    if (t->kind == T_ANY) {     /* library 'any' parameters take the value as it is */
+        Type *s = check_expr(C, *slot, NULL);
+        if (s->kind == T_VOID) {
+            if ((*slot)->kind == E_CALL) err(C, (*slot)->span, "'%s' returns no value", callee_name((*slot)->lhs));
+            else err(C, (*slot)->span, "cannot use a void value");
+        }
+        return s;
+    }
     check_expr(C, *slot, t);
     coerce(C, slot, t);
     return t;
@@ -898,11 +911,6 @@ static void kill_for_loop(Checker *C, Block *body, Expr *cond) {
 static const LibFn lib_print = {"print", "(value: any = \"\")", NULL};
 static const LibFn lib_typeof = {"typeof", "(value: any) -> string", NULL};
 static const LibFn lib_assert = {"assert", "(condition: bool, message: string = \"\")", NULL};
-
-static const char *callee_name(Expr *callee) {
-    if (callee->kind == E_NAME || callee->kind == E_MEMBER || callee->kind == E_SAFE_MEMBER) return callee->str;
-    return "function";
-}
 
 /* Binds call arguments to parameters (positional, then named) and checks
  * each against its parameter type. */

@@ -642,9 +642,17 @@ static uint32_t eval_args(FnState *F, CallInfo *ci, int *regs) {
     uint32_t np = ci->nparams;
     uint32_t nfixed = ci->has_variadic ? np - 1 : np;
     for (uint32_t i = 0; i < nfixed; i++) regs[i] = -1;
-    /* written arguments first, left to right as the source has them */
-    for (uint32_t i = 0; i < nfixed; i++)
-        if (ci->argv[i]) regs[i] = expr(F, ci->argv[i], -1);
+    /* written arguments first, left to right as the source has them
+     * (named arguments may come in any parameter order) */
+    uint32_t order[256], no = 0;
+    for (uint32_t i = 0; i < nfixed && i < 256; i++)
+        if (ci->argv[i]) order[no++] = i;
+    for (uint32_t a = 1; a < no; a++) {       /* insertion sort by source position */
+        uint32_t v = order[a], b = a;
+        while (b > 0 && ci->argv[order[b - 1]]->span.off > ci->argv[v]->span.off) { order[b] = order[b - 1]; b--; }
+        order[b] = v;
+    }
+    for (uint32_t k = 0; k < no; k++) regs[order[k]] = expr(F, ci->argv[order[k]], -1);
     for (uint32_t i = 0; i < nfixed; i++) {
         if (regs[i] >= 0) continue;
         Expr *d = ci->defaults[i];
@@ -746,7 +754,7 @@ static int call(FnState *F, Expr *e, int dst) {
         uint32_t n = eval_args(F, ci, regs + off);
         bool has = rt->kind != T_VOID;
         int r = has ? (safe ? temp(F, rt) : target(F, dst, rt)) : 0;
-        emit_abc(F, OP_CALLN, r, (int)(n + off), has && is_ref(rt) ? 1 : 0);
+        emit_abc(F, OP_CALLN, r, (int)(n + off), !has ? 2 : is_ref(rt) ? 1 : 0);
         emit(F, add_native(F, ci->lib));
         emit_args(F, regs, n + off);
         if (safe) {

@@ -41,10 +41,9 @@
 #include <math.h>
 #include <locale.h>
 
-/* The X-macro's spelling of '??' is a trigraph under -std=c11 (it reads as
- * "'^"), so that one entry is spelled here with an escaped '?'. */
+/* The spelling table declared in token.h (used in "expected A, found B"). */
 const char *const tok_spelling[TK__COUNT] = {
-#define T(name, sp) [TK_##name] = TK_##name == TK_QQ ? "'?\?'" : sp,
+#define T(name, sp) [TK_##name] = sp,
     WRIT_TOKENS(T)
 #undef T
 };

@@ -100,7 +100,7 @@
     /* calls: arg registers follow packed 4 per word */ \
     OP(CALL,       ABC, 2, "R[A] = P[next](B args...) direct call; C: 1 if the result is a reference") \
     OP(CALLV,      ABC, 1, "R[A] = closure R[next & 0xff](B args...)") \
-    OP(CALLN,      ABC, 1, "R[A] = native N[next](B args...)") \
+    OP(CALLN,      ABC, 1, "R[A] = native N[next](B args...); C: 0 scalar result, 1 reference, 2 void") \
     OP(RET,        ABC, 0, "return R[A]") \
     OP(RET0,       ABC, 0, "return (void)") \
     /* arrays */ \

@@ -486,7 +486,7 @@ dispatch:
         r.u = 0;
         SAVE();
         if (!fn->fn(vm, args, &r)) goto error;
-        if (C) SETREF(RA, r.o); else RA = r;
+        if (C == 1) SETREF(RA, r.o); else if (C == 0) RA = r;
         NEXT();
     }
     CASE(RET) {
