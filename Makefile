@@ -41,7 +41,7 @@ golden: $(BUILD)/writ
 	python3 tests/run $(BUILD)/writ tests/lang
 
 conformance: $(BUILD)/writ
-	python3 ../shared/conformance/run-conformance $$(cat tests/conformance-args) $(BUILD)/writ
+	python3 ../shared/conformance/run-conformance $$(grep -v "^#" tests/conformance-args) $(BUILD)/writ
 
 test: $(BUILD)/writ unit
 	python3 tests/run --all $(BUILD)/writ

@@ -37,7 +37,9 @@ static void put_string(Buf *o, const char *s, size_t n) {
 /* Shortest text that reads back as the same double; always looks like a float. */
 static void put_float(Buf *o, double f) {
     char tmp[40];
-    for (int prec = 1; prec <= 17; prec++) {
+    int prec = 1;  /* at least the integer digits, so 10.0 is not "1e+01" */
+    for (double a = f < 0 ? -f : f; a >= 10 && a < 1e16 && prec < 17; a /= 10) prec++;
+    for (; prec <= 17; prec++) {
         snprintf(tmp, sizeof tmp, "%.*g", prec, f);
         if (strtod(tmp, NULL) == f) break;
     }

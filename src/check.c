@@ -555,8 +555,8 @@ static void push_narrow(Checker *C, Sym *s, Type *t) {
 
 /* Ends every fact about s (an assignment happened). */
 static void kill_narrow(Checker *C, Sym *s) {
-    for (uint32_t i = 0; i < C->nnarrow; i++)
-        if (C->narrow[i].sym == s) C->narrow[i].type = s->type;
+    /* pushed, not overwritten: a fact ended in one branch still holds in the other */
+    if (narrowed(C, s) && narrowed(C, s) != s->type) push_narrow(C, s, s->type);
 }
 
 static Type *eval_const(Checker *C, Sym *s);
@@ -574,7 +574,7 @@ static Type *check_name(Checker *C, Expr *e, bool called) {
     switch (s->kind) {
     case SYM_LOCAL: case SYM_LOCALFUNC: {
         note_capture(C, s);
-        Type *n = narrowed(C, s);
+        Type *n = s->closure_assigns ? NULL : narrowed(C, s);
         return n ? n : s->type;
     }
     case SYM_CONST: return eval_const(C, s);
@@ -744,6 +744,11 @@ static void promote(Checker *C, Expr *e) {
 }
 
 static bool comparable(Checker *C, Expr *e) {
+    /* a narrowed Optional variable may still be compared with null */
+    if (e->rhs->type->kind == T_NULL && e->lhs->kind == E_NAME && e->lhs->sym && e->lhs->sym->type->kind == T_OPTIONAL)
+        e->lhs->type = e->lhs->sym->type;
+    if (e->lhs->type->kind == T_NULL && e->rhs->kind == E_NAME && e->rhs->sym && e->rhs->sym->type->kind == T_OPTIONAL)
+        e->rhs->type = e->rhs->sym->type;
     Type *a = e->lhs->type, *b = e->rhs->type;
     if (a == b) return a->kind != T_VOID && a->kind != T_NULL;
     if (is_num(a) && is_num(b)) { promote(C, e); return true; }
@@ -857,7 +862,10 @@ static void narrow_from_cond(Checker *C, Expr *c, bool when_true) {
     }
     Sym *s = NULL;
     bool present = false;
-    if (c->kind == E_MEMBER && !c->is_tuple_index && strcmp(c->str, "hasValue") == 0) {
+    if (c->kind == E_IS && c->lhs->type && c->lhs->type->kind == T_OPTIONAL) {
+        s = narrowable(C, c->lhs);
+        present = when_true;
+    } else if (c->kind == E_MEMBER && !c->is_tuple_index && strcmp(c->str, "hasValue") == 0) {
         s = narrowable(C, c->lhs);
         present = when_true;
     } else if (c->kind == E_BINARY && (c->op == TK_EQ || c->op == TK_NE)) {
@@ -899,9 +907,10 @@ static bool assigns_in_block(Block *b, Sym *s) {
 /* Before a loop: facts about variables the loop assigns end for the loop. */
 static void kill_for_loop(Checker *C, Block *body, Expr *cond) {
     (void)cond;
-    for (uint32_t i = 0; i < C->nnarrow; i++) {
+    uint32_t n = C->nnarrow;
+    for (uint32_t i = 0; i < n; i++) {
         Sym *s = C->narrow[i].sym;
-        if (C->narrow[i].type != s->type && assigns_in_block(body, s)) C->narrow[i].type = s->type;
+        if (narrowed(C, s) != s->type && assigns_in_block(body, s)) push_narrow(C, s, s->type);
     }
 }
 
@@ -1246,6 +1255,8 @@ static Type *check_array(Checker *C, Expr *e, Type *expected) {
     for (uint32_t i = 0; i < e->nelems; i++) {
         Expr *x = e->elems[i];
         Type *t;
+        /* empty literals take the type of their siblings: [["a"], []] */
+        if ((x->kind == E_ARRAY || x->kind == E_DICT) && x->nelems == 0 && e->nelems > 1) continue;
         if (x->kind == E_SPREAD) {
             Type *at = check_expr(C, x->lhs, NULL);
             if (is_err(at)) { bad = true; continue; }
@@ -1265,8 +1276,22 @@ static Type *check_array(Checker *C, Expr *e, Type *expected) {
         common = u;
         cexpr = x;
     }
-    if (bad || !common) return T_err(C);
+    if (bad) return T_err(C);
+    if (!common) {
+        err(C, e->span, "cannot infer the type of an empty array literal; add a type annotation");
+        return T_err(C);
+    }
     if (common->kind == T_NULL) { err(C, e->span, "cannot infer the type of null; add a type annotation"); return T_err(C); }
+    for (uint32_t i = 0; i < e->nelems; i++) {
+        Expr *x = e->elems[i];
+        if (!x->type && (x->kind == E_ARRAY || x->kind == E_DICT) && x->nelems == 0) {
+            if ((x->kind == E_ARRAY && common->kind != T_ARRAY) || (x->kind == E_DICT && common->kind != T_DICT)) {
+                err(C, x->span, "cannot infer a common element type; add a type annotation");
+                return T_err(C);
+            }
+            check_expr(C, x, common);
+        }
+    }
     Type *at = ty_array(C->vm, common);
     for (uint32_t i = 0; i < e->nelems; i++) {
         Expr *x = e->elems[i];
@@ -1669,7 +1694,17 @@ static Type *check_expr_inner(Checker *C, Expr *e, Type *expected) {
     case E_SELF: err(C, e->span, "'self' can only be used inside an instance method"); return T_err(C);
     case E_SUPER: err(C, e->span, "'super' used in a class without a parent"); return T_err(C);
     case E_NSNAME: err(C, e->span, "modules are not supported yet"); return T_err(C);
-    case E_IS: check_expr(C, e->lhs, NULL); err(C, e->span, "'is' tests need classes, which are not supported yet"); return T_err(C);
+    case E_IS: {
+        Type *s = check_expr(C, e->lhs, NULL);
+        Type *t = resolve_type(C, e->type_expr);
+        if (is_err(s) || is_err(t)) return tt->t_bool;
+        if (s->kind == T_OPTIONAL) {
+            if (t != s->a && t != s) err(C, e->span, "'is' test can never succeed: %s is not related to %s", s->name, t->name);
+            return tt->t_bool;
+        }
+        err(C, e->span, "'is' needs a class, trait, Optional or any value, found %s", s->name);
+        return tt->t_bool;
+    }
     case E_PROPAGATE: check_expr(C, e->lhs, NULL); err(C, e->span, "'?' can only be used inside a function that returns Result"); return T_err(C);
     case E_YIELD: err(C, e->span, "coroutines are not supported yet"); return T_err(C);
     case E_CONVERT: return e->type;
@@ -2004,7 +2039,7 @@ static bool check_stmt(Checker *C, Stmt *s) {
         /* facts of the rest of the block: the other branch always left */
         for (uint32_t i = 0; i < mark; i++) {
             Sym *sym = C->narrow[i].sym;
-            if (C->narrow[i].type != sym->type && (assigns_in_block(s->then, sym) || assigns_in_stmt(s->els, sym)))
+            if (narrowed(C, sym) != sym->type && (assigns_in_block(s->then, sym) || assigns_in_stmt(s->els, sym)))
                 push_narrow(C, sym, sym->type);
         }
         if (l1 && !l2) narrow_from_cond(C, s->cond, false);

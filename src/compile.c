@@ -734,6 +734,16 @@ static int call(FnState *F, Expr *e, int dst) {
         return call_closure(F, fr, regs, ci->nparams, ret, dst);
     }
     case CALL_NATIVE: case CALL_METHOD: {
+        if (ci->kind == CALL_NATIVE && ci->nparams == 1 && ret->kind == T_FLOAT && ci->ftype->args[0]->kind == T_FLOAT) {
+            static const char *const names[] = MATHF_NAMES;
+            for (int k = 0; names[k]; k++) {
+                if (strcmp(names[k], ci->lib->name) != 0) continue;
+                int x = expr(F, ci->argv[0], -1);
+                int d = target(F, dst, ret);
+                emit_abc(F, OP_MATHF, d, x, k);
+                return d;
+            }
+        }
         uint32_t off = 0;
         Expr *recv = ci->receiver;
         bool safe = e->lhs->kind == E_SAFE_MEMBER;
@@ -1158,6 +1168,10 @@ static int expr_inner(FnState *F, Expr *e, int dst) {
         }
         if (t != d) move(F, d, t, e->type);
         return d;
+    }
+    case E_IS: {
+        int r = expr(F, e->lhs, -1);
+        return null_test(F, r, e->lhs->type, dst, true);
     }
     case E_LAMBDA: return lambda(F, e, dst);
     case E_WHEN: return when(F, e->when, e->type, dst);

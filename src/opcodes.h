@@ -43,6 +43,7 @@
     OP(MOD_FLOAT,  ABC, 0, "R[A] = fmod(R[B], R[C])") \
     OP(NEG_FLOAT,  ABC, 0, "R[A] = -R[B]") \
     OP(I2F,        ABC, 0, "R[A] = (float)R[B]") \
+    OP(MATHF,      ABC, 0, "R[A] = f(R[B]) for the float math function numbered C (see MATHF_NAMES)") \
     OP(F2I,        ABC, 0, "R[A] = (int)R[B], error on nan/inf/out of range") \
     /* comparisons producing bool */ \
     OP(EQ_INT,     ABC, 0, "R[A] = R[B] == R[C]") \
@@ -129,6 +130,9 @@
     OP(HALT,       ABC, 0, "end of top-level code") \
     OP(ERROR_STR,  ABC, 0, "runtime error with message string R[A]") \
     OP(PUSHFRAME_HIDDEN, ABC, 0, "reserved")
+
+/* Unary float math functions compiled to MATHF (index = C operand). */
+#define MATHF_NAMES { "sqrt", "floor", "ceil", "trunc", "round", "abs", "sin", "cos", "tan", "exp", "log", NULL }
 
 typedef enum OpCode {
 #define OP(name, fmt, extra, meaning) OP_##name,

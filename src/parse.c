@@ -1492,8 +1492,7 @@ static FieldDecl parse_field(Parser *p) {
     f.name = cur(p)->text;
     f.span = cur(p)->span;
     advance(p);
-    advance(p); /* : */
-    f.type = parse_type(p);
+    if (expect(p, TK_COLON, "':'")) f.type = parse_type(p);
     if (!p->panic && match(p, TK_ASSIGN)) f.def = parse_expr(p);
     while (!p->panic) {
         if (check(p, TK_NEWLINE) && at_accessor(ahead(p, 1), ahead(p, 2))) advance(p);
@@ -1527,7 +1526,7 @@ static void parse_member(Parser *p, Members *m, TokKind kw) {
         VEC_PUSH(vm, m->methods, m->nmethods, m->capmethods, fn);
         return;
     }
-    if (kw != TK_KW_TRAIT && check(p, TK_IDENT) && ahead(p, 1)->kind == TK_COLON) {
+    if (kw != TK_KW_TRAIT && check(p, TK_IDENT)) {
         FieldDecl f = parse_field(p);
         f.is_public = pub;
         f.is_private = priv;
@@ -1539,8 +1538,10 @@ static void parse_member(Parser *p, Members *m, TokKind kw) {
 }
 
 /* variant { "," { T } variant } [ "," ] — a trailing comma may be followed
- * by the members. */
-static void parse_variants(Parser *p, TypeDecl *td) {
+ * by the members.  Returns whether the list ended with that comma (then
+ * no terminator is needed before the members). */
+static bool parse_variants(Parser *p, TypeDecl *td) {
+    bool trailing_comma = false;
     size_t base = list_begin(p);
     for (;;) {
         Variant v = {0};
@@ -1556,9 +1557,13 @@ static void parse_variants(Parser *p, TypeDecl *td) {
         PUSH(p, v);
         if (p->panic || !match(p, TK_COMMA)) break;
         skip_terminators(p);
-        if (!check(p, TK_IDENT) || ahead(p, 1)->kind == TK_COLON) break;
+        if (!check(p, TK_IDENT) || ahead(p, 1)->kind == TK_COLON) {
+            trailing_comma = true;
+            break;
+        }
     }
     td->variants = list_end(p, base, sizeof(Variant), &td->nvariants);
+    return trailing_comma;
 }
 
 /* body = "{" { T } { member { T } } "}", with the variants first in an enum. */
@@ -1575,8 +1580,9 @@ static void parse_type_body(Parser *p, TypeDecl *td, TokKind kw) {
     if (kw == TK_KW_ENUM) {
         skip_terminators(p);
         Level lv = level_here(p);
-        parse_variants(p, td);
-        end_item(p, lv, false, "',' or end of line");
+        if (parse_variants(p, td) && !p->panic) skip_terminators(p);
+        else end_item(p, lv, false, "',' or end of line");
+        if (p->panic) synchronize(p, lv, false);
     }
     Members m = {0};
     for (;;) {

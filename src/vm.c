@@ -267,6 +267,24 @@ dispatch:
     CASE(MOD_FLOAT) RA.f = fmod(RB.f, RC.f); NEXT();
     CASE(NEG_FLOAT) RA.f = -RB.f; NEXT();
     CASE(I2F) RA.f = (double)RB.i; NEXT();
+    CASE(MATHF) {
+        double x = RB.f;
+        switch (C) {
+        case 0: x = sqrt(x); break;
+        case 1: x = floor(x); break;
+        case 2: x = ceil(x); break;
+        case 3: x = trunc(x); break;
+        case 4: x = round(x); break;
+        case 5: x = fabs(x); break;
+        case 6: x = sin(x); break;
+        case 7: x = cos(x); break;
+        case 8: x = tan(x); break;
+        case 9: x = exp(x); break;
+        default: x = log(x); break;
+        }
+        RA.f = x;
+        NEXT();
+    }
     CASE(F2I) { int64_t v; if (!f2i(vm, RB.f, &v)) THROW(); RA.i = v; NEXT(); }
 
     CASE(EQ_INT) RA.i = RB.i == RC.i; NEXT();

@@ -399,7 +399,7 @@ static void test_errors(void) {
     ERR("let a: Array<int = 1", "1:18: expected ',' or '>', found '='");
     ERR("let x = a +\n", "2:1: expected expression, found end of file");
     ERR("f(a: 1, b 2)", "1:11: expected ',' or ')', found integer");
-    ERR("when x {\n  1 2 => a()\n  3 => b(\n}\nok()", "2:5: expected '=>', found integer\n3:10: expected ',' or ')', found '}'");
+    ERR("when x {\n  1 2 => a()\n  3 => b(\n}\nok()", "2:5: expected '=>', found integer\n4:1: expected expression, found '}'");
 }
 
 static char *repeat(const char *a, int n, const char *mid, const char *b) {
@@ -443,7 +443,7 @@ static void test_nesting(void) {
     NEST("let x = ", "[", 5000, "1", "]", "\nafter()\n", false);
     NEST("let x = ", "f(", 5000, "1", ")", "\nafter()\n", false);
     NEST("let x = ", "-", 5000, "1", "", "\nafter()\n", false);
-    NEST("let x = ", "!", 200, "true", "", "\nafter()\n", true);
+    NEST("let x = ", "! ", 200, "true", "", "\nafter()\n", true);
     NEST("let x = ", "a ?? ", 5000, "1", "", "\nafter()\n", false);
     NEST("let x = ", "c ? 1 : ", 5000, "2", "", "\nafter()\n", false);
     NEST("let x = ", "{1: ", 5000, "1", "}", "\nafter()\n", false);
@@ -487,8 +487,8 @@ static void test_spans(void) {
     CHECK(e->span.col == 9 && e->span.end_col == 22, "paren binary span %u..%u", e->span.col, e->span.end_col);
     CHECK(e->rhs->op_span.col == 21, "member name span");
     Stmt *b = r.prog->items[1];
-    CHECK(b->vtype->span.col == 8 && b->vtype->span.end_col == 24, "type span %u..%u", b->vtype->span.col, b->vtype->span.end_col);
-    CHECK(b->vtype->args[0]->span.col == 14 && b->vtype->args[0]->span.end_col == 24 - 1, "inner type span %u..%u",
+    CHECK(b->vtype->span.col == 8 && b->vtype->span.end_col == 25, "type span %u..%u", b->vtype->span.col, b->vtype->span.end_col);
+    CHECK(b->vtype->args[0]->span.col == 14 && b->vtype->args[0]->span.end_col == 24, "inner type span %u..%u",
           b->vtype->args[0]->span.col, b->vtype->args[0]->span.end_col);
     done(&r);
 }
