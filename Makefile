@@ -1,8 +1,9 @@
 # Writ — build, run, test, bench.  `make` builds build/writ (optimised).
 CC      ?= cc
 WERROR  ?=
-CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -Wall -Wextra -Wno-unused-parameter $(WERROR) -Isrc -Iinclude -D_POSIX_C_SOURCE=200809L
+OPT     ?= -O2 -g
+SAN     ?=
+CFLAGS  := $(OPT) $(SAN) -std=c11 -Wall -Wextra -Wno-unused-parameter $(WERROR) -Isrc -Iinclude -D_POSIX_C_SOURCE=200809L
 LDLIBS  += -lm
 BUILD   ?= build
 
@@ -47,7 +48,8 @@ test: $(BUILD)/writ unit
 	python3 tests/run --all $(BUILD)/writ
 
 sanitize:
-	$(MAKE) BUILD=build/asan CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	$(MAKE) BUILD=build/asan CC=clang OPT="-O1 -g" SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
 
 bench: $(BUILD)/writ
 	bench/run.sh $(BUILD)/writ

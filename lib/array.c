@@ -108,7 +108,7 @@ static bool a_last(VM *vm, Value *args, Value *ret) {
 /* New array of the same type holding a[from, to) (elements retained). */
 static Arr *copy_range(VM *vm, Arr *a, int64_t from, int64_t to) {
     Arr *r = arr_new(vm, a->type, to - from);
-    memcpy(r->data, a->data + from, sizeof(Value) * (size_t)(to - from));
+    if (to > from) memcpy(r->data, a->data + from, sizeof(Value) * (size_t)(to - from));
     r->len = to - from;
     if (ELEM(a)->is_ref)
         for (int64_t i = 0; i < r->len; i++) obj_retain(r->data[i].o);
