@@ -44,8 +44,14 @@ golden: $(BUILD)/writ
 conformance: $(BUILD)/writ
 	python3 ../shared/conformance/run-conformance $$(grep -v "^#" tests/conformance-args) $(BUILD)/writ
 
-test: $(BUILD)/writ unit
-	python3 tests/run --all $(BUILD)/writ
+# Unit tests, then the golden tests and the shared conformance suite; the
+# last line is the summed "N passed, N failed".
+test: $(BUILD)/writ $(UNIT_BIN)
+	@ok=0; bad=0; for t in $(UNIT_BIN); do if $$t >/dev/null 2>$(BUILD)/unit.err; then ok=$$((ok+1)); else bad=$$((bad+1)); echo "FAIL $$t"; cat $(BUILD)/unit.err; fi; done; \
+	echo "unit: $$ok passed, $$bad failed"; \
+	python3 tests/run --all $(BUILD)/writ | tee $(BUILD)/golden.out; g=$$?; \
+	last=$$(tail -n 1 $(BUILD)/golden.out); gp=$${last%% passed*}; gf=$${last#*, }; gf=$${gf%% failed*}; \
+	echo "$$((ok + gp)) passed, $$((bad + gf)) failed"; test $$bad -eq 0 -a "$$gf" = 0
 
 sanitize:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
