@@ -30,8 +30,8 @@ import sys
 
 T_NUMERIC = """\
 // @fn@: numeric loop with defaults, while, if/else chains and a when expression.
-func @fn@(start: int, steps: int = @k1@, scale: float = @f1@) -> int {
-    var acc = start
+func @fn@(origin: int, steps: int = @k1@, scale: float = @f1@) -> int {
+    var acc = origin
     var i = 0
     while i < steps {
         if acc % 3 == 0 {
@@ -357,7 +357,6 @@ def fill(template, subst):
     out = template
     for k, v in subst.items():
         out = out.replace("@" + k + "@", v)
-    assert "@" not in out.replace('"@', "").replace('@"', "") or True
     return out
 
 
@@ -488,10 +487,10 @@ class Gen:
             # run the top level only for some groups, to keep `writ run` short
             if group % 4 == 1:
                 self.top_calls(group)
-            self.emit("")
+            self.emit("\n")
         self.emit('print("groups: %d functions: %d")\n'
                   'print("checksum: ${total_checks}")\n' % (group, self.count))
-        return "\n".join(self.chunks)
+        return "".join(self.chunks)
 
 
 def main():

@@ -242,4 +242,11 @@ for label, xs in (("writ/lua5.4", ratios_lua), ("writ/luajit-joff", ratios_joff)
         print("geometric mean %-17s %.2f  (over %d of %d benchmarks)"
               % (label + ":", g, len(xs), len(names)))
 PY
+
+# --- compile speed (bench/compile_speed.sh: `writ check` on a generated 60,000-line program) ---
+log ""
+log "=== compile speed"
+echo
+"$here/compile_speed.sh" "$writ"
+# --- end compile speed ---
 exit 0

@@ -36,6 +36,7 @@ typedef struct FnState {
     Proto *p;
     uint8_t kind[256];         /* 0 unused, 1 scalar, 2 reference */
     bool busy[256];
+    bool borrowed[256];        /* scalar-kind temp holding a borrowed reference */
     uint32_t nregs;
     uint8_t temps[256]; uint32_t ntemps;   /* temps of the current statement */
     Sym **locals; uint32_t nlocals, caplocals;
@@ -164,6 +165,7 @@ static int alloc_reg(FnState *F, bool ref) {
         if (F->kind[i] && F->kind[i] != want) continue;
         F->busy[i] = true;
         F->kind[i] = want;
+        F->borrowed[i] = false;
         if (i + 1 > F->nregs) F->nregs = i + 1;
         return (int)i;
     }
@@ -182,6 +184,18 @@ static bool is_temp(FnState *F, int r) {
     return false;
 }
 
+/* A temp that owns its reference (ownership may move out of it). */
+static bool owned_temp(FnState *F, int r) { return !F->borrowed[r] && is_temp(F, r); }
+
+/* A scalar-kind temp for a reference that something else keeps alive for
+ * the whole statement (a closure's capture): no count traffic, no CLEAR. */
+static int borrowed_temp(FnState *F) {
+    int r = alloc_reg(F, false);
+    F->temps[F->ntemps++ & 255] = (uint8_t)r;
+    F->borrowed[r] = true;
+    return r;
+}
+
 /* End of statement: clear reference temps and free every temp. */
 static void free_temps(FnState *F, uint32_t mark) {
     for (uint32_t i = mark; i < F->ntemps; i++) {
@@ -196,7 +210,7 @@ static void free_temps(FnState *F, uint32_t mark) {
 static void move(FnState *F, int dst, int src, Type *t) {
     if (dst == src) return;
     if (!is_ref(t)) emit_abc(F, OP_MOVE, dst, src, 0);
-    else if (is_temp(F, src)) emit_abc(F, OP_MOVE_OWN, dst, src, 0);
+    else if (owned_temp(F, src)) emit_abc(F, OP_MOVE_OWN, dst, src, 0);
     else emit_abc(F, OP_MOVE_REF, dst, src, 0);
 }
 
@@ -310,10 +324,15 @@ static int load_sym(FnState *F, Sym *s, Type *t, int dst) {
         }
         int ci = cap_index(F, s);
         if (in_cell(s)) {
-            int c = temp(F, F->vm->types.t_string);   /* any reference kind register */
-            emit_abc(F, OP_GETCAP_REF, c, ci, 0);
+            int c = borrowed_temp(F);                  /* the cell lives as long as the closure */
+            emit_abc(F, OP_GETCAP, c, ci, 0);
             int r = target(F, dst, s->type);
             emit_abc(F, ref ? OP_GETCELL_REF : OP_GETCELL, r, c, 0);
+            return r;
+        }
+        if (ref && dst < 0) {                          /* captures never change: borrow */
+            int r = borrowed_temp(F);
+            emit_abc(F, OP_GETCAP, r, ci, 0);
             return r;
         }
         int r = target(F, dst, s->type);
@@ -1236,8 +1255,8 @@ static int load_loc(FnState *F, Loc *l) {
     case L_REG: return l->reg;
     case L_CELL: { int r = temp(F, l->t); emit_abc(F, ref ? OP_GETCELL_REF : OP_GETCELL, r, l->reg, 0); return r; }
     case L_CAPCELL: {
-        int c = temp(F, F->vm->types.t_string);
-        emit_abc(F, OP_GETCAP_REF, c, l->idx, 0);
+        int c = borrowed_temp(F);
+        emit_abc(F, OP_GETCAP, c, l->idx, 0);
         int r = temp(F, l->t);
         emit_abc(F, ref ? OP_GETCELL_REF : OP_GETCELL, r, c, 0);
         return r;
@@ -1259,12 +1278,12 @@ static void store_loc(FnState *F, Loc *l, int v) {
     bool ref = is_ref(l->t);
     switch (l->kind) {
     case L_REG:
-        if (v != l->reg) emit_abc(F, !ref ? OP_MOVE : is_temp(F, v) ? OP_MOVE_OWN : OP_MOVE_REF, l->reg, v, 0);
+        if (v != l->reg) emit_abc(F, !ref ? OP_MOVE : owned_temp(F, v) ? OP_MOVE_OWN : OP_MOVE_REF, l->reg, v, 0);
         return;
     case L_CELL: emit_abc(F, ref ? OP_SETCELL_REF : OP_SETCELL, l->reg, v, 0); return;
     case L_CAPCELL: {
-        int c = temp(F, F->vm->types.t_string);
-        emit_abc(F, OP_GETCAP_REF, c, l->idx, 0);
+        int c = borrowed_temp(F);
+        emit_abc(F, OP_GETCAP, c, l->idx, 0);
         emit_abc(F, ref ? OP_SETCELL_REF : OP_SETCELL, c, v, 0);
         return;
     }
@@ -1372,7 +1391,7 @@ static void bind(FnState *F, Pattern *p, int v, Type *t, bool v_is_fresh) {
     if (s->kind == SYM_GLOBAL) { emit_abx(F, is_ref(t) ? OP_SETG_REF : OP_SETG, v, (uint32_t)s->global); return; }
     int r = declare_local(F, s);
     if (in_cell(s)) { emit_abc(F, OP_NEWCELL, r, is_ref(t), v); return; }
-    if (v != r) emit_abc(F, !is_ref(t) ? OP_MOVE : v_is_fresh && is_temp(F, v) ? OP_MOVE_OWN : OP_MOVE_REF, r, v, 0);
+    if (v != r) emit_abc(F, !is_ref(t) ? OP_MOVE : v_is_fresh && owned_temp(F, v) ? OP_MOVE_OWN : OP_MOVE_REF, r, v, 0);
 }
 
 static void var_decl(FnState *F, Stmt *s) {

@@ -11,9 +11,10 @@
  *
  * Shape, after Lua's lparser.c and clox's compiler.c: one small function per
  * grammar rule and a Pratt loop for the binary levels.  The token cursor has
- * two extras: a split token (inside type arguments a `>>` closes two lists,
- * so it is consumed one `>` at a time) and save/restore for the one
- * speculative parse the grammar needs (`f<T>(x)` generic calls).
+ * one extra, a split token: inside type arguments a `>>` closes two lists,
+ * so it is consumed one `>` at a time.  The one speculative decision of the
+ * grammar (is `f<T>(x)` a generic call?) is made by a non-allocating
+ * recognizer that scans ahead; only an accepted list is then parsed.
  *
  * Recovery: the first error of a statement sets `panic`, which silences
  * further errors and makes every loop stop consuming; the statement list
@@ -31,7 +32,7 @@
 #include <stdlib.h>
 
 #define MAX_NESTING 256   /* §2.6: deeper is "expression nested too deeply" */
-#define SPEC_LIMIT 1024   /* most tokens a speculative type-argument list may span */
+#define SCAN_LIMIT 256    /* most tokens a type-argument lookahead may span */
 
 typedef struct Parser {
     Arena *arena;
@@ -45,27 +46,15 @@ typedef struct Parser {
     Span prev;             /* the last consumed token (or '>' piece of a split token) */
     uint32_t braces;       /* '{' consumed and not yet closed */
     uint32_t parens;       /* '(' and '[' consumed and not yet closed */
-    int depth;             /* syntactic nesting, bounded by MAX_NESTING */
+    int depth;             /* tree depth of what is being parsed (see enter, chain_link) */
+    int peak;              /* deepest level reached in the subtree being measured */
     bool panic;            /* inside a broken statement: errors are silenced */
     bool had_error;
     bool eof_reported;     /* one "found end of file" is enough */
     bool no_dict;          /* in an if/while/for/when header: '{' starts the body */
-    int spec;              /* > 0 while speculating: errors only mark failure */
-    bool spec_failed;
-    uint32_t spec_steps;
     uint8_t *scratch;      /* stack of list items under construction */
     size_t slen, scap;
 } Parser;
-
-/* Cursor state for backtracking (speculative generic calls). */
-typedef struct Saved {
-    size_t pos, slen;
-    bool split;
-    Token split_tok;
-    Span prev;
-    uint32_t braces, parens;
-    int depth;
-} Saved;
 
 /* Where a statement list item began, for recovery. */
 typedef struct Level { uint32_t braces, parens; } Level;
@@ -106,7 +95,6 @@ static void advance(Parser *p) {
     }
     p->split = false;
     p->pos++;
-    if (p->spec && ++p->spec_steps > SPEC_LIMIT) p->spec_failed = true;
 }
 
 static inline bool check(Parser *p, TokKind k) { return peek(p) == k; }
@@ -124,16 +112,6 @@ static void skip_newlines(Parser *p) {
 /* §1.4: blank lines and repeated terminators are ignored. */
 static void skip_terminators(Parser *p) {
     while (check(p, TK_NEWLINE) || check(p, TK_SEMI)) advance(p);
-}
-
-static Saved save(Parser *p) {
-    Saved s = { p->pos, p->slen, p->split, p->split_tok, p->prev, p->braces, p->parens, p->depth };
-    return s;
-}
-
-static void restore(Parser *p, const Saved *s) {
-    p->pos = s->pos; p->slen = s->slen; p->split = s->split; p->split_tok = s->split_tok;
-    p->prev = s->prev; p->braces = s->braces; p->parens = s->parens; p->depth = s->depth;
 }
 
 /* ------------------------------------------------------------------ */
@@ -242,10 +220,9 @@ static Diag *emit(Parser *p, Span sp, const char *fmt, va_list ap) {
 }
 
 /* A syntax error: reported unless the current statement already has one;
- * enters panic mode.  While speculating it only marks the attempt failed. */
+ * enters panic mode. */
 static Diag *error_at(Parser *p, Span sp, const char *fmt, ...) WRIT_PRINTF(3, 4);
 static Diag *error_at(Parser *p, Span sp, const char *fmt, ...) {
-    if (p->spec) { p->spec_failed = true; return NULL; }
     if (p->panic) return NULL;
     p->panic = true;
     va_list ap;
@@ -259,7 +236,6 @@ static Diag *error_at(Parser *p, Span sp, const char *fmt, ...) {
  * parse goes on normally (no panic). */
 static Diag *report(Parser *p, Span sp, const char *fmt, ...) WRIT_PRINTF(3, 4);
 static Diag *report(Parser *p, Span sp, const char *fmt, ...) {
-    if (p->spec) { p->spec_failed = true; return NULL; }
     if (p->panic) return NULL;
     va_list ap;
     va_start(ap, fmt);
@@ -272,7 +248,7 @@ static Diag *report(Parser *p, Span sp, const char *fmt, ...) {
  * early gets one "found end of file", not one per open construct. */
 static Diag *error_expected(Parser *p, const char *what) {
     const Token *t = cur(p);
-    if (t->kind == TK_EOF && p->eof_reported && !p->spec) {
+    if (t->kind == TK_EOF && p->eof_reported) {
         p->panic = true;
         return NULL;
     }
@@ -299,17 +275,51 @@ static void close_bracket(Parser *p, TokKind close, Span open, const char *what)
                   (unsigned)open.line);
 }
 
-/* Every construct that can nest goes through here, so hostile input cannot
- * overflow the C stack (§2.6). */
+/* The nesting limit (§2.6) bounds the depth of the tree, not only the
+ * parser's own recursion, so no later pass that walks the tree recursively
+ * can overflow the C stack either.  Two mechanisms count levels:
+ *
+ * - enter/leave around every construct that contains others (brackets,
+ *   blocks, lambdas, when, prefix operators, the ternary, types);
+ * - chains built by loops (`a + b + c`, `x.f().g`, `v as T as U`): each
+ *   operator becomes the parent of everything parsed so far in the chain,
+ *   so that whole subtree sinks one level.  `peak` tracks the deepest level
+ *   of the subtree being built, which is what sinks. */
+static bool too_deep(Parser *p) {
+    error_at(p, cur(p)->span, "expression nested too deeply");
+    return false;
+}
+
 static bool enter(Parser *p) {
-    if (p->depth >= MAX_NESTING) {
-        error_at(p, cur(p)->span, "expression nested too deeply");
-        return false;
-    }
+    if (p->depth >= MAX_NESTING) return too_deep(p);
     p->depth++;
+    if (p->depth > p->peak) p->peak = p->depth;
     return true;
 }
 static void leave(Parser *p) { p->depth--; }
+
+typedef struct Chain { int base, outer_peak; } Chain;
+
+/* Starts a chain whose first operand is about to be parsed. */
+static Chain chain_begin(Parser *p) {
+    Chain c = { p->depth, p->peak };
+    p->peak = p->depth;
+    return c;
+}
+
+/* One more operator in the chain: the subtree so far sinks a level and the
+ * operator's own operands are parsed one level below it. */
+static bool chain_link(Parser *p, const Chain *c) {
+    if (p->peak >= MAX_NESTING) return too_deep(p);
+    p->peak++;
+    p->depth = c->base + 1;
+    return true;
+}
+
+static void chain_end(Parser *p, Chain c) {
+    p->depth = c.base;
+    if (c.outer_peak > p->peak) p->peak = c.outer_peak;
+}
 
 static Level level_here(Parser *p) {
     Level l = { p->braces, p->parens };
@@ -408,7 +418,6 @@ static void split_gt(Parser *p) {
     rest.space_before = false;
     p->split_tok = rest;
     p->split = true;
-    if (p->spec && ++p->spec_steps > SPEC_LIMIT) p->spec_failed = true;
 }
 
 static void close_angle(Parser *p) {
@@ -429,37 +438,103 @@ static void parse_type_args(Parser *p, TypeExpr ***out, uint32_t *n) {
     for (;;) {
         TypeExpr *t = parse_type(p);
         PUSH(p, t);
-        if (p->panic || p->spec_failed || !match(p, TK_COMMA)) break;
+        if (p->panic || !match(p, TK_COMMA)) break;
     }
     *out = list_end(p, base, sizeof(TypeExpr *), n);
-    if (!p->spec_failed) close_angle(p);
+    close_angle(p);
     leave(p);
 }
 
-/* Tries `< types >` without reporting anything; on failure (or when
- * need_call and no '(' follows) the cursor is restored.  Only attempted when
- * the token after '<' can start a type, and bounded by SPEC_LIMIT, so
- * speculation stays linear. */
-static bool try_type_args(Parser *p, bool need_call, TypeExpr ***out, uint32_t *n) {
-    TokKind k1 = ahead(p, 1)->kind;
-    if (k1 != TK_IDENT && k1 != TK_LPAREN && k1 != TK_KW_VOID) return false;
-    Saved s = save(p);
-    bool outer_failed = p->spec_failed;
-    uint32_t outer_steps = p->spec_steps;
-    p->spec++;
-    p->spec_failed = false;
-    p->spec_steps = 0;
-    parse_type_args(p, out, n);
-    bool ok = !p->spec_failed && (!need_call || check(p, TK_LPAREN));
-    p->spec--;
-    p->spec_failed = outer_failed;
-    p->spec_steps = outer_steps;
-    if (!ok) {
-        restore(p, &s);
-        *out = NULL;
-        *n = 0;
+/* Lookahead for the generic-call rule (§2.6): a recognizer for type syntax
+ * over the raw tokens that allocates nothing and reports nothing.  `used`
+ * counts the '>'s already taken from a '>'-prefixed token (split as in
+ * split_gt).  Bounded by SCAN_LIMIT tokens and MAX_NESTING levels, so each
+ * '<' costs O(1) and the parse stays linear. */
+typedef struct Scan {
+    const Token *toks;
+    size_t i, n;
+    int used, steps, depth;
+    bool failed;
+} Scan;
+
+static TokKind scan_kind(const Scan *s) {
+    TokKind k = s->toks[s->i].kind;
+    for (int u = 0; u < s->used; u++) {
+        switch (k) {
+        case TK_SHR: k = TK_GT; break;
+        case TK_USHR: k = TK_SHR; break;
+        case TK_GE: k = TK_ASSIGN; break;
+        case TK_SHREQ: k = TK_GE; break;
+        case TK_USHREQ: k = TK_SHREQ; break;
+        default: return TK_ERROR;
+        }
     }
-    return ok;
+    return k;
+}
+
+static void scan_next(Scan *s) {
+    if (s->i + 1 < s->n) s->i++;
+    s->used = 0;
+    if (++s->steps > SCAN_LIMIT) s->failed = true;
+}
+
+static bool scan_take(Scan *s, TokKind k) {
+    if (s->failed || scan_kind(s) != k) return false;
+    scan_next(s);
+    return true;
+}
+
+static void scan_type(Scan *s);
+
+static void scan_type_list(Scan *s) {
+    do scan_type(s);
+    while (!s->failed && scan_take(s, TK_COMMA));
+}
+
+/* "<" type { "," type } ">" with '>'-prefixed tokens split. */
+static void scan_type_args(Scan *s) {
+    scan_next(s); /* < */
+    scan_type_list(s);
+    if (s->failed) return;
+    switch (scan_kind(s)) {
+    case TK_GT: scan_next(s); return;
+    case TK_SHR: case TK_USHR: case TK_GE: case TK_SHREQ: case TK_USHREQ: s->used++; return;
+    default: s->failed = true;
+    }
+}
+
+static void scan_type(Scan *s) {
+    if (s->failed) return;
+    if (++s->depth > MAX_NESTING) { s->failed = true; return; }
+    if (scan_take(s, TK_KW_VOID)) {
+        /* done */
+    } else if (scan_take(s, TK_IDENT)) {
+        if (scan_take(s, TK_COLONCOLON) && !scan_take(s, TK_IDENT)) s->failed = true;
+        else if (!s->failed && scan_kind(s) == TK_LT) scan_type_args(s);
+    } else if (scan_take(s, TK_LPAREN)) {
+        if (!scan_take(s, TK_RPAREN)) {
+            scan_type_list(s);
+            if (!scan_take(s, TK_RPAREN)) s->failed = true;
+        }
+        if (scan_take(s, TK_ARROW) || scan_take(s, TK_FATARROW)) scan_type(s);
+    } else {
+        s->failed = true;
+    }
+    s->depth--;
+}
+
+/* At a '<': parses type arguments if they are there — for a generic call
+ * (need_call) only if a '(' follows right after the closing '>'.  Otherwise
+ * nothing is consumed and the '<' is a comparison. */
+static bool try_type_args(Parser *p, bool need_call, TypeExpr ***out, uint32_t *n) {
+    *out = NULL;
+    *n = 0;
+    if (p->split) return false;
+    Scan s = { p->toks, p->pos, p->ntoks, 0, 0, 0, false };
+    scan_type_args(&s);
+    if (s.failed || (need_call && (s.used != 0 || s.toks[s.i].kind != TK_LPAREN))) return false;
+    parse_type_args(p, out, n);
+    return true;
 }
 
 /* typeName = [ IDENT "::" ] IDENT [ typeArgs ].  In an expression (after
@@ -492,7 +567,7 @@ static TypeExpr *parse_paren_type(Parser *p) {
         for (;;) {
             TypeExpr *t = parse_type(p);
             PUSH(p, t);
-            if (p->panic || p->spec_failed || !match(p, TK_COMMA)) break;
+            if (p->panic || !match(p, TK_COMMA)) break;
         }
     }
     uint32_t n;
@@ -653,11 +728,9 @@ static Expr *parse_call(Parser *p, Span start, Expr *callee, TypeExpr **targs, u
     c->targs = targs;
     c->ntargs = ntargs;
     Span open = cur(p)->span;
-    if (!enter(p)) return c;
     advance(p); /* ( */
     c->args = parse_args(p, open, &c->nargs);
     c->span = upto_prev(p, start);
-    leave(p);
     return c;
 }
 
@@ -908,35 +981,35 @@ static bool takes_type_args(const Expr *e) {
 
 /* postfix = primary { [ typeArgs ] "(" args ")" | "[" expr "]"
  *                   | "." ( name | INT ) | "?." name | "?" | "!!" } */
+static bool postfix_follows(const Token *t);
+
 static Expr *parse_postfix(Parser *p) {
     Span start = cur(p)->span;
+    Chain chain = chain_begin(p);
     Expr *e = parse_primary(p);
     for (;;) {
-        if (p->panic) return e;
         const Token *t = cur(p);
         Span op = t->span;
-        switch (t->kind) {
-        case TK_LPAREN:
-            e = parse_call(p, start, e, NULL, 0);
-            break;
-        case TK_LT: {  /* generic call `f<T>(x)`, else a comparison */
-            TypeExpr **targs;
-            uint32_t n;
-            if (!takes_type_args(e) || !try_type_args(p, true, &targs, &n)) return e;
-            e = parse_call(p, start, e, targs, n);
-            break;
+        if (p->panic || !(postfix_follows(t) || t->kind == TK_LT)) break;
+        TypeExpr **targs = NULL;
+        uint32_t ntargs = 0;
+        if (t->kind == TK_LT) {  /* generic call `f<T>(x)`, else a comparison */
+            if (!takes_type_args(e) || !try_type_args(p, true, &targs, &ntargs)) break;
         }
+        if (!chain_link(p, &chain)) break;
+        switch (peek(p)) {
+        case TK_LPAREN:
+            e = parse_call(p, start, e, targs, ntargs);
+            break;
         case TK_LBRACKET: {
             Expr *x = new_expr(p, E_INDEX, start);
             x->lhs = e;
-            if (!enter(p)) return x;
             bool nd = p->no_dict;
             p->no_dict = false;
             advance(p);
             x->rhs = parse_expr(p);
             close_bracket(p, TK_RBRACKET, op, "']'");
             p->no_dict = nd;
-            leave(p);
             x->span = upto_prev(p, start);
             e = x;
             break;
@@ -958,8 +1031,7 @@ static Expr *parse_postfix(Parser *p) {
             e = m;
             break;
         }
-        case TK_QUESTION: {
-            if (t->space_before) return e;  /* conditional operator (§1.7) */
+        case TK_QUESTION: {  /* no space before: propagate (postfix_follows) */
             advance(p);
             Expr *x = new_expr(p, E_PROPAGATE, upto_prev(p, start));
             x->lhs = e;
@@ -976,9 +1048,11 @@ static Expr *parse_postfix(Parser *p) {
             break;
         }
         default:
-            return e;
+            WRIT_UNREACHABLE();
         }
     }
+    chain_end(p, chain);
+    return e;
 }
 
 static bool postfix_follows(const Token *t) {
@@ -1036,8 +1110,9 @@ static Expr *parse_unary(Parser *p) {
 /* cast = unary { "as" type } */
 static Expr *parse_cast(Parser *p) {
     Span start = cur(p)->span;
+    Chain chain = chain_begin(p);
     Expr *e = parse_unary(p);
-    while (!p->panic && check(p, TK_KW_AS)) {
+    while (!p->panic && check(p, TK_KW_AS) && chain_link(p, &chain)) {
         Expr *c = new_expr(p, E_AS, start);
         c->op_span = cur(p)->span;
         advance(p);
@@ -1046,19 +1121,19 @@ static Expr *parse_cast(Parser *p) {
         c->span = upto_prev(p, start);
         e = c;
     }
+    chain_end(p, chain);
     return e;
 }
 
 static Expr *parse_binary(Parser *p, int min_level);
 
-/* The Pratt loop over levels 2–13, continuing from an already parsed
- * left operand (the for/when range forms parse an additive first). */
-static Expr *parse_binary_rest(Parser *p, Span start, Expr *lhs, int min_level) {
+/* The Pratt loop over levels 2–13, continuing a chain whose left operand
+ * is already parsed (the for/when range forms parse an additive first). */
+static Expr *parse_binary_rest(Parser *p, Chain *chain, Span start, Expr *lhs, int min_level) {
     for (;;) {
-        if (p->panic) return lhs;
         const Token *t = cur(p);
         int level = binary_level(t->kind);
-        if (level == 0 || level < min_level) return lhs;
+        if (p->panic || level == 0 || level < min_level || !chain_link(p, chain)) return lhs;
         TokKind op = t->kind;
         Span op_span = t->span;
         advance(p);
@@ -1068,14 +1143,8 @@ static Expr *parse_binary_rest(Parser *p, Span start, Expr *lhs, int min_level) 
             e->lhs = lhs;
             e->type_expr = parse_type_ex(p, true);
         } else {
-            Expr *rhs;
-            if (op == TK_QQ) {  /* right-associative: recursion, so it counts as nesting */
-                if (!enter(p)) return lhs;
-                rhs = parse_binary(p, level);
-                leave(p);
-            } else {
-                rhs = parse_binary(p, level + 1);
-            }
+            /* `??` is right-associative: its right operand continues at its level */
+            Expr *rhs = parse_binary(p, op == TK_QQ ? level : level + 1);
             if (op == TK_DOTDOTEQ) {
                 /* §2.6: outside for/when `..` concatenates and `..=` is an error */
                 report(p, op_span, "a range can only appear in a for loop or a when arm");
@@ -1095,8 +1164,10 @@ static Expr *parse_binary_rest(Parser *p, Span start, Expr *lhs, int min_level) 
 
 static Expr *parse_binary(Parser *p, int min_level) {
     Span start = cur(p)->span;
-    Expr *lhs = parse_cast(p);
-    return parse_binary_rest(p, start, lhs, min_level);
+    Chain chain = chain_begin(p);
+    Expr *e = parse_binary_rest(p, &chain, start, parse_cast(p), min_level);
+    chain_end(p, chain);
+    return e;
 }
 
 /* cond = or [ "?" expr ":" expr ] — '?' preceded by whitespace (§1.7). */
@@ -1121,9 +1192,12 @@ static Expr *parse_expr(Parser *p) {
     return parse_cond_rest(p, start, e);
 }
 
-/* Finishes a whole expression whose leading operand is already parsed. */
-static Expr *parse_expr_from(Parser *p, Span start, Expr *lhs) {
-    return parse_cond_rest(p, start, parse_binary_rest(p, start, lhs, 2));
+/* Finishes a whole expression whose leading operand is already parsed
+ * (inside `chain`, begun before that operand). */
+static Expr *parse_expr_from(Parser *p, Chain *chain, Span start, Expr *lhs) {
+    Expr *e = parse_binary_rest(p, chain, start, lhs, 2);
+    p->depth = chain->base;
+    return parse_cond_rest(p, start, e);
 }
 
 /* An if/while/for/when header: a '{' there starts the body (§2.6). */
@@ -1212,13 +1286,15 @@ static WhenPattern *parse_when_pattern(Parser *p) {
             }
         }
     } else {
+        Chain chain = chain_begin(p);
         Expr *lhs = parse_binary(p, LEVEL_ADDITIVE);
         if (!p->panic && is_range_op(p)) {
             w->kind = PK_RANGE;
             w->expr = parse_range_rest(p, start, lhs);
         } else {
-            w->expr = parse_expr_from(p, start, lhs);
+            w->expr = parse_expr_from(p, &chain, start, lhs);
         }
+        chain_end(p, chain);
     }
     if (!p->panic && match(p, TK_KW_IF)) w->guard = parse_expr(p);
     w->span = upto_prev(p, start);
@@ -1720,9 +1796,11 @@ static Stmt *parse_export(Parser *p, bool top) {
 }
 
 /* ifStmt = "if" expr block [ { T } "else" ( ifStmt | block ) ].  An else-if
- * chain is built iteratively so its length costs no C stack. */
+ * chain is built iteratively so its length costs no C stack here; each link
+ * still nests one level in the tree, so it counts towards the limit. */
 static Stmt *parse_if(Parser *p) {
     Stmt *head = NULL, **link = &head;
+    int links = 0;
     for (;;) {
         Span start = cur(p)->span;
         advance(p); /* if */
@@ -1734,6 +1812,8 @@ static Stmt *parse_if(Parser *p) {
         if (check(p, TK_NEWLINE) && ahead(p, 1)->kind == TK_KW_ELSE) advance(p);  /* §1.4 */
         if (!match(p, TK_KW_ELSE)) break;
         if (check(p, TK_KW_IF)) {
+            if (!enter(p)) break;
+            links++;
             link = &s->els;
             continue;
         }
@@ -1743,6 +1823,7 @@ static Stmt *parse_if(Parser *p) {
         s->els = b;
         break;
     }
+    p->depth -= links;
     for (Stmt *s = head; s && s->kind == S_IF; s = s->els) s->span = upto_prev(p, s->span);
     return head;
 }
@@ -1769,8 +1850,11 @@ static Stmt *parse_for(Parser *p) {
         bool nd = p->no_dict;
         p->no_dict = true;
         Span is = cur(p)->span;
+        Chain chain = chain_begin(p);
         Expr *lhs = parse_binary(p, LEVEL_ADDITIVE);
-        s->iter = !p->panic && is_range_op(p) ? parse_range_rest(p, is, lhs) : parse_expr_from(p, is, lhs);
+        s->iter = !p->panic && is_range_op(p) ? parse_range_rest(p, is, lhs)
+                                              : parse_expr_from(p, &chain, is, lhs);
+        chain_end(p, chain);
         p->no_dict = nd;
     }
     if (!p->panic) s->body = parse_block(p);
