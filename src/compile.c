@@ -538,6 +538,20 @@ static int binary(FnState *F, Expr *e, int dst) {
     }
     case TK_QQ: {
         Type *lt = e->lhs->type;
+        Expr *le = e->lhs;
+        CallInfo *lci = le->kind == E_CALL ? (CallInfo *)le->check : NULL;
+        if (lci && lci->kind == CALL_METHOD && strcmp(lci->lib->name, "get") == 0 &&
+            lci->receiver->type->kind == T_DICT && le->lhs->kind == E_MEMBER && e->type == lt->a) {
+            /* d.get(k) ?? x: look up without materialising the Optional */
+            int d = target(F, dst, e->type);
+            int dr = expr(F, lci->receiver, -1), kr = expr(F, lci->argv[0], -1);
+            uint32_t jmiss = emit_jump(F, OP_DGETOR, d, dr, kr);
+            uint32_t jend = emit_jump(F, OP_JMP, 0, 0, 0);
+            patch_here(F, jmiss);
+            expr(F, e->rhs, d);
+            patch_here(F, jend);
+            return d;
+        }
         int d = target(F, dst, e->type);
         int l = expr(F, e->lhs, -1);
         int isn = null_test(F, l, lt, -1, false);

@@ -258,7 +258,7 @@ static const bool continues_line[TK__COUNT] = {
  * stays in the arena until it is freed — a bounded, rare waste). */
 static void grow_tokens(Lexer *L) {
     size_t ncap = L->cap * 2;
-    Token *nt = arena_alloc(L->arena, ncap * sizeof(Token));
+    Token *nt = arena_alloc_raw(L->arena, ncap * sizeof(Token));
     memcpy(nt, L->toks, L->n * sizeof(Token));
     L->toks = nt;
     L->cap = ncap;
@@ -266,7 +266,9 @@ static void grow_tokens(Lexer *L) {
 
 static Token *push_token(Lexer *L) {
     if (unlikely(L->n == L->cap)) grow_tokens(L);
-    return &L->toks[L->n++];   /* arena memory comes zeroed */
+    Token *t = &L->toks[L->n++];
+    memset(t, 0, sizeof *t);   /* the array itself is not pre-zeroed */
+    return t;
 }
 
 /* Turns a pending line break into a NEWLINE token if §1.4 wants one before
@@ -1140,8 +1142,8 @@ Token *lex_source(Arena *arena, Diags *diags, const Source *src, size_t *count) 
     if (L.len >= 3 && memcmp(L.s, "\xEF\xBB\xBF", 3) == 0) L.pos = L.line_start = 3;
     /* Typical code has one token per 4-7 bytes; starting at len/4 means
      * ordinary files never regrow. */
-    L.cap = L.len / 4 + 64;
-    L.toks = arena_alloc(arena, L.cap * sizeof(Token));
+    L.cap = L.len / 3 + 64;
+    L.toks = arena_alloc_raw(arena, L.cap * sizeof(Token));
     seed_keywords(&L);
 
     while (L.pos < L.len) {

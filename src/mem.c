@@ -49,6 +49,12 @@ struct ArenaBlock {
 void arena_init(Arena *a, VM *vm) { a->vm = vm; a->head = NULL; }
 
 void *arena_alloc(Arena *a, size_t n) {
+    void *p = arena_alloc_raw(a, n);
+    memset(p, 0, (n + 15) & ~(size_t)15);
+    return p;
+}
+
+void *arena_alloc_raw(Arena *a, size_t n) {
     n = (n + 15) & ~(size_t)15;
     ArenaBlock *b = a->head;
     if (!b || b->used + n > b->size) {
@@ -66,7 +72,6 @@ void *arena_alloc(Arena *a, size_t n) {
     }
     void *p = b->data + b->used;
     b->used += n;
-    memset(p, 0, n);
     return p;
 }
 

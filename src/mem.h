@@ -35,7 +35,8 @@ typedef struct Arena {
 } Arena;
 
 void arena_init(Arena *a, VM *vm);
-void *arena_alloc(Arena *a, size_t n);          /* zeroed, 8-byte aligned */
+void *arena_alloc(Arena *a, size_t n);          /* zeroed, 16-byte aligned */
+void *arena_alloc_raw(Arena *a, size_t n);      /* not zeroed (large arrays filled at once) */
 char *arena_strndup(Arena *a, const char *s, size_t n);
 char *arena_printf(Arena *a, const char *fmt, ...) WRIT_PRINTF(2, 3);
 void arena_free(Arena *a);

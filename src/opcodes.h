@@ -118,6 +118,7 @@
     OP(DSET,       ABC, 0, "R[A][R[B]] = R[C] (retains)") \
     OP(DGET,       ABC, 0, "R[A] = R[B][R[C]] (error if missing; retained if ref)") \
     OP(DSPREAD,    ABC, 0, "copy entries of R[B] into R[A]") \
+    OP(DGETOR,     ABC, 1, "if key R[C] is in R[B]: R[A] = value (retained if ref) else pc += J  (d.get(k) ?? x without boxing)") \
     OP(DITER,      ABC, 2, "dict R[A], pos R[B], version R[C]; next word: key reg | value reg << 8 | flags << 16 (1: key, 2: value); then J: done -> pc += J") \
     OP(DVERSION,   ABC, 0, "R[A] = version of dict R[B]") \
     /* tuples */ \

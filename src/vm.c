@@ -621,6 +621,15 @@ dispatch:
         else RA = v;
         NEXT();
     }
+    CASE(DGETOR) {
+        Dict *d = (Dict *)RB.p;
+        Value v;
+        if (!dict_get(vm, d, RC, &v)) { JUMP(); NEXT(); }
+        if (d->type->b->is_ref) { obj_retain(v.o); SETREF(RA, v.o); }
+        else RA = v;
+        SKIPJ();
+        NEXT();
+    }
     CASE(DSPREAD) {
         Dict *d = (Dict *)RA.p, *s = (Dict *)RB.p;
         bool kr = d->type->a->is_ref, vr = d->type->b->is_ref;

@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 static int failures, checks;
 
@@ -569,6 +572,11 @@ static double parse_time(const char *pre, const char *unit, const char *post, in
  * recovery must not go quadratic.  Four times the input may take at most
  * about four times as long (quadratic would be sixteen). */
 static void test_performance(void) {
+#ifdef __GLIBC__
+    /* keep freed memory in the process so repeated runs are equally warm */
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+#endif
     struct { const char *pre, *unit, *post; int n; } cases[] = {
         {"", "let x = a < b < b < b < b < b < b < b < b < b < b < b < b < b < b < b < b < b < b\n", "", 4000},
         {"", "f(a < b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w < x)\n", "", 4000},
