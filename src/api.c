@@ -106,6 +106,7 @@ static writ_status load(VM *vm, const char *name, char *text, size_t len, bool r
         module_free(vm, m);
         return WRIT_ERROR_COMPILE;
     }
+    cg_program(vm, m, prog, &cr);       /* check mode compiles too, then drops the code */
     if (!run) {
         chk_result_free(vm, &cr);
         diags_free(&d, vm);
@@ -113,7 +114,6 @@ static writ_status load(VM *vm, const char *name, char *text, size_t len, bool r
         module_free(vm, m);
         return WRIT_OK;
     }
-    cg_program(vm, m, prog, &cr);
     chk_result_free(vm, &cr);
     diags_free(&d, vm);
     arena_free(&arena);

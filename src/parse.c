@@ -245,10 +245,11 @@ static Diag *report(Parser *p, Span sp, const char *fmt, ...) {
 }
 
 /* "expected WHAT, found TOKEN" at the current token.  A file that ends
- * early gets one "found end of file", not one per open construct. */
+ * early gets one "found end of file", not one per open construct, and an
+ * invalid token was already reported by the lexer. */
 static Diag *error_expected(Parser *p, const char *what) {
     const Token *t = cur(p);
-    if (t->kind == TK_EOF && p->eof_reported) {
+    if ((t->kind == TK_EOF && p->eof_reported) || t->kind == TK_ERROR) {
         p->panic = true;
         return NULL;
     }
@@ -1098,6 +1099,35 @@ static Expr *parse_unary(Parser *p) {
         e->span = upto_prev(p, start);
         leave(p);
         return e;
+    }
+    if (op == TK_BANGBANG) {
+        /* `!!flag` in prefix position is two negations: the lexer's longest
+         * match made one token of them (postfix `!!` is parse_postfix's). */
+        Span first = start, second = start;
+        first.end_line = first.line;
+        first.end_col = first.col + 1;
+        first.end_off = first.off + 1;
+        second.col++;
+        second.off++;
+        if (!enter(p)) return error_expr(p);
+        if (!enter(p)) {
+            leave(p);
+            return error_expr(p);
+        }
+        advance(p);
+        Expr *inner = new_expr(p, E_UNARY, second);
+        inner->op = TK_BANG;
+        inner->op_span = second;
+        inner->lhs = parse_unary(p);
+        inner->span = upto_prev(p, second);
+        Expr *outer = new_expr(p, E_UNARY, start);
+        outer->op = TK_BANG;
+        outer->op_span = first;
+        outer->lhs = inner;
+        outer->span = upto_prev(p, start);
+        leave(p);
+        leave(p);
+        return outer;
     }
     if (op == TK_KW_YIELD) {
         /* §2.6: yield is a statement, a right-hand side or a return operand only */

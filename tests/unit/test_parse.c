@@ -144,6 +144,8 @@ static void test_precedence(void) {
     AST("- - a", "(- (- a))");
     AST("!a.b()", "(! (call (. a b)))");
     AST("~a & !b", "(& (~ a) (! b))");
+    AST("print(!!flag)", "(call print (! (! flag)))");
+    AST("!!!a!!", "(! (! (! (!! a))))");
     AST("c ? a : b", "(? c a b)");
     AST("c ? a : d ? e : f", "(? c a (? d e f))");
     AST("a || b ? c + 1 : d", "(? (|| a b) (+ c 1) d)");
@@ -401,6 +403,7 @@ static void test_errors(void) {
     ERR("import * from \"m\"", "1:10: expected 'as', found 'from'");
     ERR("let a: Array<int = 1", "1:18: expected ',' or '>', found '='");
     ERR("let x = a +\n", "2:1: expected expression, found end of file");
+    ERR("let b = a # 2\nok()", "1:11: unexpected character '#'");
     ERR("f(a: 1, b 2)", "1:11: expected ',' or ')', found integer");
     ERR("when x {\n  1 2 => a()\n  3 => b(\n}\nok()", "2:5: expected '=>', found integer\n4:1: expected expression, found '}'");
 }
