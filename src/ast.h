@@ -76,7 +76,7 @@ typedef struct Arg {
 
 typedef struct Param {
     const char *name;
-    Span span;
+    Span span;           /* the parameter's name */
     TypeExpr *type;
     Expr *def;           /* default value or NULL */
     bool variadic;
@@ -93,7 +93,8 @@ struct Expr {
     Span span;
     struct Type *type;      /* checker: the expression's type (error type on failure) */
     TokKind op;             /* E_UNARY / E_BINARY; E_RANGE: TK_DOTDOT or TK_DOTDOTEQ */
-    Span op_span;
+    Span op_span;           /* the operator (unary, binary, ternary '?', is/as, '?', '!!');
+                             * the name for E_NAME/E_NSNAME/E_MEMBER/E_SAFE_MEMBER/E_SUPER */
     union { int64_t i; double f; bool b; } lit;
     const char *str;        /* E_STRING text (len in str_len); E_NAME/E_MEMBER/E_SUPER/E_NSNAME name */
     uint32_t str_len;
@@ -117,9 +118,10 @@ struct Expr {
 
 /* ---- when ---- */
 typedef enum {
-    PK_VALUE,    /* expr */
+    PK_VALUE,    /* expr; `is Enum.Variant` is parsed as this too, with expr the E_MEMBER
+                  * `Enum.Variant` (E_NAME or E_NSNAME lhs): §9.5 defines them as the same */
     PK_RANGE,    /* expr is E_RANGE */
-    PK_IS,       /* is type_expr (class/trait/host type, or Enum.Variant as TY_NAME with ns) */
+    PK_IS,       /* is type_expr (class/trait/host type) */
     PK_SUCCESS,  /* is Success[(bind)] */
     PK_ERROR,    /* is Error[(bind)] */
     PK_BIND,     /* ident if guard: binds the subject */
@@ -170,7 +172,7 @@ struct FuncDecl {
     TypeExpr *ret;          /* NULL: void (or inferred for lambdas) */
     Block *body;            /* NULL for trait requirements */
     Expr *body_expr;        /* lambda expression body */
-    const char **where_names; const char **where_traits; Span *where_spans;
+    const char **where_names; const char **where_traits; Span *where_spans; /* trait "ns::Name" if qualified */
     uint32_t nwhere;
     bool is_static, is_public, is_private, is_lambda;
     const char *doc;        /* documentation comment (unused by the compiler) */
@@ -180,7 +182,7 @@ struct FuncDecl {
 
 typedef struct FieldDecl {
     const char *name;
-    Span span;
+    Span span;              /* the field's name */
     TypeExpr *type;
     Expr *def;
     bool is_static, is_public, is_private;
@@ -192,7 +194,7 @@ typedef struct FieldDecl {
 
 typedef struct Variant {
     const char *name;
-    Span span;
+    Span span;              /* the variant's name */
     Arg *args;              /* enum with data: variant arguments (field values) */
     uint32_t nargs;
 } Variant;

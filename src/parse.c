@@ -18,9 +18,12 @@
  *
  * Recovery: the first error of a statement sets `panic`, which silences
  * further errors and makes every loop stop consuming; the statement list
- * then skips to the next terminator at the statement's brace depth (or to
- * the `}` closing the current block) and clears it.  So each broken
- * statement is reported once and the rest of the file still parses.
+ * then skips to the next line that can start a statement (synchronize) and
+ * clears it.  So each broken statement is reported once and the rest of the
+ * file still parses.
+ *
+ * Nesting: the limit of §2.6 bounds the depth of the tree built, so later
+ * recursive passes are safe too (enter, chain_link).
  *
  * Every node and list lives in the arena.  Lists are built on one scratch
  * byte stack (nested lists finish before their parent resumes, so a stack
@@ -51,13 +54,16 @@ typedef struct Parser {
     bool panic;            /* inside a broken statement: errors are silenced */
     bool had_error;
     bool eof_reported;     /* one "found end of file" is enough */
+    int lines_end_stmts;   /* brace depth at which a line break ends a statement, or
+                            * -1: set after recovery from an unclosed '(' / '[',
+                            * inside which the lexer makes no NEWLINEs */
     bool no_dict;          /* in an if/while/for/when header: '{' starts the body */
     uint8_t *scratch;      /* stack of list items under construction */
     size_t slen, scap;
 } Parser;
 
 /* Where a statement list item began, for recovery. */
-typedef struct Level { uint32_t braces, parens; } Level;
+typedef struct Level { uint32_t braces, parens; size_t pos; } Level;
 
 static Expr *parse_expr(Parser *p);
 static Expr *parse_postfix(Parser *p);
@@ -323,19 +329,41 @@ static void chain_end(Parser *p, Chain c) {
 }
 
 static Level level_here(Parser *p) {
-    Level l = { p->braces, p->parens };
+    Level l = { p->braces, p->parens, p->pos };
     return l;
 }
 
-/* Panic-mode recovery: skip to the end of the broken statement — the next
- * NEWLINE (or ';' outside brackets) at the statement's brace depth — or stop
- * before the '}' that closes the enclosing block.  At top level a stray '}'
- * is skipped. */
+/* Keywords that begin a statement or declaration and can never continue an
+ * expression. */
+static bool statement_keyword(TokKind k) {
+    switch (k) {
+    case TK_KW_CONST: case TK_KW_LET: case TK_KW_VAR: case TK_KW_FUNC: case TK_KW_CLASS:
+    case TK_KW_STRUCT: case TK_KW_TRAIT: case TK_KW_ENUM: case TK_KW_IMPORT: case TK_KW_EXPORT:
+    case TK_KW_IF: case TK_KW_WHILE: case TK_KW_FOR: case TK_KW_RETURN: case TK_KW_BREAK:
+    case TK_KW_CONTINUE: case TK_KW_START:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool at_line_start(Parser *p) { return cur(p)->span.line > p->prev.end_line; }
+
+/* Panic-mode recovery (§23.1): skip to the next line that can start a
+ * statement — after the next NEWLINE (or ';' outside brackets) at the
+ * statement's brace depth, or at a line beginning with a statement keyword
+ * (the only way out of an unclosed '(' or '[', inside which the lexer makes
+ * no NEWLINEs) — or stop before the '}' that closes the enclosing block.
+ * At top level a stray '}' is skipped. */
 static void synchronize(Parser *p, Level lv, bool top) {
     while (!check(p, TK_EOF)) {
         TokKind k = peek(p);
         if (p->braces <= lv.braces) {
             if (k == TK_NEWLINE) { advance(p); break; }
+            if (statement_keyword(k) && at_line_start(p) && p->pos > lv.pos) {
+                if (p->parens > lv.parens) p->lines_end_stmts = (int)lv.braces;
+                break;
+            }
             if (k == TK_SEMI && p->parens <= lv.parens) { advance(p); break; }
             if (k == TK_RBRACE) {
                 if (!top) break;
@@ -357,8 +385,13 @@ static void synchronize(Parser *p, Level lv, bool top) {
 static void end_item(Parser *p, Level lv, bool top, const char *what) {
     if (!p->panic) {
         TokKind k = peek(p);
-        if (k == TK_NEWLINE || k == TK_SEMI) advance(p);
-        else if (k != TK_EOF && !(k == TK_RBRACE && !top)) error_expected(p, what);
+        bool lenient = p->lines_end_stmts == (int)p->braces;
+        if (k == TK_NEWLINE || k == TK_SEMI) {
+            if (k == TK_NEWLINE && lenient) p->lines_end_stmts = -1;  /* the lexer is back in step */
+            advance(p);
+        } else if (k != TK_EOF && !(k == TK_RBRACE && !top) && !(lenient && at_line_start(p))) {
+            error_expected(p, what);
+        }
     }
     if (p->panic) synchronize(p, lv, top);
 }
@@ -539,8 +572,8 @@ static bool try_type_args(Parser *p, bool need_call, TypeExpr ***out, uint32_t *
 }
 
 /* typeName = [ IDENT "::" ] IDENT [ typeArgs ].  In an expression (after
- * `as`/`is`) the type arguments are speculative, so `x as float < y` is a
- * comparison rather than an error. */
+ * `as`/`is`) a '<' is only taken as type arguments if the lookahead accepts
+ * a whole list, so `x as float < y` is a comparison rather than an error. */
 static TypeExpr *parse_type_name(Parser *p, bool in_expr) {
     Span start = cur(p)->span;
     TypeExpr *t = new_type(p, TY_NAME, start);
@@ -623,7 +656,7 @@ static bool starts_expr(TokKind k) {
     case TK_INT: case TK_FLOAT: case TK_STRING: case TK_STR_BEGIN: case TK_IDENT:
     case TK_KW_TRUE: case TK_KW_FALSE: case TK_KW_NULL: case TK_KW_SELF: case TK_KW_SUPER:
     case TK_LPAREN: case TK_LBRACKET: case TK_LBRACE: case TK_KW_WHEN:
-    case TK_MINUS: case TK_BANG: case TK_TILDE: case TK_KW_YIELD:
+    case TK_MINUS: case TK_BANG: case TK_BANGBANG: case TK_TILDE: case TK_KW_YIELD:
         return true;
     default:
         return false;
@@ -2027,6 +2060,7 @@ static void parser_init(Parser *p, Arena *arena, Diags *diags, const Source *src
     p->src = src;
     p->toks = ntoks ? toks : &eof_only;
     p->ntoks = ntoks ? ntoks : 1;
+    p->lines_end_stmts = -1;
 }
 
 static void parser_free(Parser *p) {

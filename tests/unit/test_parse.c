@@ -61,7 +61,7 @@ static void parse_src(Parsed *r, const char *code) {
     r->dump = take(&b);
     buf_free(&b);
     buf_init(&b, vm);
-    qsort(r->diags.items, r->diags.n, sizeof(Diag), cmp_diag);
+    if (r->diags.n) qsort(r->diags.items, r->diags.n, sizeof(Diag), cmp_diag);
     for (size_t i = 0; i < r->diags.n; i++) {
         Diag *d = &r->diags.items[i];
         buf_printf(&b, "%s%u:%u: %s", i ? "\n" : "", d->span.line, d->span.col, d->msg);
@@ -403,6 +403,10 @@ static void test_errors(void) {
     ERR("import * from \"m\"", "1:10: expected 'as', found 'from'");
     ERR("let a: Array<int = 1", "1:18: expected ',' or '>', found '='");
     ERR("let x = a +\n", "2:1: expected expression, found end of file");
+    /* an unclosed bracket at top level: the lexer makes no more NEWLINEs */
+    ERR_AST("let y = [1, 2\nlet z = 3\nwhen v {\n  1 => a()\n}\nprint(\"x\"\nif c { d() }\nlet w = 4",
+            "2:1: expected ',' or ']', found 'let'\n7:1: expected ',' or ')', found 'if'",
+            "(let y (array 1 2))\n(let z 3)\n(when v (arm 1 => (call a)))\n(call print \"x\")\n(if c (block (call d)))\n(let w 4)");
     ERR("let b = a # 2\nok()", "1:11: unexpected character '#'");
     ERR("f(a: 1, b 2)", "1:11: expected ',' or ')', found integer");
     ERR("when x {\n  1 2 => a()\n  3 => b(\n}\nok()", "2:5: expected '=>', found integer\n4:1: expected expression, found '}'");
