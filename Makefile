@@ -42,7 +42,7 @@ golden: $(BUILD)/writ
 	python3 tests/run $(BUILD)/writ tests/lang
 
 conformance: $(BUILD)/writ
-	python3 ../shared/conformance/run-conformance $$(grep -v "^#" tests/conformance-args) $(BUILD)/writ
+	python3 $${WRIT_CONFORMANCE:-$$(test -e ../shared/conformance/run-conformance && echo ../shared/conformance/run-conformance || echo /work/shared/conformance/run-conformance)} $$(grep -v "^#" tests/conformance-args) $(BUILD)/writ
 
 # Unit tests, then the golden tests and the shared conformance suite; the
 # last line is the summed "N passed, N failed".
