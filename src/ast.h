@@ -95,23 +95,36 @@ struct Expr {
     TokKind op;             /* E_UNARY / E_BINARY; E_RANGE: TK_DOTDOT or TK_DOTDOTEQ */
     Span op_span;           /* the operator (unary, binary, ternary '?', is/as, '?', '!!');
                              * the name for E_NAME/E_NSNAME/E_MEMBER/E_SAFE_MEMBER/E_SUPER */
-    union { int64_t i; double f; bool b; } lit;
+    /* Fields that never occur together share storage (the AST of a large
+     * program is mostly Expr nodes, and compile speed is memory bound). */
+    union {
+        union { int64_t i; double f; bool b; } lit;  /* literals */
+        Expr *cond;                                  /* E_TERNARY */
+    };
     const char *str;        /* E_STRING text (len in str_len); E_NAME/E_MEMBER/E_SUPER/E_NSNAME name */
     uint32_t str_len;
-    const char *ns;         /* E_NSNAME namespace */
     bool is_tuple_index;    /* E_MEMBER with a numeric name */
     bool int_min_magnitude; /* E_INT: 9223372036854775808 (valid only under unary '-') */
-    Expr *lhs, *rhs, *cond;
-    TypeExpr *type_expr;    /* E_IS / E_AS */
-    Expr **elems;           /* E_TUPLE/E_ARRAY/E_DICT values/E_INTERP parts */
-    Expr **keys;            /* E_DICT keys (NULL entry for a spread) */
-    uint32_t nelems;
-    Arg *args;              /* E_CALL */
-    uint32_t nargs;
-    TypeExpr **targs;       /* E_CALL explicit type arguments */
-    uint32_t ntargs;
-    FuncDecl *fn;           /* E_LAMBDA */
-    WhenStmtData *when;     /* E_WHEN */
+    union {
+        const char *ns;         /* E_NSNAME namespace */
+        TypeExpr *type_expr;    /* E_IS / E_AS */
+    };
+    Expr *lhs, *rhs;
+    union {
+        struct {
+            Expr **elems;       /* E_TUPLE/E_ARRAY/E_DICT values/E_INTERP parts */
+            Expr **keys;        /* E_DICT keys (NULL entry for a spread) */
+            uint32_t nelems;
+        };
+        struct {
+            Arg *args;          /* E_CALL */
+            TypeExpr **targs;   /* E_CALL explicit type arguments */
+            uint32_t nargs;
+            uint32_t ntargs;
+        };
+        FuncDecl *fn;           /* E_LAMBDA */
+        WhenStmtData *when;     /* E_WHEN */
+    };
     struct Sym *sym;        /* checker: what a name refers to */
     void *check;            /* checker scratch (e.g. resolved call info) */
 };
