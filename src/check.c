@@ -1426,7 +1426,19 @@ static Type *check_lambda(Checker *C, Expr *e, Type *expected) {
     Type *ptmp = bad ? T_err(C) : NULL;
     if (!bad) fi->type = ty_func(C->vm, ps, np, ret ? ret : C->tt->t_void);
     check_func_body(C, fd, fi);
-    if (fi->infer_ret) fi->ret = fi->inferred ? fi->inferred : C->tt->t_void;
+    if (fi->infer_ret) {
+        fi->ret = fi->inferred ? fi->inferred : C->tt->t_void;
+        /* every return now converts to the common type (int literal -> float, T -> Optional<T>) */
+        for (uint32_t i = 0; i < fi->nrets; i++) {
+            Stmt *r = fi->rets[i];
+            if (r->value && !is_err(r->value->type) && fi->ret->kind != T_VOID &&
+                assignable(C, r->value->type, fi->ret, r->value))
+                r->value = convert(C, r->value, fi->ret);
+        }
+        if (fd->body_expr && fi->ret->kind != T_VOID && assignable(C, fd->body_expr->type, fi->ret, fd->body_expr))
+            fd->body_expr = convert(C, fd->body_expr, fi->ret);
+    }
+    VEC_FREE(C->vm, fi->rets, fi->caprets);
     if (ptmp) return ptmp;
     if (fi->ret->kind == T_NULL) { err(C, e->span, "cannot infer the type of null; add a type annotation"); return T_err(C); }
     fi->type = ty_func(C->vm, ps, np, fi->ret);
@@ -1989,9 +2001,24 @@ static bool check_return(Checker *C, Stmt *s) {
     if (f->infer_ret) {
         Type *t = s->value ? check_expr(C, s->value, NULL) : C->tt->t_void;
         if (is_err(t)) return true;
+        VEC_PUSH(C->vm, f->rets, f->nrets, f->caprets, s);
         if (!f->inferred) f->inferred = t;
         else {
-            Type *u = unify(C, f->inferred, NULL, t, s->value);
+            /* the common type as for array elements: each earlier return may be an int literal */
+            Type *u = f->inferred;
+            for (uint32_t i = 0; i + 1 < f->nrets && u; i++) {
+                Expr *pv = f->rets[i]->value;
+                u = unify(C, u, pv, pv ? pv->type : C->tt->t_void, pv);
+            }
+            if (u) u = unify(C, u, NULL, t, s->value);
+            if (!u && f->nrets >= 2) {
+                Expr *pv = f->rets[0]->value;
+                u = unify(C, pv ? pv->type : C->tt->t_void, pv, t, s->value);
+                for (uint32_t i = 1; u && i + 1 < f->nrets; i++) {
+                    Expr *qv = f->rets[i]->value;
+                    u = unify(C, u, NULL, qv ? qv->type : C->tt->t_void, qv);
+                }
+            }
             if (!u) err(C, s->span, "lambda returns incompatible types: %s and %s", f->inferred->name, t->name);
             else f->inferred = u;
         }

@@ -1322,8 +1322,7 @@ static bool safe_direct(Expr *e) {
     switch (e->kind) {
     case E_INT: case E_FLOAT: case E_BOOL: case E_STRING: case E_INDEX: case E_CALL: case E_UNARY: return true;
     case E_BINARY:
-        return e->op != TK_ANDAND && e->op != TK_OROR && e->op != TK_QQ && e->op != TK_DOTDOT &&
-               !(e->op == TK_PLUS && e->type->kind == T_STRING);
+        return e->op != TK_ANDAND && e->op != TK_OROR && e->op != TK_QQ && e->op != TK_DOTDOT;
     default: return false;
     }
 }
@@ -1355,6 +1354,13 @@ static void assign(FnState *F, Stmt *s) {
     }
     /* compound: load once, combine, store back */
     Expr *b = (Expr *)s->check;
+    if (s->op == TK_PLUSEQ && l.t->kind == T_STRING && (l.kind == L_REG || l.kind == L_GLOBAL)) {
+        /* s += x appends in place when s is the only reference */
+        int v = expr(F, s->value, -1);
+        if (l.kind == L_REG) emit_abc(F, OP_CONCAT, l.reg, l.reg, v);
+        else emit_abx(F, OP_GAPPEND, v, (uint32_t)l.idx);
+        return;
+    }
     int cur = load_loc(F, &l);
     /* the binary's left operand is a copy of the target: preload it */
     Expr *lhs = b->lhs;

@@ -60,7 +60,7 @@ static void free_closure(VM *vm, Closure *c) {
 
 static void free_one(VM *vm, Obj *o) {
     switch ((ObjKind)o->kind) {
-    case OBJ_STRING: mem_free(vm, o, sizeof(Str) + (size_t)((Str *)o)->len + 1); break;
+    case OBJ_STRING: mem_free(vm, o, str_block_size((Str *)o)); break;
     case OBJ_ARRAY: free_arr(vm, (Arr *)o); break;
     case OBJ_DICT: free_dict(vm, (Dict *)o); break;
     case OBJ_TUPLE: free_tuple(vm, (Tuple *)o); break;

@@ -19,7 +19,9 @@ typedef struct Obj {
     uint16_t spare;
 } Obj;
 
-/* Immutable UTF-8 string.  data is NUL-terminated (not counted in len). */
+/* Immutable UTF-8 string.  data is NUL-terminated (not counted in len).
+ * h.flags & STR_GROWN: the block was sized by str_append (str_block_size). */
+#define STR_GROWN 1
 typedef struct Str {
     Obj h;
     uint32_t hash;     /* 0 = not computed yet */

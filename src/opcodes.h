@@ -71,7 +71,8 @@
     OP(JNOTNULL,   ABC, 1, "if R[A] is not a null reference pc += J") \
     OP(FORLOOP,    ABC, 1, "R[A] += 1; if R[A] < R[B] pc += J (backward)") \
     /* strings and display */ \
-    OP(CONCAT,     ABC, 0, "R[A] = R[B] + R[C] (strings)") \
+    OP(CONCAT,     ABC, 0, "R[A] = R[B] + R[C] (strings; A == B appends in place when unshared)") \
+    OP(GAPPEND,    ABx, 0, "G[Bx] = G[Bx] + R[A] (string global +=, in place when unshared)") \
     OP(CONCATN,    ABC, 0, "R[A] = R[B] + ... + R[B+C-1] (strings)") \
     OP(TOSTR,      ABC, 1, "R[A] = display(R[B]) of type T[next]") \
     OP(PRINT,      ABC, 1, "print display(R[A]) of type T[next]") \

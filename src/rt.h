@@ -25,6 +25,11 @@ uint32_t str_hash(Str *s);
 bool str_eq(const Str *a, const Str *b);
 int str_cmp(const Str *a, const Str *b);          /* bytewise, <0 / 0 / >0 */
 Str *str_concat(VM *vm, Str *a, Str *b);
+/* Appends b to a in place when a is uniquely owned (rc == 1, a != b), growing
+ * geometrically so that `s += x` in a loop is linear; otherwise concatenates.
+ * Takes a's reference, returns an owned string. */
+Str *str_append(VM *vm, Str *a, Str *b);
+size_t str_block_size(const Str *s);   /* bytes of s's allocation */
 Str *str_concat_n(VM *vm, Str **parts, size_t n);
 /* code point index -> byte offset (index may equal cplen) */
 size_t str_byte_offset(const Str *s, int64_t cp_index);

@@ -102,6 +102,40 @@ Str *str_concat(VM *vm, Str *a, Str *b) {
     return r;
 }
 
+static size_t grown_size(size_t need) {
+    size_t n = 64;
+    while (n < need) n *= 2;
+    return n;
+}
+
+size_t str_block_size(const Str *s) {
+    size_t exact = sizeof(Str) + (size_t)s->len + 1;
+    return (s->h.flags & STR_GROWN) ? grown_size(exact) : exact;
+}
+
+Str *str_append(VM *vm, Str *a, Str *b) {
+    if (a->h.rc != 1 || a == b || a->len == 0) {
+        Str *r = str_concat(vm, a, b);
+        obj_release(vm, &a->h);
+        return r;
+    }
+    if (b->len == 0) return a;
+    size_t have = str_block_size(a);
+    size_t need = sizeof(Str) + (size_t)(a->len + b->len) + 1;
+    if (need > have || !(a->h.flags & STR_GROWN)) {
+        size_t nsz = grown_size(need);
+        if (nsz != have) a = mem_realloc(vm, a, have, nsz);
+        a->h.flags |= STR_GROWN;
+    }
+    memcpy(a->data + a->len, b->data, (size_t)b->len);
+    a->len += b->len;
+    a->data[a->len] = 0;
+    a->cplen += b->cplen;
+    a->ascii = a->ascii && b->ascii;
+    a->hash = 0;
+    return a;
+}
+
 Str *str_concat_n(VM *vm, Str **parts, size_t n) {
     size_t total = 0;
     int64_t cps = 0;

@@ -312,7 +312,22 @@ dispatch:
     CASE(JNOTNULL) if (RA.p) JUMP(); else SKIPJ(); NEXT();
     CASE(FORLOOP) if (++RA.i < RB.i) JUMP(); else SKIPJ(); NEXT();
 
-    CASE(CONCAT) { Str *s = str_concat(vm, (Str *)RB.p, (Str *)RC.p); SETREF(RA, s); NEXT(); }
+    CASE(CONCAT) {
+        if (A == B && A != C) {           /* s = s + x: append in place when s is unshared */
+            RA.p = str_append(vm, (Str *)RA.p, (Str *)RC.p);
+            NEXT();
+        }
+        Str *s = str_concat(vm, (Str *)RB.p, (Str *)RC.p);
+        SETREF(RA, s);
+        NEXT();
+    }
+    CASE(GAPPEND) {
+        Module *m = P->module;
+        uint32_t g = INS_Bx(ins);
+        if (unlikely(!m->ginit[g])) { rt_error(vm, "global '%s' is read before it is initialised", m->gnames[g]); THROW(); }
+        m->globals[g].p = str_append(vm, (Str *)m->globals[g].p, (Str *)RA.p);
+        NEXT();
+    }
     CASE(CONCATN) {
         Str *parts[256];
         for (uint32_t i = 0; i < C; i++) parts[i] = (Str *)R[B + i].p;
