@@ -94,6 +94,7 @@ static writ_status load(VM *vm, const char *name, char *text, size_t len, bool r
     CheckResult cr;
     memset(&cr, 0, sizeof cr);
     if (!d.syntax_error && prog) chk_program(vm, &arena, &d, prog, &cr);
+    if (!d.n) cg_program(vm, m, prog, &cr, &d);   /* check mode compiles too, then drops the code */
     if (d.n) {
         Buf b;
         buf_init(&b, vm);
@@ -106,7 +107,6 @@ static writ_status load(VM *vm, const char *name, char *text, size_t len, bool r
         module_free(vm, m);
         return WRIT_ERROR_COMPILE;
     }
-    cg_program(vm, m, prog, &cr);       /* check mode compiles too, then drops the code */
     if (!run) {
         chk_result_free(vm, &cr);
         diags_free(&d, vm);

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 
 #define MAX_NAMES_BUCKETS 1024
+#define MAX_TUPLE 255      /* element index is one instruction byte */
+#define MAX_PARAMS 200     /* parameters live in the callee's 250 registers */
 
 typedef struct NameEntry {
     const char *name;
@@ -174,8 +176,9 @@ static Type *resolve_type(Checker *C, TypeExpr *te) {
     switch (te->kind) {
     case TY_VOID: return tt->t_void;
     case TY_TUPLE: {
-        Type *el[64];
-        uint32_t n = te->nargs > 64 ? 64 : te->nargs;
+        Type *el[MAX_TUPLE + 1];
+        if (te->nargs > MAX_TUPLE) { err(C, te->span, "a tuple can have at most %d elements", MAX_TUPLE); return T_err(C); }
+        uint32_t n = te->nargs;
         bool bad = false;
         for (uint32_t i = 0; i < n; i++) {
             el[i] = resolve_type(C, te->args[i]);
@@ -185,8 +188,9 @@ static Type *resolve_type(Checker *C, TypeExpr *te) {
         return bad ? T_err(C) : ty_tuple(C->vm, el, n);
     }
     case TY_FUNC: {
-        Type *ps[64];
-        uint32_t n = te->nargs > 64 ? 64 : te->nargs;
+        Type *ps[MAX_PARAMS + 1];
+        if (te->nargs > MAX_PARAMS) { err(C, te->span, "a function type can have at most %d parameters", MAX_PARAMS); return T_err(C); }
+        uint32_t n = te->nargs;
         bool bad = false;
         for (uint32_t i = 0; i < n; i++) {
             ps[i] = resolve_type(C, te->args[i]);
@@ -687,6 +691,23 @@ static bool const_expr(Checker *C, Expr *e, Value *out, Type **tout) {
             if (b.i < 0 || b.i > 63) return false;
             out->u = e->op == TK_SHL ? a.u << b.i : e->op == TK_USHR ? a.u >> b.i : (uint64_t)(a.i >> b.i);
             return true;
+        case TK_DOTDOT: {     /* display forms of constants */
+            char buf[2][64];
+            const char *txt[2];
+            Value vv[2] = {a, b};
+            Type *tv[2] = {ta, tb};
+            for (int k = 0; k < 2; k++) {
+                switch (tv[k]->kind) {
+                case T_STRING: txt[k] = (const char *)vv[k].p; break;
+                case T_BOOL: txt[k] = vv[k].i ? "true" : "false"; break;
+                case T_FLOAT: fmt_float(buf[k], vv[k].f); txt[k] = buf[k]; break;
+                default: snprintf(buf[k], sizeof buf[k], "%lld", (long long)vv[k].i); txt[k] = buf[k]; break;
+                }
+            }
+            out->p = arena_printf(C->A, "%s%s", txt[0], txt[1]);
+            *tout = C->tt->t_string;
+            return true;
+        }
         case TK_ANDAND: out->i = a.i && b.i; return true;
         case TK_OROR: out->i = a.i || b.i; return true;
         case TK_EQ: case TK_NE: case TK_LT: case TK_LE: case TK_GT: case TK_GE: {
@@ -1353,8 +1374,13 @@ static Type *check_dict(Checker *C, Expr *e, Type *expected) {
 }
 
 static Type *check_tuple(Checker *C, Expr *e, Type *expected) {
-    Type *el[64];
-    uint32_t n = e->nelems > 64 ? 64 : e->nelems;
+    Type *el[MAX_TUPLE + 1];
+    if (e->nelems > MAX_TUPLE) {
+        err(C, e->span, "a tuple can have at most %d elements", MAX_TUPLE);
+        for (uint32_t i = 0; i < e->nelems; i++) check_expr(C, e->elems[i], NULL);
+        return T_err(C);
+    }
+    uint32_t n = e->nelems;
     bool bad = false;
     for (uint32_t i = 0; i < n; i++) {
         Type *ex = expected && expected->kind == T_TUPLE && expected->n == n ? expected->args[i] : NULL;
@@ -1381,7 +1407,13 @@ static FnInfo *new_fninfo(Checker *C, FuncDecl *fd, const char *name) {
 static void resolve_signature(Checker *C, FuncDecl *fd, FnInfo *fi) {
     Type *ps[256];
     bool bad = false, seen_default = false;
-    uint32_t np = fd->nparams > 256 ? 256 : fd->nparams;
+    if (fd->nparams > MAX_PARAMS) {
+        err(C, fd->name_span, "a function can have at most %d parameters", MAX_PARAMS);
+        fi->ret = T_err(C);
+        fi->type = T_err(C);
+        return;
+    }
+    uint32_t np = fd->nparams;
     for (uint32_t i = 0; i < np; i++) {
         Param *p = &fd->params[i];
         Type *t = p->type ? resolve_type(C, p->type) : T_err(C);
@@ -1409,7 +1441,8 @@ static Type *check_lambda(Checker *C, Expr *e, Type *expected) {
     FnInfo *fi = new_fninfo(C, fd, "<lambda>");
     Type *ps[256];
     bool bad = false;
-    uint32_t np = fd->nparams > 256 ? 256 : fd->nparams;
+    if (fd->nparams > MAX_PARAMS) { err(C, fd->span, "a lambda can have at most %d parameters", MAX_PARAMS); bad = true; }
+    uint32_t np = fd->nparams > MAX_PARAMS ? MAX_PARAMS : fd->nparams;
     for (uint32_t i = 0; i < np; i++) {
         Param *p = &fd->params[i];
         if (p->def || p->variadic) err(C, p->span, "lambda parameters cannot have defaults or be variadic");
@@ -1464,9 +1497,9 @@ static Type *check_member(Checker *C, Expr *e) {
                          t->kind == T_DICT ? lib_dict_methods : NULL;
     if (table) {
         const LibFn *second;
-        if (find_method(table, e->str, 0, &second)) { err(C, e->span, "method '%s' of %s must be called", e->str, t->name); return T_err(C); }
+        if (find_method(table, e->str, 0, &second)) { err(C, e->op_span.line ? e->op_span : e->span, "method '%s' of %s must be called", e->str, t->name); return T_err(C); }
     }
-    Diag *g = err(C, e->span, "unknown field '%s' on %s", e->str, t->name);
+    Diag *g = err(C, e->op_span.line ? e->op_span : e->span, "unknown field '%s' on %s", e->str, t->name);
     if (table) {
         const char *cands[128];
         size_t n = 0;
@@ -1838,6 +1871,16 @@ static Type *check_target(Checker *C, Expr *t) {
         return t->type;
     }
     case E_INDEX: return check_expr(C, t, NULL);
+    case E_TUPLE: {           /* nested tuple of targets */
+        Type *el[MAX_TUPLE + 1];
+        bool bad = t->nelems > MAX_TUPLE;
+        for (uint32_t i = 0; i < t->nelems && i < MAX_TUPLE; i++) {
+            el[i] = check_target(C, t->elems[i]);
+            if (is_err(el[i])) bad = true;
+        }
+        t->type = bad ? T_err(C) : ty_tuple(C->vm, el, t->nelems);
+        return t->type;
+    }
     case E_MEMBER:
         if (t->is_tuple_index) {
             /* the tuple itself must be a valid target */
@@ -1868,8 +1911,9 @@ static Type *check_target(Checker *C, Expr *t) {
 static void check_assign(Checker *C, Stmt *s) {
     if (s->target->kind == E_TUPLE) {
         if (s->op != TK_ASSIGN) { err(C, s->op_span, "compound assignment needs a single target"); return; }
-        Type *el[64];
-        uint32_t n = s->target->nelems > 64 ? 64 : s->target->nelems;
+        Type *el[MAX_TUPLE + 1];
+        if (s->target->nelems > MAX_TUPLE) { err(C, s->target->span, "a tuple can have at most %d elements", MAX_TUPLE); return; }
+        uint32_t n = s->target->nelems;
         for (uint32_t i = 0; i < n; i++) el[i] = check_target(C, s->target->elems[i]);
         bool bad = false;
         for (uint32_t i = 0; i < n; i++) if (is_err(el[i])) bad = true;

@@ -35,7 +35,8 @@ typedef struct Proto {
     bool ret_is_ref;
     bool hidden;             /* library frame: not counted, not shown */
     bool is_lambda;
-    Closure *cached;         /* the one closure of a capture-free named function (== by identity) */
+    bool is_toplevel;        /* a module's top-level function */
+    Closure *cached;         /* top-level functions: their one closure value (f == f) */
 } Proto;
 
 struct Module {

@@ -30,6 +30,8 @@ typedef struct Loop {
 
 typedef struct FnState {
     struct FnState *parent;
+    Diags *diags;              /* for "too complex" errors */
+    const Source *src;
     VM *vm;
     Module *m;
     FnInfo *fi;
@@ -472,53 +474,78 @@ static int to_str(FnState *F, int r, Type *t) {
     return d;
 }
 
-/* Flattens a chain of '..' into its operands. */
-static void collect_concat(Expr *e, Expr **parts, uint32_t *n) {
-    if (e->kind == E_BINARY && e->op == TK_DOTDOT && *n < 200) {
-        collect_concat(e->lhs, parts, n);
-        collect_concat(e->rhs, parts, n);
+/* Flattens a chain of '..' into its operands (the parser bounds its length). */
+static void collect_concat(Expr *e, Expr **parts, uint32_t *n, uint32_t cap) {
+    if (e->kind == E_BINARY && e->op == TK_DOTDOT && *n + 2 <= cap) {
+        collect_concat(e->lhs, parts, n, cap);
+        collect_concat(e->rhs, parts, n, cap);
         return;
     }
     parts[(*n)++] = e;
 }
 
-/* Concatenates display forms of parts into one string (one allocation). */
+/* A fresh run of n consecutive reference registers (for CONCATN). */
+static int alloc_run(FnState *F, uint32_t n) {
+    for (uint32_t i = 0; i + n <= MAX_REGS; i++) {
+        bool ok = true;
+        for (uint32_t k = 0; k < n; k++) if (F->busy[i + k] || (F->kind[i + k] && F->kind[i + k] != 2)) { ok = false; break; }
+        if (!ok) continue;
+        for (uint32_t k = 0; k < n; k++) {
+            int r = (int)(i + k);
+            F->busy[r] = true;
+            F->kind[r] = 2;
+            F->borrowed[r] = false;
+            if ((uint32_t)r + 1 > F->nregs) F->nregs = (uint32_t)r + 1;
+            F->temps[F->ntemps++ & 255] = (uint8_t)r;
+        }
+        return (int)i;
+    }
+    F->overflow = true;
+    return 0;
+}
+
+#define CONCAT_CHUNK 32
+
+/* Concatenates display forms of parts into one string: one allocation per
+ * chunk of CONCAT_CHUNK parts, temporaries freed between chunks. */
 static int concat_parts(FnState *F, Expr **parts, uint32_t n, int dst) {
     Type *st = F->vm->types.t_string;
     if (n == 0) { int d = target(F, dst, st); load_str(F, d, "", 0); return d; }
-    int regs[256];
-    for (uint32_t i = 0; i < n; i++) {
-        int r = expr(F, parts[i], -1);
-        regs[i] = to_str(F, r, parts[i]->type);
-    }
-    if (n == 1) {
-        if (dst >= 0) { move(F, dst, regs[0], st); return dst; }
-        return regs[0];
-    }
-    if (n == 2) {
+    if (n <= 2) {
+        int regs[2];
+        for (uint32_t i = 0; i < n; i++) regs[i] = to_str(F, expr(F, parts[i], -1), parts[i]->type);
+        if (n == 1) {
+            if (dst >= 0) { move(F, dst, regs[0], st); return dst; }
+            return regs[0];
+        }
         int d = target(F, dst, st);
         emit_abc(F, OP_CONCAT, d, regs[0], regs[1]);
         return d;
     }
-    /* CONCATN needs consecutive registers: grab a fresh run of reference registers */
-    int base = -1;
-    for (uint32_t i = 0; i + n <= MAX_REGS; i++) {
-        bool ok = true;
-        for (uint32_t k = 0; k < n; k++) if (F->busy[i + k] || (F->kind[i + k] && F->kind[i + k] != 2)) { ok = false; break; }
-        if (ok) { base = (int)i; break; }
+    int acc = target(F, dst, st);
+    for (uint32_t at = 0; at < n; at += CONCAT_CHUNK) {
+        uint32_t k = n - at < CONCAT_CHUNK ? n - at : CONCAT_CHUNK;
+        uint32_t mark = F->ntemps;
+        bool first = at == 0;
+        int base = alloc_run(F, k + (first ? 0 : 1));
+        uint32_t slot = 0;
+        if (!first) emit_abc(F, OP_MOVE_REF, base + (int)slot++, acc, 0);
+        for (uint32_t i = 0; i < k; i++) {
+            uint32_t m2 = F->ntemps;
+            int r = to_str(F, expr(F, parts[at + i], -1), parts[at + i]->type);
+            emit_abc(F, OP_MOVE_REF, base + (int)slot++, r, 0);
+            /* free this part's temporaries, keeping the run */
+            for (uint32_t q = m2; q < F->ntemps; q++) {
+                int t = F->temps[q];
+                if (F->kind[t] == 2) emit_abc(F, OP_CLEAR, t, 0, 0);
+                F->busy[t] = false;
+            }
+            F->ntemps = m2;
+        }
+        emit_abc(F, OP_CONCATN, acc, base, (int)slot);
+        free_temps(F, mark);
     }
-    if (base < 0) { F->overflow = true; return 0; }
-    for (uint32_t k = 0; k < n; k++) {
-        int r = base + (int)k;
-        F->busy[r] = true;
-        F->kind[r] = 2;
-        if ((uint32_t)r + 1 > F->nregs) F->nregs = (uint32_t)r + 1;
-        F->temps[F->ntemps++ & 255] = (uint8_t)r;
-        emit_abc(F, OP_MOVE_REF, r, regs[k], 0);
-    }
-    int d = target(F, dst, st);
-    emit_abc(F, OP_CONCATN, d, base, (int)n);
-    return d;
+    return acc;
 }
 
 static int binary(FnState *F, Expr *e, int dst) {
@@ -566,9 +593,9 @@ static int binary(FnState *F, Expr *e, int dst) {
         return d;
     }
     case TK_DOTDOT: {
-        Expr *parts[256];
+        Expr *parts[300];
         uint32_t n = 0;
-        collect_concat(e, parts, &n);
+        collect_concat(e, parts, &n, 300);
         return concat_parts(F, parts, n, dst);
     }
     case TK_EQ: case TK_NE: {
@@ -579,20 +606,24 @@ static int binary(FnState *F, Expr *e, int dst) {
             int r = expr(F, o, -1);
             return null_test(F, r, o->type, dst, op == TK_NE);
         }
-        int ra = expr(F, a, -1), rb = expr(F, b, -1);
         int d = target(F, dst, bt);
+        uint32_t m = F->ntemps;
+        int ra = expr(F, a, -1), rb = expr(F, b, -1);
         emit_eq(F, d, ra, rb, a->type, op == TK_NE);
+        free_temps(F, m);
         return d;
     }
     case TK_LT: case TK_LE: case TK_GT: case TK_GE: {
-        int ra = expr(F, e->lhs, -1), rb = expr(F, e->rhs, -1);
         int d = target(F, dst, bt);
+        uint32_t m = F->ntemps;
+        int ra = expr(F, e->lhs, -1), rb = expr(F, e->rhs, -1);
         Type *t = e->lhs->type;
         bool swap = op == TK_GT || op == TK_GE;
         bool le = op == TK_LE || op == TK_GE;
         OpCode oc = t->kind == T_FLOAT ? (le ? OP_LE_FLOAT : OP_LT_FLOAT) :
                     t->kind == T_STRING ? (le ? OP_LE_STR : OP_LT_STR) : (le ? OP_LE_INT : OP_LT_INT);
         emit_abc(F, oc, d, swap ? rb : ra, swap ? ra : rb);
+        free_temps(F, m);
         return d;
     }
     default: break;
@@ -605,15 +636,21 @@ static int binary(FnState *F, Expr *e, int dst) {
     /* i + small constant */
     if ((op == TK_PLUS || op == TK_MINUS) && t->kind == T_INT && e->rhs->kind == E_INT &&
         e->rhs->lit.i >= -127 && e->rhs->lit.i <= 127) {
-        int ra = expr(F, e->lhs, -1);
         int d = target(F, dst, t);
+        uint32_t m = F->ntemps;
+        int ra = expr(F, e->lhs, -1);
         int64_t k = op == TK_PLUS ? e->rhs->lit.i : -e->rhs->lit.i;
         emit_abc(F, OP_ADDI_INT, d, ra, (int)(int8_t)k & 0xff);
+        free_temps(F, m);
         return d;
     }
-    int ra = expr(F, e->lhs, -1), rb = expr(F, e->rhs, -1);
+    /* operand temporaries die right after the instruction that consumes them,
+     * so registers grow with the expression's depth, not its length */
     int d = target(F, dst, t);
+    uint32_t m = F->ntemps;
+    int ra = expr(F, e->lhs, -1), rb = expr(F, e->rhs, -1);
     emit_abc(F, arith_op(op, t->kind == T_FLOAT), d, ra, rb);
+    free_temps(F, m);
     return d;
 }
 
@@ -699,8 +736,10 @@ static uint32_t eval_args(FnState *F, CallInfo *ci, int *regs) {
         emit_abx(F, OP_NEWARR, a, add_type(F, at));
         for (uint32_t k = 0; k < ci->nvarargs; k++) {
             Expr *x = ci->varargs[k];
+            uint32_t m = F->ntemps;
             if (ci->spread) { int r = expr(F, x->lhs, -1); emit_abc(F, OP_ASPREAD, a, r, 0); }
             else { int r = expr(F, x, -1); emit_abc(F, OP_APUSH, a, r, 0); }
+            free_temps(F, m);
         }
         regs[np - 1] = a;
     }
@@ -747,26 +786,52 @@ static int call(FnState *F, Expr *e, int dst) {
         return 0;
     }
     case CALL_DIRECT: {
-        uint32_t n = eval_args(F, ci, regs);
-        Proto *q = decl_proto(F, ci->fn->fn);
         bool has = ret->kind != T_VOID;
         int d = has ? target(F, dst, ret) : 0;
+        uint32_t m = F->ntemps;
+        uint32_t n = eval_args(F, ci, regs);
+        Proto *q = decl_proto(F, ci->fn->fn);
         emit_abc(F, OP_CALL, d, (int)n, has && is_ref(ret) ? 1 : 0);
         emit(F, add_proto(F, q));
         emit_args(F, regs, n);
+        free_temps(F, m);
         return d;
     }
     case CALL_LOCALFN: {
+        int d = ret->kind != T_VOID ? target(F, dst, ret) : -1;
+        uint32_t m = F->ntemps;
         int fr = load_sym(F, ci->fn, ci->fn->type, -1);
         uint32_t n = eval_args(F, ci, regs);
-        return call_closure(F, fr, regs, n, ret, dst);
+        call_closure(F, fr, regs, n, ret, d);
+        free_temps(F, m);
+        return d < 0 ? 0 : d;
     }
     case CALL_VALUE: {
+        int d = ret->kind != T_VOID ? target(F, dst, ret) : -1;
+        uint32_t m = F->ntemps;
         int fr = expr(F, e->lhs, -1);
         for (uint32_t i = 0; i < ci->nparams; i++) regs[i] = expr(F, ci->argv[i], -1);
-        return call_closure(F, fr, regs, ci->nparams, ret, dst);
+        call_closure(F, fr, regs, ci->nparams, ret, d);
+        free_temps(F, m);
+        return d < 0 ? 0 : d;
     }
     case CALL_NATIVE: case CALL_METHOD: {
+        /* the hottest methods have their own instructions */
+        if (ci->kind == CALL_METHOD && e->lhs->kind == E_MEMBER && ci->receiver->type->kind == T_ARRAY) {
+            const char *mn = ci->lib->name;
+            if (strcmp(mn, "len") == 0) {
+                int a = expr(F, ci->receiver, -1);
+                int d = target(F, dst, ret);
+                emit_abc(F, OP_ALEN, d, a, 0);
+                return d;
+            }
+            if (strcmp(mn, "push") == 0) {
+                int a = expr(F, ci->receiver, -1);
+                int v = expr(F, ci->argv[0], -1);
+                emit_abc(F, OP_APUSH, a, v, 0);
+                return 0;
+            }
+        }
         if (ci->kind == CALL_NATIVE && ci->nparams == 1 && ret->kind == T_FLOAT && ci->ftype->args[0]->kind == T_FLOAT) {
             static const char *const names[] = MATHF_NAMES;
             for (int k = 0; names[k]; k++) {
@@ -1172,8 +1237,10 @@ static int expr_inner(FnState *F, Expr *e, int dst) {
         int t = dst >= 0 ? temp(F, e->type) : d;
         emit_abx(F, OP_NEWTUPLE, t, add_type(F, e->type));
         for (uint32_t i = 0; i < e->nelems; i++) {
+            uint32_t m = F->ntemps;
             int r = expr(F, e->elems[i], -1);
             emit_abc(F, OP_TSET, t, i, r);
+            free_temps(F, m);
         }
         if (t != d) move(F, d, t, e->type);
         return d;
@@ -1184,8 +1251,10 @@ static int expr_inner(FnState *F, Expr *e, int dst) {
         emit_abx(F, OP_NEWARR, t, add_type(F, e->type));
         for (uint32_t i = 0; i < e->nelems; i++) {
             Expr *x = e->elems[i];
+            uint32_t m = F->ntemps;
             if (x->kind == E_SPREAD) { int r = expr(F, x->lhs, -1); emit_abc(F, OP_ASPREAD, t, r, 0); }
             else { int r = expr(F, x, -1); emit_abc(F, OP_APUSH, t, r, 0); }
+            free_temps(F, m);
         }
         if (t != d) move(F, d, t, e->type);
         return d;
@@ -1195,9 +1264,13 @@ static int expr_inner(FnState *F, Expr *e, int dst) {
         int t = dst >= 0 ? temp(F, e->type) : d;
         emit_abx(F, OP_NEWDICT, t, add_type(F, e->type));
         for (uint32_t i = 0; i < e->nelems; i++) {
-            if (!e->keys[i]) { int r = expr(F, e->elems[i]->lhs, -1); emit_abc(F, OP_DSPREAD, t, r, 0); continue; }
-            int k = expr(F, e->keys[i], -1), v = expr(F, e->elems[i], -1);
-            emit_abc(F, OP_DSET, t, k, v);
+            uint32_t m = F->ntemps;
+            if (!e->keys[i]) { int r = expr(F, e->elems[i]->lhs, -1); emit_abc(F, OP_DSPREAD, t, r, 0); }
+            else {
+                int k = expr(F, e->keys[i], -1), v = expr(F, e->elems[i], -1);
+                emit_abc(F, OP_DSET, t, k, v);
+            }
+            free_temps(F, m);
         }
         if (t != d) move(F, d, t, e->type);
         return d;
@@ -1316,6 +1389,28 @@ static void store_loc(FnState *F, Loc *l, int v) {
     }
 }
 
+/* A leaf of a (possibly nested) tuple of assignment targets and its element path. */
+typedef struct TupleLeaf {
+    Expr *target;
+    Loc loc;
+    uint8_t path[8];
+    uint32_t depth;
+} TupleLeaf;
+
+static void collect_leaves(Expr *t, TupleLeaf *out, uint32_t *n, uint32_t depth, const uint8_t *path) {
+    for (uint32_t i = 0; i < t->nelems && *n < 64; i++) {
+        uint8_t p[8];
+        if (depth) memcpy(p, path, depth);
+        p[depth < 7 ? depth : 7] = (uint8_t)i;
+        Expr *x = t->elems[i];
+        if (x->kind == E_TUPLE && depth + 1 < 8) { collect_leaves(x, out, n, depth + 1, p); continue; }
+        out[*n].target = x;
+        memcpy(out[*n].path, p, depth + 1);
+        out[*n].depth = depth + 1;
+        (*n)++;
+    }
+}
+
 /* Values that may be computed straight into an existing variable's register:
  * single instructions that read their operands before writing. */
 static bool safe_direct(Expr *e) {
@@ -1331,16 +1426,23 @@ static void assign(FnState *F, Stmt *s) {
     Loc pool[64];
     int np = 0;
     if (s->target->kind == E_TUPLE) {
-        Expr *tg = s->target;
-        Loc locs[64];
-        uint32_t n = tg->nelems > 64 ? 64 : tg->nelems;
-        for (uint32_t i = 0; i < n; i++) resolve_loc(F, tg->elems[i], &locs[i], pool, &np);
+        /* every target location first (objects, indexes), then the value, then the stores */
+        TupleLeaf leaves[64];
+        uint32_t n = 0;
+        collect_leaves(s->target, leaves, &n, 0, NULL);
+        for (uint32_t i = 0; i < n; i++) resolve_loc(F, leaves[i].target, &leaves[i].loc, pool, &np);
         int v = expr(F, s->value, -1);
-        Type *vt = s->value->type;
         for (uint32_t i = 0; i < n; i++) {
-            int r = temp(F, vt->args[i]);
-            emit_abc(F, is_ref(vt->args[i]) ? OP_TGET_REF : OP_TGET, r, v, i);
-            store_loc(F, &locs[i], r);
+            int r = v;
+            Type *t = s->value->type;
+            for (uint32_t k = 0; k < leaves[i].depth; k++) {
+                Type *et = t->args[leaves[i].path[k]];
+                int x = temp(F, et);
+                emit_abc(F, is_ref(et) ? OP_TGET_REF : OP_TGET, x, r, leaves[i].path[k]);
+                r = x;
+                t = et;
+            }
+            store_loc(F, &leaves[i].loc, r);
         }
         return;
     }
@@ -1642,6 +1744,8 @@ static Proto *compile_function(FnState *parent, FnInfo *fi, const char *name) {
     FnState F0, *F = &F0;
     memset(F, 0, sizeof *F);
     F->parent = parent;
+    F->diags = parent->diags;
+    F->src = parent->src;
     F->vm = parent->vm;
     F->m = parent->m;
     F->fi = fi;
@@ -1661,12 +1765,15 @@ static Proto *compile_function(FnState *parent, FnInfo *fi, const char *name) {
         emit_abc(F, OP_RET0, 0, 0, 0);
     }
     F->nscopes = 0;
-    if (F->overflow) fprintf(stderr, "writ: function '%s' needs more than %d registers\n", name ? name : "<lambda>", MAX_REGS);
+    if (F->overflow)
+        diag_error(F->diags, F->src, fd->is_lambda || !fd->name ? fd->span : fd->name_span,
+                   "function '%s' is too complex: it needs more than %d registers", name ? name : "<lambda>", MAX_REGS);
     finish_proto(F, fd->nparams);
     return F->p;
 }
 
-void cg_program(VM *vm, Module *m, Program *prog, CheckResult *cr) {
+bool cg_program(VM *vm, Module *m, Program *prog, CheckResult *cr, Diags *diags) {
+    size_t nerr0 = diags->n;
     for (uint32_t i = 0; i < cr->nglobals; i++) cr->globals[i]->global = (int)i;
     m->nglobals = cr->nglobals;
     m->globals = mem_calloc(vm, sizeof(Value) * (cr->nglobals ? cr->nglobals : 1));
@@ -1681,6 +1788,8 @@ void cg_program(VM *vm, Module *m, Program *prog, CheckResult *cr) {
     memset(S, 0, sizeof *S);
     S->vm = vm;
     S->m = m;
+    S->diags = diags;
+    S->src = prog->src;
     S->fi = cr->script;
     S->p = proto_new(vm, m, "<script>");
     cr->script->proto = S->p;
@@ -1688,7 +1797,7 @@ void cg_program(VM *vm, Module *m, Program *prog, CheckResult *cr) {
     S->line = 1;
     /* top-level functions first get their protos so calls can refer to them */
     for (uint32_t i = 0; i < prog->n; i++)
-        if (prog->items[i]->kind == S_FUNC) decl_proto(S, prog->items[i]->fn);
+        if (prog->items[i]->kind == S_FUNC) decl_proto(S, prog->items[i]->fn)->is_toplevel = true;
     for (uint32_t i = 0; i < prog->n; i++) {
         Stmt *st = prog->items[i];
         if (st->kind == S_FUNC) compile_function(S, (FnInfo *)st->fn->check, st->fn->name);
@@ -1697,6 +1806,10 @@ void cg_program(VM *vm, Module *m, Program *prog, CheckResult *cr) {
     for (uint32_t i = 0; i < prog->n; i++) stmt(S, prog->items[i]);
     S->nscopes = 0;
     emit_abc(S, OP_RET0, 0, 0, 0);
-    if (S->overflow) fprintf(stderr, "writ: top-level code needs more than %d registers\n", MAX_REGS);
+    if (S->overflow) {
+        Span sp = {1, 1, 1, 2, 0, 0};
+        diag_error(S->diags, S->src, sp, "top-level code is too complex: it needs more than %d registers", MAX_REGS);
+    }
     finish_proto(S, 0);
+    return diags->n == nerr0;
 }

@@ -6,7 +6,8 @@
 #include "chunk.h"
 
 /* Compiles a checked program into module m (m->script and its protos,
- * m->globals sized to the program's globals). */
-void cg_program(VM *vm, Module *m, Program *prog, CheckResult *cr);
+ * m->globals sized to the program's globals).  A function too complex for
+ * the register file is reported into diags; returns false then. */
+bool cg_program(VM *vm, Module *m, Program *prog, CheckResult *cr, Diags *diags);
 
 #endif

@@ -526,6 +526,19 @@ static void eq_push(EqStack *s, Type *t, Value a, Value b) {
     s->items[s->n++] = (EqItem){ t, a, b };
 }
 
+/* Could a value of type t contain a float (NaN != NaN defeats the identity shortcut)? */
+static bool may_hold_float(const Type *t) {
+    switch (t->kind) {
+    case T_FLOAT: return true;
+    case T_ARRAY: case T_OPTIONAL: return may_hold_float(t->a);
+    case T_DICT: return may_hold_float(t->b);
+    case T_TUPLE:
+        for (uint32_t i = 0; i < t->n; i++) if (may_hold_float(t->args[i])) return true;
+        return false;
+    default: return false;
+    }
+}
+
 /* Compares a and b if that needs no descent; otherwise queues the pair.
  * Returns false when already known unequal. */
 static bool eq_shallow(EqStack *s, Type *t, Value a, Value b) {
@@ -541,7 +554,7 @@ static bool eq_shallow(EqStack *s, Type *t, Value a, Value b) {
         return eq_shallow(s, t->a, opt_payload(t->a, a), opt_payload(t->a, b));
     }
     case T_ARRAY: case T_DICT: case T_TUPLE:
-        if (a.p == b.p) return true;
+        if (a.p == b.p && !may_hold_float(t)) return true;
         eq_push(s, t, a, b);
         return true;
     default: return a.u == b.u;     /* functions, Wait, identity kinds */

@@ -418,7 +418,7 @@ dispatch:
         CapSrc *cs = P->caplists[li];
         uint32_t n = P->caplens[li];
         Closure *c;
-        if (n == 0 && !q->is_lambda && q->cached) {
+        if (q->is_toplevel && q->cached) {
             c = q->cached;
             obj_retain(&c->h);
         } else {
@@ -437,7 +437,7 @@ dispatch:
                 if (q->cap_is_ref[i]) obj_retain(v.o);
                 c->cap[i] = v;
             }
-            if (n == 0 && !q->is_lambda) { q->cached = c; obj_retain(&c->h); }
+            if (q->is_toplevel) { q->cached = c; obj_retain(&c->h); }
         }
         SETREF(RA, c);
         NEXT();
