@@ -578,7 +578,9 @@ static Type *check_name(Checker *C, Expr *e, bool called) {
     switch (s->kind) {
     case SYM_LOCAL: case SYM_LOCALFUNC: {
         note_capture(C, s);
-        Type *n = s->closure_assigns ? NULL : narrowed(C, s);
+        /* a closure may run after the variable changed: outer vars never narrow inside it */
+        bool outer_var = s->owner != C->fn && s->vkind == VK_VAR;
+        Type *n = s->closure_assigns || outer_var ? NULL : narrowed(C, s);
         return n ? n : s->type;
     }
     case SYM_CONST: return eval_const(C, s);
@@ -1657,6 +1659,10 @@ static Type *check_when(Checker *C, WhenStmtData *w, Type *expected, bool *leave
 
 static Type *check_expr_inner(Checker *C, Expr *e, Type *expected) {
     TypeTable *tt = C->tt;
+    /* an Optional<T> expectation reaches literals and lambdas as T (converted afterwards) */
+    if (expected && expected->kind == T_OPTIONAL &&
+        (e->kind == E_ARRAY || e->kind == E_DICT || e->kind == E_TUPLE || e->kind == E_LAMBDA))
+        expected = expected->a;
     switch (e->kind) {
     case E_INT:
         if (e->int_min_magnitude) { err(C, e->span, "integer literal is too large"); return T_err(C); }
@@ -2169,14 +2175,18 @@ static void check_func_body(Checker *C, FuncDecl *fd, FnInfo *fi) {
     C->loop_depth = 0;
     push_scope(C);
     Type *ft = fi->type;
+    /* defaults first: in the declaration's scope, where no parameter is visible */
+    uint32_t ndefaults = 0;
     for (uint32_t i = 0; i < fd->nparams; i++) {
         Param *p = &fd->params[i];
-        /* defaults are evaluated in the declaration's scope: check them with the enclosing function */
-        if (p->def && !is_err(ft)) {
-            C->fn = saved;
-            check_to(C, &p->def, ft->args[i]);
-            C->fn = fi;
-        }
+        if (p->def && !is_err(ft)) { check_to(C, &p->def, ft->args[i]); ndefaults++; }
+    }
+    if (ndefaults && fd->sym && fd->sym->kind == SYM_LOCALFUNC) {
+        fi->callee_defaults = true;
+        if (ndefaults > 62) err(C, fd->name_span, "a nested function can have at most 62 parameters with defaults");
+    }
+    for (uint32_t i = 0; i < fd->nparams; i++) {
+        Param *p = &fd->params[i];
         Sym *s = new_sym(C, SYM_LOCAL, p->name, p->span, is_err(ft) ? T_err(C) : ft->args[i]);
         s->is_param = true;
         s->vkind = VK_LET;

@@ -801,7 +801,45 @@ static int call(FnState *F, Expr *e, int dst) {
         int d = ret->kind != T_VOID ? target(F, dst, ret) : -1;
         uint32_t m = F->ntemps;
         int fr = load_sym(F, ci->fn, ci->fn->type, -1);
-        uint32_t n = eval_args(F, ci, regs);
+        FnInfo *cf = (FnInfo *)ci->fn->fn->check;
+        uint32_t n;
+        if (cf->callee_defaults) {
+            /* omitted arguments are evaluated by the callee, in its own scope: pass a mask */
+            uint64_t mask = 0;
+            uint32_t k = 0, nfixed = ci->has_variadic ? ci->nparams - 1 : ci->nparams;
+            int mr = temp(F, F->vm->types.t_int);
+            for (uint32_t i = 0; i < nfixed; i++) {
+                if (!ci->defaults[i]) continue;
+                if (!ci->argv[i]) mask |= (uint64_t)1 << k;
+                k++;
+            }
+            load_int(F, mr, (int64_t)mask);
+            for (uint32_t i = 0; i < nfixed; i++) regs[i] = mr;
+            uint32_t order[256], no = 0;
+            for (uint32_t i = 0; i < nfixed; i++) if (ci->argv[i]) order[no++] = i;
+            for (uint32_t a = 1; a < no; a++) {
+                uint32_t v = order[a], b = a;
+                while (b > 0 && ci->argv[order[b - 1]]->span.off > ci->argv[v]->span.off) { order[b] = order[b - 1]; b--; }
+                order[b] = v;
+            }
+            for (uint32_t q = 0; q < no; q++) regs[order[q]] = expr(F, ci->argv[order[q]], -1);
+            n = ci->nparams;
+            if (ci->has_variadic) {
+                int a = temp(F, ci->vararg_type);
+                emit_abx(F, OP_NEWARR, a, add_type(F, ci->vararg_type));
+                for (uint32_t q = 0; q < ci->nvarargs; q++) {
+                    Expr *x = ci->varargs[q];
+                    uint32_t mm = F->ntemps;
+                    if (ci->spread) { int r = expr(F, x->lhs, -1); emit_abc(F, OP_ASPREAD, a, r, 0); }
+                    else { int r = expr(F, x, -1); emit_abc(F, OP_APUSH, a, r, 0); }
+                    free_temps(F, mm);
+                }
+                regs[n - 1] = a;
+            }
+            regs[n++] = mr;
+        } else {
+            n = eval_args(F, ci, regs);
+        }
         call_closure(F, fr, regs, n, ret, d);
         free_temps(F, m);
         return d < 0 ? 0 : d;
@@ -1756,6 +1794,34 @@ static Proto *compile_function(FnState *parent, FnInfo *fi, const char *name) {
     F->line = fd->span.line;
     push_scope(F);
     for (uint32_t i = 0; i < fd->nparams; i++) declare_local(F, fd->params[i].sym);
+    uint32_t nparams = fd->nparams;
+    if (fi->callee_defaults) {
+        /* the hidden mask parameter: bit k set = the k-th defaulted argument was omitted */
+        int mask = alloc_reg(F, false);
+        nparams++;
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < fd->nparams; i++) {
+            Param *p = &fd->params[i];
+            if (!p->def || p->variadic) continue;
+            Sym *sym = p->sym;
+            int param = sym->reg;
+            int local = alloc_reg(F, is_ref(sym->type));
+            uint32_t tm = F->ntemps;
+            int bit = temp(F, F->vm->types.t_int);
+            load_int(F, bit, (int64_t)((uint64_t)1 << k));
+            emit_abc(F, OP_BAND, bit, mask, bit);
+            uint32_t jsupplied = emit_jump(F, OP_JF, bit, 0, 0);
+            free_temps(F, tm);
+            expr(F, p->def, local);
+            free_temps(F, tm);
+            uint32_t jend = emit_jump(F, OP_JMP, 0, 0, 0);
+            patch_here(F, jsupplied);
+            emit_abc(F, is_ref(sym->type) ? OP_MOVE_REF : OP_MOVE, local, param, 0);
+            patch_here(F, jend);
+            sym->reg = local;        /* the body reads the owned copy */
+            k++;
+        }
+    }
     if (fd->body_expr) {
         if (fi->ret->kind == T_VOID) { expr(F, fd->body_expr, -1); emit_abc(F, OP_RET0, 0, 0, 0); }
         else { int r = expr(F, fd->body_expr, -1); emit_abc(F, OP_RET, r, 0, 0); }
@@ -1768,7 +1834,7 @@ static Proto *compile_function(FnState *parent, FnInfo *fi, const char *name) {
     if (F->overflow)
         diag_error(F->diags, F->src, fd->is_lambda || !fd->name ? fd->span : fd->name_span,
                    "function '%s' is too complex: it needs more than %d registers", name ? name : "<lambda>", MAX_REGS);
-    finish_proto(F, fd->nparams);
+    finish_proto(F, nparams);
     return F->p;
 }
 

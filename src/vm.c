@@ -498,6 +498,7 @@ dispatch:
         if (unlikely(nb + q->nregs > vm->stack_cap)) { ensure_stack(vm, nb + q->nregs); R = vm->stack + cur->base; }
         Value *NR = vm->stack + nb;
         for (uint32_t i = 0; i < nargs; i++) NR[i] = R[ARGREG(argw[i >> 2], i & 3)];
+        for (uint32_t i = nargs; i < q->nparams; i++) NR[i].i = 0;  /* omitted-defaults mask: none */
         null_refregs(q, NR);
         obj_retain(&cl->h);
         Frame *f = push_frame(vm);
