@@ -706,14 +706,9 @@ static void emit_args(FnState *F, int *regs, uint32_t n) {
     }
 }
 
-/* Evaluates the arguments of a resolved call into registers, in source
- * order for the written ones (defaults afterwards). */
-static uint32_t eval_args(FnState *F, CallInfo *ci, int *regs) {
-    uint32_t np = ci->nparams;
-    uint32_t nfixed = ci->has_variadic ? np - 1 : np;
-    for (uint32_t i = 0; i < nfixed; i++) regs[i] = -1;
-    /* written arguments first, left to right as the source has them
-     * (named arguments may come in any parameter order) */
+/* Evaluates the written (non-variadic) arguments into regs, left to right
+ * as the source has them (named arguments may come in any parameter order). */
+static void eval_written_args(FnState *F, CallInfo *ci, uint32_t nfixed, int *regs) {
     uint32_t order[256], no = 0;
     for (uint32_t i = 0; i < nfixed && i < 256; i++)
         if (ci->argv[i]) order[no++] = i;
@@ -723,26 +718,38 @@ static uint32_t eval_args(FnState *F, CallInfo *ci, int *regs) {
         order[b] = v;
     }
     for (uint32_t k = 0; k < no; k++) regs[order[k]] = expr(F, ci->argv[order[k]], -1);
+}
+
+/* Collects the variadic arguments (or copies a spread array) into a new array. */
+static int build_varargs(FnState *F, CallInfo *ci) {
+    Type *at = ci->vararg_type;
+    int a = temp(F, at);
+    emit_abx(F, OP_NEWARR, a, add_type(F, at));
+    for (uint32_t k = 0; k < ci->nvarargs; k++) {
+        Expr *x = ci->varargs[k];
+        uint32_t m = F->ntemps;
+        if (ci->spread) { int r = expr(F, x->lhs, -1); emit_abc(F, OP_ASPREAD, a, r, 0); }
+        else { int r = expr(F, x, -1); emit_abc(F, OP_APUSH, a, r, 0); }
+        free_temps(F, m);
+    }
+    return a;
+}
+
+/* Evaluates the arguments of a resolved call into registers: the written
+ * ones first, then the defaults of omitted ones (at the call site: only for
+ * top-level functions, whose defaults see nothing but globals). */
+static uint32_t eval_args(FnState *F, CallInfo *ci, int *regs) {
+    uint32_t np = ci->nparams;
+    uint32_t nfixed = ci->has_variadic ? np - 1 : np;
+    for (uint32_t i = 0; i < nfixed; i++) regs[i] = -1;
+    eval_written_args(F, ci, nfixed, regs);
     for (uint32_t i = 0; i < nfixed; i++) {
         if (regs[i] >= 0) continue;
         Expr *d = ci->defaults[i];
-        Type *pt = ci->ftype->args[i];
         int r = expr(F, d, -1);
-        regs[i] = convert_reg(F, r, d->type, pt, -1);
+        regs[i] = convert_reg(F, r, d->type, ci->ftype->args[i], -1);
     }
-    if (ci->has_variadic) {
-        Type *at = ci->vararg_type;
-        int a = temp(F, at);
-        emit_abx(F, OP_NEWARR, a, add_type(F, at));
-        for (uint32_t k = 0; k < ci->nvarargs; k++) {
-            Expr *x = ci->varargs[k];
-            uint32_t m = F->ntemps;
-            if (ci->spread) { int r = expr(F, x->lhs, -1); emit_abc(F, OP_ASPREAD, a, r, 0); }
-            else { int r = expr(F, x, -1); emit_abc(F, OP_APUSH, a, r, 0); }
-            free_temps(F, m);
-        }
-        regs[np - 1] = a;
-    }
+    if (ci->has_variadic) regs[np - 1] = build_varargs(F, ci);
     return np;
 }
 
@@ -814,28 +821,10 @@ static int call(FnState *F, Expr *e, int dst) {
                 k++;
             }
             load_int(F, mr, (int64_t)mask);
-            for (uint32_t i = 0; i < nfixed; i++) regs[i] = mr;
-            uint32_t order[256], no = 0;
-            for (uint32_t i = 0; i < nfixed; i++) if (ci->argv[i]) order[no++] = i;
-            for (uint32_t a = 1; a < no; a++) {
-                uint32_t v = order[a], b = a;
-                while (b > 0 && ci->argv[order[b - 1]]->span.off > ci->argv[v]->span.off) { order[b] = order[b - 1]; b--; }
-                order[b] = v;
-            }
-            for (uint32_t q = 0; q < no; q++) regs[order[q]] = expr(F, ci->argv[order[q]], -1);
+            for (uint32_t i = 0; i < nfixed; i++) regs[i] = mr;   /* omitted: never read */
+            eval_written_args(F, ci, nfixed, regs);
             n = ci->nparams;
-            if (ci->has_variadic) {
-                int a = temp(F, ci->vararg_type);
-                emit_abx(F, OP_NEWARR, a, add_type(F, ci->vararg_type));
-                for (uint32_t q = 0; q < ci->nvarargs; q++) {
-                    Expr *x = ci->varargs[q];
-                    uint32_t mm = F->ntemps;
-                    if (ci->spread) { int r = expr(F, x->lhs, -1); emit_abc(F, OP_ASPREAD, a, r, 0); }
-                    else { int r = expr(F, x, -1); emit_abc(F, OP_APUSH, a, r, 0); }
-                    free_temps(F, mm);
-                }
-                regs[n - 1] = a;
-            }
+            if (ci->has_variadic) regs[n - 1] = build_varargs(F, ci);
             regs[n++] = mr;
         } else {
             n = eval_args(F, ci, regs);
