@@ -1134,8 +1134,18 @@ static Type *call_method(Checker *C, Expr *e, Expr *callee, Type *t, CallInfo *c
     Type *T = t->kind == T_ARRAY ? t->a : NULL, *K = t->kind == T_DICT ? t->a : NULL, *V = t->kind == T_DICT ? t->b : NULL;
     Type *U = NULL;
     if (sig_uses_U(f->sig) && e->nargs > 0) {
-        /* infer U: map's transform result, reduce's initial value */
-        Expr *a0 = e->args[0].value;
+        /* infer U: map's transform result, reduce's initial value (the first
+         * parameter's argument, written positionally or by name) */
+        const char *first = strcmp(f->name, "map") == 0 ? "transform" : "initial";
+        Expr *a0 = NULL;
+        for (uint32_t i = 0; i < e->nargs && !a0; i++)
+            if (e->args[i].label && strcmp(e->args[i].label, first) == 0) a0 = e->args[i].value;
+        if (!a0) a0 = e->args[0].label ? NULL : e->args[0].value;
+        if (!a0) {
+            err(C, e->span, "missing argument for parameter '%s' in call to '%s'", first, f->name);
+            for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+            return T_err(C);
+        }
         if (strcmp(f->name, "map") == 0) {
             Type *ft = check_expr(C, a0, NULL);
             if (ft->kind == T_FUNC && ft->n == 1) U = ft->a;

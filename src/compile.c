@@ -908,13 +908,29 @@ static int call(FnState *F, Expr *e, int dst) {
 /* callback-taking array methods, expanded into loops in the caller's frame
  * so that callbacks never run on the C stack (runtime.md §12). */
 
+static int hof_body(FnState *F, Expr *e, CallInfo *ci, int a, Type *ret, int dst);
+
 static int hof(FnState *F, Expr *e, CallInfo *ci, int dst) {
+    if (e->lhs->kind != E_SAFE_MEMBER) return hof_body(F, e, ci, expr(F, ci->receiver, -1), e->type, dst);
+    /* xs?.map(f): null when xs is null (arguments not evaluated), else Optional of the result */
+    Type *ret = e->type;
+    Type *inner = ci->ftype->a;
+    int d = ret->kind != T_VOID ? target(F, dst, ret) : 0;
+    if (ret->kind != T_VOID) load_null(F, d, ret);
+    int a = expr(F, ci->receiver, -1);
+    uint32_t jnull = emit_jump(F, OP_JNULL, a, 0, 0);
+    int r = hof_body(F, e, ci, a, inner, -1);
+    if (ret->kind != T_VOID) convert_reg(F, r, inner, ret, d);
+    patch_here(F, jnull);
+    return d;
+}
+
+static int hof_body(FnState *F, Expr *e, CallInfo *ci, int a, Type *ret, int dst) {
     TypeTable *tt = &F->vm->types;
     const char *name = ci->lib->name;
     Type *at = ci->receiver->type;
+    if (at->kind == T_OPTIONAL) at = at->a;
     Type *T = at->a;
-    Type *ret = e->type;
-    int a = expr(F, ci->receiver, -1);
     int regs[4];
     int fn;
     int d;
