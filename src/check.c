@@ -1148,6 +1148,10 @@ static Type *call_method(Checker *C, Expr *e, Expr *callee, Type *t, CallInfo *c
         }
         if (strcmp(f->name, "map") == 0) {
             Type *ft = check_expr(C, a0, NULL);
+            if (ft->kind == T_FUNC && ft->n == 1 && ft->a->kind == T_VOID) {
+                err(C, a0->span, "type mismatch: 'map' needs a transform that returns a value, found %s", ft->name);
+                return T_err(C);
+            }
             if (ft->kind == T_FUNC && ft->n == 1) U = ft->a;
             else if (!is_err(ft)) { err(C, a0->span, "type mismatch: expected (%s) -> U, found %s", T->name, ft->name); return T_err(C); }
             else return T_err(C);
@@ -1362,16 +1366,34 @@ static Type *check_dict(Checker *C, Expr *e, Type *expected) {
             k = dt->a; v = dt->b; kx = NULL; vx = NULL;
         } else {
             k = check_expr(C, kx, NULL);
+            if ((vx->kind == E_ARRAY || vx->kind == E_DICT) && vx->nelems == 0 && e->nelems > 1) {
+                if (is_err(k)) return T_err(C);
+                /* an empty literal value takes the type of its siblings (checked below) */
+                if (!kt) { kt = k; ke = kx; }
+                else { Type *uk = unify(C, kt, ke, k, kx); if (!uk) { err(C, kx->span, "cannot infer a common key type; add a type annotation"); return T_err(C); } kt = uk; ke = kx; }
+                continue;
+            }
             v = check_expr(C, vx, NULL);
             if (is_err(k) || is_err(v)) return T_err(C);
         }
-        if (!kt) { kt = k; vt = v; ke = kx; ve = vx; continue; }
+        if (!vt) { Type *uk = kt ? unify(C, kt, ke, k, kx) : k; if (!uk) { err(C, kx ? kx->span : e->span, "cannot infer a common key type; add a type annotation"); return T_err(C); } kt = uk; vt = v; ke = kx; ve = vx; continue; }
         Type *uk = unify(C, kt, ke, k, kx), *uv = unify(C, vt, ve, v, vx);
         if (!uk) { err(C, e->keys[i] ? e->keys[i]->span : e->elems[i]->span, "cannot infer a common key type; add a type annotation"); return T_err(C); }
         if (!uv) { err(C, e->elems[i]->span, "cannot infer a common element type; add a type annotation"); return T_err(C); }
         kt = uk; vt = uv; ke = kx; ve = vx;
     }
+    if (!vt) { err(C, e->span, "cannot infer the type of an empty array literal; add a type annotation"); return T_err(C); }
     if (vt->kind == T_NULL || kt->kind == T_NULL) { err(C, e->span, "cannot infer the type of null; add a type annotation"); return T_err(C); }
+    for (uint32_t i = 0; i < e->nelems; i++) {
+        Expr *vx = e->elems[i];
+        if (e->keys[i] && !vx->type && (vx->kind == E_ARRAY || vx->kind == E_DICT) && vx->nelems == 0) {
+            if ((vx->kind == E_ARRAY) != (vt->kind == T_ARRAY) || (vx->kind == E_DICT) != (vt->kind == T_DICT)) {
+                err(C, vx->span, "cannot infer a common element type; add a type annotation");
+                return T_err(C);
+            }
+            check_expr(C, vx, vt);
+        }
+    }
     if (!valid_key(kt)) { err(C, e->span, "dictionary keys must be int, bool, string or an enum, found %s", kt->name); return T_err(C); }
     Type *dt = ty_dict(C->vm, kt, vt);
     for (uint32_t i = 0; i < e->nelems; i++) {

@@ -957,14 +957,19 @@ static int hof_body(FnState *F, Expr *e, CallInfo *ci, int a, Type *ret, int dst
     }
     fn = expr(F, ci->argv[0], -1);
     if (strcmp(name, "sort") == 0) {
+        /* bottom-up stable merge sort between two private copies, so a comparator
+         * that changes the array can only make the order unspecified */
         d = target(F, dst, ret);
-        int n = temp(F, tt->t_int), tmp = temp(F, at), width = temp(F, tt->t_int), lo = temp(F, tt->t_int);
+        int n = temp(F, tt->t_int), src = temp(F, at), out = temp(F, at), sw = temp(F, at);
+        int width = temp(F, tt->t_int), lo = temp(F, tt->t_int);
         int mid = temp(F, tt->t_int), hi = temp(F, tt->t_int), i = temp(F, tt->t_int), j = temp(F, tt->t_int);
         int k = temp(F, tt->t_int), c = temp(F, tt->t_int), zero = temp(F, tt->t_int);
         int xi = temp(F, T), xj = temp(F, T);
-        emit_abc(F, OP_ALEN, n, a, 0);
-        emit_abx(F, OP_NEWARR, tmp, add_type(F, at));
-        emit_abc(F, OP_ASPREAD, tmp, a, 0);
+        emit_abx(F, OP_NEWARR, src, add_type(F, at));
+        emit_abc(F, OP_ASPREAD, src, a, 0);
+        emit_abx(F, OP_NEWARR, out, add_type(F, at));
+        emit_abc(F, OP_ASPREAD, out, a, 0);
+        emit_abc(F, OP_ALEN, n, src, 0);
         load_int(F, width, 1);
         load_int(F, zero, 0);
         uint32_t Lw = here(F);
@@ -987,20 +992,20 @@ static int hof_body(FnState *F, Expr *e, CallInfo *ci, int a, Type *ret, int dst
         uint32_t jendmerge = emit_jump(F, OP_JGE_INT, k, hi, 0);
         uint32_t jright1 = emit_jump(F, OP_JGE_INT, i, mid, 0);
         uint32_t jleft1 = emit_jump(F, OP_JGE_INT, j, hi, 0);
-        emit_abc(F, get, xi, a, i);
-        emit_abc(F, get, xj, a, j);
+        emit_abc(F, get, xi, src, i);
+        emit_abc(F, get, xj, src, j);
         regs[0] = xi; regs[1] = xj;
         call_closure(F, fn, regs, 2, tt->t_int, c);
         uint32_t jright2 = emit_jump(F, OP_JLT_INT, zero, c, 0);
         patch_here(F, jleft1);
-        emit_abc(F, get, xi, a, i);
-        emit_abc(F, OP_ASET, tmp, k, xi);
+        emit_abc(F, get, xi, src, i);
+        emit_abc(F, OP_ASET, out, k, xi);
         emit_abc(F, OP_ADDI_INT, i, i, 1);
         uint32_t jnext = emit_jump(F, OP_JMP, 0, 0, 0);
         patch_here(F, jright1);
         patch_here(F, jright2);
-        emit_abc(F, get, xj, a, j);
-        emit_abc(F, OP_ASET, tmp, k, xj);
+        emit_abc(F, get, xj, src, j);
+        emit_abc(F, OP_ASET, out, k, xj);
         emit_abc(F, OP_ADDI_INT, j, j, 1);
         patch_here(F, jnext);
         emit_abc(F, OP_ADDI_INT, k, k, 1);
@@ -1009,10 +1014,13 @@ static int hof_body(FnState *F, Expr *e, CallInfo *ci, int a, Type *ret, int dst
         emit_abc(F, OP_MOVE, lo, hi, 0);
         emit_loop_to(F, Llo);
         patch_here(F, jendpass);
-        emit_abc(F, OP_ACOPY, a, tmp, 0);
+        emit_abc(F, OP_MOVE_REF, sw, src, 0);          /* swap the buffers */
+        emit_abc(F, OP_MOVE_REF, src, out, 0);
+        emit_abc(F, OP_MOVE_REF, out, sw, 0);
         emit_abc(F, OP_ADD_INT, width, width, width);
         emit_loop_to(F, Lw);
         patch_here(F, jdone);
+        emit_abc(F, OP_ACOPY, a, src, 0);
         emit_abc(F, OP_MOVE_REF, d, a, 0);
         return d;
     }

@@ -21,6 +21,7 @@ void *mem_realloc(VM *vm, void *p, size_t old_size, size_t new_size) {
         return NULL;
     }
     if (!r) {
+        fflush(stdout);
         fprintf(stderr, "writ: out of memory (%zu bytes)\n", new_size);
         abort();
     }
