@@ -43,6 +43,8 @@ typedef struct Checker {
     struct ScopeMark { uint32_t mark, id; } *scope_marks; uint32_t nscopes, capscopes;
     uint32_t scope_id, next_scope_id;
     FnInfo *fn;
+    TypeInfo *cur_type;     /* the type whose body is being checked */
+    TypeInfo **types; uint32_t ntypes, captypes;
     int loop_depth;
     Narrow *narrow; uint32_t nnarrow, capnarrow;
     const char **reported; uint32_t nreported, capreported;
@@ -59,6 +61,21 @@ static bool check_stmt(Checker *C, Stmt *s);
 static Type *resolve_type(Checker *C, TypeExpr *te);
 static Expr *convert(Checker *C, Expr *e, Type *t);
 static void check_func_body(Checker *C, FuncDecl *fd, FnInfo *fi);
+static TypeInfo *type_info(Type *t);
+static Type *static_member(Checker *C, Expr *e, TypeInfo *ti);
+static Type *member_of_user(Checker *C, Expr *e, Type *t);
+static Type *call_user_method(Checker *C, Expr *e, Expr *callee, Type *t, CallInfo *ci);
+static Type *call_static(Checker *C, Expr *e, Expr *callee, TypeInfo *ti, CallInfo *ci);
+static Type *check_construct(Checker *C, Expr *e, TypeInfo *ti, CallInfo *ci);
+static Type *operator_method(Checker *C, Expr *e, Type *a);
+static Sym *self_sym(Checker *C, Span sp);
+static void make_self_member(Checker *C, Expr *e);
+static void resolve_type_info(Checker *C, TypeInfo *ti);
+static MethodInfo *find_method_in(TypeInfo *ti, const char *name);
+static bool valid_struct_target(Checker *C, Expr *e);
+static Type *call_method_decl(Checker *C, Expr *e, MethodInfo *mi, CallInfo *ci);
+static bool is_ref(Type *t) { return t->is_ref; }
+static bool is_user(Type *t) { return t && (t->kind == T_STRUCT || t->kind == T_CLASS || t->kind == T_ENUM || t->kind == T_TRAIT); }
 
 /* ------------------------------------------------------------------ */
 /* diagnostics */
@@ -240,6 +257,11 @@ static Type *resolve_type(Checker *C, TypeExpr *te) {
         }
         return ty_dict(C->vm, a, b);
     }
+    Sym *ts = lookup(C, n);
+    if (ts && ts->kind == SYM_TYPE) {
+        if (te->nargs) { err(C, te->span, "type '%s' takes no type arguments", n); return T_err(C); }
+        return ts->ti->type;
+    }
     if (strcmp(n, "Result") == 0 || strcmp(n, "Weak") == 0) {
         err(C, te->span, "type '%s' is not supported yet", n);
         return T_err(C);
@@ -414,9 +436,11 @@ static bool assignable(Checker *C, Type *s, Type *t, Expr *e) {
     if (s == t || is_err(s) || is_err(t)) return true;
     if (t->kind == T_ANY) return s->kind != T_VOID;
     if (t->kind == T_FLOAT && e && s->kind == T_INT && is_int_literal(e)) return true;
+    if ((t->kind == T_CLASS || t->kind == T_TRAIT) && (s->kind == T_CLASS || s->kind == T_TRAIT))
+        return ty_is_subtype(s, t);      /* upcast: same object */
     if (t->kind == T_OPTIONAL) {
         if (s->kind == T_NULL) return true;
-        if (s->kind == T_OPTIONAL) return s->a == t->a;
+        if (s->kind == T_OPTIONAL) return s->a == t->a || (is_ref(s->a) && (s->a->kind == T_CLASS || s->a->kind == T_TRAIT) && assignable(C, s->a, t->a, NULL));
         return assignable(C, s, t->a, e);
     }
     if (s->kind == T_TUPLE && t->kind == T_TUPLE && s->n == t->n) {
@@ -587,6 +611,13 @@ static Type *check_name(Checker *C, Expr *e, bool called) {
     case SYM_LIB:
         if (!called) { err(C, e->span, "library function '%s' cannot be used as a value", e->str); return T_err(C); }
         return T_err(C);
+    case SYM_TYPE: err(C, e->span, "type '%s' is not a value", e->str); return T_err(C);
+    case SYM_FIELD: case SYM_METHOD:
+        if (s->field && s->field->is_static) { e->sym = s->field->global; return s->field->type; }
+        /* a member used by its bare name inside the type's body is self.name */
+        if (!lookup(C, "self")) { err(C, e->span, "'self' can only be used inside an instance method"); return T_err(C); }
+        make_self_member(C, e);
+        return check_expr(C, e, NULL);
     default: return s->type;
     }
 }
@@ -821,6 +852,7 @@ static Type *check_binary(Checker *C, Expr *e, Type *expected) {
     }
     /* int literal operands adapt to a float other side */
     Type *a = check_expr(C, e->lhs, NULL);
+    if ((a->kind == T_STRUCT || a->kind == T_CLASS) && op != TK_EQ && op != TK_NE) return operator_method(C, e, a);
     Type *b = check_expr(C, e->rhs, NULL);
     if (is_err(a) || is_err(b)) return (op == TK_EQ || op == TK_NE || op == TK_LT || op == TK_LE || op == TK_GT || op == TK_GE) ? tt->t_bool : T_err(C);
     switch (op) {
@@ -1190,7 +1222,21 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
         }
         callee->sym = s;
         s->used = true;
-        if (s->kind == SYM_FUNC || s->kind == SYM_LOCALFUNC) {
+        if (s->kind == SYM_TYPE) { callee->type = s->type; return check_construct(C, e, s->ti, ci); }
+        if (s->kind == SYM_METHOD || s->kind == SYM_FIELD) {
+            MethodInfo *mi = s->method;
+            if (mi && mi->is_static) {
+                Expr tmp = *callee;
+                return call_static(C, e, &tmp, mi->owner, ci);
+            }
+            if (!lookup(C, "self")) {
+                err(C, callee->span, "'self' can only be used inside an instance method");
+                for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+                return T_err(C);
+            }
+            make_self_member(C, callee);   /* m(args) inside the type is self.m(args) */
+        }
+        else if (s->kind == SYM_FUNC || s->kind == SYM_LOCALFUNC) {
             if (s->kind == SYM_LOCALFUNC) note_capture(C, s);
             ci->kind = s->kind == SYM_FUNC ? CALL_DIRECT : CALL_LOCALFN;
             ci->fn = s;
@@ -1209,8 +1255,46 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
             return call_lib(C, e, f, s->name, NULL, NULL, NULL, NULL, ci);
         }
     }
+    if (callee->kind == E_MEMBER && !callee->is_tuple_index && callee->lhs->kind == E_NAME) {
+        Sym *ts = lookup(C, callee->lhs->str);
+        if (ts && ts->kind == SYM_TYPE) {
+            callee->lhs->sym = ts;
+            callee->lhs->type = ts->type;
+            return call_static(C, e, callee, ts->ti, ci);
+        }
+    }
+    if (callee->kind == E_SUPER) {
+        FnInfo *mf = C->fn;
+        while (mf && !mf->self_type) mf = mf->parent;
+        TypeInfo *ti = mf ? mf->self_type : NULL;
+        if (!ti || !ti->parent) {
+            err(C, callee->span, "'super' used in a class without a parent");
+            for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+            return T_err(C);
+        }
+        MethodInfo *mi = find_method_in(ti->parent, callee->str);
+        if (!mi || mi->is_static || !mi->is_public) {
+            err(C, callee->span, mi ? "'%s' in %s is not a public instance method" : "unknown method '%s' on %s", callee->str, ti->parent->name);
+            for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+            return T_err(C);
+        }
+        Expr *self = mk_expr(C, E_SELF, callee->span, NULL);
+        check_expr(C, self, NULL);
+        ci->receiver = self;
+        ci->ti = ti->parent;
+        Type *r = call_method_decl(C, e, mi, ci);
+        ci->kind = CALL_SMETHOD;     /* the parent's implementation, directly */
+        return r;
+    }
     if (callee->kind == E_MEMBER && !callee->is_tuple_index) {
         Type *t = check_expr(C, callee->lhs, NULL);
+        if (is_user(t)) {
+            Type *r = call_user_method(C, e, callee, t, ci);
+            if (r) return r;
+            /* a field holding a function: fall through to a call of the value */
+            callee->type = NULL;
+            goto value_call;
+        }
         if (is_err(t)) {
             for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
             return T_err(C);
@@ -1237,6 +1321,7 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
         return ty_optional(C->vm, r);
     }
     /* a call through a function value */
+value_call:;
     Type *ft = check_expr(C, callee, NULL);
     if (is_err(ft)) {
         for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
@@ -1513,8 +1598,13 @@ static Type *check_lambda(Checker *C, Expr *e, Type *expected) {
 }
 
 static Type *check_member(Checker *C, Expr *e) {
+    if (!e->is_tuple_index && e->lhs->kind == E_NAME) {
+        Sym *ts = lookup(C, e->lhs->str);
+        if (ts && ts->kind == SYM_TYPE) { e->lhs->sym = ts; e->lhs->type = ts->type; return static_member(C, e, ts->ti); }
+    }
     Type *t = check_expr(C, e->lhs, NULL);
     if (is_err(t)) return t;
+    if (!e->is_tuple_index && is_user(t)) return member_of_user(C, e, t);
     if (e->is_tuple_index) {
         if (t->kind != T_TUPLE) { err(C, e->span, "cannot access element %s of %s", e->str, t->name); return T_err(C); }
         long idx = strtol(e->str, NULL, 10);
@@ -1570,6 +1660,667 @@ static Type *check_as(Checker *C, Expr *e) {
     if (is_num(s) && is_num(t)) return t;
     err(C, e->span, "cannot convert %s to %s", s->name, t->name);
     return T_err(C);
+}
+
+
+/* ------------------------------------------------------------------ */
+/* user types: structs, classes, enums (language.md §12, §13, §15).
+ * Declared first (names), then resolved (parents, fields, methods, vtables,
+ * runtime layout), then their bodies are checked with the other functions. */
+
+static TypeInfo *type_info(Type *t) {
+    return t && (t->kind == T_STRUCT || t->kind == T_CLASS || t->kind == T_ENUM || t->kind == T_TRAIT) ? (TypeInfo *)t->decl : NULL;
+}
+
+static FieldInfo *find_field(TypeInfo *ti, const char *name) {
+    for (uint32_t i = 0; i < ti->nfields; i++) if (strcmp(ti->fields[i]->name, name) == 0) return ti->fields[i];
+    return NULL;
+}
+
+static FieldInfo *find_static(TypeInfo *ti, const char *name) {
+    for (uint32_t i = 0; i < ti->nstatics; i++) if (strcmp(ti->statics[i]->name, name) == 0) return ti->statics[i];
+    return NULL;
+}
+
+/* A method of ti or an ancestor (nearest first). */
+static MethodInfo *find_method_in(TypeInfo *ti, const char *name) {
+    for (TypeInfo *t = ti; t; t = t->parent)
+        for (uint32_t i = 0; i < t->nmethods; i++) if (strcmp(t->methods[i]->name, name) == 0) return t->methods[i];
+    for (uint32_t k = 0; k < ti->ntraits; k++) {      /* trait default methods */
+        TypeInfo *tr = ti->traits[k];
+        for (uint32_t i = 0; i < tr->nmethods; i++) if (strcmp(tr->methods[i]->name, name) == 0) return tr->methods[i];
+    }
+    return NULL;
+}
+
+/* Member candidates for did-you-mean. */
+static const char *suggest_member(Checker *C, TypeInfo *ti, const char *name, bool methods) {
+    const char *cands[256];
+    size_t n = 0;
+    if (!methods) for (uint32_t i = 0; i < ti->nfields && n < 256; i++) cands[n++] = ti->fields[i]->name;
+    for (TypeInfo *t = ti; t && n < 256; t = t->parent)
+        for (uint32_t i = 0; i < t->nmethods && n < 256; i++) cands[n++] = t->methods[i]->name;
+    (void)C;
+    return diag_suggest(name, cands, n);
+}
+
+static bool inside_type(Checker *C, TypeInfo *ti) {
+    for (FnInfo *f = C->fn; f; f = f->parent)
+        if (f->self_type == ti || (f->method && f->method->owner == ti)) return true;
+    return C->cur_type == ti;
+}
+
+static bool check_visible(Checker *C, Span sp, const char *name, bool is_public, TypeInfo *owner) {
+    if (is_public || inside_type(C, owner)) return true;
+    err(C, sp, "'%s' is private in %s", name, owner->name);
+    return false;
+}
+
+static TypeInfo *declare_type(Checker *C, Stmt *s) {
+    TypeDecl *td = s->td;
+    TypeKind k = s->kind == S_CLASS ? T_CLASS : s->kind == S_STRUCT ? T_STRUCT : s->kind == S_ENUM ? T_ENUM : T_TRAIT;
+    TypeInfo *ti = arena_alloc(C->A, sizeof *ti);
+    ti->td = td;
+    ti->kind = k;
+    ti->name = td->name;
+    ti->type = ty_nominal(C->vm, k, td->name);
+    ti->type->decl = ti;
+    td->check = ti;
+    if (td->ntparams) err(C, td->name_span, "generic types are not supported yet");
+    Sym *sym = new_sym(C, SYM_TYPE, td->name, td->name_span, ti->type);
+    sym->ti = ti;
+    td->sym = sym;
+    declare(C, sym, C->scope_id);
+    return ti;
+}
+
+static FnInfo *method_fninfo(Checker *C, TypeInfo *ti, MethodInfo *mi) {
+    FuncDecl *fd = mi->fd;
+    FnInfo *saved = C->fn;
+    C->fn = NULL;             /* methods hang off no function */
+    FnInfo *fi = new_fninfo(C, fd, arena_printf(C->A, "%s.%s", ti->name, fd->name));
+    C->fn = saved;
+    fi->method = mi;
+    fi->self_type = mi->is_static ? NULL : ti;
+    resolve_signature(C, fd, fi);
+    return fi;
+}
+
+static void resolve_type_info(Checker *C, TypeInfo *ti);
+
+/* Parent first, then own fields and methods; vtable and runtime layout. */
+static void resolve_type_info(Checker *C, TypeInfo *ti) {
+    if (ti->state == 2) return;
+    if (ti->state == 1) {
+        err(C, ti->td->name_span, "class '%s' inherits from itself", ti->name);
+        ti->state = 2;
+        return;
+    }
+    ti->state = 1;
+    TypeDecl *td = ti->td;
+    VM *vm = C->vm;
+    if (td->extends) {
+        if (ti->kind == T_STRUCT) err(C, td->extends->span, "structs cannot inherit");
+        else {
+            Type *pt = resolve_type(C, td->extends);
+            TypeInfo *pi = type_info(pt);
+            if (pi && pi->kind == T_CLASS) {
+                resolve_type_info(C, pi);
+                if (pi->state == 2 && ti->state == 2) { /* cycle reported */ }
+                else if (ti->state == 1) ti->parent = pi;
+            } else if (!is_err(pt)) err(C, td->extends->span, "a class can only extend a class, found %s", pt->name);
+        }
+    }
+    if (td->nwith) {
+        if (ti->kind == T_STRUCT) err(C, td->with[0]->span, "structs cannot implement traits");
+        else err(C, td->with[0]->span, "traits are not supported yet");
+    }
+    if (ti->state == 2) return;   /* inheritance cycle */
+    TypeInfo *saved_type = C->cur_type;
+    C->cur_type = ti;
+    /* fields: inherited first */
+    if (ti->parent)
+        for (uint32_t i = 0; i < ti->parent->nfields; i++)
+            VEC_PUSH(vm, ti->fields, ti->nfields, ti->capfields, ti->parent->fields[i]);
+    for (uint32_t i = 0; i < td->nfields; i++) {
+        FieldDecl *fd = &td->fields[i];
+        FieldInfo *f = arena_alloc(C->A, sizeof *f);
+        f->name = fd->name;
+        f->span = fd->span;
+        f->decl = fd;
+        f->owner = ti;
+        f->is_static = fd->is_static;
+        f->is_public = fd->is_public || ti->kind == T_ENUM;
+        f->type = fd->type ? resolve_type(C, fd->type) : T_err(C);
+        f->def = fd->def;
+        if (!is_err(f->type) && f->type->kind == T_VOID) { err(C, fd->type->span, "'void' is only valid as a return type"); f->type = T_err(C); }
+        if (fd->getter || fd->setter) err(C, fd->span, "properties are not supported yet");
+        bool dup = find_field(ti, f->name) || find_static(ti, f->name);
+        for (uint32_t k = 0; k < td->nmethods && !dup; k++) if (strcmp(td->methods[k]->name, f->name) == 0) dup = true;
+        if (dup) {
+            FieldInfo *old = find_field(ti, f->name);
+            if (old && old->owner != ti) err(C, fd->span, "'%s' is already declared in %s", f->name, old->owner->name);
+            else err(C, fd->span, "'%s' is already declared in this scope", f->name);
+            continue;
+        }
+        if (ti->kind == T_ENUM && (!strcmp(f->name, "values") || !strcmp(f->name, "ordinal")))
+            err(C, fd->span, "enum '%s' cannot declare '%s'", ti->name, f->name);
+        if (f->is_static) {
+            Sym *g = new_sym(C, SYM_GLOBAL, arena_printf(C->A, "%s.%s", ti->name, f->name), f->span, f->type);
+            g->vkind = VK_VAR;
+            VEC_PUSH(vm, C->globals, C->nglobals, C->capglobals, g);
+            f->global = g;
+            VEC_PUSH(vm, ti->statics, ti->nstatics, ti->capstatics, f);
+        } else {
+            f->slot = ti->nfields;
+            VEC_PUSH(vm, ti->fields, ti->nfields, ti->capfields, f);
+        }
+    }
+    /* methods */
+    if (ti->parent)
+        for (uint32_t i = 0; i < ti->parent->nvtable; i++)
+            VEC_PUSH(vm, ti->vtable, ti->nvtable, ti->capvtable, ti->parent->vtable[i]);
+    for (uint32_t i = 0; i < td->nmethods; i++) {
+        FuncDecl *fd = td->methods[i];
+        MethodInfo *mi = arena_alloc(C->A, sizeof *mi);
+        mi->name = fd->name;
+        mi->fd = fd;
+        mi->owner = ti;
+        mi->is_static = fd->is_static;
+        mi->is_public = fd->is_public || ti->kind == T_ENUM;
+        mi->vslot = -1;
+        mi->tslot = -1;
+        if (ti->kind == T_ENUM && (!strcmp(mi->name, "values") || !strcmp(mi->name, "ordinal")))
+            err(C, fd->name_span, "enum '%s' cannot declare '%s'", ti->name, mi->name);
+        bool dup = false;
+        for (uint32_t k = 0; k < ti->nmethods; k++) if (strcmp(ti->methods[k]->name, mi->name) == 0) dup = true;
+        if (dup) { err(C, fd->name_span, "'%s' is already declared in this scope", mi->name); continue; }
+        if (fd->ntparams) err(C, fd->name_span, "generic methods are not supported yet");
+        mi->fi = method_fninfo(C, ti, mi);
+        VEC_PUSH(vm, ti->methods, ti->nmethods, ti->capmethods, mi);
+        if (ti->kind != T_CLASS || mi->is_static) continue;
+        /* overriding an inherited public method takes its vtable slot */
+        MethodInfo *base = ti->parent ? find_method_in(ti->parent, mi->name) : NULL;
+        FieldInfo *basef = ti->parent ? find_field(ti->parent, mi->name) : NULL;
+        if (basef) { err(C, fd->name_span, "'%s' is already declared in %s", mi->name, basef->owner->name); continue; }
+        if (base && !base->is_static && base->is_public) {
+            if (fd->is_private) err(C, fd->name_span, "'%s' overrides a public method and cannot be private", mi->name);
+            mi->is_public = true;
+            if (!is_err(base->fi->type) && !is_err(mi->fi->type) && base->fi->type != mi->fi->type)
+                err(C, fd->name_span, "'%s' overrides %s.%s with a different signature: expected %s, found %s",
+                    mi->name, base->owner->name, base->name, base->fi->type->name, mi->fi->type->name);
+            mi->vslot = base->vslot;
+            ti->vtable[mi->vslot] = mi;
+        } else if (base) {
+            err(C, fd->name_span, "'%s' is already declared in %s", mi->name, base->owner->name);
+        } else {
+            mi->vslot = (int)ti->nvtable;
+            VEC_PUSH(vm, ti->vtable, ti->nvtable, ti->capvtable, mi);
+        }
+    }
+    /* enum variants */
+    if (ti->kind == T_ENUM) ti->nvariants = td->nvariants;
+    /* runtime layout */
+    NominalInfo *n = ti->type->nom;
+    n->parent = ti->parent ? ti->parent->type : NULL;
+    n->depth = ti->parent ? ti->parent->type->nom->depth + 1 : 0;
+    if (ti->kind == T_ENUM) {
+        n->nvariants = td->nvariants;
+        if (td->nvariants) n->variant_names = mem_alloc(vm, sizeof(char *) * td->nvariants);
+        for (uint32_t i = 0; i < td->nvariants; i++) n->variant_names[i] = mem_strndup(vm, td->variants[i].name, strlen(td->variants[i].name));
+    } else {
+        n->nfields = ti->nfields;
+        if (ti->nfields) {
+            n->field_names = mem_alloc(vm, sizeof(char *) * ti->nfields);
+            n->field_types = mem_alloc(vm, sizeof(Type *) * ti->nfields);
+        }
+        for (uint32_t i = 0; i < ti->nfields; i++) {
+            n->field_names[i] = mem_strndup(vm, ti->fields[i]->name, strlen(ti->fields[i]->name));
+            n->field_types[i] = ti->fields[i]->type;
+        }
+    }
+    C->cur_type = saved_type;
+    ti->state = 2;
+}
+
+/* Does struct s contain struct target by value (directly or through
+ * structs, tuples or Optional)? */
+static bool contains_by_value(Type *t, TypeInfo *target, int depth) {
+    if (depth > 64) return false;
+    switch (t->kind) {
+    case T_STRUCT: {
+        TypeInfo *ti = (TypeInfo *)t->decl;
+        if (ti == target && depth > 0) return true;
+        if (ti == target && depth == 0) { /* start */ }
+        for (uint32_t i = 0; i < ti->nfields; i++) if (contains_by_value(ti->fields[i]->type, target, depth + 1)) return true;
+        return false;
+    }
+    case T_TUPLE:
+        for (uint32_t i = 0; i < t->n; i++) if (contains_by_value(t->args[i], target, depth + 1)) return true;
+        return false;
+    case T_OPTIONAL: return contains_by_value(t->a, target, depth + 1);
+    default: return false;
+    }
+}
+
+/* Enum fields: constant values per variant, stored in the type's runtime info. */
+static void resolve_enum_values(Checker *C, TypeInfo *ti) {
+    TypeDecl *td = ti->td;
+    NominalInfo *n = ti->type->nom;
+    VM *vm = C->vm;
+    uint32_t nf = 0;
+    for (uint32_t i = 0; i < td->nfields; i++) if (!td->fields[i].is_static) nf++;
+    if (!nf) {
+        for (uint32_t v = 0; v < td->nvariants; v++)
+            if (td->variants[v].nargs) err(C, td->variants[v].span, "enum '%s' has no fields", ti->name);
+        return;
+    }
+    n->nenum_fields = nf;
+    n->enum_field_names = mem_alloc(vm, sizeof(char *) * nf);
+    n->enum_field_types = mem_alloc(vm, sizeof(Type *) * nf);
+    n->enum_values = mem_calloc(vm, sizeof(Value) * nf * (td->nvariants ? td->nvariants : 1));
+    for (uint32_t f = 0; f < nf; f++) {
+        n->enum_field_names[f] = mem_strndup(vm, ti->fields[f]->name, strlen(ti->fields[f]->name));
+        n->enum_field_types[f] = ti->fields[f]->type;
+    }
+    for (uint32_t v = 0; v < td->nvariants; v++) {
+        Variant *var = &td->variants[v];
+        Expr *given[64] = {0};
+        uint32_t npos = 0;
+        for (uint32_t a = 0; a < var->nargs; a++) {
+            Arg *arg = &var->args[a];
+            uint32_t f = npos;
+            if (arg->label) {
+                for (f = 0; f < nf; f++) if (strcmp(ti->fields[f]->name, arg->label) == 0) break;
+                if (f == nf) { err(C, arg->label_span, "unknown field '%s' in %s", arg->label, ti->name); continue; }
+            } else npos++;
+            if (f >= nf || f >= 64) { err(C, arg->value->span, "too many values for variant '%s'", var->name); break; }
+            given[f] = arg->value;
+        }
+        for (uint32_t f = 0; f < nf; f++) {
+            Expr *e = given[f] ? given[f] : ti->fields[f]->def;
+            if (!e) { err(C, var->span, "missing argument for field '%s' of %s", ti->fields[f]->name, ti->name); continue; }
+            Type *ft = ti->fields[f]->type;
+            check_to(C, given[f] ? &given[f] : &ti->fields[f]->def, ft);
+            e = given[f] ? given[f] : ti->fields[f]->def;
+            Value val; Type *vt;
+            if (is_err(e->type)) continue;
+            if (!const_expr(C, e, &val, &vt)) { err(C, e->span, "constant initializer must be a constant expression"); continue; }
+            if (ft->kind == T_FLOAT && vt->kind == T_INT) val.f = (double)val.i;
+            if (ft->kind == T_STRING) val.p = str_new(vm, (const char *)val.p, strlen((const char *)val.p));
+            n->enum_values[f * td->nvariants + v] = val;
+        }
+    }
+}
+
+/* ---- expressions on user types ---- */
+
+static Sym *self_sym(Checker *C, Span sp) {
+    Sym *s = lookup(C, "self");
+    if (!s) { err(C, sp, "'self' can only be used inside an instance method"); return NULL; }
+    s->used = true;
+    note_capture(C, s);
+    return s;
+}
+
+/* Rewrites a bare member name used inside a type's body into self.name. */
+static void make_self_member(Checker *C, Expr *e) {
+    Expr *self = mk_expr(C, E_SELF, e->span, NULL);
+    e->kind = E_MEMBER;
+    e->lhs = self;
+    e->op_span = e->span;
+    e->sym = NULL;
+    (void)C;
+}
+
+/* Binds constructor arguments to fields (positional in field order, then
+ * named); fields with a default or an Optional type may be omitted. */
+static Type *check_construct(Checker *C, Expr *e, TypeInfo *ti, CallInfo *ci) {
+    resolve_type_info(C, ti);
+    if (ti->kind == T_ENUM || ti->kind == T_TRAIT) {
+        err(C, e->lhs->span, "type '%s' is not a value", ti->name);
+        for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+        return T_err(C);
+    }
+    uint32_t nf = ti->nfields;
+    ci->kind = CALL_CONSTRUCT;
+    ci->ti = ti;
+    ci->nparams = nf;
+    ci->argv = arena_alloc(C->A, sizeof(Expr *) * (nf ? nf : 1));
+    bool seen_named = false;
+    uint32_t npos = 0;
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        Arg *a = &e->args[i];
+        uint32_t f;
+        if (!a->label) {
+            if (seen_named) { err(C, a->value->span, "positional argument after named argument"); check_expr(C, a->value, NULL); continue; }
+            f = npos++;
+            if (f >= nf) {
+                err(C, a->value->span, "too many arguments in call to '%s': expected %u, found %u", ti->name, nf, e->nargs);
+                for (uint32_t k = i; k < e->nargs; k++) check_expr(C, e->args[k].value, NULL);
+                return ti->type;
+            }
+        } else {
+            seen_named = true;
+            FieldInfo *fi = find_field(ti, a->label);
+            if (!fi) {
+                Diag *g = err(C, a->label_span.line ? a->label_span : a->value->span, "unknown field '%s' in %s constructor", a->label, ti->name);
+                const char *sug = suggest_member(C, ti, a->label, false);
+                if (sug) diag_help(C->D, g, "did you mean '%s'?", sug);
+                check_expr(C, a->value, NULL);
+                continue;
+            }
+            f = fi->slot;
+            if (ci->argv[f]) { err(C, a->label_span, "argument '%s' is given twice", a->label); check_expr(C, a->value, NULL); continue; }
+        }
+        ci->argv[f] = a->value;
+        check_to(C, &ci->argv[f], ti->fields[f]->type);
+    }
+    for (uint32_t f = 0; f < nf; f++) {
+        FieldInfo *fi = ti->fields[f];
+        if (!ci->argv[f] && !fi->def && fi->type->kind != T_OPTIONAL && !is_err(fi->type))
+            err(C, e->span, "missing argument for field '%s' of %s", fi->name, ti->name);
+    }
+    return ti->type;
+}
+
+/* Arguments of a method call against the method's declaration. */
+static Type *call_method_decl(Checker *C, Expr *e, MethodInfo *mi, CallInfo *ci) {
+    FuncDecl *fd = mi->fd;
+    FnInfo *fi = mi->fi;
+    if (is_err(fi->type)) { for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL); return T_err(C); }
+    const char *names[256];
+    uint32_t np = fd->nparams;
+    bool variadic = false;
+    Expr **defs = arena_alloc(C->A, sizeof(Expr *) * (np ? np : 1));
+    for (uint32_t i = 0; i < np; i++) {
+        names[i] = fd->params[i].name;
+        defs[i] = fd->params[i].def;
+        if (fd->params[i].variadic) variadic = true;
+    }
+    bind_args(C, e, fd->name, np, names, fi->type->args, defs, variadic, ci);
+    ci->ftype = fi->type;
+    ci->mi = mi;
+    return fi->ret;
+}
+
+/* Is e a valid assignment target for a struct value (language.md §8.6)? */
+static bool valid_struct_target(Checker *C, Expr *e) {
+    switch (e->kind) {
+    case E_NAME:
+        return e->sym && (e->sym->kind == SYM_LOCAL || e->sym->kind == SYM_GLOBAL) && e->sym->vkind == VK_VAR && !e->sym->is_param;
+    case E_SELF: return C->fn && C->fn->inout_self;
+    case E_INDEX: return true;
+    case E_MEMBER:
+        if (e->is_tuple_index) return valid_struct_target(C, e->lhs);
+        if (e->lhs->type && (e->lhs->type->kind == T_CLASS || e->lhs->type->kind == T_TRAIT)) return true;
+        if (e->lhs->kind == E_NAME && e->lhs->sym && e->lhs->sym->kind == SYM_TYPE) return true;   /* static field */
+        return valid_struct_target(C, e->lhs);
+    default: return false;
+    }
+}
+
+/* obj.m(args) on a struct, class or enum value (or self). */
+static Type *call_user_method(Checker *C, Expr *e, Expr *callee, Type *t, CallInfo *ci) {
+    TypeInfo *ti = type_info(t);
+    MethodInfo *mi = find_method_in(ti, callee->str);
+    if (!mi) {
+        if (ti->kind == T_ENUM && strcmp(callee->str, "values") == 0) {
+            err(C, callee->span, "values() must be called on the type: %s.values()", ti->name);
+            return T_err(C);
+        }
+        FieldInfo *f = find_field(ti, callee->str);
+        if (f && f->type->kind == T_FUNC) {       /* a field holding a function */
+            return NULL;
+        }
+        Diag *g = err(C, callee->op_span.line ? callee->op_span : callee->span, "unknown method '%s' on %s", callee->str, ti->name);
+        const char *sug = suggest_member(C, ti, callee->str, true);
+        if (sug) diag_help(C->D, g, "did you mean '%s'?", sug);
+        for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+        return T_err(C);
+    }
+    check_visible(C, callee->op_span.line ? callee->op_span : callee->span, mi->name, mi->is_public, mi->owner);
+    if (mi->is_static) {
+        err(C, callee->span, "static method '%s' must be called on the type", mi->name);
+        for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+        return T_err(C);
+    }
+    ci->receiver = callee->lhs;
+    ci->ti = ti;
+    Type *r = call_method_decl(C, e, mi, ci);
+    if (ti->kind == T_CLASS && mi->vslot >= 0) ci->kind = CALL_VMETHOD;
+    else ci->kind = CALL_SMETHOD;
+    if (mi->mutating && !valid_struct_target(C, callee->lhs)) {
+        Diag *g = err(C, callee->op_span.line ? callee->op_span : callee->span, "cannot call mutating method '%s' on an immutable value", mi->name);
+        diag_help(C->D, g, "declare it with var");
+    }
+    return r;
+}
+
+/* Type.member(...): static methods, enum values(). */
+static Type *call_static(Checker *C, Expr *e, Expr *callee, TypeInfo *ti, CallInfo *ci) {
+    resolve_type_info(C, ti);
+    if (ti->kind == T_ENUM && strcmp(callee->str, "values") == 0) {
+        if (e->nargs) err(C, e->span, "too many arguments in call to 'values': expected 0, found %u", e->nargs);
+        ci->kind = CALL_SMETHOD;
+        ci->ti = ti;
+        ci->mi = NULL;        /* the built-in values() */
+        return ty_array(C->vm, ti->type);
+    }
+    MethodInfo *mi = NULL;
+    for (uint32_t i = 0; i < ti->nmethods; i++) if (strcmp(ti->methods[i]->name, callee->str) == 0) mi = ti->methods[i];
+    if (!mi || !mi->is_static) {
+        if (mi) err(C, callee->op_span.line ? callee->op_span : callee->span, "'%s' is not a static method of %s", callee->str, ti->name);
+        else {
+            Diag *g = err(C, callee->op_span.line ? callee->op_span : callee->span, "unknown method '%s' on %s", callee->str, ti->name);
+            const char *sug = suggest_member(C, ti, callee->str, true);
+            if (sug) diag_help(C->D, g, "did you mean '%s'?", sug);
+        }
+        for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+        return T_err(C);
+    }
+    check_visible(C, callee->span, mi->name, mi->is_public, mi->owner);
+    ci->kind = CALL_DIRECT;
+    ci->ti = ti;
+    Sym tmp = {0};
+    Sym *fs = arena_alloc(C->A, sizeof *fs);
+    *fs = tmp;
+    fs->kind = SYM_FUNC;
+    fs->name = mi->name;
+    fs->fn = mi->fd;
+    fs->type = mi->fi->type;
+    ci->fn = fs;
+    return call_method_decl(C, e, mi, ci);
+}
+
+/* Member read on a user-type value or type name. */
+static Type *member_of_user(Checker *C, Expr *e, Type *t) {
+    TypeInfo *ti = type_info(t);
+    Span sp = e->op_span.line ? e->op_span : e->span;
+    if (ti->kind == T_ENUM) {
+        if (strcmp(e->str, "ordinal") == 0) return C->tt->t_int;
+        FieldInfo *f = find_field(ti, e->str);
+        if (f) return f->type;
+        Diag *g = err(C, sp, "unknown field '%s' on %s", e->str, ti->name);
+        const char *sug = suggest_member(C, ti, e->str, false);
+        if (sug) diag_help(C->D, g, "did you mean '%s'?", sug);
+        return T_err(C);
+    }
+    FieldInfo *f = find_field(ti, e->str);
+    if (f) {
+        check_visible(C, sp, f->name, f->is_public, f->owner);
+        e->check = f;
+        return f->type;
+    }
+    MethodInfo *mi = find_method_in(ti, e->str);
+    if (mi) { err(C, sp, "method values are not supported yet"); return T_err(C); }
+    Diag *g = err(C, sp, "unknown field '%s' on %s", e->str, ti->name);
+    const char *sug = suggest_member(C, ti, e->str, false);
+    if (sug) diag_help(C->D, g, "did you mean '%s'?", sug);
+    return T_err(C);
+}
+
+/* Type.name: enum variant or static field. */
+static Type *static_member(Checker *C, Expr *e, TypeInfo *ti) {
+    resolve_type_info(C, ti);
+    Span sp = e->op_span.line ? e->op_span : e->span;
+    if (ti->kind == T_ENUM) {
+        for (uint32_t i = 0; i < ti->td->nvariants; i++)
+            if (strcmp(ti->td->variants[i].name, e->str) == 0) { e->lit.i = i; e->check = NULL; return ti->type; }
+    }
+    FieldInfo *f = find_static(ti, e->str);
+    if (f) {
+        check_visible(C, sp, f->name, f->is_public, f->owner);
+        e->check = f;
+        return f->type;
+    }
+    Diag *g = err(C, sp, ti->kind == T_ENUM ? "unknown variant '%s' of %s" : "unknown static member '%s' of %s", e->str, ti->name);
+    const char *cands[256];
+    size_t n = 0;
+    if (ti->kind == T_ENUM) for (uint32_t i = 0; i < ti->td->nvariants && n < 256; i++) cands[n++] = ti->td->variants[i].name;
+    for (uint32_t i = 0; i < ti->nstatics && n < 256; i++) cands[n++] = ti->statics[i]->name;
+    const char *sug = diag_suggest(e->str, cands, n);
+    if (sug) diag_help(C->D, g, "did you mean '%s'?", sug);
+    return T_err(C);
+}
+
+/* Operator methods: a + b calls a.add(b) when a's type declares it. */
+static const char *op_method_name(TokKind op) {
+    switch (op) {
+    case TK_PLUS: return "add";
+    case TK_MINUS: return "subtract";
+    case TK_STAR: return "multiply";
+    case TK_SLASH: return "divide";
+    case TK_PERCENT: return "modulo";
+    case TK_LT: return "lt";
+    case TK_LE: return "le";
+    case TK_GT: return "gt";
+    case TK_GE: return "ge";
+    default: return NULL;
+    }
+}
+
+static Type *operator_method(Checker *C, Expr *e, Type *a) {
+    TypeInfo *ti = type_info(a);
+    const char *mname = op_method_name(e->op);
+    MethodInfo *mi = mname ? find_method_in(ti, mname) : NULL;
+    if (!mi || mi->is_static || (!mi->is_public && !inside_type(C, mi->owner)) || mi->fd->nparams != 1) {
+        check_expr(C, e->rhs, NULL);
+        return bin_error(C, e, a, e->rhs->type);
+    }
+    CallInfo *ci = arena_alloc(C->A, sizeof *ci);
+    ci->receiver = e->lhs;
+    ci->ti = ti;
+    ci->mi = mi;
+    ci->nparams = 1;
+    ci->argv = arena_alloc(C->A, sizeof(Expr *));
+    ci->argv[0] = e->rhs;
+    ci->ftype = mi->fi->type;
+    ci->kind = ti->kind == T_CLASS && mi->vslot >= 0 ? CALL_VMETHOD : CALL_SMETHOD;
+    Type *bt = check_expr(C, e->rhs, mi->fi->type->args[0]);
+    if (!assignable(C, bt, mi->fi->type->args[0], e->rhs)) return bin_error(C, e, a, bt);
+    ci->argv[0] = convert(C, e->rhs, mi->fi->type->args[0]);
+    e->rhs = ci->argv[0];
+    e->check = ci;
+    if ((e->op == TK_LT || e->op == TK_LE || e->op == TK_GT || e->op == TK_GE) && mi->fi->ret->kind != T_BOOL)
+        err(C, e->op_span, "operator method '%s' must return bool", mname);
+    return mi->fi->ret;
+}
+
+/* ---- mutating struct methods (language.md §12.3), found syntactically
+ * before bodies are checked so every call site knows: a method that assigns
+ * to a field of self (through fields only), or calls a mutating method on
+ * self or on one of its struct fields, is mutating. */
+
+static bool is_field_name(TypeInfo *ti, const char *name) { return find_field(ti, name) != NULL; }
+
+/* The struct field chain root: self.a.b or a.b with a a field of ti. */
+static bool target_roots_in_self(TypeInfo *ti, Expr *t) {
+    while (t->kind == E_MEMBER) {
+        if (t->lhs->kind == E_SELF) return true;
+        t = t->lhs;
+    }
+    if (t->kind == E_SELF) return true;
+    return t->kind == E_NAME && is_field_name(ti, t->str);
+}
+
+/* The struct type of a self field chain used as a method receiver, or NULL. */
+static TypeInfo *self_chain_struct(TypeInfo *ti, Expr *r) {
+    if (r->kind == E_SELF) return ti;
+    const char *name = NULL;
+    if (r->kind == E_NAME) name = r->str;
+    else if (r->kind == E_MEMBER && !r->is_tuple_index && r->lhs->kind == E_SELF) name = r->str;
+    if (!name) return NULL;
+    FieldInfo *f = find_field(ti, name);
+    return f && f->type->kind == T_STRUCT ? (TypeInfo *)f->type->decl : NULL;
+}
+
+static bool mut_expr(TypeInfo *ti, Expr *e);
+static bool mut_block(TypeInfo *ti, Block *b);
+static bool mut_stmt(TypeInfo *ti, Stmt *s) {
+    if (!s) return false;
+    switch (s->kind) {
+    case S_ASSIGN: {
+        if (s->target->kind == E_TUPLE) {
+            for (uint32_t i = 0; i < s->target->nelems; i++) if (target_roots_in_self(ti, s->target->elems[i])) return true;
+        } else if (target_roots_in_self(ti, s->target)) return true;
+        return mut_expr(ti, s->value);
+    }
+    case S_IF: return mut_expr(ti, s->cond) || mut_block(ti, s->then) || mut_stmt(ti, s->els);
+    case S_WHILE: return mut_expr(ti, s->cond) || mut_block(ti, s->body);
+    case S_FOR: return mut_expr(ti, s->iter) || mut_block(ti, s->body);
+    case S_BLOCK: return mut_block(ti, s->body);
+    case S_WHEN:
+        for (uint32_t i = 0; i < s->when->narms; i++) if (mut_stmt(ti, s->when->arms[i].body)) return true;
+        return s->when->subject && mut_expr(ti, s->when->subject);
+    case S_VAR: return s->init && mut_expr(ti, s->init);
+    case S_RETURN: case S_EXPR: return s->value && mut_expr(ti, s->value);
+    default: return false;
+    }
+}
+static bool mut_block(TypeInfo *ti, Block *b) {
+    if (!b) return false;
+    for (uint32_t i = 0; i < b->n; i++) if (mut_stmt(ti, b->stmts[i])) return true;
+    return false;
+}
+static bool mut_expr(TypeInfo *ti, Expr *e) {
+    if (!e) return false;
+    if (e->kind == E_CALL) {
+        Expr *c = e->lhs;
+        TypeInfo *rt = NULL;
+        const char *m = NULL;
+        if (c->kind == E_NAME) { rt = ti; m = c->str; }
+        else if (c->kind == E_MEMBER && !c->is_tuple_index) { rt = self_chain_struct(ti, c->lhs); m = c->str; }
+        if (rt && m) {
+            MethodInfo *mi = find_method_in(rt, m);
+            if (mi && mi->mutating && !mi->is_static) return true;
+        }
+        for (uint32_t i = 0; i < e->nargs; i++) if (mut_expr(ti, e->args[i].value)) return true;
+        return false;
+    }
+    switch (e->kind) {
+    case E_UNARY: case E_MEMBER: case E_UNWRAP: case E_AS: case E_IS: return mut_expr(ti, e->lhs);
+    case E_BINARY: case E_INDEX: return mut_expr(ti, e->lhs) || mut_expr(ti, e->rhs);
+    case E_TERNARY: return mut_expr(ti, e->cond) || mut_expr(ti, e->lhs) || mut_expr(ti, e->rhs);
+    default: return false;     /* lambdas work on their own copy of self */
+    }
+}
+
+static void find_mutating(Checker *C, TypeInfo **types, uint32_t n) {
+    bool changed = true;
+    while (changed) {
+        changed = false;
+        for (uint32_t k = 0; k < n; k++) {
+            TypeInfo *ti = types[k];
+            if (ti->kind != T_STRUCT) continue;
+            for (uint32_t i = 0; i < ti->nmethods; i++) {
+                MethodInfo *mi = ti->methods[i];
+                if (mi->mutating || mi->is_static || !mi->fd->body) continue;
+                if (mut_block(ti, mi->fd->body)) { mi->mutating = true; mi->fi->inout_self = true; changed = true; }
+            }
+        }
+    }
+    (void)C;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1774,7 +2525,12 @@ static Type *check_expr_inner(Checker *C, Expr *e, Type *expected) {
         check_expr(C, e->lhs, NULL);
         err(C, e->span, "spread '...' is only allowed in array and dictionary literals and as a call's last argument");
         return T_err(C);
-    case E_SELF: err(C, e->span, "'self' can only be used inside an instance method"); return T_err(C);
+    case E_SELF: {
+        Sym *ss = self_sym(C, e->span);
+        if (!ss) return T_err(C);
+        e->sym = ss;
+        return ss->type;
+    }
     case E_SUPER: err(C, e->span, "'super' used in a class without a parent"); return T_err(C);
     case E_NSNAME: err(C, e->span, "modules are not supported yet"); return T_err(C);
     case E_IS: {
@@ -1904,10 +2660,23 @@ static Type *check_target(Checker *C, Expr *t) {
         case SYM_FUNC: case SYM_LOCALFUNC: case SYM_LIB:
             err(C, t->span, "cannot assign to function '%s'", s->name);
             break;
+        case SYM_TYPE:
+            err(C, t->span, "type '%s' is not a value", s->name);
+            break;
+        case SYM_FIELD: case SYM_METHOD:
+            if (s->field && s->field->is_static) { t->sym = s->field->global; s->field->global->reassigned = true; t->type = s->type; return s->type; }
+            if (!lookup(C, "self")) { err(C, t->span, "'self' can only be used inside an instance method"); break; }
+            make_self_member(C, t);
+            return check_target(C, t);
         }
         t->type = T_err(C);
         return t->type;
     }
+    case E_SELF:
+        check_expr(C, t, NULL);
+        err(C, t->span, "cannot assign to self");
+        t->type = T_err(C);
+        return t->type;
     case E_INDEX: return check_expr(C, t, NULL);
     case E_TUPLE: {           /* nested tuple of targets */
         Type *el[MAX_TUPLE + 1];
@@ -1935,8 +2704,20 @@ static Type *check_target(Checker *C, Expr *t) {
         }
         {
             Type *r = check_expr(C, t, NULL);
-            if (!is_err(r)) err(C, t->span, "cannot assign to this expression");
-            return T_err(C);
+            if (is_err(r)) return T_err(C);
+            Type *lt = t->lhs->type;
+            if (!t->is_tuple_index && lt && lt->kind == T_ENUM) {
+                err(C, t->op_span.line ? t->op_span : t->span, "cannot assign to enum field '%s'", t->str);
+                return T_err(C);
+            }
+            FieldInfo *f = !t->is_tuple_index ? (FieldInfo *)t->check : NULL;
+            if (!f) { err(C, t->span, "cannot assign to this expression"); return T_err(C); }
+            if (f->is_static) { f->global->reassigned = true; return r; }
+            if (lt->kind == T_STRUCT && !valid_struct_target(C, t->lhs)) {
+                Diag *g = err(C, t->op_span.line ? t->op_span : t->span, "cannot assign to field '%s' of an immutable value", t->str);
+                diag_help(C->D, g, "declare it with var");
+            }
+            return r;
         }
     default:
         check_expr(C, t, NULL);
@@ -2132,9 +2913,9 @@ static bool check_stmt(Checker *C, Stmt *s) {
         declare_local_func(C, s);
         return false;
     case S_CLASS: case S_STRUCT: case S_TRAIT: case S_ENUM:
-        err(C, s->td->name_span, "%s declarations are not supported yet",
-            s->kind == S_CLASS ? "class" : s->kind == S_STRUCT ? "struct" : s->kind == S_TRAIT ? "trait" : "enum");
-        return false;
+        if (!at_top_level(C))
+            err(C, s->td->name_span, "type declarations are only allowed at the top level");
+        return false;     /* declared and checked by the driver */
     case S_IMPORT: err(C, s->span, "modules are not supported yet"); return false;
     case S_IF: {
         check_cond(C, s->cond);
@@ -2217,6 +2998,13 @@ static void check_func_body(Checker *C, FuncDecl *fd, FnInfo *fi) {
         fi->callee_defaults = true;
         if (ndefaults > 62) err(C, fd->name_span, "a nested function can have at most 62 parameters with defaults");
     }
+    if (fi->self_type) {       /* methods: the receiver is the hidden first parameter */
+        Sym *ss = new_sym(C, SYM_LOCAL, "self", fd->name_span, fi->self_type->type);
+        ss->is_param = true;
+        ss->vkind = VK_LET;
+        fi->self_sym = ss;
+        declare(C, ss, C->scope_id);
+    }
     for (uint32_t i = 0; i < fd->nparams; i++) {
         Param *p = &fd->params[i];
         Sym *s = new_sym(C, SYM_LOCAL, p->name, p->span, is_err(ft) ? T_err(C) : ft->args[i]);
@@ -2274,6 +3062,51 @@ static void declare_lib(Checker *C) {
     }
 }
 
+/* Field defaults and method bodies, with the type's members in scope. */
+static void check_type_body(Checker *C, TypeInfo *ti) {
+    if (ti->state != 2 || ti->kind == T_TRAIT) return;
+    TypeInfo *saved = C->cur_type;
+    C->cur_type = ti;
+    for (uint32_t i = 0; i < ti->td->nfields; i++) {
+        FieldDecl *fd = &ti->td->fields[i];
+        FieldInfo *f = NULL;
+        for (uint32_t k = 0; k < ti->nfields && !f; k++) if (ti->fields[k]->decl == fd) f = ti->fields[k];
+        for (uint32_t k = 0; k < ti->nstatics && !f; k++) if (ti->statics[k]->decl == fd) f = ti->statics[k];
+        if (!f || !f->def || is_err(f->type) || ti->kind == T_ENUM) continue;
+        check_to(C, &f->def, f->type);
+    }
+    push_scope(C);
+    /* members visible inside the body: own and inherited public fields and methods */
+    for (uint32_t i = 0; i < ti->nfields; i++) {
+        FieldInfo *f = ti->fields[i];
+        if (f->owner != ti && !f->is_public) continue;
+        Sym *m = new_sym(C, SYM_FIELD, f->name, f->span, f->type);
+        m->field = f;
+        declare(C, m, C->scope_id);
+    }
+    for (uint32_t i = 0; i < ti->nstatics; i++) {
+        Sym *m = new_sym(C, SYM_FIELD, ti->statics[i]->name, ti->statics[i]->span, ti->statics[i]->type);
+        m->field = ti->statics[i];
+        declare(C, m, C->scope_id);
+    }
+    for (TypeInfo *t = ti; t; t = t->parent)
+        for (uint32_t i = 0; i < t->nmethods; i++) {
+            MethodInfo *mi = t->methods[i];
+            if (t != ti && (!mi->is_public || mi->is_static)) continue;
+            if (lookup(C, mi->name) && lookup(C, mi->name)->scope_id == C->scope_id) continue;   /* overridden */
+            Sym *m = new_sym(C, SYM_METHOD, mi->name, mi->fd->name_span, mi->fi->type);
+            m->method = mi;
+            declare(C, m, C->scope_id);
+        }
+    for (uint32_t i = 0; i < ti->nmethods; i++) {
+        MethodInfo *mi = ti->methods[i];
+        if (!mi->fd->body) { err(C, mi->fd->name_span, "method '%s' needs a body", mi->name); continue; }
+        check_func_body(C, mi->fd, mi->fi);
+    }
+    pop_scope(C);
+    C->cur_type = saved;
+}
+
 bool chk_program(VM *vm, Arena *arena, Diags *diags, Program *prog, CheckResult *out) {
     Checker C0 = {0}, *C = &C0;
     C->vm = vm;
@@ -2293,6 +3126,22 @@ bool chk_program(VM *vm, Arena *arena, Diags *diags, Program *prog, CheckResult 
     declare_lib(C);
     push_scope(C);              /* module */
 
+    /* user types: names first, then their members, so they may refer to each other */
+    for (uint32_t i = 0; i < prog->n; i++) {
+        Stmt *s = prog->items[i];
+        if (s->kind == S_CLASS || s->kind == S_STRUCT || s->kind == S_ENUM || s->kind == S_TRAIT) {
+            TypeInfo *ti = declare_type(C, s);
+            VEC_PUSH(vm, C->types, C->ntypes, C->captypes, ti);
+        }
+    }
+    for (uint32_t i = 0; i < C->ntypes; i++) resolve_type_info(C, C->types[i]);
+    for (uint32_t i = 0; i < C->ntypes; i++) {
+        TypeInfo *ti = C->types[i];
+        if (ti->kind == T_STRUCT && contains_by_value(ti->type, ti, 0))
+            err(C, ti->td->name_span, "struct '%s' contains itself; use a class or an Array", ti->name);
+        if (ti->kind == T_ENUM) resolve_enum_values(C, ti);
+    }
+    find_mutating(C, C->types, C->ntypes);
     /* hoisting: functions and constants are visible in the whole module */
     for (uint32_t i = 0; i < prog->n; i++) {
         Stmt *s = prog->items[i];
@@ -2319,6 +3168,10 @@ bool chk_program(VM *vm, Arena *arena, Diags *diags, Program *prog, CheckResult 
         Stmt *s = prog->items[i];
         if (s->kind == S_FUNC && s->fn->check) check_func_body(C, s->fn, fn_info(s->fn));
     }
+    for (uint32_t i = 0; i < C->ntypes; i++) check_type_body(C, C->types[i]);
+    out->types = C->types;
+    out->ntypes = C->ntypes;
+    out->captypes = C->captypes;
     pop_scope(C);
     pop_scope(C);
 
@@ -2341,5 +3194,14 @@ void chk_result_free(VM *vm, CheckResult *cr) {
     for (uint32_t i = 0; i < cr->nfns; i++) VEC_FREE(vm, cr->fns[i]->caps, cr->fns[i]->capcaps);
     VEC_FREE(vm, cr->fns, cr->capfns);
     VEC_FREE(vm, cr->globals, cr->capglobals);
-    cr->nfns = cr->nglobals = 0;
+    for (uint32_t i = 0; i < cr->ntypes; i++) {
+        TypeInfo *ti = cr->types[i];
+        VEC_FREE(vm, ti->fields, ti->capfields);
+        VEC_FREE(vm, ti->statics, ti->capstatics);
+        VEC_FREE(vm, ti->methods, ti->capmethods);
+        VEC_FREE(vm, ti->vtable, ti->capvtable);
+        VEC_FREE(vm, ti->traits, ti->captraits);
+    }
+    VEC_FREE(vm, cr->types, cr->captypes);
+    cr->nfns = cr->nglobals = cr->ntypes = 0;
 }

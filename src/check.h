@@ -17,9 +17,53 @@ typedef enum SymKind {
     SYM_CONST,      /* compile-time constant */
     SYM_LIB,        /* library function (possibly overloaded) */
     SYM_LIBCONST,   /* library constant */
+    SYM_TYPE,       /* struct / class / enum / trait name */
+    SYM_FIELD,      /* inside a type's body: an instance field (implicit self) */
+    SYM_METHOD,     /* inside a type's body: a method (implicit self for instance methods) */
 } SymKind;
 
+typedef struct TypeInfo TypeInfo;
 typedef struct FnInfo FnInfo;
+
+typedef struct FieldInfo {
+    const char *name;
+    Span span;
+    Type *type;
+    Expr *def;              /* default value or NULL */
+    bool is_public, is_static;
+    uint32_t slot;          /* instance field slot */
+    struct Sym *global;     /* static field: its global */
+    TypeInfo *owner;
+    FieldDecl *decl;
+    FnInfo *getter, *setter;  /* property accessors (hidden methods) */
+    struct Sym *field_sym;    /* `field` inside the accessors */
+} FieldInfo;
+
+typedef struct MethodInfo {
+    const char *name;
+    FuncDecl *fd;
+    FnInfo *fi;
+    TypeInfo *owner;
+    bool is_static, is_public, mutating;
+    int vslot;              /* class: vtable slot (-1: not virtual) */
+    int tslot;              /* trait: method index */
+} MethodInfo;
+
+struct TypeInfo {
+    TypeDecl *td;
+    Type *type;
+    TypeKind kind;
+    const char *name;
+    TypeInfo *parent;
+    int state;              /* 0 unresolved, 1 resolving, 2 done */
+    FieldInfo **fields; uint32_t nfields, capfields;      /* instance fields, inherited first */
+    FieldInfo **statics; uint32_t nstatics, capstatics;
+    MethodInfo **methods; uint32_t nmethods, capmethods;  /* own methods */
+    MethodInfo **vtable; uint32_t nvtable, capvtable;     /* class: virtual methods */
+    TypeInfo **traits; uint32_t ntraits, captraits;       /* class: implemented traits */
+    /* enum */
+    uint32_t nvariants;
+};
 
 typedef struct Sym {
     SymKind kind;
@@ -46,6 +90,10 @@ typedef struct Sym {
     const LibFn *lib[2];
     uint32_t nlib;
     Value libconst;
+    /* SYM_TYPE / SYM_FIELD / SYM_METHOD */
+    TypeInfo *ti;
+    FieldInfo *field;
+    MethodInfo *method;
     /* compiler */
     int reg;                /* register (or -1) */
     int global;             /* global slot */
@@ -57,6 +105,10 @@ static inline bool sym_in_cell(const Sym *s) {
 
 struct FnInfo {
     FnInfo *parent;
+    TypeInfo *self_type;    /* methods: the receiver's type (NULL for static methods) */
+    MethodInfo *method;
+    struct Sym *self_sym;   /* the hidden first parameter */
+    bool inout_self;        /* mutating struct method: self is owned and written back */
     FuncDecl *decl;         /* NULL for top-level code */
     const char *name;       /* display name */
     Type *type;             /* function type */
@@ -80,10 +132,18 @@ typedef enum CallKind {
     CALL_METHOD,    /* library method: receiver + native */
     CALL_HOF,       /* library method expanded by the compiler (map, filter, ...) */
     CALL_PRINT, CALL_TYPEOF, CALL_ASSERT,
+    CALL_CONSTRUCT, /* TypeName(...): memberwise constructor; argv per field */
+    CALL_SMETHOD,   /* a method called directly: receiver + args (structs, enums, private, super) */
+    CALL_VMETHOD,   /* a class method by vtable slot */
+    CALL_TMETHOD,   /* a trait method by trait slot */
 } CallKind;
 
 typedef struct CallInfo {
     CallKind kind;
+    TypeInfo *ti;           /* CONSTRUCT: the type; METHOD kinds: the receiver's static type */
+    MethodInfo *mi;         /* METHOD kinds */
+    bool receiver_is_self;  /* implicit self receiver */
+    struct Sym *self_sym;
     Sym *fn;                /* DIRECT / LOCALFN */
     const LibFn *lib;       /* NATIVE / METHOD / HOF */
     Type *ftype;            /* the callee's (instantiated) function type */
@@ -101,6 +161,7 @@ typedef struct CheckResult {
     FnInfo *script;
     FnInfo **fns; uint32_t nfns, capfns;   /* every function (top-level, nested, lambdas) */
     Sym **globals; uint32_t nglobals, capglobals;
+    TypeInfo **types; uint32_t ntypes, captypes;   /* user types, declaration order */
 } CheckResult;
 
 /* Type-checks a parsed program.  Errors go to diags. */

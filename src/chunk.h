@@ -29,13 +29,15 @@ typedef struct Proto {
     const LibFn **natives; uint32_t nnatives, capnatives;
     CapSrc **caplists; uint32_t *caplens; uint32_t ncaplists, capcaplists;
     uint32_t nregs, nparams;
-    uint8_t *refregs; uint32_t nrefregs;  /* owned reference registers: nulled at entry, released at exit */
+    uint8_t *refregs; uint32_t nrefregs;  /* owned reference registers, released at exit */
+    uint32_t nrefnull;       /* the first nrefnull of them are nulled at entry (the rest are parameters) */
     bool *param_is_ref;      /* parameter kinds (borrowed: not released) */
     bool *cap_is_ref; uint32_t ncap;
     bool ret_is_ref;
     bool hidden;             /* library frame: not counted, not shown */
     bool is_lambda;
     bool is_toplevel;        /* a module's top-level function */
+    bool inout_self;         /* mutating struct method: R[0] is owned and handed back to the caller */
     Closure *cached;         /* top-level functions: their one closure value (f == f) */
 } Proto;
 

@@ -54,8 +54,23 @@ typedef struct Cg {
     CheckResult *cr;
 } Cg;
 
+/* An assignable location, evaluated once (object and index first). */
+typedef enum { L_REG, L_CELL, L_CAPCELL, L_GLOBAL, L_ARR, L_DICT, L_TUPLE, L_FIELD } LocKind;
+
+typedef struct Loc {
+    LocKind kind;
+    Type *t;
+    int reg, idx, obj, key;
+    struct Loc *parent;
+} Loc;
+
 static int expr(FnState *F, Expr *e, int dst);
 static void stmt(FnState *F, Stmt *s);
+static void resolve_loc(FnState *F, Expr *t, Loc *out, Loc *pool, int *npool);
+static int load_loc(FnState *F, Loc *l);
+static void store_loc(FnState *F, Loc *l, int v);
+static int method_call(FnState *F, CallInfo *ci, Type *ret, int dst);
+static int construct(FnState *F, CallInfo *ci, Type *t, int dst);
 static void block(FnState *F, Block *b);
 static Proto *compile_function(FnState *parent, FnInfo *fi, const char *name);
 
@@ -276,7 +291,7 @@ static void load_null(FnState *F, int r, Type *t) {
 static Proto *decl_proto(FnState *F, FuncDecl *fd) {
     FnInfo *fi = (FnInfo *)fd->check;
     if (!fi->proto) {
-        fi->proto = proto_new(F->vm, F->m, fd->name);
+        fi->proto = proto_new(F->vm, F->m, fi->name ? fi->name : fd->name);
     }
     return fi->proto;
 }
@@ -364,7 +379,7 @@ static int load_sym(FnState *F, Sym *s, Type *t, int dst) {
         make_closure(F, fi, r);
         return r;
     }
-    case SYM_LIB: break;
+    default: break;
     }
     return dst >= 0 ? dst : 0;
 }
@@ -551,6 +566,7 @@ static int concat_parts(FnState *F, Expr **parts, uint32_t n, int dst) {
 static int binary(FnState *F, Expr *e, int dst) {
     TokKind op = e->op;
     Type *bt = F->vm->types.t_bool;
+    if (e->check && op != TK_QQ) return method_call(F, (CallInfo *)e->check, e->type, dst);   /* a + b -> a.add(b) */
     switch (op) {
     case TK_ANDAND: case TK_OROR: {
         int d = target(F, dst, bt);
@@ -900,6 +916,9 @@ static int call(FnState *F, Expr *e, int dst) {
         return r;
     }
     case CALL_HOF: return hof(F, e, ci, dst);
+    case CALL_CONSTRUCT: return construct(F, ci, ret, dst);
+    case CALL_SMETHOD: case CALL_VMETHOD: return method_call(F, ci, ret, dst);
+    case CALL_TMETHOD: break;
     }
     return 0;
 }
@@ -909,6 +928,82 @@ static int call(FnState *F, Expr *e, int dst) {
  * so that callbacks never run on the C stack (runtime.md §12). */
 
 static int hof_body(FnState *F, Expr *e, CallInfo *ci, int a, Type *ret, int dst);
+
+/* TypeName(...): a new instance, fields from the arguments (in source
+ * order), then the defaults of the omitted ones (null for Optionals). */
+static int construct(FnState *F, CallInfo *ci, Type *t, int dst) {
+    TypeInfo *ti = ci->ti;
+    int d = target(F, dst, t);
+    int o = temp(F, t);
+    emit_abx(F, OP_NEWOBJ, o, add_type(F, t));
+    uint32_t order[256], no = 0;
+    for (uint32_t i = 0; i < ti->nfields && i < 256; i++) if (ci->argv[i]) order[no++] = i;
+    for (uint32_t a = 1; a < no; a++) {
+        uint32_t v = order[a], b = a;
+        while (b > 0 && ci->argv[order[b - 1]]->span.off > ci->argv[v]->span.off) { order[b] = order[b - 1]; b--; }
+        order[b] = v;
+    }
+    for (uint32_t k = 0; k < no; k++) {
+        uint32_t m = F->ntemps;
+        int r = expr(F, ci->argv[order[k]], -1);
+        emit_abc(F, OP_SETF, o, (int)order[k], r);
+        free_temps(F, m);
+    }
+    for (uint32_t i = 0; i < ti->nfields; i++) {
+        if (ci->argv[i]) continue;
+        FieldInfo *f = ti->fields[i];
+        uint32_t m = F->ntemps;
+        int r;
+        if (f->def) r = convert_reg(F, expr(F, f->def, -1), f->def->type, f->type, -1);
+        else if (f->type->kind == T_OPTIONAL && is_ref(f->type)) { free_temps(F, m); continue; }   /* already null */
+        else { r = temp(F, f->type); load_null(F, r, f->type); }
+        emit_abc(F, OP_SETF, o, (int)i, r);
+        free_temps(F, m);
+    }
+    move(F, d, o, t);
+    return d;
+}
+
+/* A method call: direct (structs, enums, private, super) or virtual (classes).
+ * A mutating struct method gets its receiver as an owned copy and hands the
+ * updated value back, which is stored where the receiver came from. */
+static int method_call(FnState *F, CallInfo *ci, Type *ret, int dst) {
+    int regs[260];
+    MethodInfo *mi = ci->mi;
+    bool has = ret->kind != T_VOID;
+    if (!mi) {                               /* Enum.values() */
+        int d = target(F, dst, ret);
+        emit_abx(F, OP_ENUMVALS, d, add_type(F, ret));
+        return d;
+    }
+    int d = has ? target(F, dst, ret) : 0;
+    uint32_t m = F->ntemps;
+    Loc pool[16], loc;
+    int np = 0;
+    int recv;
+    bool inout = mi->mutating && ci->kind == CALL_SMETHOD;
+    if (inout) {
+        resolve_loc(F, ci->receiver, &loc, pool, &np);
+        int cur = load_loc(F, &loc);
+        recv = temp(F, ci->receiver->type);
+        emit_abc(F, OP_MOVE_REF, recv, cur, 0);
+    } else {
+        recv = expr(F, ci->receiver, -1);
+    }
+    regs[0] = recv;
+    uint32_t n = eval_args(F, ci, regs + 1) + 1;
+    if (ci->kind == CALL_VMETHOD) {
+        emit_abc(F, OP_CALLM, d, (int)n, has && is_ref(ret) ? 1 : 0);
+        emit(F, (uint32_t)mi->vslot);
+    } else {
+        emit_abc(F, OP_CALL, d, (int)n, has && is_ref(ret) ? 1 : 0);
+        emit(F, add_proto(F, decl_proto(F, mi->fd)));
+    }
+    emit_args(F, regs, n);
+    if (inout) store_loc(F, &loc, recv);
+    free_temps(F, m);
+    return d;
+}
 
 static int hof(FnState *F, Expr *e, CallInfo *ci, int dst) {
     if (e->lhs->kind != E_SAFE_MEMBER) return hof_body(F, e, ci, expr(F, ci->receiver, -1), e->type, dst);
@@ -1172,6 +1267,36 @@ static int when(FnState *F, WhenStmtData *w, Type *rt, int dst) {
 /* ------------------------------------------------------------------ */
 /* expressions */
 
+/* Reads a field, a static field, an enum variant, ordinal or enum field. */
+static int user_member(FnState *F, Expr *e, int dst) {
+    Type *lt = e->lhs->type;
+    FieldInfo *f = (FieldInfo *)e->check;
+    bool on_type = e->lhs->kind == E_NAME && e->lhs->sym && e->lhs->sym->kind == SYM_TYPE;
+    if (on_type) {
+        if (f && f->is_static) return load_sym(F, f->global, f->type, dst);
+        int d = target(F, dst, e->type);              /* an enum variant */
+        load_int(F, d, e->lit.i);
+        return d;
+    }
+    int r = expr(F, e->lhs, -1);
+    if (lt->kind == T_ENUM) {
+        if (strcmp(e->str, "ordinal") == 0) {
+            if (dst >= 0) { emit_abc(F, OP_MOVE, dst, r, 0); return dst; }
+            return r;
+        }
+        NominalInfo *n = lt->nom;
+        uint32_t fi = 0;
+        while (fi < n->nenum_fields && strcmp(n->enum_field_names[fi], e->str) != 0) fi++;
+        int d = target(F, dst, e->type);
+        emit_abc(F, OP_ENUMF, d, r, 0);
+        emit(F, add_type(F, lt) | (fi << 16));
+        return d;
+    }
+    int d = target(F, dst, e->type);
+    emit_abc(F, is_ref(e->type) ? OP_GETF_REF : OP_GETF, d, r, (int)f->slot);
+    return d;
+}
+
 static int lambda(FnState *F, Expr *e, int dst) {
     FnInfo *fi = (FnInfo *)e->fn->check;
     compile_function(F, fi, NULL);
@@ -1250,8 +1375,15 @@ static int expr_inner(FnState *F, Expr *e, int dst) {
         else emit_abc(F, OP_DGET, d, c, i);
         return d;
     }
+    case E_SELF: {
+        int r = load_sym(F, e->sym, e->type, -1);
+        if (dst >= 0 && r != dst) { move(F, dst, r, e->type); return dst; }
+        return r;
+    }
     case E_MEMBER: {
         Type *lt = e->lhs->type;
+        if (!e->is_tuple_index && (lt->kind == T_STRUCT || lt->kind == T_CLASS || lt->kind == T_ENUM || lt->kind == T_TRAIT))
+            return user_member(F, e, dst);
         int r = expr(F, e->lhs, -1);
         if (e->is_tuple_index) {
             int d = target(F, dst, e->type);
@@ -1349,14 +1481,6 @@ static int expr(FnState *F, Expr *e, int dst) {
 /* ------------------------------------------------------------------ */
 /* assignment targets */
 
-typedef enum { L_REG, L_CELL, L_CAPCELL, L_GLOBAL, L_ARR, L_DICT, L_TUPLE } LocKind;
-
-typedef struct Loc {
-    LocKind kind;
-    Type *t;
-    int reg, idx, obj, key;
-    struct Loc *parent;
-} Loc;
 
 static void resolve_loc(FnState *F, Expr *t, Loc *out, Loc *pool, int *npool) {
     out->t = t->type;
@@ -1375,7 +1499,29 @@ static void resolve_loc(FnState *F, Expr *t, Loc *out, Loc *pool, int *npool) {
         out->obj = expr(F, t->lhs, -1);
         out->key = expr(F, t->rhs, -1);
         return;
+    case E_SELF:
+        out->kind = L_REG;
+        out->reg = load_sym(F, t->sym, t->type, -1);
+        out->t = t->type;
+        return;
     case E_MEMBER: {
+        if (!t->is_tuple_index) {
+            FieldInfo *f = (FieldInfo *)t->check;
+            if (f->is_static) { out->kind = L_GLOBAL; out->idx = f->global->global; out->t = f->type; return; }
+            out->kind = L_FIELD;
+            out->idx = (int)f->slot;
+            out->t = f->type;
+            Type *lt = t->lhs->type;
+            if (lt->kind == T_STRUCT) {            /* a struct: modify it where it is stored */
+                Loc *p = &pool[(*npool)++];
+                resolve_loc(F, t->lhs, p, pool, npool);
+                out->parent = p;
+            } else {                                /* a class instance: a reference */
+                out->parent = NULL;
+                out->obj = expr(F, t->lhs, -1);
+            }
+            return;
+        }
         Loc *p = &pool[(*npool)++];
         resolve_loc(F, t->lhs, p, pool, npool);
         out->kind = L_TUPLE;
@@ -1408,6 +1554,12 @@ static int load_loc(FnState *F, Loc *l) {
         emit_abc(F, ref ? OP_TGET_REF : OP_TGET, r, p, l->idx);
         return r;
     }
+    case L_FIELD: {
+        int o = l->parent ? load_loc(F, l->parent) : l->obj;
+        int r = temp(F, l->t);
+        emit_abc(F, ref ? OP_GETF_REF : OP_GETF, r, o, l->idx);
+        return r;
+    }
     }
     return 0;
 }
@@ -1437,6 +1589,22 @@ static void store_loc(FnState *F, Loc *l, int v) {
         store_loc(F, l->parent, t);
         return;
     }
+    case L_FIELD:
+        if (!l->parent) { emit_abc(F, OP_SETF, l->obj, l->idx, v); return; }
+        if (l->parent->kind == L_REG) {             /* a struct variable: copy if shared, then write */
+            emit_abc(F, OP_SUNIQUE, l->parent->reg, 0, 0);
+            emit_abc(F, OP_SETF, l->parent->reg, l->idx, v);
+            return;
+        }
+        {
+            int p = load_loc(F, l->parent);
+            int t = temp(F, l->parent->t);
+            emit_abc(F, OP_MOVE_REF, t, p, 0);
+            emit_abc(F, OP_SUNIQUE, t, 0, 0);
+            emit_abc(F, OP_SETF, t, l->idx, v);
+            store_loc(F, l->parent, t);
+        }
+        return;
     }
 }
 
@@ -1775,11 +1943,14 @@ static void finish_proto(FnState *F, uint32_t nparams) {
     Proto *p = F->p;
     p->nregs = F->nregs;
     p->nparams = nparams;
-    uint32_t nref = 0;
+    /* owned references: everything but the borrowed parameters (an inout self is owned) */
+    uint32_t nref = p->inout_self ? 1 : 0;
     for (uint32_t i = nparams; i < F->nregs; i++) if (F->kind[i] == 2) nref++;
     p->refregs = mem_alloc(F->vm, nref ? nref : 1);
     p->nrefregs = 0;
     for (uint32_t i = nparams; i < F->nregs; i++) if (F->kind[i] == 2) p->refregs[p->nrefregs++] = (uint8_t)i;
+    p->nrefnull = p->nrefregs;              /* nulled at entry: not the parameters */
+    if (p->inout_self) p->refregs[p->nrefregs++] = 0;   /* released at exit, handed back at return */
     p->param_is_ref = mem_alloc(F->vm, sizeof(bool) * (nparams ? nparams : 1));
     for (uint32_t i = 0; i < nparams; i++) p->param_is_ref[i] = F->kind[i] == 2;
     FnInfo *fi = F->fi;
@@ -1806,8 +1977,13 @@ static Proto *compile_function(FnState *parent, FnInfo *fi, const char *name) {
     F->p->is_lambda = fd->is_lambda || !fd->name;
     F->line = fd->span.line;
     push_scope(F);
-    for (uint32_t i = 0; i < fd->nparams; i++) declare_local(F, fd->params[i].sym);
     uint32_t nparams = fd->nparams;
+    if (fi->self_sym) {          /* methods: the receiver is register 0 */
+        declare_local(F, fi->self_sym);
+        nparams++;
+        F->p->inout_self = fi->inout_self;
+    }
+    for (uint32_t i = 0; i < fd->nparams; i++) declare_local(F, fd->params[i].sym);
     if (fi->callee_defaults) {
         /* the hidden mask parameter: bit k set = the k-th defaulted argument was omitted */
         int mask = alloc_reg(F, false);
@@ -1877,9 +2053,25 @@ bool cg_program(VM *vm, Module *m, Program *prog, CheckResult *cr, Diags *diags)
     /* top-level functions first get their protos so calls can refer to them */
     for (uint32_t i = 0; i < prog->n; i++)
         if (prog->items[i]->kind == S_FUNC) decl_proto(S, prog->items[i]->fn)->is_toplevel = true;
+    for (uint32_t i = 0; i < cr->ntypes; i++)
+        for (uint32_t k = 0; k < cr->types[i]->nmethods; k++) decl_proto(S, cr->types[i]->methods[k]->fd)->is_toplevel = true;
     for (uint32_t i = 0; i < prog->n; i++) {
         Stmt *st = prog->items[i];
         if (st->kind == S_FUNC) compile_function(S, (FnInfo *)st->fn->check, st->fn->name);
+    }
+    for (uint32_t i = 0; i < cr->ntypes; i++) {
+        TypeInfo *ti = cr->types[i];
+        for (uint32_t k = 0; k < ti->nmethods; k++) {
+            MethodInfo *mi = ti->methods[k];
+            if (mi->fd->body) compile_function(S, mi->fi, mi->fi->name);
+        }
+        /* the class's dispatch table, by slot */
+        NominalInfo *n = ti->type->nom;
+        if (ti->kind == T_CLASS && ti->nvtable) {
+            n->nvtable = ti->nvtable;
+            n->vtable = mem_alloc(vm, sizeof(Proto *) * ti->nvtable);
+            for (uint32_t k = 0; k < ti->nvtable; k++) n->vtable[k] = decl_proto(S, ti->vtable[k]->fd);
+        }
     }
     push_scope(S);
     for (uint32_t i = 0; i < prog->n; i++) stmt(S, prog->items[i]);

@@ -377,7 +377,7 @@ static void put_quoted(Buf *out, const Str *s) {
 
 /* Work item: either a value to display, or a container being walked
  * (pos = next element). */
-typedef enum { DT_VALUE, DT_ARRAY, DT_DICT, DT_TUPLE } DispKind;
+typedef enum { DT_VALUE, DT_ARRAY, DT_DICT, DT_TUPLE, DT_INSTANCE } DispKind;
 typedef struct DispTask {
     DispKind kind;
     bool started;      /* an element has been written (separator needed) */
@@ -435,8 +435,24 @@ static void display_one(DispStack *st, Buf *out, Type *t, Value v, bool quoted) 
     case T_WAIT: buf_puts(out, "<wait>"); return;
     case T_NULL: buf_puts(out, "null"); return;
     case T_VOID: return;
+    case T_ENUM:
+        buf_puts(out, t->name);
+        buf_putc(out, '.');
+        if (v.i >= 0 && (uint64_t)v.i < t->nom->nvariants) buf_puts(out, t->nom->variant_names[v.i]);
+        return;
+    case T_STRUCT: case T_CLASS: case T_TRAIT: {
+        Instance *o = (Instance *)v.p;
+        Type *dt = o->type;                       /* the dynamic class */
+        buf_puts(out, dt->name);
+        /* an instance already being displayed further up is a cycle */
+        for (size_t i = 0; i < st->n; i++)
+            if (st->items[i].kind == DT_INSTANCE && st->items[i].v.p == v.p) { buf_puts(out, " {...}"); return; }
+        if (dt->nom->nfields == 0) { buf_puts(out, " {}"); return; }
+        buf_puts(out, " { ");
+        ds_push(st, (DispTask){ DT_INSTANCE, false, dt, v, 0 });
+        return;
+    }
     default:
-        /* Kinds owned by later issues (struct, class, enum, any, ...) plug in here. */
         buf_putc(out, '<'); buf_puts(out, t->name); buf_putc(out, '>');
         return;
     }
@@ -475,6 +491,17 @@ static void display_step(DispStack *st, Buf *out) {
         display_one(st, out, kt, d->entries[i].key, true);   /* keys are scalars or strings */
         buf_puts(out, ": ");
         display_one(st, out, et, ev, true);
+        return;
+    }
+    case DT_INSTANCE: {
+        Instance *o = (Instance *)w->v.p;
+        NominalInfo *n = w->t->nom;
+        if (i >= (int64_t)n->nfields) { st->n--; buf_puts(out, " }"); return; }
+        w->pos = i + 1;
+        if (i > 0) buf_puts(out, ", ");
+        buf_puts(out, n->field_names[i]);
+        buf_puts(out, ": ");
+        display_one(st, out, n->field_types[i], o->f[i], true);
         return;
     }
     default: WRIT_UNREACHABLE(); return;
@@ -535,6 +562,7 @@ static bool may_hold_float(const Type *t) {
     case T_TUPLE:
         for (uint32_t i = 0; i < t->n; i++) if (may_hold_float(t->args[i])) return true;
         return false;
+    case T_STRUCT: return true;     /* conservative: fields are not walked here (no recursion) */
     default: return false;
     }
 }
@@ -553,11 +581,11 @@ static bool eq_shallow(EqStack *s, Type *t, Value a, Value b) {
         if (na || nb) return na == nb;
         return eq_shallow(s, t->a, opt_payload(t->a, a), opt_payload(t->a, b));
     }
-    case T_ARRAY: case T_DICT: case T_TUPLE:
+    case T_ARRAY: case T_DICT: case T_TUPLE: case T_STRUCT:
         if (a.p == b.p && !may_hold_float(t)) return true;
         eq_push(s, t, a, b);
         return true;
-    default: return a.u == b.u;     /* functions, Wait, identity kinds */
+    default: return a.u == b.u;     /* functions, Wait, enums, class identity */
     }
 }
 
@@ -588,6 +616,13 @@ static bool eq_expand(EqStack *s, EqItem it) {
         }
         return true;
     }
+    case T_STRUCT: {
+        Instance *x = (Instance *)it.a.p, *y = (Instance *)it.b.p;
+        NominalInfo *n = it.t->nom;
+        for (uint32_t i = 0; i < n->nfields; i++)
+            if (!eq_shallow(s, n->field_types[i], x->f[i], y->f[i])) return false;
+        return true;
+    }
     default: return true;
     }
 }
@@ -603,6 +638,10 @@ bool val_equal(VM *vm, Type *t, Value a, Value b) {
 
 const char *val_typeof(VM *vm, Type *t, Value v) {
     (void)vm;
-    if (t->kind == T_OPTIONAL) return opt_is_null(t->a, v) ? "null" : t->a->name;
+    if (t->kind == T_OPTIONAL) {
+        if (opt_is_null(t->a, v)) return "null";
+        t = t->a;
+    }
+    if (t->kind == T_CLASS || t->kind == T_TRAIT) return ((Instance *)v.p)->type->name;
     return t->name;
 }

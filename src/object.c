@@ -58,6 +58,13 @@ static void free_closure(VM *vm, Closure *c) {
     mem_free(vm, c, sizeof(Closure) + sizeof(Value) * c->ncap);
 }
 
+static void free_instance(VM *vm, Instance *o) {
+    NominalInfo *n = o->type->nom;
+    for (uint32_t i = 0; i < n->nfields; i++)
+        if (n->field_types[i]->is_ref) drop(vm, o->f[i].o);
+    mem_free(vm, o, sizeof(Instance) + sizeof(Value) * n->nfields);
+}
+
 static void free_one(VM *vm, Obj *o) {
     switch ((ObjKind)o->kind) {
     case OBJ_STRING: mem_free(vm, o, str_block_size((Str *)o)); break;
@@ -72,6 +79,7 @@ static void free_one(VM *vm, Obj *o) {
         break;
     }
     case OBJ_INTBOX: mem_free(vm, o, sizeof(IntBox)); break;
+    case OBJ_INSTANCE: free_instance(vm, (Instance *)o); break;
     }
 }
 
@@ -96,6 +104,26 @@ Tuple *tuple_new(VM *vm, Type *tuple_type) {
     return t;
 }
 
+Instance *instance_new(VM *vm, Type *t) {
+    Instance *o = mem_calloc(vm, sizeof(Instance) + sizeof(Value) * t->nom->nfields);
+    o->h.rc = 1;
+    o->h.kind = OBJ_INSTANCE;
+    o->type = t;
+    return o;
+}
+
+Instance *instance_copy(VM *vm, Instance *o) {
+    NominalInfo *n = o->type->nom;
+    Instance *c = mem_alloc(vm, sizeof(Instance) + sizeof(Value) * n->nfields);
+    c->h = (Obj){ .rc = 1, .kind = OBJ_INSTANCE };
+    c->type = o->type;
+    for (uint32_t i = 0; i < n->nfields; i++) {
+        c->f[i] = o->f[i];
+        if (n->field_types[i]->is_ref) obj_retain(c->f[i].o);
+    }
+    return c;
+}
+
 IntBox *intbox_new(VM *vm, int64_t v) {
     IntBox *b = mem_alloc(vm, sizeof(IntBox));
     b->h = (Obj){ .rc = 1, .kind = OBJ_INTBOX };
@@ -115,6 +143,7 @@ Cell *cell_new(VM *vm, bool holds_ref) {
 bool opt_is_null(Type *inner, Value v) {
     switch (inner->kind) {
     case T_NULL: return true;
+    case T_ENUM: return v.i == -1;
     case T_FLOAT: return v.u == OPT_FLOAT_NULL_BITS;
     case T_BOOL: return v.u == OPT_BOOL_NULL;
     default: return v.p == NULL;   /* references and IntBox pointers */
@@ -128,6 +157,7 @@ Value opt_payload(Type *inner, Value v) {
 
 Value opt_none(Type *inner) {
     switch (inner->kind) {
+    case T_ENUM: return (Value){ .i = -1 };
     case T_FLOAT: return (Value){ .u = OPT_FLOAT_NULL_BITS };
     case T_BOOL: return (Value){ .u = OPT_BOOL_NULL };
     default: return (Value){ .p = NULL };

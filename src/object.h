@@ -10,6 +10,7 @@
 
 typedef enum ObjKind {
     OBJ_STRING, OBJ_ARRAY, OBJ_DICT, OBJ_TUPLE, OBJ_CLOSURE, OBJ_CELL, OBJ_INTBOX,
+    OBJ_INSTANCE,
 } ObjKind;
 
 typedef struct Obj {
@@ -76,6 +77,16 @@ typedef struct Cell {
     Obj h;             /* flags: 1 = v holds a reference */
     Value v;
 } Cell;
+
+/* A struct or class instance.  type is the dynamic type (for classes, the
+ * object's own class even when seen through a parent or trait); field kinds
+ * come from type->nom.  Structs are values: they are copied before a write
+ * when shared (rc > 1), so sharing the object is invisible. */
+typedef struct Instance {
+    Obj h;
+    Type *type;
+    Value f[];
+} Instance;
 
 /* Optional<int> payload. */
 typedef struct IntBox {

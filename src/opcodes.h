@@ -128,6 +128,17 @@
     OP(TGET,       ABC, 0, "R[A] = R[B].v[C] (scalar)") \
     OP(TGET_REF,   ABC, 0, "R[A] = R[B].v[C] retained") \
     OP(TUNIQUE,    ABC, 0, "make tuple R[A] uniquely owned (copy if shared) before TSET") \
+    /* structs and classes */ \
+    OP(NEWOBJ,     ABx, 0, "R[A] = new instance of type T[Bx] (fields zero)") \
+    OP(GETF,       ABC, 0, "R[A] = R[B].f[C] (scalar field)") \
+    OP(GETF_REF,   ABC, 0, "R[A] = R[B].f[C], retained") \
+    OP(SETF,       ABC, 0, "R[A].f[B] = R[C] (retain/release by the field's kind)") \
+    OP(SUNIQUE,    ABC, 0, "struct R[A]: copy it first if shared (value semantics)") \
+    OP(CALLM,      ABC, 2, "R[A] = virtual method (next: vtable slot) of the receiver (first arg); B args, C result kind") \
+    OP(ISTYPE,     ABC, 1, "R[A] = R[B] is an instance of class/trait T[next] (null: false)") \
+    OP(CASTTYPE,   ABC, 1, "error 'cannot cast X to T' unless R[A] is an instance of T[next]") \
+    OP(ENUMF,      ABC, 1, "R[A] = field (next >> 16) of enum T[next & 0xffff] for variant R[B]") \
+    OP(ENUMVALS,   ABx, 0, "R[A] = Array of every variant of enum T[Bx]") \
     /* loops and HOF helpers */ \
     OP(HALT,       ABC, 0, "end of top-level code") \
     OP(ERROR_STR,  ABC, 0, "runtime error with message string R[A]") \

@@ -49,6 +49,10 @@ void dict_clear(VM *vm, Dict *d);
 /* ---- tuples (object.c) ---- */
 Tuple *tuple_new(VM *vm, Type *tuple_type);       /* slots zeroed; caller fills (owned) */
 
+/* ---- instances (object.c) ---- */
+Instance *instance_new(VM *vm, Type *t);          /* fields zeroed (null references) */
+Instance *instance_copy(VM *vm, Instance *o);     /* shallow: reference fields retained */
+
 /* ---- boxes (object.c) ---- */
 IntBox *intbox_new(VM *vm, int64_t v);
 Cell *cell_new(VM *vm, bool holds_ref);

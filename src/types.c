@@ -4,6 +4,7 @@
  * equality is type equality.  Also decides each type's slot layout
  * (is_ref) and its source spelling (name). */
 #include "types.h"
+#include "object.h"
 #include "mem.h"
 #include "vm.h"
 
@@ -65,7 +66,61 @@ void ty_init(VM *vm, TypeTable *tt) {
     tt->t_wait = type_alloc(vm, T_WAIT, "Wait", false);
 }
 
+static void nominal_destroy(VM *vm, Type *t) {
+    NominalInfo *n = t->nom;
+    if (n) {
+        for (uint32_t i = 0; i < n->nfields; i++) mem_free(vm, (void *)n->field_names[i], strlen(n->field_names[i]) + 1);
+        if (n->nfields) {
+            mem_free(vm, n->field_names, sizeof(char *) * n->nfields);
+            mem_free(vm, n->field_types, sizeof(Type *) * n->nfields);
+        }
+        if (n->nvtable) mem_free(vm, n->vtable, sizeof(struct Proto *) * n->nvtable);
+        for (uint32_t i = 0; i < n->ntraits; i++)
+            if (n->itables[i]) mem_free(vm, n->itables[i], sizeof(struct Proto *) * (n->traits[i]->nom->nvtable ? n->traits[i]->nom->nvtable : 1));
+        if (n->ntraits) {
+            mem_free(vm, n->traits, sizeof(Type *) * n->ntraits);
+            mem_free(vm, n->itables, sizeof(struct Proto **) * n->ntraits);
+        }
+        for (uint32_t i = 0; i < n->nvariants; i++) mem_free(vm, (void *)n->variant_names[i], strlen(n->variant_names[i]) + 1);
+        if (n->nvariants) mem_free(vm, n->variant_names, sizeof(char *) * n->nvariants);
+        if (n->nenum_fields) {
+            for (uint32_t f = 0; f < n->nenum_fields; f++) {
+                if (n->enum_field_types[f]->is_ref)
+                    for (uint32_t v = 0; v < n->nvariants; v++) obj_release(vm, n->enum_values[f * n->nvariants + v].o);
+                mem_free(vm, (void *)n->enum_field_names[f], strlen(n->enum_field_names[f]) + 1);
+            }
+            mem_free(vm, n->enum_field_names, sizeof(char *) * n->nenum_fields);
+            mem_free(vm, n->enum_field_types, sizeof(Type *) * n->nenum_fields);
+            mem_free(vm, n->enum_values, sizeof(Value) * n->nenum_fields * (n->nvariants ? n->nvariants : 1));
+        }
+        mem_free(vm, n, sizeof(NominalInfo));
+    }
+    type_destroy(vm, t);
+}
+
+Type *ty_nominal(VM *vm, TypeKind k, const char *name) {
+    TypeTable *tt = &vm->types;
+    Type *t = type_alloc(vm, k, name, k != T_ENUM);
+    t->nom = mem_calloc(vm, sizeof(NominalInfo));
+    VEC_PUSH(vm, tt->nominals, tt->nnominals, tt->capnominals, t);
+    return t;
+}
+
+bool ty_is_subtype(const Type *t, const Type *anc) {
+    if (t == anc) return true;
+    if (anc->kind == T_TRAIT) {
+        if (t->kind == T_TRAIT || !t->nom) return false;
+        for (uint32_t i = 0; i < t->nom->ntraits; i++) if (t->nom->traits[i] == anc) return true;
+        return false;
+    }
+    for (const Type *p = t->nom ? t->nom->parent : NULL; p; p = p->nom->parent)
+        if (p == anc) return true;
+    return false;
+}
+
 void ty_free(VM *vm, TypeTable *tt) {
+    for (size_t i = tt->nnominals; i-- > 0;) nominal_destroy(vm, tt->nominals[i]);
+    VEC_FREE(vm, tt->nominals, tt->capnominals);
     for (size_t i = 0; i < tt->nbuckets; i++) {
         Type *t = tt->buckets[i];
         while (t) {

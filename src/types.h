@@ -16,6 +16,29 @@ typedef enum TypeKind {
     T_STRUCT, T_CLASS, T_TRAIT, T_ENUM, T_RESULT, T_WEAK, T_TYPEPARAM,
 } TypeKind;
 
+struct Proto;
+
+/* Runtime facts of a nominal type (struct, class, enum, trait): what display,
+ * ==, freeing, dispatch and `is` need without the checker. */
+typedef struct NominalInfo {
+    struct Type *parent;           /* class: superclass */
+    uint32_t depth;                /* class: number of ancestors */
+    uint32_t nfields;              /* instance fields, inherited first */
+    const char **field_names;
+    struct Type **field_types;
+    struct Proto **vtable;         /* class: virtual methods by slot */
+    uint32_t nvtable;
+    struct Type **traits;          /* class: implemented traits (own and inherited) */
+    struct Proto ***itables;       /* per trait: its methods, in trait declaration order */
+    uint32_t ntraits;
+    const char **variant_names;    /* enum */
+    uint32_t nvariants;
+    uint32_t nenum_fields;         /* enum: field values, [field * nvariants + variant] */
+    const char **enum_field_names;
+    struct Type **enum_field_types;
+    Value *enum_values;
+} NominalInfo;
+
 typedef struct Type {
     TypeKind kind;
     uint32_t n;            /* T_TUPLE arity, T_FUNC parameter count */
@@ -24,7 +47,8 @@ typedef struct Type {
     struct Type **args;    /* T_TUPLE elements, T_FUNC parameters */
     const char *name;      /* display spelling, e.g. "Array<int>" (owned by the type table) */
     bool is_ref;           /* its slot holds a counted reference (see types.c) */
-    void *decl;            /* nominal types: their declaration info */
+    void *decl;            /* nominal types: the checker's declaration info */
+    NominalInfo *nom;      /* nominal types: runtime facts */
     uint32_t hash;
     struct Type *next;     /* intern chain */
 } Type;
@@ -33,6 +57,7 @@ typedef struct TypeTable {
     Type **buckets;
     size_t nbuckets, count;
     Type *t_error, *t_void, *t_null, *t_int, *t_float, *t_bool, *t_string, *t_any, *t_wait;
+    Type **nominals; size_t nnominals, capnominals;   /* not interned: one per declaration */
 } TypeTable;
 
 void ty_init(VM *vm, TypeTable *tt);
@@ -42,9 +67,13 @@ Type *ty_dict(VM *vm, Type *key, Type *val);
 Type *ty_tuple(VM *vm, Type **elems, uint32_t n);
 Type *ty_optional(VM *vm, Type *inner);    /* Optional<Optional<T>> == Optional<T> */
 Type *ty_func(VM *vm, Type **params, uint32_t n, Type *ret);
+/* A new struct / class / enum / trait type named `name` (owned by the table). */
+Type *ty_nominal(VM *vm, TypeKind k, const char *name);
+/* Is `t` (a class) `anc` or a descendant of it, or does it implement trait `anc`? */
+bool ty_is_subtype(const Type *t, const Type *anc);
 
 /* Optional<T> slot layout: a counted pointer (NULL = null) for reference T;
- * an IntBox pointer for int; a NaN sentinel for float; 2 for bool. */
+ * an IntBox pointer for int; a NaN sentinel for float; 2 for bool; -1 for enums. */
 #define OPT_FLOAT_NULL_BITS 0x7ff4dead0000beefULL
 #define OPT_BOOL_NULL 2
 

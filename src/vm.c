@@ -108,7 +108,7 @@ static Frame *push_frame(VM *vm) {
 }
 
 static inline void null_refregs(Proto *q, Value *NR) {
-    for (uint32_t i = 0; i < q->nrefregs; i++) NR[q->refregs[i]].o = NULL;
+    for (uint32_t i = 0; i < q->nrefnull; i++) NR[q->refregs[i]].o = NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -170,6 +170,7 @@ bool vm_execute(VM *vm, Proto *entry, Closure *cl, Value *args, uint32_t nargs, 
     fr->pc = entry->code;
     fr->hidden = false;
     fr->ret_reg = 0;
+    fr->inout_reg = -1;
 
     Proto *P = entry;
     uint32_t *pc = entry->code;
@@ -473,11 +474,45 @@ dispatch:
         Value *NR = vm->stack + nb;
         for (uint32_t i = 0; i < nargs; i++) NR[i] = R[ARGREG(argw[i >> 2], i & 3)];
         null_refregs(q, NR);
+        int32_t inout = -1;
+        if (q->inout_self) {            /* the receiver's reference moves into the callee */
+            inout = (int32_t)ARGREG(argw[0], 0);
+            R[inout].o = NULL;
+        }
         Frame *f = push_frame(vm);
         f->proto = q;
         f->closure = NULL;
         f->base = nb;
         f->ret_reg = A | ((uint32_t)C << 8);
+        f->inout_reg = inout;
+        f->hidden = false;
+        P = q; R = NR; K = q->consts; pc = q->code;
+        NEXT();
+    }
+    CASE(CALLM) {
+        uint32_t nargs = B;
+        uint32_t slot = *pc++;
+        uint32_t *argw = pc;
+        pc += (nargs + 3) / 4;
+        Instance *recv = (Instance *)R[ARGREG(argw[0], 0)].p;
+        Proto *q = recv->type->nom->vtable[slot];
+        if (unlikely(vm->nframes >= vm->depth_limit)) {
+            rt_error(vm, "stack overflow: call depth limit (%u) exceeded", vm->depth_limit);
+            THROW();
+        }
+        Frame *cur = &vm->frames[vm->nframes - 1];
+        cur->pc = pc;
+        size_t nb = cur->base + P->nregs;
+        if (unlikely(nb + q->nregs > vm->stack_cap)) { ensure_stack(vm, nb + q->nregs); R = vm->stack + cur->base; }
+        Value *NR = vm->stack + nb;
+        for (uint32_t i = 0; i < nargs; i++) NR[i] = R[ARGREG(argw[i >> 2], i & 3)];
+        null_refregs(q, NR);
+        Frame *f = push_frame(vm);
+        f->proto = q;
+        f->closure = NULL;
+        f->base = nb;
+        f->ret_reg = A | ((uint32_t)C << 8);
+        f->inout_reg = -1;
         f->hidden = false;
         P = q; R = NR; K = q->consts; pc = q->code;
         NEXT();
@@ -506,6 +541,7 @@ dispatch:
         f->closure = cl;
         f->base = nb;
         f->ret_reg = A | ((uint32_t)C << 8);
+        f->inout_reg = -1;
         f->hidden = false;
         P = q; R = NR; K = q->consts; pc = q->code;
         NEXT();
@@ -526,25 +562,33 @@ dispatch:
     CASE(RET) {
         Value v = RA;
         if (P->ret_is_ref) obj_retain(v.o);
-        for (uint32_t i = 0; i < P->nrefregs; i++) obj_release(vm, R[P->refregs[i]].o);
         Frame *f = &vm->frames[vm->nframes - 1];
+        Obj *self_back = NULL;
+        if (f->inout_reg >= 0) { self_back = R[0].o; R[0].o = NULL; }
+        for (uint32_t i = 0; i < P->nrefregs; i++) obj_release(vm, R[P->refregs[i]].o);
         if (f->closure) obj_release(vm, &f->closure->h);
         uint32_t rr = f->ret_reg;
+        int32_t io = f->inout_reg;
         vm->nframes--;
         if (vm->nframes == entry_frames) { ret = v; goto done; }
         Frame *cf = &vm->frames[vm->nframes - 1];
         P = cf->proto; R = vm->stack + cf->base; K = P->consts; pc = cf->pc;
+        if (io >= 0) SETREF(R[io], self_back);
         if (rr >> 8) SETREF(R[rr & 0xff], v.o); else R[rr & 0xff] = v;
         NEXT();
     }
     CASE(RET0) {
-        for (uint32_t i = 0; i < P->nrefregs; i++) obj_release(vm, R[P->refregs[i]].o);
         Frame *f = &vm->frames[vm->nframes - 1];
+        Obj *self_back = NULL;
+        if (f->inout_reg >= 0) { self_back = R[0].o; R[0].o = NULL; }
+        for (uint32_t i = 0; i < P->nrefregs; i++) obj_release(vm, R[P->refregs[i]].o);
         if (f->closure) obj_release(vm, &f->closure->h);
+        int32_t io = f->inout_reg;
         vm->nframes--;
         if (vm->nframes == entry_frames) goto done;
         Frame *cf = &vm->frames[vm->nframes - 1];
         P = cf->proto; R = vm->stack + cf->base; K = P->consts; pc = cf->pc;
+        if (io >= 0) SETREF(R[io], self_back);
         NEXT();
     }
 
@@ -689,6 +733,50 @@ dispatch:
     CASE(TUNIQUE) {
         Tuple *t = (Tuple *)RA.p;
         if (t->h.rc > 1) { Tuple *c = tuple_copy(vm, t); SETREF(RA, c); }
+        NEXT();
+    }
+    CASE(NEWOBJ) { Instance *o = instance_new(vm, P->types[INS_Bx(ins)]); SETREF(RA, o); NEXT(); }
+    CASE(GETF) RA = ((Instance *)RB.p)->f[C]; NEXT();
+    CASE(GETF_REF) { Obj *o = ((Instance *)RB.p)->f[C].o; obj_retain(o); SETREF(RA, o); NEXT(); }
+    CASE(SETF) {
+        Instance *o = (Instance *)RA.p;
+        if (o->type->nom->field_types[B]->is_ref) { Obj *v = RC.o; obj_retain(v); SETREF(o->f[B], v); }
+        else o->f[B] = RC;
+        NEXT();
+    }
+    CASE(SUNIQUE) {
+        Instance *o = (Instance *)RA.p;
+        if (o->h.rc > 1) { Instance *c = instance_copy(vm, o); SETREF(RA, c); }
+        NEXT();
+    }
+    CASE(ISTYPE) {
+        Type *t = P->types[*pc++];
+        Instance *o = (Instance *)RB.p;
+        RA.i = o && ty_is_subtype(o->type, t);
+        NEXT();
+    }
+    CASE(CASTTYPE) {
+        Type *t = P->types[*pc++];
+        Instance *o = (Instance *)RA.p;
+        if (o && !ty_is_subtype(o->type, t)) { rt_error(vm, "cannot cast %s to %s", o->type->name, t->name); THROW(); }
+        NEXT();
+    }
+    CASE(ENUMF) {
+        uint32_t w = *pc++;
+        Type *t = P->types[w & 0xffff];
+        NominalInfo *n = t->nom;
+        uint32_t fi = w >> 16;
+        Value v = n->enum_values[fi * n->nvariants + (uint32_t)RB.i];
+        if (n->enum_field_types[fi]->is_ref) { obj_retain(v.o); SETREF(RA, v.o); }
+        else RA = v;
+        NEXT();
+    }
+    CASE(ENUMVALS) {
+        Type *at = P->types[INS_Bx(ins)];
+        uint32_t nv = at->a->nom->nvariants;
+        Arr *a = arr_new(vm, at, nv);
+        for (uint32_t i = 0; i < nv; i++) { Value v; v.i = i; arr_push(vm, a, v); }
+        SETREF(RA, a);
         NEXT();
     }
     CASE(HALT) goto done;

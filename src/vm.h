@@ -17,7 +17,8 @@ typedef struct Frame {
     Closure *closure;       /* NULL for direct calls of top-level functions */
     uint32_t *pc;           /* saved pc (next instruction) */
     size_t base;            /* index of R[0] in vm->stack */
-    uint32_t ret_reg;       /* caller's destination register */
+    uint32_t ret_reg;       /* caller's destination register (| 0x100: a reference) */
+    int32_t inout_reg;      /* caller's register that receives R[0] back (mutating methods), or -1 */
     bool hidden;            /* library frame: not counted, not shown */
 } Frame;
 
