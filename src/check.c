@@ -810,6 +810,8 @@ static bool comparable(Checker *C, Expr *e) {
     if (b->kind == T_NULL && a->kind == T_OPTIONAL) return true;
     if (a->kind == T_OPTIONAL && assignable(C, b, a, e->rhs)) { e->rhs = convert(C, e->rhs, a); return true; }
     if (b->kind == T_OPTIONAL && assignable(C, a, b, e->lhs)) { e->lhs = convert(C, e->lhs, b); return true; }
+    if ((a->kind == T_CLASS || a->kind == T_TRAIT) && (b->kind == T_CLASS || b->kind == T_TRAIT))
+        return ty_is_subtype(a, b) || ty_is_subtype(b, a) || a->kind == T_TRAIT || b->kind == T_TRAIT;
     if (a->kind == T_TUPLE && assignable(C, b, a, e->rhs)) { e->rhs = convert(C, e->rhs, a); return true; }
     if (b->kind == T_TUPLE && assignable(C, a, b, e->lhs)) { e->lhs = convert(C, e->lhs, b); return true; }
     return false;
@@ -898,7 +900,7 @@ static Sym *narrowable(Checker *C, Expr *e) {
     if (e->kind != E_NAME || !e->sym) return NULL;
     Sym *s = e->sym;
     if (s->kind != SYM_LOCAL || s->closure_assigns) return NULL;
-    if (s->type->kind != T_OPTIONAL) return NULL;
+    if (s->type->kind != T_OPTIONAL && s->type->kind != T_CLASS && s->type->kind != T_TRAIT) return NULL;
     return s;
 }
 
@@ -917,16 +919,27 @@ static void narrow_from_cond(Checker *C, Expr *c, bool when_true) {
     }
     Sym *s = NULL;
     bool present = false;
-    if (c->kind == E_IS && c->lhs->type && c->lhs->type->kind == T_OPTIONAL) {
+    if (c->kind == E_IS && c->lhs->type && c->lhs->type->kind != T_OPTIONAL) {
+        s = narrowable(C, c->lhs);
+        if (s && when_true) {
+            Type *t = resolve_type(C, c->type_expr);
+            if (!is_err(t)) push_narrow(C, s, t);
+        }
+        return;
+    } else if (c->kind == E_IS && c->lhs->type && c->lhs->type->kind == T_OPTIONAL) {
         s = narrowable(C, c->lhs);
         present = when_true;
+        Type *t = resolve_type(C, c->type_expr);
+        if (s && present && !is_err(t) && t != s->type->a && (t->kind == T_CLASS || t->kind == T_TRAIT)) { push_narrow(C, s, t); return; }
     } else if (c->kind == E_MEMBER && !c->is_tuple_index && strcmp(c->str, "hasValue") == 0) {
         s = narrowable(C, c->lhs);
+        if (s && s->type->kind != T_OPTIONAL) s = NULL;
         present = when_true;
     } else if (c->kind == E_BINARY && (c->op == TK_EQ || c->op == TK_NE)) {
         Expr *other = NULL;
         if (c->rhs->kind == E_NULL) { s = narrowable(C, c->lhs); other = c->rhs; }
         else if (c->lhs->kind == E_NULL) { s = narrowable(C, c->rhs); other = c->lhs; }
+        if (s && s->type->kind != T_OPTIONAL) s = NULL;
         (void)other;
         present = (c->op == TK_NE) == when_true;
     }
@@ -1658,6 +1671,9 @@ static Type *check_as(Checker *C, Expr *e) {
     if (is_err(s) || is_err(t)) return is_err(t) ? t : t;
     if (s == t) return t;
     if (is_num(s) && is_num(t)) return t;
+    if ((s->kind == T_CLASS || s->kind == T_TRAIT) && (t->kind == T_CLASS || t->kind == T_TRAIT)) {
+        if (ty_is_subtype(s, t) || ty_is_subtype(t, s) || t->kind == T_TRAIT || s->kind == T_TRAIT) return t;
+    }
     err(C, e->span, "cannot convert %s to %s", s->name, t->name);
     return T_err(C);
 }
@@ -2360,9 +2376,19 @@ static void check_pattern(Checker *C, WhenPattern *p, Type *subj) {
         declare(C, s, C->scope_id);
         break;
     }
-    case PK_IS:
-        err(C, p->span, "'is' patterns need classes or enums, which are not supported yet");
+    case PK_IS: {
+        Type *t = resolve_type(C, p->type_expr);
+        p->check = t;
+        if (!subj || is_err(t) || is_err(subj)) break;
+        Type *base = subj->kind == T_OPTIONAL ? subj->a : subj;
+        if ((base->kind == T_CLASS || base->kind == T_TRAIT) && (t->kind == T_CLASS || t->kind == T_TRAIT)) {
+            if (!ty_is_subtype(t, base) && !ty_is_subtype(base, t) && t->kind != T_TRAIT && base->kind != T_TRAIT)
+                err(C, p->span, "'is' test can never succeed: %s is not related to %s", base->name, t->name);
+        } else if (!(subj->kind == T_OPTIONAL && t == subj->a)) {
+            err(C, p->span, "'is' needs a class, trait, Optional or any value, found %s", subj->name);
+        }
         break;
+    }
     case PK_SUCCESS: case PK_ERROR:
         err(C, p->span, "Result patterns are not supported yet");
         break;
@@ -2379,6 +2405,8 @@ static Type *check_when(Checker *C, WhenStmtData *w, Type *expected, bool *leave
         if (subj->kind == T_VOID) { err(C, w->subject->span, "when subject cannot be void"); subj = T_err(C); }
     }
     bool has_else = false, seen_true = false, seen_false = false;
+    TypeInfo *eti = subj && subj->kind == T_ENUM ? type_info(subj) : NULL;
+    bool *seen_variant = eti ? arena_alloc(C->A, sizeof(bool) * (eti->nvariants + 1)) : NULL;
     bool all_leave = true;
     Type *common = expected;
     Expr *cexpr = NULL;
@@ -2396,6 +2424,15 @@ static Type *check_when(Checker *C, WhenStmtData *w, Type *expected, bool *leave
             check_pattern(C, p, subj);
             if (subj && subj->kind == T_BOOL && p->kind == PK_VALUE && !p->guard && p->expr->kind == E_BOOL) {
                 if (p->expr->lit.b) seen_true = true; else seen_false = true;
+            }
+            if (eti && p->kind == PK_VALUE && !p->guard && p->expr->kind == E_MEMBER && p->expr->type == subj &&
+                p->expr->lhs->kind == E_NAME && p->expr->lhs->sym && p->expr->lhs->sym->kind == SYM_TYPE &&
+                !p->expr->check && (uint64_t)p->expr->lit.i < eti->nvariants)
+                seen_variant[p->expr->lit.i] = true;
+            /* `is T` on a local narrows it in the arm */
+            if (p->kind == PK_IS && !p->guard && w->subject && p->check && !is_err((Type *)p->check)) {
+                Sym *ns = narrowable(C, w->subject);
+                if (ns) push_narrow(C, ns, (Type *)p->check);
             }
             if (!subj && arm->npats == 1 && !p->guard && p->kind == PK_VALUE) narrow_from_cond(C, p->expr, true);
         }
@@ -2422,6 +2459,23 @@ static Type *check_when(Checker *C, WhenStmtData *w, Type *expected, bool *leave
         pop_scope(C);
     }
     bool exhaustive = has_else || (seen_true && seen_false);
+    if (eti && !has_else) {
+        char buf[1024];
+        size_t off = 0;
+        bool all = true;
+        for (uint32_t v = 0; v < eti->nvariants; v++) {
+            if (seen_variant[v]) continue;
+            all = false;
+            int k = snprintf(buf + off, sizeof buf - off, "%s%s.%s", off ? ", " : "", eti->name, eti->td->variants[v].name);
+            if (k > 0 && off + (size_t)k < sizeof buf) off += (size_t)k;
+        }
+        if (all) exhaustive = true;
+        else {
+            Diag *g = err(C, w->kw_span, "non-exhaustive when: missing %s", buf);
+            diag_help(C->D, g, "add the missing arms or an else arm");
+            exhaustive = true;     /* reported: no second message */
+        }
+    }
     if (w->is_expr) {
         if (!exhaustive) err(C, w->kw_span, "when used as a value must be exhaustive; add an else arm");
         if (bad_type || !common) return T_err(C);
@@ -2537,6 +2591,13 @@ static Type *check_expr_inner(Checker *C, Expr *e, Type *expected) {
         Type *s = check_expr(C, e->lhs, NULL);
         Type *t = resolve_type(C, e->type_expr);
         if (is_err(s) || is_err(t)) return tt->t_bool;
+        Type *base = s->kind == T_OPTIONAL ? s->a : s;
+        e->check = t;             /* the tested type, for the compiler */
+        if ((base->kind == T_CLASS || base->kind == T_TRAIT) && (t->kind == T_CLASS || t->kind == T_TRAIT)) {
+            if (!ty_is_subtype(t, base) && !ty_is_subtype(base, t) && t->kind != T_TRAIT && base->kind != T_TRAIT)
+                err(C, e->span, "'is' test can never succeed: %s is not related to %s", base->name, t->name);
+            return tt->t_bool;
+        }
         if (s->kind == T_OPTIONAL) {
             if (t != s->a && t != s) err(C, e->span, "'is' test can never succeed: %s is not related to %s", s->name, t->name);
             return tt->t_bool;
@@ -3139,7 +3200,6 @@ bool chk_program(VM *vm, Arena *arena, Diags *diags, Program *prog, CheckResult 
         TypeInfo *ti = C->types[i];
         if (ti->kind == T_STRUCT && contains_by_value(ti->type, ti, 0))
             err(C, ti->td->name_span, "struct '%s' contains itself; use a class or an Array", ti->name);
-        if (ti->kind == T_ENUM) resolve_enum_values(C, ti);
     }
     find_mutating(C, C->types, C->ntypes);
     /* hoisting: functions and constants are visible in the whole module */
@@ -3160,6 +3220,21 @@ bool chk_program(VM *vm, Arena *arena, Diags *diags, Program *prog, CheckResult 
             s->pat->sym = sym;
             declare(C, sym, C->scope_id);
         }
+    }
+    for (uint32_t i = 0; i < C->ntypes; i++)
+        if (C->types[i]->kind == T_ENUM && C->types[i]->state == 2) resolve_enum_values(C, C->types[i]);
+    /* static fields: initialised in source order when the top-level code starts */
+    for (uint32_t i = 0; i < C->ntypes; i++) {
+        TypeInfo *ti = C->types[i];
+        TypeInfo *saved = C->cur_type;
+        C->cur_type = ti;
+        for (uint32_t k = 0; k < ti->nstatics; k++) {
+            FieldInfo *f = ti->statics[k];
+            if (f->def && !is_err(f->type)) check_to(C, &f->def, f->type);
+            else if (!f->def && !is_err(f->type) && !has_default(f->type))
+                err(C, f->span, "variable '%s' needs an initial value", f->name);
+        }
+        C->cur_type = saved;
     }
     /* top-level statements in order */
     for (uint32_t i = 0; i < prog->n; i++) check_stmt(C, prog->items[i]);

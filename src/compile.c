@@ -1210,6 +1210,14 @@ static void pattern_miss(FnState *F, WhenPattern *p, int s, Type *st, JumpList *
         }
         break;
     }
+    case PK_IS: {
+        Type *t = (Type *)p->check;
+        int b = temp(F, tt->t_bool);
+        if (t->kind == T_CLASS || t->kind == T_TRAIT) { emit_abc(F, OP_ISTYPE, b, s, 0); emit(F, add_type(F, t)); }
+        else null_test(F, s, st, b, true);
+        jl_add(F, miss, emit_jump(F, OP_JF, b, 0, 0));
+        break;
+    }
     case PK_BIND:
         if (p->sym && strcmp(p->sym->name, "_") != 0) {
             declare_local(F, p->sym);
@@ -1353,6 +1361,11 @@ static int expr_inner(FnState *F, Expr *e, int dst) {
         Type *from = e->lhs->type, *to = e->type;
         int r = expr(F, e->lhs, -1);
         if (from == to) { if (dst >= 0) { move(F, dst, r, to); return dst; } return r; }
+        if (to->kind == T_CLASS || to->kind == T_TRAIT) {      /* checked downcast; upcasts need nothing */
+            if (!ty_is_subtype(from, to)) { emit_abc(F, OP_CASTTYPE, r, 0, 0); emit(F, add_type(F, to)); }
+            if (dst >= 0) { move(F, dst, r, to); return dst; }
+            return r;
+        }
         int d = target(F, dst, to);
         emit_abc(F, to->kind == T_FLOAT ? OP_I2F : OP_F2I, d, r, 0);
         return d;
@@ -1459,8 +1472,18 @@ static int expr_inner(FnState *F, Expr *e, int dst) {
         return d;
     }
     case E_IS: {
+        Type *lt = e->lhs->type;
+        Type *base = lt->kind == T_OPTIONAL ? lt->a : lt;
         int r = expr(F, e->lhs, -1);
-        return null_test(F, r, e->lhs->type, dst, true);
+        if (base->kind == T_CLASS || base->kind == T_TRAIT) {
+            /* the tested type, resolved by the checker */
+            Type *t = (Type *)e->check;
+            int d = target(F, dst, e->type);
+            emit_abc(F, OP_ISTYPE, d, r, 0);
+            emit(F, add_type(F, t));
+            return d;
+        }
+        return null_test(F, r, lt, dst, true);
     }
     case E_LAMBDA: return lambda(F, e, dst);
     case E_WHEN: return when(F, e->when, e->type, dst);
@@ -2074,6 +2097,21 @@ bool cg_program(VM *vm, Module *m, Program *prog, CheckResult *cr, Diags *diags)
         }
     }
     push_scope(S);
+    /* static fields first, in source order */
+    for (uint32_t i = 0; i < cr->ntypes; i++) {
+        TypeInfo *ti = cr->types[i];
+        for (uint32_t k = 0; k < ti->nstatics; k++) {
+            FieldInfo *f = ti->statics[k];
+            if (f->type->kind == T_ERROR) continue;
+            uint32_t m = S->ntemps;
+            S->line = f->span.line;
+            int r;
+            if (f->def) r = expr(S, f->def, -1);
+            else { r = temp(S, f->type); default_value(S, r, f->type); }
+            emit_abx(S, is_ref(f->type) ? OP_SETG_REF : OP_SETG, r, (uint32_t)f->global->global);
+            free_temps(S, m);
+        }
+    }
     for (uint32_t i = 0; i < prog->n; i++) stmt(S, prog->items[i]);
     S->nscopes = 0;
     emit_abc(S, OP_RET0, 0, 0, 0);
