@@ -73,6 +73,7 @@ static void make_self_member(Checker *C, Expr *e);
 static void resolve_type_info(Checker *C, TypeInfo *ti);
 static MethodInfo *find_method_in(TypeInfo *ti, const char *name);
 static bool valid_struct_target(Checker *C, Expr *e);
+static bool inside_type(Checker *C, TypeInfo *ti);
 static Type *call_method_decl(Checker *C, Expr *e, MethodInfo *mi, CallInfo *ci);
 static bool is_ref(Type *t) { return t->is_ref; }
 static bool is_user(Type *t) { return t && (t->kind == T_STRUCT || t->kind == T_CLASS || t->kind == T_ENUM || t->kind == T_TRAIT); }
@@ -883,6 +884,19 @@ static Type *check_binary(Checker *C, Expr *e, Type *expected) {
 static Type *check_unary(Checker *C, Expr *e, Type *expected) {
     Type *t = check_expr(C, e->lhs, e->op == TK_MINUS && expected && expected->kind == T_FLOAT && is_int_literal(e->lhs) ? expected : NULL);
     if (is_err(t)) return t;
+    if (e->op == TK_MINUS && (t->kind == T_STRUCT || t->kind == T_CLASS)) {      /* -a calls a.negate() */
+        MethodInfo *mi = find_method_in(type_info(t), "negate");
+        if (mi && !mi->is_static && mi->fd->nparams == 0 && (mi->is_public || inside_type(C, mi->owner))) {
+            CallInfo *ci = arena_alloc(C->A, sizeof *ci);
+            ci->receiver = e->lhs;
+            ci->ti = type_info(t);
+            ci->mi = mi;
+            ci->ftype = mi->fi->type;
+            ci->kind = t->kind == T_CLASS && mi->vslot >= 0 ? CALL_VMETHOD : CALL_SMETHOD;
+            e->check = ci;
+            return mi->fi->ret;
+        }
+    }
     switch (e->op) {
     case TK_MINUS: if (is_num(t)) return t; break;
     case TK_BANG: if (t->kind == T_BOOL) return t; break;
@@ -1806,7 +1820,7 @@ static void resolve_type_info(Checker *C, TypeInfo *ti) {
         f->decl = fd;
         f->owner = ti;
         f->is_static = fd->is_static;
-        f->is_public = fd->is_public || ti->kind == T_ENUM;
+        f->is_public = fd->is_public || (ti->kind == T_ENUM && !fd->is_private);
         f->type = fd->type ? resolve_type(C, fd->type) : T_err(C);
         f->def = fd->def;
         if (!is_err(f->type) && f->type->kind == T_VOID) { err(C, fd->type->span, "'void' is only valid as a return type"); f->type = T_err(C); }
@@ -1843,7 +1857,7 @@ static void resolve_type_info(Checker *C, TypeInfo *ti) {
         mi->fd = fd;
         mi->owner = ti;
         mi->is_static = fd->is_static;
-        mi->is_public = fd->is_public || ti->kind == T_ENUM;
+        mi->is_public = fd->is_public || (ti->kind == T_ENUM && !fd->is_private);
         mi->vslot = -1;
         mi->tslot = -1;
         if (ti->kind == T_ENUM && (!strcmp(mi->name, "values") || !strcmp(mi->name, "ordinal")))
@@ -2169,7 +2183,15 @@ static Type *member_of_user(Checker *C, Expr *e, Type *t) {
         return f->type;
     }
     MethodInfo *mi = find_method_in(ti, e->str);
-    if (mi) { err(C, sp, "method values are not supported yet"); return T_err(C); }
+    if (mi) {                      /* a bound method value: obj.m */
+        check_visible(C, sp, mi->name, mi->is_public, mi->owner);
+        if (mi->is_static) { err(C, sp, "static method '%s' must be called on the type", mi->name); return T_err(C); }
+        if (mi->mutating) { err(C, sp, "mutating method '%s' cannot be used as a value", mi->name); return T_err(C); }
+        Sym *ms = new_sym(C, SYM_METHOD, mi->name, sp, mi->fi->type);
+        ms->method = mi;
+        e->sym = ms;
+        return mi->fi->type;
+    }
     Diag *g = err(C, sp, "unknown field '%s' on %s", e->str, ti->name);
     const char *sug = suggest_member(C, ti, e->str, false);
     if (sug) diag_help(C->D, g, "did you mean '%s'?", sug);
@@ -2189,6 +2211,15 @@ static Type *static_member(Checker *C, Expr *e, TypeInfo *ti) {
         check_visible(C, sp, f->name, f->is_public, f->owner);
         e->check = f;
         return f->type;
+    }
+    for (uint32_t i = 0; i < ti->nmethods; i++) {
+        MethodInfo *mi = ti->methods[i];
+        if (strcmp(mi->name, e->str) != 0 || !mi->is_static) continue;
+        check_visible(C, sp, mi->name, mi->is_public, mi->owner);
+        Sym *ms = new_sym(C, SYM_METHOD, mi->name, sp, mi->fi->type);   /* Type.f as a value */
+        ms->method = mi;
+        e->sym = ms;
+        return mi->fi->type;
     }
     Diag *g = err(C, sp, ti->kind == T_ENUM ? "unknown variant '%s' of %s" : "unknown static member '%s' of %s", e->str, ti->name);
     const char *cands[256];

@@ -1280,6 +1280,15 @@ static int user_member(FnState *F, Expr *e, int dst) {
     Type *lt = e->lhs->type;
     FieldInfo *f = (FieldInfo *)e->check;
     bool on_type = e->lhs->kind == E_NAME && e->lhs->sym && e->lhs->sym->kind == SYM_TYPE;
+    if (e->sym && e->sym->kind == SYM_METHOD) {         /* a method as a value */
+        MethodInfo *mi = e->sym->method;
+        int d = target(F, dst, e->type);
+        if (mi->is_static) { make_closure(F, mi->fi, d); return d; }
+        int r = expr(F, e->lhs, -1);
+        if (lt->kind == T_CLASS && mi->vslot >= 0) { emit_abc(F, OP_BINDM, d, r, 1); emit(F, (uint32_t)mi->vslot); }
+        else { emit_abc(F, OP_BINDM, d, r, 0); emit(F, add_proto(F, decl_proto(F, mi->fd))); }
+        return d;
+    }
     if (on_type) {
         if (f && f->is_static) return load_sym(F, f->global, f->type, dst);
         int d = target(F, dst, e->type);              /* an enum variant */
@@ -1339,6 +1348,7 @@ static int expr_inner(FnState *F, Expr *e, int dst) {
             load_float(F, d, -e->lhs->lit.f);
             return d;
         }
+        if (e->check) return method_call(F, (CallInfo *)e->check, e->type, dst);     /* -a -> a.negate() */
         int r = expr(F, e->lhs, -1);
         int d = target(F, dst, e->type);
         OpCode op = e->op == TK_BANG ? OP_NOT : e->op == TK_TILDE ? OP_BNOT : e->type->kind == T_FLOAT ? OP_NEG_FLOAT : OP_NEG_INT;

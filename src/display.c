@@ -585,7 +585,13 @@ static bool eq_shallow(EqStack *s, Type *t, Value a, Value b) {
         if (a.p == b.p && !may_hold_float(t)) return true;
         eq_push(s, t, a, b);
         return true;
-    default: return a.u == b.u;     /* functions, Wait, enums, class identity */
+    case T_FUNC: {                  /* bound methods: same receiver, same method */
+        Closure *x = (Closure *)a.p, *y = (Closure *)b.p;
+        if (x == y) return true;
+        return x && y && (x->h.flags & CLOSURE_BOUND) && (y->h.flags & CLOSURE_BOUND) &&
+               x->proto == y->proto && x->cap[0].p == y->cap[0].p;
+    }
+    default: return a.u == b.u;     /* Wait, enums, class identity */
     }
 }
 

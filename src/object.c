@@ -53,6 +53,11 @@ static void free_tuple(VM *vm, Tuple *t) {
 }
 
 static void free_closure(VM *vm, Closure *c) {
+    if (c->h.flags & CLOSURE_BOUND) {
+        drop(vm, c->cap[0].o);
+        mem_free(vm, c, sizeof(Closure) + sizeof(Value) * c->ncap);
+        return;
+    }
     for (uint32_t i = 0; i < c->ncap; i++)
         if (proto_cap_is_ref(c->proto, i)) drop(vm, c->cap[i].o);
     mem_free(vm, c, sizeof(Closure) + sizeof(Value) * c->ncap);

@@ -65,6 +65,9 @@ typedef struct Tuple {
 } Tuple;
 
 struct Proto;
+/* h.flags & CLOSURE_BOUND: a bound method; cap[0] is the receiver (a
+ * reference), passed as the method's first argument. */
+#define CLOSURE_BOUND 1
 typedef struct Closure {
     Obj h;
     struct Proto *proto;

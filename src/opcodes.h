@@ -134,6 +134,7 @@
     OP(GETF_REF,   ABC, 0, "R[A] = R[B].f[C], retained") \
     OP(SETF,       ABC, 0, "R[A].f[B] = R[C] (retain/release by the field's kind)") \
     OP(SUNIQUE,    ABC, 0, "struct R[A]: copy it first if shared (value semantics)") \
+    OP(BINDM,      ABC, 1, "R[A] = method bound to R[B]: C=1 next is a vtable slot, C=0 next is P[next]") \
     OP(CALLM,      ABC, 2, "R[A] = virtual method (next: vtable slot) of the receiver (first arg); B args, C result kind") \
     OP(ISTYPE,     ABC, 1, "R[A] = R[B] is an instance of class/trait T[next] (null: false)") \
     OP(CASTTYPE,   ABC, 1, "error 'cannot cast X to T' unless R[A] is an instance of T[next]") \

@@ -489,6 +489,19 @@ dispatch:
         P = q; R = NR; K = q->consts; pc = q->code;
         NEXT();
     }
+    CASE(BINDM) {
+        uint32_t w = *pc++;
+        Instance *recv = (Instance *)RB.p;
+        Proto *q = C ? recv->type->nom->vtable[w] : P->protos[w];
+        Closure *c = mem_alloc(vm, sizeof(Closure) + sizeof(Value));
+        c->h = (Obj){ .rc = 1, .kind = OBJ_CLOSURE, .flags = CLOSURE_BOUND };
+        c->proto = q;
+        c->ncap = 1;
+        c->cap[0].o = &recv->h;
+        obj_retain(&recv->h);
+        SETREF(RA, c);
+        NEXT();
+    }
     CASE(CALLM) {
         uint32_t nargs = B;
         uint32_t slot = *pc++;
@@ -532,8 +545,10 @@ dispatch:
         size_t nb = cur->base + P->nregs;
         if (unlikely(nb + q->nregs > vm->stack_cap)) { ensure_stack(vm, nb + q->nregs); R = vm->stack + cur->base; }
         Value *NR = vm->stack + nb;
-        for (uint32_t i = 0; i < nargs; i++) NR[i] = R[ARGREG(argw[i >> 2], i & 3)];
-        for (uint32_t i = nargs; i < q->nparams; i++) NR[i].i = 0;  /* omitted-defaults mask: none */
+        uint32_t self = (cl->h.flags & CLOSURE_BOUND) ? 1 : 0;
+        if (self) NR[0] = cl->cap[0];                /* a bound method: the receiver goes first */
+        for (uint32_t i = 0; i < nargs; i++) NR[self + i] = R[ARGREG(argw[i >> 2], i & 3)];
+        for (uint32_t i = self + nargs; i < q->nparams; i++) NR[i].i = 0;  /* omitted-defaults mask: none */
         null_refregs(q, NR);
         obj_retain(&cl->h);
         Frame *f = push_frame(vm);
