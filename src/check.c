@@ -1342,7 +1342,12 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
         }
         Expr tmp = *callee;
         tmp.kind = E_MEMBER;
-        Type *r = call_method(C, e, &tmp, t->a, ci);
+        Type *r;
+        if (is_user(t->a)) {
+            r = call_user_method(C, e, &tmp, t->a, ci);
+            if (!r) { err(C, callee->span, "a function-valued field cannot be called through '?.'"); return T_err(C); }
+            ci->safe = true;
+        } else r = call_method(C, e, &tmp, t->a, ci);
         ci->receiver = callee->lhs;
         if (is_err(r) || r->kind == T_VOID) return r;
         return ty_optional(C->vm, r);
@@ -2586,6 +2591,12 @@ static Type *check_expr_inner(Checker *C, Expr *e, Type *expected) {
         if (e->is_tuple_index && t->a->kind == T_TUPLE) {
             long idx = strtol(e->str, NULL, 10);
             if (idx >= 0 && (uint32_t)idx < t->a->n) return ty_optional(C->vm, t->a->args[idx]);
+        }
+        if (!e->is_tuple_index && is_user(t->a)) {
+            Type *ft = member_of_user(C, e, t->a);
+            if (is_err(ft)) return ft;
+            if (e->sym) { err(C, e->span, "a method value cannot be taken through '?.'"); return T_err(C); }
+            return ft->kind == T_OPTIONAL ? ft : ty_optional(C->vm, ft);
         }
         err(C, e->span, "unknown field '%s' on %s", e->str, t->a->name);
         return T_err(C);

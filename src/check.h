@@ -143,6 +143,7 @@ typedef struct CallInfo {
     TypeInfo *ti;           /* CONSTRUCT: the type; METHOD kinds: the receiver's static type */
     MethodInfo *mi;         /* METHOD kinds */
     bool receiver_is_self;  /* implicit self receiver */
+    bool safe;              /* x?.m(...): skipped (null) when the receiver is null */
     struct Sym *self_sym;
     Sym *fn;                /* DIRECT / LOCALFN */
     const LibFn *lib;       /* NATIVE / METHOD / HOF */

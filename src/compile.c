@@ -976,6 +976,26 @@ static int method_call(FnState *F, CallInfo *ci, Type *ret, int dst) {
         emit_abx(F, OP_ENUMVALS, d, add_type(F, ret));
         return d;
     }
+    if (ci->safe) {                           /* x?.m(args): null when x is null */
+        CallInfo inner = *ci;
+        inner.safe = false;
+        int d = has ? target(F, dst, ret) : 0;
+        if (has) load_null(F, d, ret);
+        uint32_t m0 = F->ntemps;
+        int r = expr(F, ci->receiver, -1);
+        uint32_t jnull = emit_jump(F, OP_JNULL, r, 0, 0);
+        Expr recv = *ci->receiver;          /* the receiver is now known present: reuse its register */
+        recv.kind = E_CONVERT;
+        recv.check = (void *)(intptr_t)(r + 1);
+        recv.type = ci->receiver->type->a;
+        inner.receiver = &recv;
+        Type *rt = ci->ftype->a;
+        int v = method_call(F, &inner, rt, -1);
+        if (has) convert_reg(F, v, rt, ret, d);
+        patch_here(F, jnull);
+        free_temps(F, m0);
+        return d;
+    }
     int d = has ? target(F, dst, ret) : 0;
     uint32_t m = F->ntemps;
     Loc pool[16], loc;
@@ -1422,6 +1442,14 @@ static int expr_inner(FnState *F, Expr *e, int dst) {
         int d = target(F, dst, e->type);
         load_null(F, d, e->type);
         uint32_t j = emit_jump(F, OP_JNULL, r, 0, 0);
+        if (!e->is_tuple_index) {            /* x?.field on a struct or class */
+            FieldInfo *f = (FieldInfo *)e->check;
+            int v = temp(F, f->type);
+            emit_abc(F, is_ref(f->type) ? OP_GETF_REF : OP_GETF, v, r, (int)f->slot);
+            convert_reg(F, v, f->type, e->type, d);
+            patch_here(F, j);
+            return d;
+        }
         Type *et = lt->a->args[strtol(e->str, NULL, 10)];
         int v = temp(F, et);
         emit_abc(F, is_ref(et) ? OP_TGET_REF : OP_TGET, v, r, (int)strtol(e->str, NULL, 10));
