@@ -615,6 +615,12 @@ static Type *check_name(Checker *C, Expr *e, bool called) {
     case SYM_TYPE: err(C, e->span, "type '%s' is not a value", e->str); return T_err(C);
     case SYM_FIELD: case SYM_METHOD:
         if (s->field && s->field->is_static) { e->sym = s->field->global; return s->field->type; }
+        if (s->field && strcmp(s->name, "field") == 0 && strcmp(s->field->name, "field") != 0) {
+            make_self_member(C, e);          /* the stored value, bypassing the accessors */
+            e->str = s->field->name;
+            e->op = TK_ASSIGN;
+            return check_expr(C, e, NULL);
+        }
         /* a member used by its bare name inside the type's body is self.name */
         if (!lookup(C, "self")) { err(C, e->span, "'self' can only be used inside an instance method"); return T_err(C); }
         make_self_member(C, e);
@@ -1769,6 +1775,43 @@ static TypeInfo *declare_type(Checker *C, Stmt *s) {
     return ti;
 }
 
+static FnInfo *method_fninfo(Checker *C, TypeInfo *ti, MethodInfo *mi);
+
+/* A property's get()/set(v) become hidden methods of the type. */
+static void make_accessors(Checker *C, TypeInfo *ti, FieldInfo *f) {
+    FieldDecl *fd = f->decl;
+    for (int k = 0; k < 2; k++) {
+        Block *body = k == 0 ? fd->getter : fd->setter;
+        if (!body) continue;
+        FuncDecl *d = arena_alloc(C->A, sizeof *d);
+        d->name = f->name;
+        d->name_span = k == 0 ? fd->getter_span : fd->setter_span;
+        d->span = body->span;
+        d->body = body;
+        d->is_public = true;
+        if (k == 0) d->ret = fd->type;
+        else {
+            d->nparams = 1;
+            d->params = arena_alloc(C->A, sizeof(Param));
+            d->params[0].name = fd->setter_param ? fd->setter_param : "value";
+            d->params[0].span = fd->setter_span;
+            d->params[0].type = fd->type;
+        }
+        MethodInfo *mi = arena_alloc(C->A, sizeof *mi);
+        mi->name = f->name;
+        mi->fd = d;
+        mi->owner = ti;
+        mi->is_public = true;
+        mi->vslot = -1;
+        mi->tslot = -1;
+        mi->accessor_of = f;
+        mi->fi = method_fninfo(C, ti, mi);
+        mi->fi->name = arena_printf(C->A, "%s.%s", ti->name, f->name);
+        if (k == 0) f->getter = mi; else f->setter = mi;
+        if (k == 1 && ti->kind == T_STRUCT) { mi->mutating = true; mi->fi->inout_self = true; }
+    }
+}
+
 static FnInfo *method_fninfo(Checker *C, TypeInfo *ti, MethodInfo *mi) {
     FuncDecl *fd = mi->fd;
     FnInfo *saved = C->fn;
@@ -1829,7 +1872,7 @@ static void resolve_type_info(Checker *C, TypeInfo *ti) {
         f->type = fd->type ? resolve_type(C, fd->type) : T_err(C);
         f->def = fd->def;
         if (!is_err(f->type) && f->type->kind == T_VOID) { err(C, fd->type->span, "'void' is only valid as a return type"); f->type = T_err(C); }
-        if (fd->getter || fd->setter) err(C, fd->span, "properties are not supported yet");
+        if ((fd->getter || fd->setter) && (fd->is_static || ti->kind == T_ENUM)) err(C, fd->span, "only instance fields can have accessors");
         bool dup = find_field(ti, f->name) || find_static(ti, f->name);
         for (uint32_t k = 0; k < td->nmethods && !dup; k++) if (strcmp(td->methods[k]->name, f->name) == 0) dup = true;
         if (dup) {
@@ -1840,6 +1883,7 @@ static void resolve_type_info(Checker *C, TypeInfo *ti) {
         }
         if (ti->kind == T_ENUM && (!strcmp(f->name, "values") || !strcmp(f->name, "ordinal")))
             err(C, fd->span, "enum '%s' cannot declare '%s'", ti->name, f->name);
+        if (!f->is_static && ti->kind != T_ENUM && (fd->getter || fd->setter)) make_accessors(C, ti, f);
         if (f->is_static) {
             Sym *g = new_sym(C, SYM_GLOBAL, arena_printf(C->A, "%s.%s", ti->name, f->name), f->span, f->type);
             g->vkind = VK_VAR;
@@ -2185,6 +2229,13 @@ static Type *member_of_user(Checker *C, Expr *e, Type *t) {
     if (f) {
         check_visible(C, sp, f->name, f->is_public, f->owner);
         e->check = f;
+        if (e->op != TK_ASSIGN && (f->getter || f->setter)) {
+            for (FnInfo *fn = C->fn; fn; fn = fn->parent)
+                if (fn->method && fn->method->accessor_of == f) {
+                    err(C, sp, "use 'field' inside the accessors of '%s'", f->name);
+                    break;
+                }
+        }
         return f->type;
     }
     MethodInfo *mi = find_method_in(ti, e->str);
@@ -2768,6 +2819,12 @@ static Type *check_target(Checker *C, Expr *t) {
             break;
         case SYM_FIELD: case SYM_METHOD:
             if (s->field && s->field->is_static) { t->sym = s->field->global; s->field->global->reassigned = true; t->type = s->type; return s->type; }
+            if (s->field && strcmp(s->name, "field") == 0 && strcmp(s->field->name, "field") != 0) {
+                make_self_member(C, t);
+                t->str = s->field->name;
+                t->op = TK_ASSIGN;
+                return check_target(C, t);
+            }
             if (!lookup(C, "self")) { err(C, t->span, "'self' can only be used inside an instance method"); break; }
             make_self_member(C, t);
             return check_target(C, t);
@@ -3205,6 +3262,20 @@ static void check_type_body(Checker *C, TypeInfo *ti) {
         MethodInfo *mi = ti->methods[i];
         if (!mi->fd->body) { err(C, mi->fd->name_span, "method '%s' needs a body", mi->name); continue; }
         check_func_body(C, mi->fd, mi->fi);
+    }
+    for (uint32_t i = 0; i < ti->nfields; i++) {
+        FieldInfo *f = ti->fields[i];
+        if (f->owner != ti) continue;
+        for (int k = 0; k < 2; k++) {
+            MethodInfo *acc = k == 0 ? f->getter : f->setter;
+            if (!acc) continue;
+            push_scope(C);
+            Sym *raw = new_sym(C, SYM_FIELD, "field", f->span, f->type);   /* the stored value */
+            raw->field = f;
+            declare(C, raw, C->scope_id);
+            check_func_body(C, acc->fd, acc->fi);
+            pop_scope(C);
+        }
     }
     pop_scope(C);
     C->cur_type = saved;

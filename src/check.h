@@ -24,6 +24,7 @@ typedef enum SymKind {
 
 typedef struct TypeInfo TypeInfo;
 typedef struct FnInfo FnInfo;
+typedef struct MethodInfo MethodInfo;
 
 typedef struct FieldInfo {
     const char *name;
@@ -35,11 +36,10 @@ typedef struct FieldInfo {
     struct Sym *global;     /* static field: its global */
     TypeInfo *owner;
     FieldDecl *decl;
-    FnInfo *getter, *setter;  /* property accessors (hidden methods) */
-    struct Sym *field_sym;    /* `field` inside the accessors */
+    MethodInfo *getter, *setter;  /* property accessors (hidden methods) */
 } FieldInfo;
 
-typedef struct MethodInfo {
+struct MethodInfo {
     const char *name;
     FuncDecl *fd;
     FnInfo *fi;
@@ -47,7 +47,8 @@ typedef struct MethodInfo {
     bool is_static, is_public, mutating;
     int vslot;              /* class: vtable slot (-1: not virtual) */
     int tslot;              /* trait: method index */
-} MethodInfo;
+    struct FieldInfo *accessor_of;  /* a property's getter or setter */
+};
 
 struct TypeInfo {
     TypeDecl *td;

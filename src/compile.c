@@ -62,6 +62,8 @@ typedef struct Loc {
     Type *t;
     int reg, idx, obj, key;
     struct Loc *parent;
+    FieldInfo *field;       /* L_FIELD: a property's accessors run unless raw */
+    bool raw;
 } Loc;
 
 static int expr(FnState *F, Expr *e, int dst);
@@ -1295,6 +1297,15 @@ static int when(FnState *F, WhenStmtData *w, Type *rt, int dst) {
 /* ------------------------------------------------------------------ */
 /* expressions */
 
+/* Calls a property accessor on receiver r (setter: with value v). */
+static void call_accessor(FnState *F, MethodInfo *acc, int r, int v, int d, Type *t) {
+    int regs[2] = {r, v};
+    uint32_t n = v >= 0 ? 2 : 1;
+    emit_abc(F, OP_CALL, v >= 0 ? 0 : d, (int)n, v >= 0 ? 2 : is_ref(t) ? 1 : 0);
+    emit(F, add_proto(F, decl_proto(F, acc->fd)));
+    emit_args(F, regs, n);
+}
+
 /* Reads a field, a static field, an enum variant, ordinal or enum field. */
 static int user_member(FnState *F, Expr *e, int dst) {
     Type *lt = e->lhs->type;
@@ -1330,6 +1341,7 @@ static int user_member(FnState *F, Expr *e, int dst) {
         return d;
     }
     int d = target(F, dst, e->type);
+    if (f->getter && e->op != TK_ASSIGN) { call_accessor(F, f->getter, r, -1, d, e->type); return d; }
     emit_abc(F, is_ref(e->type) ? OP_GETF_REF : OP_GETF, d, r, (int)f->slot);
     return d;
 }
@@ -1572,6 +1584,8 @@ static void resolve_loc(FnState *F, Expr *t, Loc *out, Loc *pool, int *npool) {
             out->kind = L_FIELD;
             out->idx = (int)f->slot;
             out->t = f->type;
+            out->field = f;
+            out->raw = t->op == TK_ASSIGN;
             Type *lt = t->lhs->type;
             if (lt->kind == T_STRUCT) {            /* a struct: modify it where it is stored */
                 Loc *p = &pool[(*npool)++];
@@ -1618,7 +1632,8 @@ static int load_loc(FnState *F, Loc *l) {
     case L_FIELD: {
         int o = l->parent ? load_loc(F, l->parent) : l->obj;
         int r = temp(F, l->t);
-        emit_abc(F, ref ? OP_GETF_REF : OP_GETF, r, o, l->idx);
+        if (l->field->getter && !l->raw) call_accessor(F, l->field->getter, o, -1, r, l->t);
+        else emit_abc(F, ref ? OP_GETF_REF : OP_GETF, r, o, l->idx);
         return r;
     }
     }
@@ -1651,6 +1666,16 @@ static void store_loc(FnState *F, Loc *l, int v) {
         return;
     }
     case L_FIELD:
+        if (l->field->setter && !l->raw) {        /* a property: its setter runs */
+            if (!l->parent) { call_accessor(F, l->field->setter, l->obj, v, 0, l->t); return; }
+            /* a struct property: the setter mutates a copy that is stored back */
+            int p = load_loc(F, l->parent);
+            int t = temp(F, l->parent->t);
+            emit_abc(F, OP_MOVE_REF, t, p, 0);
+            call_accessor(F, l->field->setter, t, v, 0, l->t);
+            store_loc(F, l->parent, t);
+            return;
+        }
         if (!l->parent) { emit_abc(F, OP_SETF, l->obj, l->idx, v); return; }
         if (l->parent->kind == L_REG) {             /* a struct variable: copy if shared, then write */
             emit_abc(F, OP_SUNIQUE, l->parent->reg, 0, 0);
@@ -2125,6 +2150,12 @@ bool cg_program(VM *vm, Module *m, Program *prog, CheckResult *cr, Diags *diags)
         for (uint32_t k = 0; k < ti->nmethods; k++) {
             MethodInfo *mi = ti->methods[k];
             if (mi->fd->body) compile_function(S, mi->fi, mi->fi->name);
+        }
+        for (uint32_t k = 0; k < ti->nfields; k++) {
+            FieldInfo *f = ti->fields[k];
+            if (f->owner != ti) continue;
+            if (f->getter) compile_function(S, f->getter->fi, f->getter->fi->name);
+            if (f->setter) compile_function(S, f->setter->fi, f->setter->fi->name);
         }
         /* the class's dispatch table, by slot */
         NominalInfo *n = ti->type->nom;
