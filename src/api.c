@@ -60,6 +60,7 @@ void writ_vm_free(writ_vm *vm) {
     if (!vm) return;
     for (size_t i = vm->nmodules; i-- > 0;) module_free(vm, vm->modules[i]);
     VEC_FREE(vm, vm->modules, vm->cap_modules);
+    obj_free_tracked(vm);           /* whatever cycles kept alive */
     mem_free(vm, vm->stack, sizeof(Value) * vm->stack_cap);
     mem_free(vm, vm->frames, sizeof(Frame) * vm->cap_frames);
     if (vm->error_msg) mem_free(vm, vm->error_msg, vm->error_msg_size);

@@ -12,6 +12,20 @@
  * Dropping a million-node chain therefore uses a flat loop and a list that
  * grows with the chain's width, never C stack proportional to its depth. */
 
+static void track(VM *vm, Obj *o) {
+    GcLink *l = OBJ_LINK(o);
+    l->prev = NULL;
+    l->next = vm->tracked;
+    if (vm->tracked) OBJ_LINK(vm->tracked)->prev = o;
+    vm->tracked = o;
+}
+
+static void untrack(VM *vm, Obj *o) {
+    GcLink *l = OBJ_LINK(o);
+    if (l->prev) OBJ_LINK(l->prev)->next = l->next; else vm->tracked = l->next;
+    if (l->next) OBJ_LINK(l->next)->prev = l->prev;
+}
+
 static void defer(VM *vm, Obj *o) {
     VEC_PUSH(vm, vm->freeing, vm->nfreeing, vm->capfreeing, o);
 }
@@ -71,6 +85,7 @@ static void free_instance(VM *vm, Instance *o) {
 }
 
 static void free_one(VM *vm, Obj *o) {
+    if (obj_tracked(o)) untrack(vm, o);
     switch ((ObjKind)o->kind) {
     case OBJ_STRING: mem_free(vm, o, str_block_size((Str *)o)); break;
     case OBJ_ARRAY: free_arr(vm, (Arr *)o); break;
@@ -114,7 +129,59 @@ Instance *instance_new(VM *vm, Type *t) {
     o->h.rc = 1;
     o->h.kind = OBJ_INSTANCE;
     o->type = t;
+    track(vm, &o->h);
     return o;
+}
+
+Closure *closure_new(VM *vm, struct Proto *p, uint32_t ncap, uint8_t flags) {
+    Closure *c = mem_calloc(vm, sizeof(Closure) + sizeof(Value) * ncap);
+    c->h = (Obj){ .rc = 1, .kind = OBJ_CLOSURE, .flags = flags };
+    c->proto = p;
+    c->ncap = ncap;
+    track(vm, &c->h);
+    return c;
+}
+
+/* Teardown: every tracked object still alive belongs to a cycle (or is held
+ * by one).  Pin them all, release what they hold that is not tracked (a
+ * pinned object never reaches zero meanwhile), then free their storage. */
+void obj_free_tracked(VM *vm) {
+    for (Obj *o = vm->tracked; o; o = OBJ_LINK(o)->next) o->rc += 1u << 30;
+    vm->draining = true;
+    for (Obj *o = vm->tracked; o; o = OBJ_LINK(o)->next) {
+        switch ((ObjKind)o->kind) {
+        case OBJ_INSTANCE: {
+            Instance *in = (Instance *)o;
+            NominalInfo *n = in->type->nom;
+            for (uint32_t i = 0; i < n->nfields; i++)
+                if (n->field_types[i]->is_ref && in->f[i].o && !obj_tracked(in->f[i].o)) drop(vm, in->f[i].o);
+            break;
+        }
+        case OBJ_CLOSURE: {
+            Closure *c = (Closure *)o;
+            for (uint32_t i = 0; i < c->ncap; i++) {
+                bool ref = (c->h.flags & CLOSURE_BOUND) ? i == 0 : proto_cap_is_ref(c->proto, i);
+                if (ref && c->cap[i].o && !obj_tracked(c->cap[i].o)) drop(vm, c->cap[i].o);
+            }
+            break;
+        }
+        case OBJ_CELL: {
+            Cell *c = (Cell *)o;
+            if ((c->h.flags & 1) && c->v.o && !obj_tracked(c->v.o)) drop(vm, c->v.o);
+            break;
+        }
+        default: break;
+        }
+    }
+    while (vm->nfreeing) free_one(vm, vm->freeing[--vm->nfreeing]);
+    vm->draining = false;
+    while (vm->tracked) {
+        Obj *o = vm->tracked;
+        untrack(vm, o);
+        size_t sz = o->kind == OBJ_INSTANCE ? sizeof(Instance) + sizeof(Value) * ((Instance *)o)->type->nom->nfields
+                  : o->kind == OBJ_CLOSURE ? sizeof(Closure) + sizeof(Value) * ((Closure *)o)->ncap : sizeof(Cell);
+        mem_free(vm, o, sz);
+    }
 }
 
 Instance *instance_copy(VM *vm, Instance *o) {
@@ -122,6 +189,7 @@ Instance *instance_copy(VM *vm, Instance *o) {
     Instance *c = mem_alloc(vm, sizeof(Instance) + sizeof(Value) * n->nfields);
     c->h = (Obj){ .rc = 1, .kind = OBJ_INSTANCE };
     c->type = o->type;
+    track(vm, &c->h);
     for (uint32_t i = 0; i < n->nfields; i++) {
         c->f[i] = o->f[i];
         if (n->field_types[i]->is_ref) obj_retain(c->f[i].o);
@@ -140,6 +208,7 @@ Cell *cell_new(VM *vm, bool holds_ref) {
     Cell *c = mem_alloc(vm, sizeof(Cell));
     c->h = (Obj){ .rc = 1, .kind = OBJ_CELL, .flags = holds_ref ? 1 : 0 };
     c->v.u = 0;
+    track(vm, &c->h);
     return c;
 }
 

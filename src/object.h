@@ -20,6 +20,17 @@ typedef struct Obj {
     uint16_t spare;
 } Obj;
 
+/* Instances, closures and cells are the objects that can form reference
+ * cycles; they sit on the VM's list of tracked objects (link right after
+ * the header) so that destroying the VM frees cycles too. */
+typedef struct GcLink {
+    struct Obj *prev, *next;
+} GcLink;
+#define OBJ_LINK(o) ((GcLink *)((char *)(o) + sizeof(Obj)))
+static inline bool obj_tracked(const Obj *o) {
+    return o->kind == OBJ_INSTANCE || o->kind == OBJ_CLOSURE || o->kind == OBJ_CELL;
+}
+
 /* Immutable UTF-8 string.  data is NUL-terminated (not counted in len).
  * h.flags & STR_GROWN: the block was sized by str_append (str_block_size). */
 #define STR_GROWN 1
@@ -70,6 +81,7 @@ struct Proto;
 #define CLOSURE_BOUND 1
 typedef struct Closure {
     Obj h;
+    GcLink link;
     struct Proto *proto;
     uint32_t ncap;
     Value cap[];       /* kinds from proto->cap_is_ref */
@@ -78,6 +90,7 @@ typedef struct Closure {
 /* A captured mutable variable shared by reference. */
 typedef struct Cell {
     Obj h;             /* flags: 1 = v holds a reference */
+    GcLink link;
     Value v;
 } Cell;
 
@@ -87,6 +100,7 @@ typedef struct Cell {
  * when shared (rc > 1), so sharing the object is invisible. */
 typedef struct Instance {
     Obj h;
+    GcLink link;
     Type *type;
     Value f[];
 } Instance;
@@ -99,6 +113,9 @@ typedef struct IntBox {
 
 static inline void obj_retain(Obj *o) { if (o) o->rc++; }
 void obj_free(VM *vm, Obj *o);       /* rc reached 0: frees o and releases its children */
+struct Proto;
+Closure *closure_new(VM *vm, struct Proto *p, uint32_t ncap, uint8_t flags);   /* captures zeroed */
+void obj_free_tracked(VM *vm);       /* VM teardown: frees every remaining tracked object (cycles) */
 static inline void obj_release(VM *vm, Obj *o) {
     if (o && --o->rc == 0) obj_free(vm, o);
 }

@@ -423,12 +423,7 @@ dispatch:
             c = q->cached;
             obj_retain(&c->h);
         } else {
-            c = mem_alloc(vm, sizeof(Closure) + sizeof(Value) * n);
-            c->h.rc = 1;
-            c->h.kind = OBJ_CLOSURE;
-            c->h.flags = 0;
-            c->proto = q;
-            c->ncap = n;
+            c = closure_new(vm, q, n, 0);
             Closure *self = vm->frames[vm->nframes - 1].closure;
             for (uint32_t i = 0; i < n; i++) {
                 Value v;
@@ -493,10 +488,7 @@ dispatch:
         uint32_t w = *pc++;
         Instance *recv = (Instance *)RB.p;
         Proto *q = C ? recv->type->nom->vtable[w] : P->protos[w];
-        Closure *c = mem_alloc(vm, sizeof(Closure) + sizeof(Value));
-        c->h = (Obj){ .rc = 1, .kind = OBJ_CLOSURE, .flags = CLOSURE_BOUND };
-        c->proto = q;
-        c->ncap = 1;
+        Closure *c = closure_new(vm, q, 1, CLOSURE_BOUND);
         c->cap[0].o = &recv->h;
         obj_retain(&recv->h);
         SETREF(RA, c);

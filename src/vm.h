@@ -36,6 +36,7 @@ struct writ_vm {
     Obj **freeing;
     size_t nfreeing, capfreeing;
     bool draining;
+    Obj *tracked;           /* instances, closures, cells: list for freeing cycles at teardown */
 
     /* register stack and frames */
     Value *stack;
