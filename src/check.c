@@ -1849,11 +1849,26 @@ static void resolve_type_info(Checker *C, TypeInfo *ti) {
             } else if (!is_err(pt)) err(C, td->extends->span, "a class can only extend a class, found %s", pt->name);
         }
     }
-    if (td->nwith) {
-        if (ti->kind == T_STRUCT) err(C, td->with[0]->span, "structs cannot implement traits");
-        else err(C, td->with[0]->span, "traits are not supported yet");
-    }
+    if (td->nwith && ti->kind != T_CLASS) err(C, td->with[0]->span, "structs cannot implement traits");
     if (ti->state == 2) return;   /* inheritance cycle */
+    if (ti->kind == T_CLASS) {
+        if (ti->parent)         /* inherited traits first */
+            for (uint32_t i = 0; i < ti->parent->ntraits; i++)
+                VEC_PUSH(vm, ti->traits, ti->ntraits, ti->captraits, ti->parent->traits[i]);
+        for (uint32_t i = 0; i < td->nwith; i++) {
+            Type *tt = resolve_type(C, td->with[i]);
+            TypeInfo *tr = type_info(tt);
+            if (!tr || tr->kind != T_TRAIT) {
+                if (!is_err(tt)) err(C, td->with[i]->span, "'%s' is not a trait", tt->name);
+                continue;
+            }
+            resolve_type_info(C, tr);
+            bool have = false;
+            for (uint32_t k = 0; k < ti->ntraits; k++) if (ti->traits[k] == tr) have = true;
+            if (!have) VEC_PUSH(vm, ti->traits, ti->ntraits, ti->captraits, tr);
+        }
+    }
+    if (ti->kind == T_TRAIT && td->nfields) err(C, td->fields[0].span, "a trait has methods only");
     TypeInfo *saved_type = C->cur_type;
     C->cur_type = ti;
     /* fields: inherited first */
@@ -1915,11 +1930,20 @@ static void resolve_type_info(Checker *C, TypeInfo *ti) {
         for (uint32_t k = 0; k < ti->nmethods; k++) if (strcmp(ti->methods[k]->name, mi->name) == 0) dup = true;
         if (dup) { err(C, fd->name_span, "'%s' is already declared in this scope", mi->name); continue; }
         if (fd->ntparams) err(C, fd->name_span, "generic methods are not supported yet");
+        if (ti->kind == T_TRAIT) { mi->is_public = true; mi->is_static = false; mi->tslot = (int)ti->nmethods; }
         mi->fi = method_fninfo(C, ti, mi);
         VEC_PUSH(vm, ti->methods, ti->nmethods, ti->capmethods, mi);
         if (ti->kind != T_CLASS || mi->is_static) continue;
+        /* implementing a trait method makes it public */
+        for (uint32_t k = 0; k < ti->ntraits; k++)
+            for (uint32_t q = 0; q < ti->traits[k]->nmethods; q++)
+                if (strcmp(ti->traits[k]->methods[q]->name, mi->name) == 0) {
+                    if (fd->is_private) err(C, fd->name_span, "'%s' implements a trait method and cannot be private", mi->name);
+                    mi->is_public = true;
+                }
         /* overriding an inherited public method takes its vtable slot */
         MethodInfo *base = ti->parent ? find_method_in(ti->parent, mi->name) : NULL;
+        if (base && base->owner->kind == T_TRAIT) base = NULL;     /* a trait default is not a class slot */
         FieldInfo *basef = ti->parent ? find_field(ti->parent, mi->name) : NULL;
         if (basef) { err(C, fd->name_span, "'%s' is already declared in %s", mi->name, basef->owner->name); continue; }
         if (base && !base->is_static && base->is_public) {
@@ -1937,12 +1961,46 @@ static void resolve_type_info(Checker *C, TypeInfo *ti) {
             VEC_PUSH(vm, ti->vtable, ti->nvtable, ti->capvtable, mi);
         }
     }
+    /* trait conformance: every required method, with the exact signature */
+    if (ti->kind == T_CLASS) {
+        for (uint32_t k = 0; k < ti->ntraits; k++) {
+            TypeInfo *tr = ti->traits[k];
+            for (uint32_t q = 0; q < tr->nmethods; q++) {
+                MethodInfo *tm = tr->methods[q];
+                MethodInfo *impl = NULL;
+                for (TypeInfo *t = ti; t && !impl; t = t->parent)
+                    for (uint32_t i = 0; i < t->nmethods; i++) if (strcmp(t->methods[i]->name, tm->name) == 0) impl = t->methods[i];
+                if (!impl) {
+                    if (!tm->fd->body) err(C, td->name_span, "class '%s' does not implement '%s' required by trait '%s'", ti->name, tm->name, tr->name);
+                    continue;
+                }
+                if (!is_err(impl->fi->type) && !is_err(tm->fi->type) && impl->fi->type != tm->fi->type)
+                    err(C, impl->owner == ti ? impl->fd->name_span : td->name_span, "'%s' in %s does not match trait '%s': expected %s, found %s",
+                        tm->name, ti->name, tr->name, tm->fi->type->name, impl->fi->type->name);
+            }
+            for (uint32_t k2 = k + 1; k2 < ti->ntraits; k2++) {
+                TypeInfo *tr2 = ti->traits[k2];
+                for (uint32_t q = 0; q < tr->nmethods; q++)
+                    for (uint32_t q2 = 0; q2 < tr2->nmethods; q2++)
+                        if (strcmp(tr->methods[q]->name, tr2->methods[q2]->name) == 0 &&
+                            tr->methods[q]->fi->type != tr2->methods[q2]->fi->type)
+                            err(C, td->name_span, "traits '%s' and '%s' declare '%s' with different signatures", tr->name, tr2->name, tr->methods[q]->name);
+            }
+        }
+    }
     /* enum variants */
     if (ti->kind == T_ENUM) ti->nvariants = td->nvariants;
     /* runtime layout */
     NominalInfo *n = ti->type->nom;
     n->parent = ti->parent ? ti->parent->type : NULL;
     n->depth = ti->parent ? ti->parent->type->nom->depth + 1 : 0;
+    if (ti->kind == T_TRAIT) n->nvtable = ti->nmethods;     /* itable size */
+    if (ti->kind == T_CLASS && ti->ntraits) {                 /* `is`, upcasts and dispatch need these */
+        n->ntraits = ti->ntraits;
+        n->traits = mem_alloc(vm, sizeof(Type *) * ti->ntraits);
+        n->itables = mem_calloc(vm, sizeof(struct Proto **) * ti->ntraits);
+        for (uint32_t k = 0; k < ti->ntraits; k++) n->traits[k] = ti->traits[k]->type;
+    }
     if (ti->kind == T_ENUM) {
         n->nvariants = td->nvariants;
         if (td->nvariants) n->variant_names = mem_alloc(vm, sizeof(char *) * td->nvariants);
@@ -2167,7 +2225,8 @@ static Type *call_user_method(Checker *C, Expr *e, Expr *callee, Type *t, CallIn
     ci->receiver = callee->lhs;
     ci->ti = ti;
     Type *r = call_method_decl(C, e, mi, ci);
-    if (ti->kind == T_CLASS && mi->vslot >= 0) ci->kind = CALL_VMETHOD;
+    if (ti->kind == T_TRAIT) ci->kind = CALL_TMETHOD;
+    else if (ti->kind == T_CLASS && mi->vslot >= 0) ci->kind = CALL_VMETHOD;
     else ci->kind = CALL_SMETHOD;
     if (mi->mutating && !valid_struct_target(C, callee->lhs)) {
         Diag *g = err(C, callee->op_span.line ? callee->op_span : callee->span, "cannot call mutating method '%s' on an immutable value", mi->name);
@@ -3224,7 +3283,7 @@ static void declare_lib(Checker *C) {
 
 /* Field defaults and method bodies, with the type's members in scope. */
 static void check_type_body(Checker *C, TypeInfo *ti) {
-    if (ti->state != 2 || ti->kind == T_TRAIT) return;
+    if (ti->state != 2) return;
     TypeInfo *saved = C->cur_type;
     C->cur_type = ti;
     for (uint32_t i = 0; i < ti->td->nfields; i++) {
@@ -3258,9 +3317,20 @@ static void check_type_body(Checker *C, TypeInfo *ti) {
             m->method = mi;
             declare(C, m, C->scope_id);
         }
+    for (uint32_t k = 0; k < ti->ntraits; k++)            /* trait methods the class did not declare */
+        for (uint32_t i = 0; i < ti->traits[k]->nmethods; i++) {
+            MethodInfo *mi = ti->traits[k]->methods[i];
+            if (lookup(C, mi->name) && lookup(C, mi->name)->scope_id == C->scope_id) continue;
+            Sym *m = new_sym(C, SYM_METHOD, mi->name, mi->fd->name_span, mi->fi->type);
+            m->method = mi;
+            declare(C, m, C->scope_id);
+        }
     for (uint32_t i = 0; i < ti->nmethods; i++) {
         MethodInfo *mi = ti->methods[i];
-        if (!mi->fd->body) { err(C, mi->fd->name_span, "method '%s' needs a body", mi->name); continue; }
+        if (!mi->fd->body) {
+            if (ti->kind != T_TRAIT) err(C, mi->fd->name_span, "method '%s' needs a body", mi->name);
+            continue;
+        }
         check_func_body(C, mi->fd, mi->fi);
     }
     for (uint32_t i = 0; i < ti->nfields; i++) {

@@ -919,8 +919,7 @@ static int call(FnState *F, Expr *e, int dst) {
     }
     case CALL_HOF: return hof(F, e, ci, dst);
     case CALL_CONSTRUCT: return construct(F, ci, ret, dst);
-    case CALL_SMETHOD: case CALL_VMETHOD: return method_call(F, ci, ret, dst);
-    case CALL_TMETHOD: break;
+    case CALL_SMETHOD: case CALL_VMETHOD: case CALL_TMETHOD: return method_call(F, ci, ret, dst);
     }
     return 0;
 }
@@ -1017,6 +1016,9 @@ static int method_call(FnState *F, CallInfo *ci, Type *ret, int dst) {
     if (ci->kind == CALL_VMETHOD) {
         emit_abc(F, OP_CALLM, d, (int)n, has && is_ref(ret) ? 1 : 0);
         emit(F, (uint32_t)mi->vslot);
+    } else if (ci->kind == CALL_TMETHOD) {
+        emit_abc(F, OP_CALLT, d, (int)n, has && is_ref(ret) ? 1 : 0);
+        emit(F, add_type(F, mi->owner->type) | ((uint32_t)mi->tslot << 16));
     } else {
         emit_abc(F, OP_CALL, d, (int)n, has && is_ref(ret) ? 1 : 0);
         emit(F, add_proto(F, decl_proto(F, mi->fd)));
@@ -2159,6 +2161,19 @@ bool cg_program(VM *vm, Module *m, Program *prog, CheckResult *cr, Diags *diags)
         }
         /* the class's dispatch table, by slot */
         NominalInfo *n = ti->type->nom;
+        if (ti->kind == T_CLASS && ti->ntraits) {       /* per trait: its methods' implementations */
+            for (uint32_t k = 0; k < ti->ntraits; k++) {
+                TypeInfo *tr = ti->traits[k];
+                n->itables[k] = mem_alloc(vm, sizeof(Proto *) * (tr->nmethods ? tr->nmethods : 1));
+                for (uint32_t q = 0; q < tr->nmethods; q++) {
+                    MethodInfo *impl = NULL;
+                    for (TypeInfo *t = ti; t && !impl; t = t->parent)
+                        for (uint32_t i2 = 0; i2 < t->nmethods; i2++)
+                            if (strcmp(t->methods[i2]->name, tr->methods[q]->name) == 0) impl = t->methods[i2];
+                    n->itables[k][q] = decl_proto(S, (impl ? impl : tr->methods[q])->fd);
+                }
+            }
+        }
         if (ti->kind == T_CLASS && ti->nvtable) {
             n->nvtable = ti->nvtable;
             n->vtable = mem_alloc(vm, sizeof(Proto *) * ti->nvtable);

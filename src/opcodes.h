@@ -135,6 +135,7 @@
     OP(SETF,       ABC, 0, "R[A].f[B] = R[C] (retain/release by the field's kind)") \
     OP(SUNIQUE,    ABC, 0, "struct R[A]: copy it first if shared (value semantics)") \
     OP(BINDM,      ABC, 1, "R[A] = method bound to R[B]: C=1 next is a vtable slot, C=0 next is P[next]") \
+    OP(CALLT,      ABC, 2, "R[A] = trait method (next: trait T[w & 0xffff], slot w >> 16) of the receiver (first arg)") \
     OP(CALLM,      ABC, 2, "R[A] = virtual method (next: vtable slot) of the receiver (first arg); B args, C result kind") \
     OP(ISTYPE,     ABC, 1, "R[A] = R[B] is an instance of class/trait T[next] (null: false)") \
     OP(CASTTYPE,   ABC, 1, "error 'cannot cast X to T' unless R[A] is an instance of T[next]") \

@@ -494,13 +494,23 @@ dispatch:
         SETREF(RA, c);
         NEXT();
     }
+    CASE(CALLT)
     CASE(CALLM) {
         uint32_t nargs = B;
         uint32_t slot = *pc++;
         uint32_t *argw = pc;
         pc += (nargs + 3) / 4;
         Instance *recv = (Instance *)R[ARGREG(argw[0], 0)].p;
-        Proto *q = recv->type->nom->vtable[slot];
+        Proto *q;
+        if (INS_OP(ins) == OP_CALLT) {          /* find the trait's method table in the class */
+            NominalInfo *n = recv->type->nom;
+            Type *tr = P->types[slot & 0xffff];
+            uint32_t k = 0;
+            while (n->traits[k] != tr) k++;
+            q = n->itables[k][slot >> 16];
+        } else {
+            q = recv->type->nom->vtable[slot];
+        }
         if (unlikely(vm->nframes >= vm->depth_limit)) {
             rt_error(vm, "stack overflow: call depth limit (%u) exceeded", vm->depth_limit);
             THROW();
