@@ -29,7 +29,7 @@ local DEVICE_PACKET_KIND = 0
 local WORK_PACKET_KIND   = 1
 local DATA_SIZE = 4
 
-local ITERATIONS = 60
+local ITERATIONS = 40
 
 local function class(parent)
   local c = {}
@@ -222,7 +222,7 @@ function Scheduler.new()
     task_list = nil,
     current_task = nil,
     current_task_identity = 0,
-    task_table = {false, false, false, false, false, false},
+    task_table = {},
     queue_count = 0,
     hold_count = 0,
   }, Scheduler)
@@ -271,7 +271,7 @@ function Scheduler:schedule()
 end
 
 function Scheduler:find_task(identity)
-  return self.task_table[identity] or nil
+  return self.task_table[identity]
 end
 
 function Scheduler:hold_self()

@@ -264,8 +264,14 @@ static Type *resolve_type(Checker *C, TypeExpr *te) {
         return ts->ti->type;
     }
     if (strcmp(n, "Result") == 0 || strcmp(n, "Weak") == 0) {
-        err(C, te->span, "type '%s' is not supported yet", n);
-        return T_err(C);
+        if (te->nargs != 1) { err(C, te->span, "type '%s' needs 1 type argument", n); return T_err(C); }
+        Type *a = resolve_type(C, te->args[0]);
+        if (is_err(a)) return a;
+        if (n[0] == 'W') {
+            if (a->kind != T_CLASS && a->kind != T_TRAIT) { err(C, te->args[0]->span, "Weak needs a class or trait type, found %s", a->name); return T_err(C); }
+            return ty_weak(C->vm, a);
+        }
+        return ty_result(C->vm, a);
     }
     Diag *g = err(C, te->span, "unknown type '%s'", n);
     const char *sug = diag_suggest(n, builtin_type_names, 10);
@@ -840,7 +846,7 @@ static Type *check_binary(Checker *C, Expr *e, Type *expected) {
     if (op == TK_QQ) {
         Type *a = check_expr(C, e->lhs, NULL);
         if (is_err(a)) { check_expr(C, e->rhs, NULL); return T_err(C); }
-        if (a->kind != T_OPTIONAL) {
+        if (a->kind != T_OPTIONAL && a->kind != T_RESULT) {
             err(C, e->lhs->span, "'?\?' needs an Optional or a Result on the left, found %s", a->name);
             check_expr(C, e->rhs, NULL);
             return T_err(C);
@@ -1237,6 +1243,53 @@ static Type *call_method(Checker *C, Expr *e, Expr *callee, Type *t, CallInfo *c
     return r;
 }
 
+/* Weak(obj), Success(v), Error(msg): their types come from the argument or
+ * the expected type (language.md §18, §19). */
+static Type *check_builtin_ctor(Checker *C, Expr *e, const char *name, Type *expected, CallInfo *ci) {
+    TypeTable *tt = C->tt;
+    if (e->nargs > 1 || (e->nargs == 1 && e->args[0].label)) {
+        err(C, e->span, "'%s' takes one positional argument", name);
+        for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+        return T_err(C);
+    }
+    ci->nparams = e->nargs;
+    ci->argv = arena_alloc(C->A, sizeof(Expr *));
+    if (e->nargs) ci->argv[0] = e->args[0].value;
+    Type *rt = expected && expected->kind == T_OPTIONAL ? expected->a : expected;
+    if (name[0] == 'W') {
+        if (!e->nargs) { err(C, e->span, "missing argument for parameter 'target' in call to 'Weak'"); return T_err(C); }
+        Type *t = check_expr(C, ci->argv[0], NULL);
+        if (is_err(t)) return t;
+        if (t->kind != T_CLASS && t->kind != T_TRAIT) { err(C, ci->argv[0]->span, "Weak needs a class or trait value, found %s", t->name); return T_err(C); }
+        Type *wt = rt && rt->kind == T_WEAK && ty_is_subtype(t, rt->a) ? rt : ty_weak(C->vm, t);
+        ci->kind = CALL_WEAKNEW;
+        return wt;
+    }
+    if (name[0] == 'S') {
+        ci->kind = CALL_RESOK;
+        if (rt && rt->kind == T_RESULT) {
+            if (rt->a->kind == T_VOID) {
+                if (e->nargs) { err(C, ci->argv[0]->span, "Success() of Result<void> takes no value"); check_expr(C, ci->argv[0], NULL); }
+                return rt;
+            }
+            if (!e->nargs) { err(C, e->span, "missing value in Success(...) for %s", rt->name); return T_err(C); }
+            check_to(C, &ci->argv[0], rt->a);
+            return rt;
+        }
+        if (!e->nargs) return ty_result(C->vm, tt->t_void);
+        Type *t = check_expr(C, ci->argv[0], NULL);
+        if (is_err(t)) return t;
+        if (t->kind == T_NULL || t->kind == T_VOID) { err(C, ci->argv[0]->span, "cannot infer the type of Success(...); add a type annotation"); return T_err(C); }
+        return ty_result(C->vm, t);
+    }
+    ci->kind = CALL_RESERR;
+    if (!e->nargs) { err(C, e->span, "missing argument for parameter 'msg' in call to 'Error'"); return T_err(C); }
+    check_to(C, &ci->argv[0], tt->t_string);
+    if (rt && rt->kind == T_RESULT) return rt;
+    err(C, e->span, "cannot infer the type of Error(...); add a type annotation");
+    return T_err(C);
+}
+
 static Type *check_call(Checker *C, Expr *e, Type *expected) {
     CallInfo *ci = arena_alloc(C->A, sizeof *ci);
     e->check = ci;
@@ -1247,6 +1300,8 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
     }
     if (callee->kind == E_NAME) {
         Sym *s = lookup(C, callee->str);
+        if (!s && (!strcmp(callee->str, "Weak") || !strcmp(callee->str, "Success") || !strcmp(callee->str, "Error")))
+            return check_builtin_ctor(C, e, callee->str, expected, ci);
         if (!s) {
             if (is_predeclared(callee->str)) err(C, callee->span, "'%s' is not supported yet", callee->str);
             else unknown_name(C, callee, true);
@@ -1321,6 +1376,16 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
     }
     if (callee->kind == E_MEMBER && !callee->is_tuple_index) {
         Type *t = check_expr(C, callee->lhs, NULL);
+        if (t->kind == T_WEAK || t->kind == T_RESULT) {
+            if (t->kind == T_WEAK && strcmp(callee->str, "get") == 0 && e->nargs == 0) {
+                ci->kind = CALL_WEAKGET;
+                ci->receiver = callee->lhs;
+                return ty_optional(C->vm, t->a);
+            }
+            err(C, callee->op_span.line ? callee->op_span : callee->span, "unknown method '%s' on %s", callee->str, t->name);
+            for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+            return T_err(C);
+        }
         if (is_user(t)) {
             Type *r = call_user_method(C, e, callee, t, ci);
             if (r) return r;
@@ -1349,6 +1414,12 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
         Expr tmp = *callee;
         tmp.kind = E_MEMBER;
         Type *r;
+        if (t->a->kind == T_WEAK && strcmp(callee->str, "get") == 0 && e->nargs == 0) {
+            ci->kind = CALL_WEAKGET;
+            ci->receiver = callee->lhs;
+            ci->safe = true;
+            return ty_optional(C->vm, t->a->a);
+        }
         if (is_user(t->a)) {
             r = call_user_method(C, e, &tmp, t->a, ci);
             if (!r) { err(C, callee->span, "a function-valued field cannot be called through '?.'"); return T_err(C); }
@@ -1643,6 +1714,8 @@ static Type *check_member(Checker *C, Expr *e) {
     Type *t = check_expr(C, e->lhs, NULL);
     if (is_err(t)) return t;
     if (!e->is_tuple_index && is_user(t)) return member_of_user(C, e, t);
+    if (!e->is_tuple_index && t->kind == T_RESULT && (!strcmp(e->str, "isSuccess") || !strcmp(e->str, "isError")))
+        return C->tt->t_bool;
     if (e->is_tuple_index) {
         if (t->kind != T_TUPLE) { err(C, e->span, "cannot access element %s of %s", e->str, t->name); return T_err(C); }
         long idx = strtol(e->str, NULL, 10);
@@ -2535,9 +2608,19 @@ static void check_pattern(Checker *C, WhenPattern *p, Type *subj) {
         }
         break;
     }
-    case PK_SUCCESS: case PK_ERROR:
-        err(C, p->span, "Result patterns are not supported yet");
+    case PK_SUCCESS: case PK_ERROR: {
+        if (!subj || is_err(subj)) break;
+        if (subj->kind != T_RESULT) { err(C, p->span, "'is %s' needs a Result subject, found %s", p->kind == PK_SUCCESS ? "Success" : "Error", subj->name); break; }
+        if (p->bind && strcmp(p->bind, "_") != 0) {
+            Type *bt = p->kind == PK_SUCCESS ? subj->a : C->tt->t_string;
+            if (bt->kind == T_VOID) { err(C, p->bind_span, "Success of Result<void> has no value to bind"); break; }
+            Sym *s = new_sym(C, SYM_LOCAL, p->bind, p->bind_span, bt);
+            s->vkind = VK_LET;
+            p->sym = s;
+            declare(C, s, C->scope_id);
+        }
         break;
+    }
     }
     if (p->guard) check_cond(C, p->guard);
     (void)tt;
@@ -2550,7 +2633,7 @@ static Type *check_when(Checker *C, WhenStmtData *w, Type *expected, bool *leave
         subj = check_expr(C, w->subject, NULL);
         if (subj->kind == T_VOID) { err(C, w->subject->span, "when subject cannot be void"); subj = T_err(C); }
     }
-    bool has_else = false, seen_true = false, seen_false = false;
+    bool has_else = false, seen_true = false, seen_false = false, seen_ok = false, seen_err = false;
     TypeInfo *eti = subj && subj->kind == T_ENUM ? type_info(subj) : NULL;
     bool *seen_variant = eti ? arena_alloc(C->A, sizeof(bool) * (eti->nvariants + 1)) : NULL;
     bool all_leave = true;
@@ -2568,6 +2651,8 @@ static Type *check_when(Checker *C, WhenStmtData *w, Type *expected, bool *leave
             WhenPattern *p = arm->pats[k];
             if (p->kind == PK_ELSE) has_else = true;
             check_pattern(C, p, subj);
+            if (p->kind == PK_SUCCESS && !p->guard) seen_ok = true;
+            if (p->kind == PK_ERROR && !p->guard) seen_err = true;
             if (subj && subj->kind == T_BOOL && p->kind == PK_VALUE && !p->guard && p->expr->kind == E_BOOL) {
                 if (p->expr->lit.b) seen_true = true; else seen_false = true;
             }
@@ -2604,7 +2689,12 @@ static Type *check_when(Checker *C, WhenStmtData *w, Type *expected, bool *leave
         C->nnarrow = nmark;
         pop_scope(C);
     }
-    bool exhaustive = has_else || (seen_true && seen_false);
+    bool exhaustive = has_else || (seen_true && seen_false) || (seen_ok && seen_err);
+    if (subj && subj->kind == T_RESULT && !exhaustive) {
+        Diag *g = err(C, w->kw_span, "non-exhaustive when: missing 'is %s'", seen_ok ? "Error" : "Success");
+        diag_help(C->D, g, "add the missing arms or an else arm");
+        exhaustive = true;
+    }
     if (eti && !has_else) {
         char buf[1024];
         size_t off = 0;
@@ -2757,7 +2847,23 @@ static Type *check_expr_inner(Checker *C, Expr *e, Type *expected) {
         err(C, e->span, "'is' needs a class, trait, Optional or any value, found %s", s->name);
         return tt->t_bool;
     }
-    case E_PROPAGATE: check_expr(C, e->lhs, NULL); err(C, e->span, "'?' can only be used inside a function that returns Result"); return T_err(C);
+    case E_PROPAGATE: {
+        Type *t = check_expr(C, e->lhs, NULL);
+        FnInfo *f = C->fn;
+        Type *fr = f ? (f->infer_ret ? f->inferred : f->ret) : NULL;
+        if (!fr || fr->kind != T_RESULT || f->is_script) {
+            err(C, e->span, "'?' can only be used inside a function that returns Result");
+            return T_err(C);
+        }
+        if (is_err(t)) return t;
+        if (t->kind != T_RESULT) {
+            Diag *g = err(C, e->span, "'?' needs a Result, found %s", t->name);
+            if (t->kind == T_OPTIONAL) diag_help(C->D, g, "use '?\?' for Optional values");
+            return T_err(C);
+        }
+        e->check = fr;        /* the function's Result type, for the early return */
+        return t->a;
+    }
     case E_YIELD: err(C, e->span, "coroutines are not supported yet"); return T_err(C);
     case E_CONVERT: return e->type;
     }

@@ -137,6 +137,10 @@ typedef enum CallKind {
     CALL_SMETHOD,   /* a method called directly: receiver + args (structs, enums, private, super) */
     CALL_VMETHOD,   /* a class method by vtable slot */
     CALL_TMETHOD,   /* a trait method by trait slot */
+    CALL_WEAKNEW,   /* Weak(obj) */
+    CALL_WEAKGET,   /* w.get() */
+    CALL_RESOK,     /* Success(v) / Success() */
+    CALL_RESERR,    /* Error(msg) */
 } CallKind;
 
 typedef struct CallInfo {

@@ -583,6 +583,21 @@ static int binary(FnState *F, Expr *e, int dst) {
     }
     case TK_QQ: {
         Type *lt = e->lhs->type;
+        if (lt->kind == T_RESULT) {          /* r ?? fallback: the payload of a Success */
+            int d = target(F, dst, e->type);
+            int l = expr(F, e->lhs, -1);
+            int ok = temp(F, F->vm->types.t_bool);
+            emit_abc(F, OP_RESISOK, ok, l, 0);
+            uint32_t jerr = emit_jump(F, OP_JF, ok, 0, 0);
+            int v = temp(F, lt->a);
+            emit_abc(F, OP_RESVAL, v, l, is_ref(lt->a));
+            convert_reg(F, v, lt->a, e->type, d);
+            uint32_t jend = emit_jump(F, OP_JMP, 0, 0, 0);
+            patch_here(F, jerr);
+            expr(F, e->rhs, d);
+            patch_here(F, jend);
+            return d;
+        }
         Expr *le = e->lhs;
         CallInfo *lci = le->kind == E_CALL ? (CallInfo *)le->check : NULL;
         if (lci && lci->kind == CALL_METHOD && strcmp(lci->lib->name, "get") == 0 &&
@@ -920,6 +935,22 @@ static int call(FnState *F, Expr *e, int dst) {
     case CALL_HOF: return hof(F, e, ci, dst);
     case CALL_CONSTRUCT: return construct(F, ci, ret, dst);
     case CALL_SMETHOD: case CALL_VMETHOD: case CALL_TMETHOD: return method_call(F, ci, ret, dst);
+    case CALL_WEAKNEW: case CALL_WEAKGET: {
+        int d = target(F, dst, ret);
+        int r = expr(F, ci->kind == CALL_WEAKNEW ? ci->argv[0] : ci->receiver, -1);
+        uint32_t jnull = 0;
+        if (ci->safe) { load_null(F, d, ret); jnull = emit_jump(F, OP_JNULL, r, 0, 0); }
+        emit_abc(F, ci->kind == CALL_WEAKNEW ? OP_WEAKNEW : OP_WEAKGET, d, r, 0);
+        if (ci->safe) patch_here(F, jnull);
+        return d;
+    }
+    case CALL_RESOK: case CALL_RESERR: {
+        int r = ci->nparams ? expr(F, ci->argv[0], -1) : 255;
+        int d = target(F, dst, ret);
+        emit_abc(F, ci->kind == CALL_RESOK ? OP_RESOK : OP_RESERR, d, r, 0);
+        emit(F, add_type(F, ret));
+        return d;
+    }
     }
     return 0;
 }
@@ -1234,6 +1265,17 @@ static void pattern_miss(FnState *F, WhenPattern *p, int s, Type *st, JumpList *
         }
         break;
     }
+    case PK_SUCCESS: case PK_ERROR: {
+        int b = temp(F, tt->t_bool);
+        emit_abc(F, OP_RESISOK, b, s, 0);
+        jl_add(F, miss, emit_jump(F, p->kind == PK_SUCCESS ? OP_JF : OP_JT, b, 0, 0));
+        if (p->sym) {
+            declare_local(F, p->sym);
+            if (p->kind == PK_SUCCESS) emit_abc(F, OP_RESVAL, p->sym->reg, s, is_ref(p->sym->type));
+            else emit_abc(F, OP_RESMSG, p->sym->reg, s, 0);
+        }
+        break;
+    }
     case PK_IS: {
         Type *t = (Type *)p->check;
         int b = temp(F, tt->t_bool);
@@ -1447,6 +1489,12 @@ static int expr_inner(FnState *F, Expr *e, int dst) {
             emit_abc(F, is_ref(e->type) ? OP_TGET_REF : OP_TGET, d, r, (int)strtol(e->str, NULL, 10));
             return d;
         }
+        if (lt->kind == T_RESULT) {          /* isSuccess / isError */
+            int d = target(F, dst, e->type);
+            emit_abc(F, OP_RESISOK, d, r, 0);
+            if (strcmp(e->str, "isError") == 0) emit_abc(F, OP_NOT, d, d, 0);
+            return d;
+        }
         /* hasValue */
         return null_test(F, r, lt, dst, true);
     }
@@ -1536,6 +1584,23 @@ static int expr_inner(FnState *F, Expr *e, int dst) {
             return d;
         }
         return null_test(F, r, lt, dst, true);
+    }
+    case E_PROPAGATE: {           /* r?: the payload, or return r's error from here */
+        Type *lt = e->lhs->type, *fr = (Type *)e->check;
+        int l = expr(F, e->lhs, -1);
+        int ok = temp(F, F->vm->types.t_bool);
+        emit_abc(F, OP_RESISOK, ok, l, 0);
+        uint32_t jok = emit_jump(F, OP_JT, ok, 0, 0);
+        int m = temp(F, F->vm->types.t_string), r = temp(F, fr);
+        emit_abc(F, OP_RESMSG, m, l, 0);
+        emit_abc(F, OP_RESERR, r, m, 0);
+        emit(F, add_type(F, fr));
+        emit_abc(F, OP_RET, r, 0, 0);
+        patch_here(F, jok);
+        if (lt->a->kind == T_VOID) return 0;
+        int d = target(F, dst, e->type);
+        emit_abc(F, OP_RESVAL, d, l, is_ref(e->type));
+        return d;
     }
     case E_LAMBDA: return lambda(F, e, dst);
     case E_WHEN: return when(F, e->when, e->type, dst);

@@ -435,6 +435,21 @@ static void display_one(DispStack *st, Buf *out, Type *t, Value v, bool quoted) 
     case T_WAIT: buf_puts(out, "<wait>"); return;
     case T_NULL: buf_puts(out, "null"); return;
     case T_VOID: return;
+    case T_WEAK: {
+        WeakRef *w = (WeakRef *)v.p;
+        buf_puts(out, "<weak ");
+        buf_puts(out, w->target ? ((Instance *)w->target)->type->name : "null");
+        buf_putc(out, '>');
+        return;
+    }
+    case T_RESULT: {
+        ResultObj *r = (ResultObj *)v.p;
+        if (r->err) { buf_puts(out, "Error("); put_quoted(out, r->err); buf_putc(out, ')'); return; }
+        buf_puts(out, "Success(");
+        if (t->a->kind != T_VOID) display_value(st->vm, out, t->a, r->payload, true);   /* its own walk */
+        buf_putc(out, ')');
+        return;
+    }
     case T_ENUM:
         buf_puts(out, t->name);
         buf_putc(out, '.');
@@ -585,6 +600,13 @@ static bool eq_shallow(EqStack *s, Type *t, Value a, Value b) {
         if (a.p == b.p && !may_hold_float(t)) return true;
         eq_push(s, t, a, b);
         return true;
+    case T_WEAK: return ((WeakRef *)a.p)->target == ((WeakRef *)b.p)->target;
+    case T_RESULT: {
+        ResultObj *x = (ResultObj *)a.p, *y = (ResultObj *)b.p;
+        if ((x->err == NULL) != (y->err == NULL)) return false;
+        if (x->err) return str_eq(x->err, y->err);
+        return t->a->kind == T_VOID || eq_shallow(s, t->a, x->payload, y->payload);
+    }
     case T_FUNC: {                  /* bound methods: same receiver, same method */
         Closure *x = (Closure *)a.p, *y = (Closure *)b.p;
         if (x == y) return true;

@@ -79,6 +79,7 @@ static void free_closure(VM *vm, Closure *c) {
 
 static void free_instance(VM *vm, Instance *o) {
     NominalInfo *n = o->type->nom;
+    if (o->weak) { o->weak->target = NULL; drop(vm, &o->weak->h); }
     for (uint32_t i = 0; i < n->nfields; i++)
         if (n->field_types[i]->is_ref) drop(vm, o->f[i].o);
     mem_free(vm, o, sizeof(Instance) + sizeof(Value) * n->nfields);
@@ -100,6 +101,14 @@ static void free_one(VM *vm, Obj *o) {
     }
     case OBJ_INTBOX: mem_free(vm, o, sizeof(IntBox)); break;
     case OBJ_INSTANCE: free_instance(vm, (Instance *)o); break;
+    case OBJ_WEAK: mem_free(vm, o, sizeof(WeakRef)); break;
+    case OBJ_RESULT: {
+        ResultObj *r = (ResultObj *)o;
+        if (r->err) drop(vm, &r->err->h);
+        else if (r->type->a->is_ref) drop(vm, r->payload.o);
+        mem_free(vm, r, sizeof(ResultObj));
+        break;
+    }
     }
 }
 
@@ -133,6 +142,26 @@ Instance *instance_new(VM *vm, Type *t) {
     return o;
 }
 
+WeakRef *weak_of(VM *vm, Instance *o) {
+    if (!o->weak) {
+        WeakRef *w = mem_alloc(vm, sizeof(WeakRef));
+        w->h = (Obj){ .rc = 1, .kind = OBJ_WEAK };   /* the object's own reference */
+        w->target = &o->h;
+        o->weak = w;
+    }
+    o->weak->h.rc++;
+    return o->weak;
+}
+
+ResultObj *result_new(VM *vm, Type *t, Str *err, Value payload) {
+    ResultObj *r = mem_alloc(vm, sizeof(ResultObj));
+    r->h = (Obj){ .rc = 1, .kind = OBJ_RESULT };
+    r->type = t;
+    r->err = err;
+    r->payload = payload;
+    return r;
+}
+
 Closure *closure_new(VM *vm, struct Proto *p, uint32_t ncap, uint8_t flags) {
     Closure *c = mem_calloc(vm, sizeof(Closure) + sizeof(Value) * ncap);
     c->h = (Obj){ .rc = 1, .kind = OBJ_CLOSURE, .flags = flags };
@@ -153,6 +182,7 @@ void obj_free_tracked(VM *vm) {
         case OBJ_INSTANCE: {
             Instance *in = (Instance *)o;
             NominalInfo *n = in->type->nom;
+            if (in->weak) { in->weak->target = NULL; drop(vm, &in->weak->h); in->weak = NULL; }
             for (uint32_t i = 0; i < n->nfields; i++)
                 if (n->field_types[i]->is_ref && in->f[i].o && !obj_tracked(in->f[i].o)) drop(vm, in->f[i].o);
             break;
@@ -189,6 +219,7 @@ Instance *instance_copy(VM *vm, Instance *o) {
     Instance *c = mem_alloc(vm, sizeof(Instance) + sizeof(Value) * n->nfields);
     c->h = (Obj){ .rc = 1, .kind = OBJ_INSTANCE };
     c->type = o->type;
+    c->weak = NULL;
     track(vm, &c->h);
     for (uint32_t i = 0; i < n->nfields; i++) {
         c->f[i] = o->f[i];

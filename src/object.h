@@ -10,7 +10,7 @@
 
 typedef enum ObjKind {
     OBJ_STRING, OBJ_ARRAY, OBJ_DICT, OBJ_TUPLE, OBJ_CLOSURE, OBJ_CELL, OBJ_INTBOX,
-    OBJ_INSTANCE,
+    OBJ_INSTANCE, OBJ_WEAK, OBJ_RESULT,
 } ObjKind;
 
 typedef struct Obj {
@@ -98,12 +98,29 @@ typedef struct Cell {
  * object's own class even when seen through a parent or trait); field kinds
  * come from type->nom.  Structs are values: they are copied before a write
  * when shared (rc > 1), so sharing the object is invisible. */
+struct WeakRef;
 typedef struct Instance {
     Obj h;
     GcLink link;
+    struct WeakRef *weak;   /* this object's weak record (counted), or NULL */
     Type *type;
     Value f[];
 } Instance;
+
+/* The record behind Weak<T> values: outlives its object, which clears
+ * `target` when it is freed. */
+typedef struct WeakRef {
+    Obj h;
+    Obj *target;       /* not counted */
+} WeakRef;
+
+/* Result<T>: err == NULL is Success(payload); else Error(err). */
+typedef struct ResultObj {
+    Obj h;
+    Type *type;        /* Result<T> */
+    Str *err;
+    Value payload;
+} ResultObj;
 
 /* Optional<int> payload. */
 typedef struct IntBox {

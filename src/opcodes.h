@@ -141,6 +141,14 @@
     OP(CASTTYPE,   ABC, 1, "error 'cannot cast X to T' unless R[A] is an instance of T[next]") \
     OP(ENUMF,      ABC, 1, "R[A] = field (next >> 16) of enum T[next & 0xffff] for variant R[B]") \
     OP(ENUMVALS,   ABx, 0, "R[A] = Array of every variant of enum T[Bx]") \
+    /* Weak<T>, Result<T> */ \
+    OP(WEAKNEW,    ABC, 0, "R[A] = Weak(R[B])") \
+    OP(WEAKGET,    ABC, 0, "R[A] = the object of Weak R[B], or null (retained)") \
+    OP(RESOK,      ABC, 1, "R[A] = Success(R[B]) of Result type T[next] (B = 255: no value)") \
+    OP(RESERR,     ABC, 1, "R[A] = Error(R[B]) of Result type T[next]") \
+    OP(RESISOK,    ABC, 0, "R[A] = Result R[B] is a Success") \
+    OP(RESVAL,     ABC, 0, "R[A] = payload of Success R[B] (C: 1 retained reference)") \
+    OP(RESMSG,     ABC, 0, "R[A] = message of Error R[B] (retained)") \
     /* loops and HOF helpers */ \
     OP(HALT,       ABC, 0, "end of top-level code") \
     OP(ERROR_STR,  ABC, 0, "runtime error with message string R[A]") \

@@ -53,6 +53,9 @@ Tuple *tuple_new(VM *vm, Type *tuple_type);       /* slots zeroed; caller fills 
 Instance *instance_new(VM *vm, Type *t);          /* fields zeroed (null references) */
 Instance *instance_copy(VM *vm, Instance *o);     /* shallow: reference fields retained */
 
+WeakRef *weak_of(VM *vm, Instance *o);           /* the object's weak record (owned +1) */
+ResultObj *result_new(VM *vm, Type *t, Str *err, Value payload);   /* takes err and payload */
+
 /* ---- boxes (object.c) ---- */
 IntBox *intbox_new(VM *vm, int64_t v);
 Cell *cell_new(VM *vm, bool holds_ref);

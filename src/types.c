@@ -172,6 +172,8 @@ static void build_name(Buf *b, TypeKind k, Type *a, Type *bt, Type **args, uint3
         buf_puts(b, bt->name); buf_putc(b, '>');
         break;
     case T_OPTIONAL: buf_puts(b, "Optional<"); buf_puts(b, a->name); buf_putc(b, '>'); break;
+    case T_WEAK: buf_puts(b, "Weak<"); buf_puts(b, a->name); buf_putc(b, '>'); break;
+    case T_RESULT: buf_puts(b, "Result<"); buf_puts(b, a->name); buf_putc(b, '>'); break;
     case T_TUPLE: buf_putc(b, '('); name_list(b, args, n); buf_putc(b, ')'); break;
     case T_FUNC:
         /* "(A, B) -> R": parameter lists need no extra parentheses in Writ's
@@ -188,6 +190,7 @@ static bool layout_is_ref(TypeKind k, Type *a) {
     switch (k) {
     case T_ARRAY: case T_DICT: case T_TUPLE: case T_FUNC: return true;
     case T_OPTIONAL: return a->is_ref || a->kind == T_INT;
+    case T_WEAK: case T_RESULT: return true;
     default: return false;
     }
 }
@@ -233,6 +236,9 @@ Type *ty_optional(VM *vm, Type *inner) {
     if (inner->kind == T_OPTIONAL) return inner;
     return intern(vm, T_OPTIONAL, inner, NULL, NULL, 0);
 }
+
+Type *ty_weak(VM *vm, Type *target) { return intern(vm, T_WEAK, target, NULL, NULL, 0); }
+Type *ty_result(VM *vm, Type *payload) { return intern(vm, T_RESULT, payload, NULL, NULL, 0); }
 
 Type *ty_func(VM *vm, Type **params, uint32_t n, Type *ret) {
     return intern(vm, T_FUNC, ret, NULL, params, n);

@@ -67,6 +67,8 @@ Type *ty_dict(VM *vm, Type *key, Type *val);
 Type *ty_tuple(VM *vm, Type **elems, uint32_t n);
 Type *ty_optional(VM *vm, Type *inner);    /* Optional<Optional<T>> == Optional<T> */
 Type *ty_func(VM *vm, Type **params, uint32_t n, Type *ret);
+Type *ty_weak(VM *vm, Type *target);        /* Weak<T>: a counted WeakRef record */
+Type *ty_result(VM *vm, Type *payload);     /* Result<T>: a counted ResultObj */
 /* A new struct / class / enum / trait type named `name` (owned by the table). */
 Type *ty_nominal(VM *vm, TypeKind k, const char *name);
 /* Is `t` (a class) `anc` or a descendant of it, or does it implement trait `anc`? */

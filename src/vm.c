@@ -796,6 +796,33 @@ dispatch:
         SETREF(RA, a);
         NEXT();
     }
+    CASE(WEAKNEW) { WeakRef *w = weak_of(vm, (Instance *)RB.p); SETREF(RA, w); NEXT(); }
+    CASE(WEAKGET) { Obj *o = ((WeakRef *)RB.p)->target; obj_retain(o); SETREF(RA, o); NEXT(); }
+    CASE(RESOK) {
+        Type *t = P->types[*pc++];
+        Value v;
+        v.u = 0;
+        if (B != 255) { v = RB; if (t->a->is_ref) obj_retain(v.o); }
+        ResultObj *r = result_new(vm, t, NULL, v);
+        SETREF(RA, r);
+        NEXT();
+    }
+    CASE(RESERR) {
+        Type *t = P->types[*pc++];
+        Value z;
+        z.u = 0;
+        obj_retain(RB.o);
+        ResultObj *r = result_new(vm, t, (Str *)RB.p, z);
+        SETREF(RA, r);
+        NEXT();
+    }
+    CASE(RESISOK) RA.i = ((ResultObj *)RB.p)->err == NULL; NEXT();
+    CASE(RESVAL) {
+        Value v = ((ResultObj *)RB.p)->payload;
+        if (C) { obj_retain(v.o); SETREF(RA, v.o); } else RA = v;
+        NEXT();
+    }
+    CASE(RESMSG) { Obj *o = &((ResultObj *)RB.p)->err->h; obj_retain(o); SETREF(RA, o); NEXT(); }
     CASE(HALT) goto done;
     CASE(ERROR_STR) { rt_error(vm, "%s", ((Str *)RA.p)->data); THROW(); }
     CASE(PUSHFRAME_HIDDEN) NEXT();
