@@ -77,43 +77,168 @@ const char *writ_error_text(writ_vm *vm) {
     return vm->error_text;
 }
 
-/* Compiles (and with run, executes) one module; takes ownership of text. */
+/* ---- loading: the module graph ---- */
+
+typedef struct Unit {
+    char *name;          /* file as given (main) or joined import path */
+    char *text;
+    size_t len;
+    Source src;
+    Program *prog;
+    int state;           /* 0 new, 1 on the DFS stack, 2 done */
+} Unit;
+
+typedef struct Loader {
+    VM *vm;
+    Arena *arena;
+    Diags *diags;
+    Unit **units; uint32_t nunits, capunits;     /* every file seen */
+    Program **order; uint32_t norder, caporder;  /* imports first */
+    Unit **stack; uint32_t nstack, capstack;
+} Loader;
+
+static writ_status read_file(VM *vm, const char *path, char **out, size_t *len);
+
+/* dir of `from` + rel + ".writ", with "." and ".." segments resolved. */
+static char *join_path(Arena *a, const char *from, const char *rel) {
+    char buf[4096];
+    const char *slash = strrchr(from, '/');
+    size_t dl = slash ? (size_t)(slash - from + 1) : 0;
+    snprintf(buf, sizeof buf, "%.*s%s.writ", (int)dl, from, rel);
+    /* normalise */
+    char *segs[256];
+    int n = 0;
+    bool abs = buf[0] == '/';
+    char *save = NULL;
+    for (char *t = strtok_r(buf, "/", &save); t && n < 256; t = strtok_r(NULL, "/", &save)) {
+        if (strcmp(t, ".") == 0) continue;
+        if (strcmp(t, "..") == 0 && n > 0 && strcmp(segs[n - 1], "..") != 0) { n--; continue; }
+        segs[n++] = t;
+    }
+    char out[4096];
+    size_t off = 0;
+    if (abs) out[off++] = '/';
+    for (int i = 0; i < n && off < sizeof out - 2; i++)
+        off += (size_t)snprintf(out + off, sizeof out - off, "%s%s", i ? "/" : "", segs[i]);
+    return arena_strndup(a, out, off);
+}
+
+static Unit *parse_unit(Loader *L, const char *name, char *text, size_t len) {
+    Unit *u = arena_alloc(L->arena, sizeof *u);
+    u->name = arena_strndup(L->arena, name, strlen(name));
+    u->text = text;
+    u->len = len;
+    u->src.name = u->name;
+    u->src.text = text;
+    u->src.len = len;
+    size_t ntoks;
+    Token *toks = lex_source(L->arena, L->diags, &u->src, &ntoks);
+    u->prog = parse_program(L->arena, L->diags, &u->src, toks, ntoks);
+    VEC_PUSH(L->vm, L->units, L->nunits, L->capunits, u);
+    return u;
+}
+
+static void visit(Loader *L, Unit *u) {
+    u->state = 1;
+    VEC_PUSH(L->vm, L->stack, L->nstack, L->capstack, u);
+    Program *prog = u->prog;
+    for (uint32_t i = 0; prog && i < prog->n; i++) {
+        Stmt *s = prog->items[i];
+        if (s->kind != S_IMPORT) continue;
+        ImportDecl *imp = s->imp;
+        char *path = join_path(L->arena, u->name, imp->path);
+        Unit *t = NULL;
+        for (uint32_t k = 0; k < L->nunits; k++) if (strcmp(L->units[k]->name, path) == 0) t = L->units[k];
+        if (!t) {
+            char *text;
+            size_t len;
+            struct stat st;
+            if (stat(path, &st) != 0 || S_ISDIR(st.st_mode) || read_file(L->vm, path, &text, &len) != WRIT_OK) {
+                diag_error(L->diags, &u->src, imp->path_span, "module not found: \"%s\"", imp->path);
+                continue;
+            }
+            t = parse_unit(L, path, text, len);
+        }
+        if (t->state == 1) {
+            char buf[2048];
+            size_t off = 0;
+            uint32_t from = 0;
+            while (L->stack[from] != t) from++;
+            for (uint32_t k = from; k < L->nstack && off < sizeof buf - 256; k++) {
+                const char *nm = strrchr(L->stack[k]->name, '/');
+                off += (size_t)snprintf(buf + off, sizeof buf - off, "%s -> ", nm ? nm + 1 : L->stack[k]->name);
+            }
+            const char *nm = strrchr(t->name, '/');
+            snprintf(buf + off, sizeof buf - off, "%s", nm ? nm + 1 : t->name);
+            diag_error(L->diags, &u->src, imp->path_span, "import cycle: %s", buf);
+            continue;
+        }
+        if (t->state == 0) visit(L, t);
+        imp->target = t->prog;
+    }
+    L->nstack--;
+    u->state = 2;
+    if (prog) VEC_PUSH(L->vm, L->order, L->norder, L->caporder, prog);
+}
+
+/* Compiles (and with run, executes) a file and its imports; takes ownership of text. */
 static writ_status load(VM *vm, const char *name, char *text, size_t len, bool run) {
+    Arena arena;
+    arena_init(&arena, vm);
+    Diags d;
+    diags_init(&d, &arena);
+    Loader L;
+    memset(&L, 0, sizeof L);
+    L.vm = vm;
+    L.arena = &arena;
+    L.diags = &d;
+    Unit *main_unit = parse_unit(&L, name, text, len);
+    if (!d.syntax_error) visit(&L, main_unit);
+    CheckResult cr;
+    memset(&cr, 0, sizeof cr);
+    if (!d.syntax_error && !d.n) chk_modules(vm, &arena, &d, L.order, L.norder, &cr);
     Module *m = mem_calloc(vm, sizeof *m);
     m->name = mem_strndup(vm, name, strlen(name));
     m->text = text;
     m->src.name = m->name;
     m->src.text = text;
     m->src.len = len;
-    Arena arena;
-    arena_init(&arena, vm);
-    Diags d;
-    diags_init(&d, &arena);
-    size_t ntoks;
-    Token *toks = lex_source(&arena, &d, &m->src, &ntoks);
-    Program *prog = parse_program(&arena, &d, &m->src, toks, ntoks);
-    CheckResult cr;
-    memset(&cr, 0, sizeof cr);
-    if (!d.syntax_error && prog) chk_program(vm, &arena, &d, prog, &cr);
-    if (!d.n) cg_program(vm, m, prog, &cr, &d);   /* check mode compiles too, then drops the code */
-    if (d.n) {
-        Buf b;
-        buf_init(&b, vm);
-        diags_render(&d, &b);
-        set_error_text(vm, b.data ? b.data : "", b.len);
-        buf_free(&b);
-        chk_result_free(vm, &cr);
-        diags_free(&d, vm);
-        arena_free(&arena);
-        module_free(vm, m);
-        return WRIT_ERROR_COMPILE;
+    /* the module keeps every file's name and text: traces and protos refer to them */
+    for (uint32_t i = 1; i < L.nunits; i++) {
+        Unit *u = L.units[i];
+        if (m->nfiles == m->capfiles) {
+            uint32_t nc = m->capfiles ? m->capfiles * 2 : 4;
+            m->files = mem_realloc(vm, m->files, sizeof(char *) * m->capfiles, sizeof(char *) * nc);
+            m->texts = mem_realloc(vm, m->texts, sizeof(char *) * m->capfiles, sizeof(char *) * nc);
+            m->textlens = mem_realloc(vm, m->textlens, sizeof(size_t) * m->capfiles, sizeof(size_t) * nc);
+            m->capfiles = nc;
+        }
+        m->files[m->nfiles] = mem_strndup(vm, u->name, strlen(u->name));
+        m->texts[m->nfiles] = u->text;
+        m->textlens[m->nfiles] = u->len;
+        m->nfiles++;
+        u->src.name = m->files[m->nfiles - 1];
     }
-    if (!run) {
+    main_unit->src.name = m->name;
+    if (!d.n) cg_modules(vm, m, L.order, L.norder, &cr, &d);   /* check mode compiles too, then drops the code */
+    VEC_FREE(vm, L.units, L.capunits);
+    VEC_FREE(vm, L.order, L.caporder);
+    VEC_FREE(vm, L.stack, L.capstack);
+    if (d.n || !run) {
+        writ_status st = WRIT_OK;
+        if (d.n) {
+            Buf b;
+            buf_init(&b, vm);
+            diags_render(&d, &b);
+            set_error_text(vm, b.data ? b.data : "", b.len);
+            buf_free(&b);
+            st = WRIT_ERROR_COMPILE;
+        }
         chk_result_free(vm, &cr);
         diags_free(&d, vm);
         arena_free(&arena);
         module_free(vm, m);
-        return WRIT_OK;
+        return st;
     }
     chk_result_free(vm, &cr);
     diags_free(&d, vm);
@@ -123,7 +248,8 @@ static writ_status load(VM *vm, const char *name, char *text, size_t len, bool r
         for (uint32_t i = 0; i < m->nprotos; i++) dis_proto(m->all_protos[i], stderr);
     vm->has_error = false;
     Value result;
-    if (!vm_execute(vm, m->script, NULL, NULL, 0, &result)) return WRIT_ERROR_RUNTIME;
+    for (uint32_t i = 0; i < m->nscripts; i++)           /* imported modules first */
+        if (!vm_execute(vm, m->scripts[i], NULL, NULL, 0, &result)) return WRIT_ERROR_RUNTIME;
     return WRIT_OK;
 }
 

@@ -230,6 +230,7 @@ typedef struct ImportDecl {
     const char **names; Span *name_spans; uint32_t nnames;   /* import { a, b } */
     const char *ns; Span ns_span;                              /* import * as ns */
     const char *path; Span path_span;
+    struct Program *target;  /* loader: the imported module (NULL if it failed to load) */
 } ImportDecl;
 
 /* ---- statements ---- */
@@ -282,6 +283,7 @@ typedef struct Program {
     const struct Source *src;
     Stmt **items;
     uint32_t n;
+    void *exports;           /* checker: the module's exported symbols (Exports) */
 } Program;
 
 #endif

@@ -44,6 +44,7 @@ typedef struct Checker {
     uint32_t scope_id, next_scope_id;
     FnInfo *fn;
     TypeInfo *cur_type;     /* the type whose body is being checked */
+    uint32_t module_scope_id;
     TypeInfo **types; uint32_t ntypes, captypes;
     int loop_depth;
     Narrow *narrow; uint32_t nnarrow, capnarrow;
@@ -75,6 +76,8 @@ static MethodInfo *find_method_in(TypeInfo *ti, const char *name);
 static bool valid_struct_target(Checker *C, Expr *e);
 static bool inside_type(Checker *C, TypeInfo *ti);
 static Type *call_method_decl(Checker *C, Expr *e, MethodInfo *mi, CallInfo *ci);
+static Sym *ns_lookup(Checker *C, Expr *e);
+static Sym *find_export(Exports *ex, const char *name);
 static bool is_ref(Type *t) { return t->is_ref; }
 static bool is_user(Type *t) { return t && (t->kind == T_STRUCT || t->kind == T_CLASS || t->kind == T_ENUM || t->kind == T_TRAIT); }
 
@@ -168,7 +171,7 @@ static void declare(Checker *C, Sym *s, uint32_t scope_id) {
         err(C, s->span, "'%s' is already declared in this scope", s->name);
         return;
     }
-    if (scope_id == 2 && is_predeclared(s->name)) {
+    if (scope_id == C->module_scope_id && is_predeclared(s->name)) {
         err(C, s->span, "'%s' is already declared in this scope", s->name);
         return;
     }
@@ -221,7 +224,16 @@ static Type *resolve_type(Checker *C, TypeExpr *te) {
     case TY_NAME: break;
     }
     const char *n = te->name;
-    if (te->ns) { err(C, te->span, "unknown type '%s::%s'", te->ns, n); return T_err(C); }
+    if (te->ns) {
+        Sym *ns = lookup(C, te->ns);
+        Sym *ts = ns && ns->kind == SYM_NAMESPACE ? find_export(ns->exports, n) : NULL;
+        if (ts && ts->kind == SYM_TYPE) {
+            if (te->nargs) { err(C, te->span, "type '%s' takes no type arguments", n); return T_err(C); }
+            return ts->ti->type;
+        }
+        err(C, te->span, "unknown type '%s::%s'", te->ns, n);
+        return T_err(C);
+    }
     Type *simple = NULL;
     if (strcmp(n, "int") == 0) simple = tt->t_int;
     else if (strcmp(n, "float") == 0) simple = tt->t_float;
@@ -598,7 +610,10 @@ static Type *eval_const(Checker *C, Sym *s);
 
 static Type *check_name(Checker *C, Expr *e, bool called) {
     if (strcmp(e->str, "_") == 0) { err(C, e->span, "'_' cannot be read"); return T_err(C); }
-    Sym *s = lookup(C, e->str);
+    Sym *s = e->kind == E_NSNAME ? ns_lookup(C, e) : lookup(C, e->str);
+    if (!s && e->kind == E_NSNAME) return T_err(C);
+    if (s && s->alias_of && s->kind != SYM_TYPE) s = s->alias_of;    /* imported: the exporter's symbol */
+    if (s && s->kind == SYM_NAMESPACE) { err(C, e->span, "module namespace '%s' is not a value", s->name); return T_err(C); }
     if (!s) {
         if (is_predeclared(e->str)) { err(C, e->span, "type '%s' is not a value", e->str); return T_err(C); }
         unknown_name(C, e, called);
@@ -1298,8 +1313,19 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
         err(C, e->span, "generic functions are not supported yet");
         return T_err(C);
     }
+    if (callee->kind == E_NSNAME) {
+        Sym *s = ns_lookup(C, callee);
+        if (!s) {
+            for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+            return T_err(C);
+        }
+        callee->kind = E_NAME;
+        callee->check = s;                   /* pre-resolved for the branch below */
+    }
     if (callee->kind == E_NAME) {
-        Sym *s = lookup(C, callee->str);
+        Sym *s = callee->check ? (Sym *)callee->check : lookup(C, callee->str);
+        callee->check = NULL;
+        if (s && s->alias_of && s->kind != SYM_TYPE) s = s->alias_of;
         if (!s && (!strcmp(callee->str, "Weak") || !strcmp(callee->str, "Success") || !strcmp(callee->str, "Error")))
             return check_builtin_ctor(C, e, callee->str, expected, ci);
         if (!s) {
@@ -1343,9 +1369,10 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
             return call_lib(C, e, f, s->name, NULL, NULL, NULL, NULL, ci);
         }
     }
-    if (callee->kind == E_MEMBER && !callee->is_tuple_index && callee->lhs->kind == E_NAME) {
-        Sym *ts = lookup(C, callee->lhs->str);
+    if (callee->kind == E_MEMBER && !callee->is_tuple_index && (callee->lhs->kind == E_NAME || callee->lhs->kind == E_NSNAME)) {
+        Sym *ts = callee->lhs->kind == E_NSNAME ? ns_lookup(C, callee->lhs) : lookup(C, callee->lhs->str);
         if (ts && ts->kind == SYM_TYPE) {
+            callee->lhs->kind = E_NAME;
             callee->lhs->sym = ts;
             callee->lhs->type = ts->type;
             return call_static(C, e, callee, ts->ti, ci);
@@ -1707,9 +1734,15 @@ static Type *check_lambda(Checker *C, Expr *e, Type *expected) {
 }
 
 static Type *check_member(Checker *C, Expr *e) {
-    if (!e->is_tuple_index && e->lhs->kind == E_NAME) {
-        Sym *ts = lookup(C, e->lhs->str);
-        if (ts && ts->kind == SYM_TYPE) { e->lhs->sym = ts; e->lhs->type = ts->type; return static_member(C, e, ts->ti); }
+    if (!e->is_tuple_index && (e->lhs->kind == E_NAME || e->lhs->kind == E_NSNAME)) {
+        Sym *ts = e->lhs->kind == E_NSNAME ? ns_lookup(C, e->lhs) : lookup(C, e->lhs->str);
+        if (ts && ts->kind == SYM_TYPE) {
+            e->lhs->kind = E_NAME;
+            e->lhs->sym = ts;
+            e->lhs->type = ts->type;
+            return static_member(C, e, ts->ti);
+        }
+        if (!ts && e->lhs->kind == E_NSNAME) return T_err(C);
     }
     Type *t = check_expr(C, e->lhs, NULL);
     if (is_err(t)) return t;
@@ -2828,7 +2861,11 @@ static Type *check_expr_inner(Checker *C, Expr *e, Type *expected) {
         return ss->type;
     }
     case E_SUPER: err(C, e->span, "'super' used in a class without a parent"); return T_err(C);
-    case E_NSNAME: err(C, e->span, "modules are not supported yet"); return T_err(C);
+    case E_NSNAME: {
+        Type *t = check_name(C, e, false);
+        if (e->sym) e->kind = E_NAME;        /* resolved: compiles like any name */
+        return t;
+    }
     case E_IS: {
         Type *s = check_expr(C, e->lhs, NULL);
         Type *t = resolve_type(C, e->type_expr);
@@ -2967,6 +3004,7 @@ static Type *check_target(Checker *C, Expr *t) {
         t->sym = s;
         switch (s->kind) {
         case SYM_LOCAL: case SYM_GLOBAL:
+            if (s->imported) { err(C, t->span, "cannot assign to imported variable '%s'", s->name); break; }
             if (s->is_param) err(C, t->span, "cannot assign to parameter '%s'", s->name);
             else if (s->vkind == VK_LET) err(C, t->span, "cannot assign to '%s': it is declared with let", s->name);
             s->reassigned = true;
@@ -2979,7 +3017,7 @@ static Type *check_target(Checker *C, Expr *t) {
         case SYM_FUNC: case SYM_LOCALFUNC: case SYM_LIB:
             err(C, t->span, "cannot assign to function '%s'", s->name);
             break;
-        case SYM_TYPE:
+        case SYM_TYPE: case SYM_NAMESPACE:
             err(C, t->span, "type '%s' is not a value", s->name);
             break;
         case SYM_FIELD: case SYM_METHOD:
@@ -3241,7 +3279,7 @@ static bool check_stmt(Checker *C, Stmt *s) {
         if (!at_top_level(C))
             err(C, s->td->name_span, "type declarations are only allowed at the top level");
         return false;     /* declared and checked by the driver */
-    case S_IMPORT: err(C, s->span, "modules are not supported yet"); return false;
+    case S_IMPORT: return false;        /* resolved before the module's declarations */
     case S_IF: {
         check_cond(C, s->cond);
         uint32_t mark = C->nnarrow;
@@ -3457,24 +3495,106 @@ static void check_type_body(Checker *C, TypeInfo *ti) {
     C->cur_type = saved;
 }
 
-bool chk_program(VM *vm, Arena *arena, Diags *diags, Program *prog, CheckResult *out) {
-    Checker C0 = {0}, *C = &C0;
-    C->vm = vm;
-    C->A = arena;
-    C->D = diags;
-    C->src = prog->src;
-    C->tt = &vm->types;
-    C->nbuckets = 1024;
-    C->buckets = arena_alloc(arena, sizeof(NameEntry *) * C->nbuckets);
-    size_t nerr0 = diags->n;
+/* ---- modules ---- */
 
+static Sym *find_export(Exports *ex, const char *name) {
+    for (uint32_t i = 0; i < ex->n; i++) if (strcmp(ex->syms[i]->name, name) == 0) return ex->syms[i];
+    return NULL;
+}
+
+/* An imported name: a copy of the exporting module's symbol that remembers it. */
+static Sym *import_alias(Checker *C, Sym *orig, const char *name, Span sp) {
+    if (orig->kind == SYM_CONST) eval_const(C, orig);
+    Sym *a = arena_alloc(C->A, sizeof *a);
+    *a = *orig;
+    a->name = name;
+    a->span = sp;
+    a->alias_of = orig->alias_of ? orig->alias_of : orig;
+    a->imported = true;
+    a->shadow = NULL;
+    return a;
+}
+
+static void check_imports(Checker *C, Program *prog) {
+    for (uint32_t i = 0; i < prog->n; i++) {
+        Stmt *s = prog->items[i];
+        if (s->kind != S_IMPORT) continue;
+        ImportDecl *imp = s->imp;
+        if (!imp->target || !imp->target->exports) continue;     /* reported by the loader */
+        Exports *ex = (Exports *)imp->target->exports;
+        if (imp->ns) {
+            Sym *ns = new_sym(C, SYM_NAMESPACE, imp->ns, imp->ns_span, T_err(C));
+            ns->exports = ex;
+            declare(C, ns, C->scope_id);
+            continue;
+        }
+        for (uint32_t k = 0; k < imp->nnames; k++) {
+            Sym *orig = find_export(ex, imp->names[k]);
+            if (!orig) {
+                Diag *g = err(C, imp->name_spans[k], "'%s' is not exported by \"%s\"", imp->names[k], imp->path);
+                char buf[512];
+                size_t off = 0;
+                for (uint32_t q = 0; q < ex->n && off < sizeof buf - 64; q++)
+                    off += (size_t)snprintf(buf + off, sizeof buf - off, "%s%s", q ? ", " : "", ex->syms[q]->name);
+                if (ex->n) diag_note(C->D, g, "exported names are: %s", buf);
+                continue;
+            }
+            declare(C, import_alias(C, orig, imp->names[k], imp->name_spans[k]), C->scope_id);
+        }
+    }
+}
+
+/* ns::name */
+static Sym *ns_lookup(Checker *C, Expr *e) {
+    Sym *ns = lookup(C, e->ns);
+    if (!ns || ns->kind != SYM_NAMESPACE) {
+        if (!already_reported(C, e->ns)) err(C, e->span, "unknown module namespace '%s'", e->ns);
+        return NULL;
+    }
+    Sym *s = find_export(ns->exports, e->str);
+    if (!s) { err(C, e->span, "'%s' is not exported by \"%s\"", e->str, ns->exports->path); return NULL; }
+    return s->alias_of ? s->alias_of : s;
+}
+
+static void collect_exports(Checker *C, Program *prog, const char *path) {
+    Exports *ex = arena_alloc(C->A, sizeof *ex);
+    ex->path = path;
+    for (uint32_t i = 0; i < prog->n; i++) {
+        Stmt *s = prog->items[i];
+        if (!s->exported) continue;
+        Sym *sym = NULL;
+        switch (s->kind) {
+        case S_FUNC: sym = s->fn->sym; break;
+        case S_CLASS: case S_STRUCT: case S_ENUM: case S_TRAIT: sym = s->td->sym; break;
+        case S_VAR: sym = s->pat->kind == PAT_NAME ? s->pat->sym : NULL; break;
+        default: break;
+        }
+        if (!sym) continue;
+        Sym **ns = arena_alloc(C->A, sizeof(Sym *) * (ex->n + 1));
+        if (ex->n) memcpy(ns, ex->syms, sizeof(Sym *) * ex->n);
+        ns[ex->n++] = sym;
+        ex->syms = ns;
+    }
+    prog->exports = ex;
+}
+
+/* One module: its own top-level scope over the shared library scope. */
+static void chk_module(Checker *C, Program *prog, CheckResult *out) {
+    VM *vm = C->vm;
+    C->src = prog->src;
+    C->nreported = 0;
+    FnInfo *saved_parent = C->fn;
+    C->fn = NULL;
     FnInfo *script = new_fninfo(C, NULL, "<script>");
     script->is_script = true;
     script->ret = C->tt->t_void;
     C->fn = script;
-    push_scope(C);              /* library */
-    declare_lib(C);
+    (void)saved_parent;
+    VEC_PUSH(vm, out->scripts, out->nscripts, out->capscripts, script);
     push_scope(C);              /* module */
+    C->module_scope_id = C->scope_id;
+    check_imports(C, prog);
+    uint32_t t0 = C->ntypes;
 
     /* user types: names first, then their members, so they may refer to each other */
     for (uint32_t i = 0; i < prog->n; i++) {
@@ -3484,13 +3604,13 @@ bool chk_program(VM *vm, Arena *arena, Diags *diags, Program *prog, CheckResult 
             VEC_PUSH(vm, C->types, C->ntypes, C->captypes, ti);
         }
     }
-    for (uint32_t i = 0; i < C->ntypes; i++) resolve_type_info(C, C->types[i]);
-    for (uint32_t i = 0; i < C->ntypes; i++) {
+    for (uint32_t i = t0; i < C->ntypes; i++) resolve_type_info(C, C->types[i]);
+    for (uint32_t i = t0; i < C->ntypes; i++) {
         TypeInfo *ti = C->types[i];
         if (ti->kind == T_STRUCT && contains_by_value(ti->type, ti, 0))
             err(C, ti->td->name_span, "struct '%s' contains itself; use a class or an Array", ti->name);
     }
-    find_mutating(C, C->types, C->ntypes);
+    find_mutating(C, C->types + t0, C->ntypes - t0);
     /* hoisting: functions and constants are visible in the whole module */
     for (uint32_t i = 0; i < prog->n; i++) {
         Stmt *s = prog->items[i];
@@ -3510,10 +3630,10 @@ bool chk_program(VM *vm, Arena *arena, Diags *diags, Program *prog, CheckResult 
             declare(C, sym, C->scope_id);
         }
     }
-    for (uint32_t i = 0; i < C->ntypes; i++)
+    for (uint32_t i = t0; i < C->ntypes; i++)
         if (C->types[i]->kind == T_ENUM && C->types[i]->state == 2) resolve_enum_values(C, C->types[i]);
     /* static fields: initialised in source order when the top-level code starts */
-    for (uint32_t i = 0; i < C->ntypes; i++) {
+    for (uint32_t i = t0; i < C->ntypes; i++) {
         TypeInfo *ti = C->types[i];
         TypeInfo *saved = C->cur_type;
         C->cur_type = ti;
@@ -3532,14 +3652,30 @@ bool chk_program(VM *vm, Arena *arena, Diags *diags, Program *prog, CheckResult 
         Stmt *s = prog->items[i];
         if (s->kind == S_FUNC && s->fn->check) check_func_body(C, s->fn, fn_info(s->fn));
     }
-    for (uint32_t i = 0; i < C->ntypes; i++) check_type_body(C, C->types[i]);
+    for (uint32_t i = t0; i < C->ntypes; i++) check_type_body(C, C->types[i]);
+    collect_exports(C, prog, prog->src->name);
+    pop_scope(C);
+    C->fn = NULL;
+}
+
+bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n, CheckResult *out) {
+    Checker C0 = {0}, *C = &C0;
+    C->vm = vm;
+    C->A = arena;
+    C->D = diags;
+    C->src = n ? progs[0]->src : NULL;
+    C->tt = &vm->types;
+    C->nbuckets = 1024;
+    C->buckets = arena_alloc(arena, sizeof(NameEntry *) * C->nbuckets);
+    size_t nerr0 = diags->n;
+    push_scope(C);              /* library */
+    declare_lib(C);
+    for (uint32_t i = 0; i < n; i++) chk_module(C, progs[i], out);
+    pop_scope(C);
+    out->script = out->nscripts ? out->scripts[out->nscripts - 1] : NULL;
     out->types = C->types;
     out->ntypes = C->ntypes;
     out->captypes = C->captypes;
-    pop_scope(C);
-    pop_scope(C);
-
-    out->script = script;
     out->fns = C->fns;
     out->nfns = C->nfns;
     out->capfns = C->capfns;
@@ -3550,8 +3686,11 @@ bool chk_program(VM *vm, Arena *arena, Diags *diags, Program *prog, CheckResult 
     VEC_FREE(vm, C->scope_marks, C->capscopes);
     VEC_FREE(vm, C->narrow, C->capnarrow);
     VEC_FREE(vm, C->reported, C->capreported);
-    /* fns and globals are handed to the caller (chk_result_free) */
     return diags->n == nerr0;
+}
+
+bool chk_program(VM *vm, Arena *arena, Diags *diags, Program *prog, CheckResult *out) {
+    return chk_modules(vm, arena, diags, &prog, 1, out);
 }
 
 void chk_result_free(VM *vm, CheckResult *cr) {
@@ -3567,5 +3706,6 @@ void chk_result_free(VM *vm, CheckResult *cr) {
         VEC_FREE(vm, ti->traits, ti->captraits);
     }
     VEC_FREE(vm, cr->types, cr->captypes);
-    cr->nfns = cr->nglobals = cr->ntypes = 0;
+    VEC_FREE(vm, cr->scripts, cr->capscripts);
+    cr->nfns = cr->nglobals = cr->ntypes = cr->nscripts = 0;
 }

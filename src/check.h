@@ -20,7 +20,15 @@ typedef enum SymKind {
     SYM_TYPE,       /* struct / class / enum / trait name */
     SYM_FIELD,      /* inside a type's body: an instance field (implicit self) */
     SYM_METHOD,     /* inside a type's body: a method (implicit self for instance methods) */
+    SYM_NAMESPACE,  /* import * as ns */
 } SymKind;
+
+/* A module's exported top-level symbols. */
+typedef struct Exports {
+    struct Sym **syms;
+    uint32_t n, cap;
+    const char *path;        /* as written in the import, for messages */
+} Exports;
 
 typedef struct TypeInfo TypeInfo;
 typedef struct FnInfo FnInfo;
@@ -91,6 +99,10 @@ typedef struct Sym {
     const LibFn *lib[2];
     uint32_t nlib;
     Value libconst;
+    /* imports */
+    struct Sym *alias_of;   /* an imported name: the exporting module's symbol */
+    bool imported;
+    Exports *exports;       /* SYM_NAMESPACE */
     /* SYM_TYPE / SYM_FIELD / SYM_METHOD */
     TypeInfo *ti;
     FieldInfo *field;
@@ -168,7 +180,12 @@ typedef struct CheckResult {
     FnInfo **fns; uint32_t nfns, capfns;   /* every function (top-level, nested, lambdas) */
     Sym **globals; uint32_t nglobals, capglobals;
     TypeInfo **types; uint32_t ntypes, captypes;   /* user types, declaration order */
+    FnInfo **scripts; uint32_t nscripts, capscripts; /* each module's top-level code, load order */
 } CheckResult;
+
+/* Checks the modules of one load, imported ones first (each Program's
+ * imports already point at their targets). */
+bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n, CheckResult *out);
 
 /* Type-checks a parsed program.  Errors go to diags. */
 bool chk_program(VM *vm, Arena *arena, Diags *diags, Program *prog, CheckResult *out);

@@ -45,6 +45,16 @@ void module_free(VM *vm, Module *m) {
         mem_free(vm, m->gnames, sizeof(char *) * ng);
     }
     for (uint32_t i = 0; i < m->nprotos; i++) proto_free(vm, m->all_protos[i]);
+    if (m->scripts) mem_free(vm, m->scripts, sizeof(Proto *) * m->nscripts);
+    for (uint32_t i = 0; i < m->nfiles; i++) {
+        mem_free(vm, m->files[i], strlen(m->files[i]) + 1);
+        if (m->texts[i]) mem_free(vm, m->texts[i], m->textlens[i] + 1);
+    }
+    if (m->files) {
+        mem_free(vm, m->files, sizeof(char *) * m->capfiles);
+        mem_free(vm, m->texts, sizeof(char *) * m->capfiles);
+        mem_free(vm, m->textlens, sizeof(size_t) * m->capfiles);
+    }
     VEC_FREE(vm, m->all_protos, m->capprotos);
     if (m->text) mem_free(vm, m->text, m->src.len + 1);
     if (m->name) mem_free(vm, (void *)m->name, strlen(m->name) + 1);

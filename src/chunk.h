@@ -19,6 +19,7 @@ typedef struct CapSrc {
 
 typedef struct Proto {
     const char *name;        /* display name: "f", "<lambda>", "<script>" */
+    const char *file;        /* source file (traces); owned by the module */
     Module *module;
     uint32_t *code; uint32_t ncode, capcode;
     uint32_t *lines;         /* source line per code word */
@@ -50,8 +51,10 @@ struct Module {
     Type **gtypes;
     const char **gnames;
     uint32_t nglobals;
-    Proto *script;
+    Proto *script;           /* the main module's top-level code */
+    Proto **scripts; uint32_t nscripts;   /* every module of the load, imports first */
     Proto **all_protos; uint32_t nprotos, capprotos;  /* every proto, for freeing */
+    char **files; char **texts; size_t *textlens; uint32_t nfiles, capfiles;  /* imported sources */
 };
 
 Proto *proto_new(VM *vm, Module *m, const char *name);

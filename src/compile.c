@@ -2127,6 +2127,7 @@ static Proto *compile_function(FnState *parent, FnInfo *fi, const char *name) {
     FuncDecl *fd = fi->decl;
     if (!fi->proto) fi->proto = proto_new(F->vm, F->m, name);
     F->p = fi->proto;
+    F->p->file = F->src ? F->src->name : NULL;
     F->p->is_lambda = fd->is_lambda || !fd->name;
     F->line = fd->span.line;
     push_scope(F);
@@ -2180,75 +2181,61 @@ static Proto *compile_function(FnState *parent, FnInfo *fi, const char *name) {
     return F->p;
 }
 
-bool cg_program(VM *vm, Module *m, Program *prog, CheckResult *cr, Diags *diags) {
-    size_t nerr0 = diags->n;
-    for (uint32_t i = 0; i < cr->nglobals; i++) cr->globals[i]->global = (int)i;
-    m->nglobals = cr->nglobals;
-    m->globals = mem_calloc(vm, sizeof(Value) * (cr->nglobals ? cr->nglobals : 1));
-    m->ginit = mem_calloc(vm, sizeof(bool) * (cr->nglobals ? cr->nglobals : 1));
-    m->gtypes = mem_alloc(vm, sizeof(Type *) * (cr->nglobals ? cr->nglobals : 1));
-    m->gnames = mem_alloc(vm, sizeof(char *) * (cr->nglobals ? cr->nglobals : 1));
-    for (uint32_t i = 0; i < cr->nglobals; i++) {
-        m->gtypes[i] = cr->globals[i]->type;
-        m->gnames[i] = mem_strndup(vm, cr->globals[i]->name, strlen(cr->globals[i]->name));
+/* Code of one user type: methods, accessors, dispatch tables. */
+static void compile_type(FnState *S, TypeInfo *ti) {
+    VM *vm = S->vm;
+    for (uint32_t k = 0; k < ti->nmethods; k++) {
+        MethodInfo *mi = ti->methods[k];
+        if (mi->fd->body) compile_function(S, mi->fi, mi->fi->name);
     }
-    FnState S0, *S = &S0;
-    memset(S, 0, sizeof *S);
-    S->vm = vm;
-    S->m = m;
-    S->diags = diags;
-    S->src = prog->src;
-    S->fi = cr->script;
-    S->p = proto_new(vm, m, "<script>");
-    cr->script->proto = S->p;
-    m->script = S->p;
-    S->line = 1;
-    /* top-level functions first get their protos so calls can refer to them */
-    for (uint32_t i = 0; i < prog->n; i++)
-        if (prog->items[i]->kind == S_FUNC) decl_proto(S, prog->items[i]->fn)->is_toplevel = true;
-    for (uint32_t i = 0; i < cr->ntypes; i++)
-        for (uint32_t k = 0; k < cr->types[i]->nmethods; k++) decl_proto(S, cr->types[i]->methods[k]->fd)->is_toplevel = true;
-    for (uint32_t i = 0; i < prog->n; i++) {
-        Stmt *st = prog->items[i];
-        if (st->kind == S_FUNC) compile_function(S, (FnInfo *)st->fn->check, st->fn->name);
+    for (uint32_t k = 0; k < ti->nfields; k++) {
+        FieldInfo *f = ti->fields[k];
+        if (f->owner != ti) continue;
+        if (f->getter) compile_function(S, f->getter->fi, f->getter->fi->name);
+        if (f->setter) compile_function(S, f->setter->fi, f->setter->fi->name);
     }
-    for (uint32_t i = 0; i < cr->ntypes; i++) {
-        TypeInfo *ti = cr->types[i];
-        for (uint32_t k = 0; k < ti->nmethods; k++) {
-            MethodInfo *mi = ti->methods[k];
-            if (mi->fd->body) compile_function(S, mi->fi, mi->fi->name);
-        }
-        for (uint32_t k = 0; k < ti->nfields; k++) {
-            FieldInfo *f = ti->fields[k];
-            if (f->owner != ti) continue;
-            if (f->getter) compile_function(S, f->getter->fi, f->getter->fi->name);
-            if (f->setter) compile_function(S, f->setter->fi, f->setter->fi->name);
-        }
-        /* the class's dispatch table, by slot */
-        NominalInfo *n = ti->type->nom;
-        if (ti->kind == T_CLASS && ti->ntraits) {       /* per trait: its methods' implementations */
-            for (uint32_t k = 0; k < ti->ntraits; k++) {
-                TypeInfo *tr = ti->traits[k];
-                n->itables[k] = mem_alloc(vm, sizeof(Proto *) * (tr->nmethods ? tr->nmethods : 1));
-                for (uint32_t q = 0; q < tr->nmethods; q++) {
-                    MethodInfo *impl = NULL;
-                    for (TypeInfo *t = ti; t && !impl; t = t->parent)
-                        for (uint32_t i2 = 0; i2 < t->nmethods; i2++)
-                            if (strcmp(t->methods[i2]->name, tr->methods[q]->name) == 0) impl = t->methods[i2];
-                    n->itables[k][q] = decl_proto(S, (impl ? impl : tr->methods[q])->fd);
-                }
+    NominalInfo *n = ti->type->nom;
+    if (ti->kind == T_CLASS && ti->ntraits) {       /* per trait: its methods' implementations */
+        for (uint32_t k = 0; k < ti->ntraits; k++) {
+            TypeInfo *tr = ti->traits[k];
+            n->itables[k] = mem_alloc(vm, sizeof(Proto *) * (tr->nmethods ? tr->nmethods : 1));
+            for (uint32_t q = 0; q < tr->nmethods; q++) {
+                MethodInfo *impl = NULL;
+                for (TypeInfo *t = ti; t && !impl; t = t->parent)
+                    for (uint32_t i2 = 0; i2 < t->nmethods; i2++)
+                        if (strcmp(t->methods[i2]->name, tr->methods[q]->name) == 0) impl = t->methods[i2];
+                n->itables[k][q] = decl_proto(S, (impl ? impl : tr->methods[q])->fd);
             }
         }
-        if (ti->kind == T_CLASS && ti->nvtable) {
-            n->nvtable = ti->nvtable;
-            n->vtable = mem_alloc(vm, sizeof(Proto *) * ti->nvtable);
-            for (uint32_t k = 0; k < ti->nvtable; k++) n->vtable[k] = decl_proto(S, ti->vtable[k]->fd);
-        }
     }
+    if (ti->kind == T_CLASS && ti->nvtable) {      /* the class's dispatch table, by slot */
+        n->nvtable = ti->nvtable;
+        n->vtable = mem_alloc(vm, sizeof(Proto *) * ti->nvtable);
+        for (uint32_t k = 0; k < ti->nvtable; k++) n->vtable[k] = decl_proto(S, ti->vtable[k]->fd);
+    }
+}
+
+static bool is_type_stmt(const Stmt *st) {
+    return st->kind == S_CLASS || st->kind == S_STRUCT || st->kind == S_ENUM || st->kind == S_TRAIT;
+}
+
+/* One module's top-level code: its types' static fields, then its statements. */
+static Proto *compile_script(FnState *S, Program *prog, FnInfo *script) {
+    S->fi = script;
+    S->p = proto_new(S->vm, S->m, "<script>");
+    S->p->file = prog->src->name;
+    script->proto = S->p;
+    S->src = prog->src;
+    S->line = 1;
+    memset(S->kind, 0, sizeof S->kind);
+    memset(S->busy, 0, sizeof S->busy);
+    S->nregs = 0;
+    S->ntemps = 0;
+    S->overflow = false;
     push_scope(S);
-    /* static fields first, in source order */
-    for (uint32_t i = 0; i < cr->ntypes; i++) {
-        TypeInfo *ti = cr->types[i];
+    for (uint32_t i = 0; i < prog->n; i++) {
+        if (!is_type_stmt(prog->items[i])) continue;
+        TypeInfo *ti = (TypeInfo *)prog->items[i]->td->check;
         for (uint32_t k = 0; k < ti->nstatics; k++) {
             FieldInfo *f = ti->statics[k];
             if (f->type->kind == T_ERROR) continue;
@@ -2269,5 +2256,54 @@ bool cg_program(VM *vm, Module *m, Program *prog, CheckResult *cr, Diags *diags)
         diag_error(S->diags, S->src, sp, "top-level code is too complex: it needs more than %d registers", MAX_REGS);
     }
     finish_proto(S, 0);
+    return S->p;
+}
+
+bool cg_modules(VM *vm, Module *m, Program **progs, uint32_t nprogs, CheckResult *cr, Diags *diags) {
+    size_t nerr0 = diags->n;
+    for (uint32_t i = 0; i < cr->nglobals; i++) cr->globals[i]->global = (int)i;
+    m->nglobals = cr->nglobals;
+    m->globals = mem_calloc(vm, sizeof(Value) * (cr->nglobals ? cr->nglobals : 1));
+    m->ginit = mem_calloc(vm, sizeof(bool) * (cr->nglobals ? cr->nglobals : 1));
+    m->gtypes = mem_alloc(vm, sizeof(Type *) * (cr->nglobals ? cr->nglobals : 1));
+    m->gnames = mem_alloc(vm, sizeof(char *) * (cr->nglobals ? cr->nglobals : 1));
+    for (uint32_t i = 0; i < cr->nglobals; i++) {
+        m->gtypes[i] = cr->globals[i]->type;
+        m->gnames[i] = mem_strndup(vm, cr->globals[i]->name, strlen(cr->globals[i]->name));
+    }
+    FnState S0, *S = &S0;
+    memset(S, 0, sizeof *S);
+    S->vm = vm;
+    S->m = m;
+    S->diags = diags;
+    /* every top-level function and method gets its proto first, so calls can refer to them */
+    for (uint32_t u = 0; u < nprogs; u++) {
+        Program *prog = progs[u];
+        S->src = prog->src;
+        S->fi = cr->scripts[u];
+        for (uint32_t i = 0; i < prog->n; i++) {
+            Stmt *st = prog->items[i];
+            if (st->kind == S_FUNC) decl_proto(S, st->fn)->is_toplevel = true;
+            else if (is_type_stmt(st)) {
+                TypeInfo *ti = (TypeInfo *)st->td->check;
+                for (uint32_t k = 0; k < ti->nmethods; k++) decl_proto(S, ti->methods[k]->fd)->is_toplevel = true;
+            }
+        }
+    }
+    m->nscripts = nprogs;
+    m->scripts = mem_alloc(vm, sizeof(Proto *) * (nprogs ? nprogs : 1));
+    for (uint32_t u = 0; u < nprogs; u++) {
+        Program *prog = progs[u];
+        S->src = prog->src;
+        S->fi = cr->scripts[u];
+        S->p = NULL;
+        for (uint32_t i = 0; i < prog->n; i++) {
+            Stmt *st = prog->items[i];
+            if (st->kind == S_FUNC) compile_function(S, (FnInfo *)st->fn->check, st->fn->name);
+            else if (is_type_stmt(st)) compile_type(S, (TypeInfo *)st->td->check);
+        }
+        m->scripts[u] = compile_script(S, prog, cr->scripts[u]);
+    }
+    m->script = nprogs ? m->scripts[nprogs - 1] : NULL;
     return diags->n == nerr0;
 }

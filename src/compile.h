@@ -8,6 +8,6 @@
 /* Compiles a checked program into module m (m->script and its protos,
  * m->globals sized to the program's globals).  A function too complex for
  * the register file is reported into diags; returns false then. */
-bool cg_program(VM *vm, Module *m, Program *prog, CheckResult *cr, Diags *diags);
+bool cg_modules(VM *vm, Module *m, Program **progs, uint32_t n, CheckResult *cr, Diags *diags);
 
 #endif

@@ -46,7 +46,7 @@ static uint32_t frame_line(Frame *f, bool innermost) {
 static void trace_line(Buf *b, Frame *f) {
     Proto *p = f->proto;
     buf_printf(b, "  at %s (%s:%u)\n", p->is_lambda ? "<lambda>" : p->name ? p->name : "<script>",
-               p->module && p->module->name ? p->module->name : "?", frame_line(f, false));
+               p->file ? p->file : p->module && p->module->name ? p->module->name : "?", frame_line(f, false));
 }
 
 /* Renders "error: msg" and the trace (innermost first) into vm->error_text. */
