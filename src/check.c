@@ -9,6 +9,7 @@
  * then top-level statements are checked in order (globals appear as they
  * are declared), and function bodies last, when every global is known. */
 #include "check.h"
+#include "ast_clone.h"
 #include "vm.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,6 +32,14 @@ typedef struct Narrow {
     Type *type;
 } Narrow;
 
+#define MAX_TPARAMS 8
+typedef struct Inst {
+    struct Sym *templ;
+    Type *binds[MAX_TPARAMS];
+    uint32_t n;
+    struct Sym *inst;
+} Inst;
+
 typedef struct Checker {
     VM *vm;
     Arena *A;
@@ -44,6 +53,9 @@ typedef struct Checker {
     uint32_t scope_id, next_scope_id;
     FnInfo *fn;
     TypeInfo *cur_type;     /* the type whose body is being checked */
+    struct Inst *insts; uint32_t ninsts, capinsts;       /* generic instantiations */
+    uint32_t inst_checked;                               /* how many have had their body checked */
+    CheckResult *out;
     uint32_t module_scope_id;
     TypeInfo **types; uint32_t ntypes, captypes;
     int loop_depth;
@@ -78,6 +90,8 @@ static bool inside_type(Checker *C, TypeInfo *ti);
 static Type *call_method_decl(Checker *C, Expr *e, MethodInfo *mi, CallInfo *ci);
 static Sym *ns_lookup(Checker *C, Expr *e);
 static Sym *find_export(Exports *ex, const char *name);
+static Sym *instantiate(Checker *C, Sym *gs, Expr *e, Type *expected);
+static void check_instances(Checker *C);
 static bool is_ref(Type *t) { return t->is_ref; }
 static bool is_user(Type *t) { return t && (t->kind == T_STRUCT || t->kind == T_CLASS || t->kind == T_ENUM || t->kind == T_TRAIT); }
 
@@ -273,7 +287,7 @@ static Type *resolve_type(Checker *C, TypeExpr *te) {
     Sym *ts = lookup(C, n);
     if (ts && ts->kind == SYM_TYPE) {
         if (te->nargs) { err(C, te->span, "type '%s' takes no type arguments", n); return T_err(C); }
-        return ts->ti->type;
+        return ts->type;       /* a declared type, or a type parameter's binding */
     }
     if (strcmp(n, "Result") == 0 || strcmp(n, "Weak") == 0) {
         if (te->nargs != 1) { err(C, te->span, "type '%s' needs 1 type argument", n); return T_err(C); }
@@ -634,6 +648,13 @@ static Type *check_name(Checker *C, Expr *e, bool called) {
         if (!called) { err(C, e->span, "library function '%s' cannot be used as a value", e->str); return T_err(C); }
         return T_err(C);
     case SYM_TYPE: err(C, e->span, "type '%s' is not a value", e->str); return T_err(C);
+    case SYM_FUNC:
+        if (s->generic) {
+            Diag *g = err(C, e->span, "cannot infer type parameter '%s' of '%s'", s->fn->tparams[0], s->name);
+            diag_help(C->D, g, "call it, or wrap it in a lambda with concrete types");
+            return T_err(C);
+        }
+        return s->type;
     case SYM_FIELD: case SYM_METHOD:
         if (s->field && s->field->is_static) { e->sym = s->field->global; return s->field->type; }
         if (s->field && strcmp(s->name, "field") == 0 && strcmp(s->field->name, "field") != 0) {
@@ -1309,8 +1330,9 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
     CallInfo *ci = arena_alloc(C->A, sizeof *ci);
     e->check = ci;
     Expr *callee = e->lhs;
-    if (e->ntargs) {
-        err(C, e->span, "generic functions are not supported yet");
+    if (e->ntargs && !(callee->kind == E_NAME && lookup(C, callee->str) && lookup(C, callee->str)->generic)) {
+        err(C, e->span, "'%s' takes no type arguments", callee_name(callee));
+        for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
         return T_err(C);
     }
     if (callee->kind == E_NSNAME) {
@@ -1349,6 +1371,18 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
                 return T_err(C);
             }
             make_self_member(C, callee);   /* m(args) inside the type is self.m(args) */
+        }
+        else if (s->kind == SYM_FUNC && s->generic) {
+            Sym *is = instantiate(C, s, e, expected);
+            if (!is) {
+                for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+                return T_err(C);
+            }
+            ci->kind = CALL_DIRECT;
+            ci->fn = is;
+            callee->sym = is;
+            callee->type = is->type;
+            return call_decl(C, e, is, ci);
         }
         else if (s->kind == SYM_FUNC || s->kind == SYM_LOCALFUNC) {
             if (s->kind == SYM_LOCALFUNC) note_capture(C, s);
@@ -3495,6 +3529,145 @@ static void check_type_body(Checker *C, TypeInfo *ti) {
     C->cur_type = saved;
 }
 
+/* ---- generic functions (language.md §16): one instantiation per list of
+ * type arguments, each a checked copy of the template. */
+
+/* Binds type parameters by matching a parameter's declared type with an argument's type. */
+static void unify_tparams(FuncDecl *t, TypeExpr *p, Type *a, Type **binds) {
+    if (!p || !a || is_err(a) || a->kind == T_NULL) return;
+    switch (p->kind) {
+    case TY_NAME:
+        if (!p->ns && !p->nargs)
+            for (uint32_t j = 0; j < t->ntparams; j++)
+                if (strcmp(p->name, t->tparams[j]) == 0) { if (!binds[j]) binds[j] = a; return; }
+        if (p->nargs == 1 && !strcmp(p->name, "Array") && a->kind == T_ARRAY) unify_tparams(t, p->args[0], a->a, binds);
+        else if (p->nargs == 2 && !strcmp(p->name, "Dictionary") && a->kind == T_DICT) {
+            unify_tparams(t, p->args[0], a->a, binds);
+            unify_tparams(t, p->args[1], a->b, binds);
+        } else if (p->nargs == 1 && !strcmp(p->name, "Optional"))
+            unify_tparams(t, p->args[0], a->kind == T_OPTIONAL ? a->a : a, binds);
+        else if (p->nargs == 1 && (!strcmp(p->name, "Result") || !strcmp(p->name, "Weak")) &&
+                 (a->kind == T_RESULT || a->kind == T_WEAK))
+            unify_tparams(t, p->args[0], a->a, binds);
+        return;
+    case TY_TUPLE:
+        if (a->kind == T_TUPLE && a->n == p->nargs)
+            for (uint32_t i = 0; i < p->nargs; i++) unify_tparams(t, p->args[i], a->args[i], binds);
+        return;
+    case TY_FUNC:
+        if (a->kind == T_FUNC && a->n == p->nargs) {
+            for (uint32_t i = 0; i < p->nargs; i++) unify_tparams(t, p->args[i], a->args[i], binds);
+            unify_tparams(t, p->ret, a->a, binds);
+        }
+        return;
+    default: return;
+    }
+}
+
+static void push_tparam_scope(Checker *C, FuncDecl *t, Type **binds) {
+    push_scope(C);
+    for (uint32_t j = 0; j < t->ntparams; j++) {
+        Sym *ts = new_sym(C, SYM_TYPE, t->tparams[j], t->tparam_spans ? t->tparam_spans[j] : t->name_span, binds[j]);
+        ts->ti = type_info(binds[j]);
+        declare(C, ts, C->scope_id);
+    }
+}
+
+/* The instantiation of generic `gs` for the call e (explicit or inferred type arguments). */
+static Sym *instantiate(Checker *C, Sym *gs, Expr *e, Type *expected) {
+    FuncDecl *t = gs->fn;
+    uint32_t nt = t->ntparams > MAX_TPARAMS ? MAX_TPARAMS : t->ntparams;
+    Type *binds[MAX_TPARAMS] = {0};
+    if (e->ntargs) {
+        if (e->ntargs != t->ntparams) {
+            err(C, e->span, "'%s' takes %u type argument%s, found %u", t->name, t->ntparams, t->ntparams == 1 ? "" : "s", e->ntargs);
+            return NULL;
+        }
+        for (uint32_t j = 0; j < nt; j++) {
+            binds[j] = resolve_type(C, e->targs[j]);
+            if (is_err(binds[j])) return NULL;
+        }
+    } else {
+        uint32_t npos = 0;
+        for (uint32_t i = 0; i < e->nargs; i++) {
+            Arg *a = &e->args[i];
+            uint32_t k = npos;
+            if (a->label) {
+                for (k = 0; k < t->nparams; k++) if (strcmp(t->params[k].name, a->label) == 0) break;
+            } else npos++;
+            if (k >= t->nparams) continue;
+            Param *p = &t->params[k];
+            Expr *v = a->value->kind == E_SPREAD ? a->value->lhs : a->value;
+            Type *at = check_expr(C, v, NULL);
+            /* a variadic parameter's declared type is its element type */
+            bool spread_array = p->variadic && a->value->kind == E_SPREAD && at->kind == T_ARRAY;
+            unify_tparams(t, p->type, spread_array ? at->a : at, binds);
+        }
+        if (expected && t->ret) unify_tparams(t, t->ret, expected, binds);
+        for (uint32_t j = 0; j < nt; j++) {
+            if (binds[j]) continue;
+            Diag *g = err(C, e->span, "cannot infer type parameter '%s' of '%s'", t->tparams[j], t->name);
+            diag_help(C->D, g, "write %s<%s>(...)", t->name, t->tparams[j]);
+            return NULL;
+        }
+    }
+    for (uint32_t j = 0; j < nt; j++)
+        if (binds[j]->kind == T_VOID) { err(C, e->span, "'void' cannot be a type argument"); return NULL; }
+    /* where T : Trait */
+    for (uint32_t w = 0; w < t->nwhere; w++) {
+        uint32_t j = 0;
+        while (j < nt && strcmp(t->tparams[j], t->where_names[w]) != 0) j++;
+        Sym *tr = lookup(C, t->where_traits[w]);
+        if (j == nt || !tr || tr->kind != SYM_TYPE || !tr->ti || tr->ti->kind != T_TRAIT) {
+            err(C, t->where_spans ? t->where_spans[w] : t->name_span, "unknown trait '%s' in where clause", t->where_traits[w]);
+            return NULL;
+        }
+        if (!((binds[j]->kind == T_CLASS || binds[j]->kind == T_TRAIT) && ty_is_subtype(binds[j], tr->type))) {
+            err(C, e->span, "type '%s' does not implement trait '%s' required by '%s'", binds[j]->name, tr->name, t->tparams[j]);
+            return NULL;
+        }
+    }
+    uint32_t count = 0;
+    for (uint32_t i = 0; i < C->ninsts; i++) {
+        Inst *in = &C->insts[i];
+        if (in->templ != gs) continue;
+        count++;
+        bool same = true;
+        for (uint32_t j = 0; j < nt; j++) if (in->binds[j] != binds[j]) same = false;
+        if (same) return in->inst;
+    }
+    if (count >= 64) { err(C, t->name_span, "generic instantiation of '%s' never ends", t->name); return NULL; }
+    FuncDecl *clone = ast_clone_func(C->A, t);
+    clone->ntparams = 0;
+    FnInfo *saved = C->fn;
+    C->fn = NULL;
+    FnInfo *fi = new_fninfo(C, clone, t->name);
+    C->fn = saved;
+    push_tparam_scope(C, t, binds);
+    resolve_signature(C, clone, fi);
+    pop_scope(C);
+    Sym *is = new_sym(C, SYM_FUNC, t->name, t->name_span, fi->type);
+    is->fn = clone;
+    clone->sym = is;
+    Inst in = {gs, {0}, nt, is};
+    memcpy(in.binds, binds, sizeof(Type *) * nt);
+    VEC_PUSH(C->vm, C->insts, C->ninsts, C->capinsts, in);
+    VEC_PUSH(C->vm, C->out->instances, C->out->ninstances, C->out->capinstances, fi);
+    return is;
+}
+
+/* Bodies of the instantiations made so far (which may make more). */
+static void check_instances(Checker *C) {
+    while (C->inst_checked < C->ninsts) {
+        Inst in = C->insts[C->inst_checked++];
+        FuncDecl *t = in.templ->fn;
+        FuncDecl *clone = in.inst->fn;
+        push_tparam_scope(C, t, in.binds);
+        check_func_body(C, clone, fn_info(clone));
+        pop_scope(C);
+    }
+}
+
 /* ---- modules ---- */
 
 static Sym *find_export(Exports *ex, const char *name) {
@@ -3614,9 +3787,16 @@ static void chk_module(Checker *C, Program *prog, CheckResult *out) {
     /* hoisting: functions and constants are visible in the whole module */
     for (uint32_t i = 0; i < prog->n; i++) {
         Stmt *s = prog->items[i];
-        if (s->kind == S_FUNC) {
+        if (s->kind == S_FUNC && s->fn->ntparams) {      /* a template: instantiated at its calls */
             FuncDecl *fd = s->fn;
-            if (fd->ntparams) err(C, fd->name_span, "generic functions are not supported yet");
+            if (fd->ntparams > MAX_TPARAMS) err(C, fd->name_span, "a function can have at most %d type parameters", MAX_TPARAMS);
+            Sym *sym = new_sym(C, SYM_FUNC, fd->name, fd->name_span, T_err(C));
+            sym->fn = fd;
+            sym->generic = true;
+            fd->sym = sym;
+            declare(C, sym, C->scope_id);
+        } else if (s->kind == S_FUNC) {
+            FuncDecl *fd = s->fn;
             FnInfo *fi = new_fninfo(C, fd, fd->name);
             resolve_signature(C, fd, fi);
             Sym *sym = new_sym(C, SYM_FUNC, fd->name, fd->name_span, fi->type);
@@ -3653,6 +3833,7 @@ static void chk_module(Checker *C, Program *prog, CheckResult *out) {
         if (s->kind == S_FUNC && s->fn->check) check_func_body(C, s->fn, fn_info(s->fn));
     }
     for (uint32_t i = t0; i < C->ntypes; i++) check_type_body(C, C->types[i]);
+    check_instances(C);
     collect_exports(C, prog, prog->src->name);
     pop_scope(C);
     C->fn = NULL;
@@ -3670,6 +3851,7 @@ bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n
     size_t nerr0 = diags->n;
     push_scope(C);              /* library */
     declare_lib(C);
+    C->out = out;
     for (uint32_t i = 0; i < n; i++) chk_module(C, progs[i], out);
     pop_scope(C);
     out->script = out->nscripts ? out->scripts[out->nscripts - 1] : NULL;
@@ -3682,6 +3864,7 @@ bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n
     out->globals = C->globals;
     out->nglobals = C->nglobals;
     out->capglobals = C->capglobals;
+    VEC_FREE(vm, C->insts, C->capinsts);
     VEC_FREE(vm, C->declared, C->capdeclared);
     VEC_FREE(vm, C->scope_marks, C->capscopes);
     VEC_FREE(vm, C->narrow, C->capnarrow);
@@ -3707,5 +3890,6 @@ void chk_result_free(VM *vm, CheckResult *cr) {
     }
     VEC_FREE(vm, cr->types, cr->captypes);
     VEC_FREE(vm, cr->scripts, cr->capscripts);
+    VEC_FREE(vm, cr->instances, cr->capinstances);
     cr->nfns = cr->nglobals = cr->ntypes = cr->nscripts = 0;
 }

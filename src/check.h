@@ -102,6 +102,7 @@ typedef struct Sym {
     /* imports */
     struct Sym *alias_of;   /* an imported name: the exporting module's symbol */
     bool imported;
+    bool generic;           /* SYM_FUNC: a generic template (instantiated per call) */
     Exports *exports;       /* SYM_NAMESPACE */
     /* SYM_TYPE / SYM_FIELD / SYM_METHOD */
     TypeInfo *ti;
@@ -181,6 +182,7 @@ typedef struct CheckResult {
     Sym **globals; uint32_t nglobals, capglobals;
     TypeInfo **types; uint32_t ntypes, captypes;   /* user types, declaration order */
     FnInfo **scripts; uint32_t nscripts, capscripts; /* each module's top-level code, load order */
+    FnInfo **instances; uint32_t ninstances, capinstances;  /* generic function instantiations */
 } CheckResult;
 
 /* Checks the modules of one load, imported ones first (each Program's

@@ -2283,7 +2283,7 @@ bool cg_modules(VM *vm, Module *m, Program **progs, uint32_t nprogs, CheckResult
         S->fi = cr->scripts[u];
         for (uint32_t i = 0; i < prog->n; i++) {
             Stmt *st = prog->items[i];
-            if (st->kind == S_FUNC) decl_proto(S, st->fn)->is_toplevel = true;
+            if (st->kind == S_FUNC && st->fn->check) decl_proto(S, st->fn)->is_toplevel = true;   /* not templates */
             else if (is_type_stmt(st)) {
                 TypeInfo *ti = (TypeInfo *)st->td->check;
                 for (uint32_t k = 0; k < ti->nmethods; k++) decl_proto(S, ti->methods[k]->fd)->is_toplevel = true;
@@ -2299,10 +2299,15 @@ bool cg_modules(VM *vm, Module *m, Program **progs, uint32_t nprogs, CheckResult
         S->p = NULL;
         for (uint32_t i = 0; i < prog->n; i++) {
             Stmt *st = prog->items[i];
-            if (st->kind == S_FUNC) compile_function(S, (FnInfo *)st->fn->check, st->fn->name);
+            if (st->kind == S_FUNC && st->fn->check) compile_function(S, (FnInfo *)st->fn->check, st->fn->name);
             else if (is_type_stmt(st)) compile_type(S, (TypeInfo *)st->td->check);
         }
         m->scripts[u] = compile_script(S, prog, cr->scripts[u]);
+    }
+    for (uint32_t i = 0; i < cr->ninstances; i++) {       /* generic instantiations */
+        FnInfo *fi = cr->instances[i];
+        decl_proto(S, fi->decl)->is_toplevel = true;
+        compile_function(S, fi, fi->name);
     }
     m->script = nprogs ? m->scripts[nprogs - 1] : NULL;
     return diags->n == nerr0;
