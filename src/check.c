@@ -3783,7 +3783,7 @@ static void chk_module(Checker *C, Program *prog, CheckResult *out) {
         if (ti->kind == T_STRUCT && contains_by_value(ti->type, ti, 0))
             err(C, ti->td->name_span, "struct '%s' contains itself; use a class or an Array", ti->name);
     }
-    find_mutating(C, C->types + t0, C->ntypes - t0);
+    if (C->ntypes > t0) find_mutating(C, C->types + t0, C->ntypes - t0);
     /* hoisting: functions and constants are visible in the whole module */
     for (uint32_t i = 0; i < prog->n; i++) {
         Stmt *s = prog->items[i];
