@@ -193,6 +193,10 @@ static writ_status load(VM *vm, const char *name, char *text, size_t len, bool r
     L.arena = &arena;
     L.diags = &d;
     Unit *main_unit = parse_unit(&L, name, text, len);
+    size_t plen = strlen(lib_prelude_source);
+    Unit *prelude = parse_unit(&L, CHK_PRELUDE_NAME, mem_strndup(vm, lib_prelude_source, plen), plen);
+    prelude->state = 2;
+    VEC_PUSH(vm, L.order, L.norder, L.caporder, prelude->prog);   /* checked and run first */
     if (!d.syntax_error) visit(&L, main_unit);
     CheckResult cr;
     memset(&cr, 0, sizeof cr);

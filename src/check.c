@@ -3668,6 +3668,8 @@ static void check_instances(Checker *C) {
     }
 }
 
+const char *const CHK_PRELUDE_NAME = "<library>";
+
 /* ---- modules ---- */
 
 static Sym *find_export(Exports *ex, const char *name) {
@@ -3852,7 +3854,17 @@ bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n
     push_scope(C);              /* library */
     declare_lib(C);
     C->out = out;
-    for (uint32_t i = 0; i < n; i++) chk_module(C, progs[i], out);
+    for (uint32_t i = 0; i < n; i++) {
+        chk_module(C, progs[i], out);
+        if (i == 0 && strcmp(progs[i]->src->name, CHK_PRELUDE_NAME) == 0 && progs[i]->exports) {
+            Exports *ex = (Exports *)progs[i]->exports;    /* library names: visible everywhere */
+            for (uint32_t k = 0; k < ex->n; k++) {
+                Sym *a = import_alias(C, ex->syms[k], ex->syms[k]->name, ex->syms[k]->span);
+                a->imported = false;
+                declare(C, a, C->scope_id);
+            }
+        }
+    }
     pop_scope(C);
     out->script = out->nscripts ? out->scripts[out->nscripts - 1] : NULL;
     out->types = C->types;

@@ -188,6 +188,8 @@ typedef struct CheckResult {
 /* Checks the modules of one load, imported ones first (each Program's
  * imports already point at their targets). */
 bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n, CheckResult *out);
+/* progs[0] may be the library prelude: its exports then join the library scope. */
+extern const char *const CHK_PRELUDE_NAME;
 
 /* Type-checks a parsed program.  Errors go to diags. */
 bool chk_program(VM *vm, Arena *arena, Diags *diags, Program *prog, CheckResult *out);

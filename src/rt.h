@@ -112,5 +112,6 @@ extern const LibFn lib_array_methods[];    /* receiver: Array<T> */
 extern const LibFn lib_dict_methods[];     /* receiver: Dictionary<K, V> */
 extern const LibFn lib_functions[];        /* math, interpolation, ... (int/float overloads share a name) */
 extern const LibConst lib_constants[];
+extern const char *const lib_prelude_source;   /* library parts written in Writ (prelude.c) */
 
 #endif
