@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <errno.h>
 #include <sys/stat.h>
+#include <dirent.h>
 
 void dis_proto(struct Proto *p, FILE *out);
 bool vm_execute(VM *vm, struct Proto *entry, Closure *cl, Value *args, uint32_t nargs, Value *result);
@@ -138,6 +139,31 @@ static Unit *parse_unit(Loader *L, const char *name, char *text, size_t len) {
     return u;
 }
 
+/* Did-you-mean among the .writ files of the directory the import points into. */
+static void suggest_module(Loader *L, const char *path, const char *written, Diag *g) {
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+    const char *base = slash ? slash + 1 : path;
+    char want[512];
+    snprintf(want, sizeof want, "%.*s", (int)(strlen(base) > 5 ? strlen(base) - 5 : strlen(base)), base);
+    DIR *d = opendir(dir);
+    if (!d) return;
+    const char *cands[256];
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) && n < 256) {
+        size_t l = strlen(de->d_name);
+        if (l > 5 && strcmp(de->d_name + l - 5, ".writ") == 0)
+            cands[n++] = arena_strndup(L->arena, de->d_name, l - 5);
+    }
+    closedir(d);
+    const char *s = diag_suggest(want, cands, n);
+    if (!s) return;
+    const char *wslash = strrchr(written, '/');
+    diag_help(L->diags, g, "did you mean \"%.*s%s\"?", wslash ? (int)(wslash - written + 1) : 0, written, s);
+}
+
 static void visit(Loader *L, Unit *u) {
     u->state = 1;
     VEC_PUSH(L->vm, L->stack, L->nstack, L->capstack, u);
@@ -154,7 +180,8 @@ static void visit(Loader *L, Unit *u) {
             size_t len;
             struct stat st;
             if (stat(path, &st) != 0 || S_ISDIR(st.st_mode) || read_file(L->vm, path, &text, &len) != WRIT_OK) {
-                diag_error(L->diags, &u->src, imp->path_span, "module not found: \"%s\"", imp->path);
+                Diag *g = diag_error(L->diags, &u->src, imp->path_span, "module not found: \"%s\"", imp->path);
+                suggest_module(L, path, imp->path, g);
                 continue;
             }
             t = parse_unit(L, path, text, len);

@@ -54,6 +54,7 @@ typedef struct Checker {
     FnInfo *fn;
     TypeInfo *cur_type;     /* the type whose body is being checked */
     struct Inst *insts; uint32_t ninsts, capinsts;       /* generic instantiations */
+    TypeInfo **bounds; uint32_t nbounds, capbounds;      /* template checks: the bound type of each T */
     uint32_t inst_checked;                               /* how many have had their body checked */
     CheckResult *out;
     uint32_t module_scope_id;
@@ -897,8 +898,13 @@ static Type *check_binary(Checker *C, Expr *e, Type *expected) {
     }
     if (op == TK_DOTDOT) {
         Type *a = check_expr(C, e->lhs, NULL), *b = check_expr(C, e->rhs, NULL);
-        if (a->kind == T_VOID) err(C, e->lhs->span, "cannot use a void value with '..'");
-        if (b->kind == T_VOID) err(C, e->rhs->span, "cannot use a void value with '..'");
+        for (int k = 0; k < 2; k++) {
+            Expr *x = k ? e->rhs : e->lhs;
+            if (x->type->kind != T_VOID) continue;
+            if (x->kind == E_CALL) err(C, x->span, "'%s' returns no value", callee_name(x->lhs));
+            else err(C, x->span, "cannot use a void value with '..'");
+        }
+        (void)a; (void)b;
         return tt->t_string;
     }
     /* int literal operands adapt to a float other side */
@@ -1437,6 +1443,11 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
     }
     if (callee->kind == E_MEMBER && !callee->is_tuple_index) {
         Type *t = check_expr(C, callee->lhs, NULL);
+        if (t->kind == T_TYPEPARAM) {
+            err(C, callee->op_span.line ? callee->op_span : callee->span, "unknown method '%s' on %s", callee->str, t->name);
+            for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+            return T_err(C);
+        }
         if (t->kind == T_WEAK || t->kind == T_RESULT) {
             if (t->kind == T_WEAK && strcmp(callee->str, "get") == 0 && e->nargs == 0) {
                 ci->kind = CALL_WEAKGET;
@@ -1469,7 +1480,9 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
             return T_err(C);
         }
         if (t->kind != T_OPTIONAL) {
-            err(C, callee->span, "'?.' needs an Optional, found %s", t->name);
+            if (t->kind == T_RESULT) err(C, callee->span, "'?.' needs an Optional; write (r?).%s(...)", callee->str);
+            else err(C, callee->span, "'?.' needs an Optional, found %s", t->name);
+            for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
             return T_err(C);
         }
         Expr tmp = *callee;
@@ -1830,8 +1843,18 @@ static Type *check_index(Checker *C, Expr *e) {
     return T_err(C);
 }
 
+/* A type parameter as the operand of is / as (language.md §16). */
+static bool is_type_param(Checker *C, TypeExpr *te) {
+    if (te->kind != TY_NAME || te->ns) return false;
+    Sym *s = lookup(C, te->name);
+    if (!s || s->kind != SYM_TYPE || !s->generic) return false;
+    err(C, te->span, "cannot use type parameter '%s' here; a concrete type is needed", te->name);
+    return true;
+}
+
 static Type *check_as(Checker *C, Expr *e) {
     Type *s = check_expr(C, e->lhs, NULL);
+    if (is_type_param(C, e->type_expr)) return T_err(C);
     Type *t = resolve_type(C, e->type_expr);
     if (is_err(s) || is_err(t)) return is_err(t) ? t : t;
     if (s == t) return t;
@@ -2122,9 +2145,19 @@ static void resolve_type_info(Checker *C, TypeInfo *ti) {
                 TypeInfo *tr2 = ti->traits[k2];
                 for (uint32_t q = 0; q < tr->nmethods; q++)
                     for (uint32_t q2 = 0; q2 < tr2->nmethods; q2++)
-                        if (strcmp(tr->methods[q]->name, tr2->methods[q2]->name) == 0 &&
-                            tr->methods[q]->fi->type != tr2->methods[q2]->fi->type)
-                            err(C, td->name_span, "traits '%s' and '%s' declare '%s' with different signatures", tr->name, tr2->name, tr->methods[q]->name);
+                        if (strcmp(tr->methods[q]->name, tr2->methods[q2]->name) == 0) {
+                            MethodInfo *a = tr->methods[q], *b = tr2->methods[q2];
+                            if (a->fi->type != b->fi->type)
+                                err(C, td->name_span, "traits '%s' and '%s' declare '%s' with different signatures", tr->name, tr2->name, a->name);
+                            else if (a->fd->body && b->fd->body) {
+                                bool own = false;
+                                for (TypeInfo *t = ti; t && !own; t = t->parent)
+                                    for (uint32_t i = 0; i < t->nmethods; i++) if (strcmp(t->methods[i]->name, a->name) == 0) own = true;
+                                if (!own)
+                                    err(C, td->name_span, "class '%s' must declare its own '%s': traits '%s' and '%s' both give a default",
+                                        ti->name, a->name, tr->name, tr2->name);
+                            }
+                        }
             }
         }
     }
@@ -2819,7 +2852,10 @@ static Type *check_expr_inner(Checker *C, Expr *e, Type *expected) {
     case E_INTERP:
         for (uint32_t i = 0; i < e->nelems; i++) {
             Type *t = check_expr(C, e->elems[i], NULL);
-            if (t->kind == T_VOID) err(C, e->elems[i]->span, "cannot interpolate a void value");
+            if (t->kind == T_VOID) {
+                if (e->elems[i]->kind == E_CALL) err(C, e->elems[i]->span, "'%s' returns no value", callee_name(e->elems[i]->lhs));
+                else err(C, e->elems[i]->span, "cannot interpolate a void value");
+            }
         }
         return tt->t_string;
     case E_NAME: return check_name(C, e, false);
@@ -2854,6 +2890,7 @@ static Type *check_expr_inner(Checker *C, Expr *e, Type *expected) {
     case E_SAFE_MEMBER: {
         Type *t = check_expr(C, e->lhs, NULL);
         if (is_err(t)) return t;
+        if (t->kind == T_RESULT) { err(C, e->span, "'?.' needs an Optional; write (r?).%s", e->str); return T_err(C); }
         if (t->kind != T_OPTIONAL) { err(C, e->span, "'?.' needs an Optional, found %s", t->name); return T_err(C); }
         if (e->is_tuple_index && t->a->kind == T_TUPLE) {
             long idx = strtol(e->str, NULL, 10);
@@ -2902,6 +2939,7 @@ static Type *check_expr_inner(Checker *C, Expr *e, Type *expected) {
     }
     case E_IS: {
         Type *s = check_expr(C, e->lhs, NULL);
+        if (is_type_param(C, e->type_expr)) return tt->t_bool;
         Type *t = resolve_type(C, e->type_expr);
         if (is_err(s) || is_err(t)) return tt->t_bool;
         Type *base = s->kind == T_OPTIONAL ? s->a : s;
@@ -3066,6 +3104,13 @@ static Type *check_target(Checker *C, Expr *t) {
             make_self_member(C, t);
             return check_target(C, t);
         }
+        t->type = T_err(C);
+        return t->type;
+    }
+    case E_NSNAME: {
+        Sym *s = ns_lookup(C, t);
+        if (s && (s->kind == SYM_GLOBAL || s->kind == SYM_LOCAL)) err(C, t->span, "cannot assign to imported variable '%s'", t->str);
+        else if (s) err(C, t->span, "cannot assign to '%s'", t->str);
         t->type = T_err(C);
         return t->type;
     }
@@ -3569,6 +3614,7 @@ static void push_tparam_scope(Checker *C, FuncDecl *t, Type **binds) {
     for (uint32_t j = 0; j < t->ntparams; j++) {
         Sym *ts = new_sym(C, SYM_TYPE, t->tparams[j], t->tparam_spans ? t->tparam_spans[j] : t->name_span, binds[j]);
         ts->ti = type_info(binds[j]);
+        ts->generic = true;          /* a type parameter: not allowed in is / as */
         declare(C, ts, C->scope_id);
     }
 }
@@ -3598,6 +3644,7 @@ static Sym *instantiate(Checker *C, Sym *gs, Expr *e, Type *expected) {
             if (k >= t->nparams) continue;
             Param *p = &t->params[k];
             Expr *v = a->value->kind == E_SPREAD ? a->value->lhs : a->value;
+            if (((v->kind == E_ARRAY || v->kind == E_DICT) && v->nelems == 0) || v->kind == E_NULL) continue;
             Type *at = check_expr(C, v, NULL);
             /* a variadic parameter's declared type is its element type */
             bool spread_array = p->variadic && a->value->kind == E_SPREAD && at->kind == T_ARRAY;
@@ -3606,8 +3653,7 @@ static Sym *instantiate(Checker *C, Sym *gs, Expr *e, Type *expected) {
         if (expected && t->ret) unify_tparams(t, t->ret, expected, binds);
         for (uint32_t j = 0; j < nt; j++) {
             if (binds[j]) continue;
-            Diag *g = err(C, e->span, "cannot infer type parameter '%s' of '%s'", t->tparams[j], t->name);
-            diag_help(C->D, g, "write %s<%s>(...)", t->name, t->tparams[j]);
+            err(C, e->span, "cannot infer type parameter '%s' of '%s'; write %s<%s>(...)", t->tparams[j], t->name, t->name, t->tparams[j]);
             return NULL;
         }
     }
@@ -3636,7 +3682,11 @@ static Sym *instantiate(Checker *C, Sym *gs, Expr *e, Type *expected) {
         for (uint32_t j = 0; j < nt; j++) if (in->binds[j] != binds[j]) same = false;
         if (same) return in->inst;
     }
-    if (count >= 64) { err(C, t->name_span, "generic instantiation of '%s' never ends", t->name); return NULL; }
+    if (count >= 64) {
+        if (gs->const_state != 4) err(C, t->name_span, "generic instantiation of '%s' never ends", t->name);
+        gs->const_state = 4;
+        return NULL;
+    }
     FuncDecl *clone = ast_clone_func(C->A, t);
     clone->ntparams = 0;
     FnInfo *saved = C->fn;
@@ -3656,16 +3706,66 @@ static Sym *instantiate(Checker *C, Sym *gs, Expr *e, Type *expected) {
     return is;
 }
 
-/* Bodies of the instantiations made so far (which may make more). */
+/* Bodies of the instantiations made so far (which may make more); a
+ * template that failed its own check is not checked again per instance. */
 static void check_instances(Checker *C) {
     while (C->inst_checked < C->ninsts) {
         Inst in = C->insts[C->inst_checked++];
         FuncDecl *t = in.templ->fn;
         FuncDecl *clone = in.inst->fn;
+        if (in.templ->const_state == 3) continue;
+        size_t before = C->D->n;
         push_tparam_scope(C, t, in.binds);
         check_func_body(C, clone, fn_info(clone));
         pop_scope(C);
+        if (C->D->n > before) in.templ->const_state = 3;
     }
+}
+
+/* A template is checked once with each type parameter as an opaque type
+ * (or its where-bound trait), so only what §16 allows of a plain T passes. */
+static void check_template(Checker *C, Sym *gs) {
+    FuncDecl *t = gs->fn;
+    uint32_t nt = t->ntparams > MAX_TPARAMS ? MAX_TPARAMS : t->ntparams;
+    Type *binds[MAX_TPARAMS];
+    for (uint32_t j = 0; j < nt; j++) {
+        /* T with bounds is a trait-like type offering every bound's methods */
+        TypeInfo *bound = NULL;
+        uint32_t nb = 0;
+        for (uint32_t w = 0; w < t->nwhere; w++) {
+            if (strcmp(t->where_names[w], t->tparams[j]) != 0) continue;
+            Sym *tr = lookup(C, t->where_traits[w]);
+            if (!tr || tr->kind != SYM_TYPE || !tr->ti || tr->ti->kind != T_TRAIT) continue;
+            if (!bound) {
+                bound = arena_alloc(C->A, sizeof *bound);
+                bound->kind = T_TRAIT;
+                bound->name = t->tparams[j];
+                bound->state = 2;
+                bound->type = ty_nominal(C->vm, T_TRAIT, t->tparams[j]);
+                bound->type->decl = bound;
+                VEC_PUSH(C->vm, C->bounds, C->nbounds, C->capbounds, bound);
+            }
+            for (uint32_t q = 0; q < tr->ti->nmethods; q++)
+                VEC_PUSH(C->vm, bound->methods, bound->nmethods, bound->capmethods, tr->ti->methods[q]);
+            nb++;
+        }
+        binds[j] = bound ? bound->type : ty_nominal(C->vm, T_TYPEPARAM, t->tparams[j]);
+    }
+    FuncDecl *clone = ast_clone_func(C->A, t);
+    clone->ntparams = 0;
+    FnInfo *saved = C->fn;
+    C->fn = NULL;
+    FnInfo *fi = new_fninfo(C, clone, t->name);
+    C->fn = saved;
+    size_t before = C->D->n;
+    push_tparam_scope(C, t, binds);
+    resolve_signature(C, clone, fi);
+    Sym *self = new_sym(C, SYM_FUNC, t->name, t->name_span, fi->type);   /* recursion: the same template */
+    (void)self;
+    check_func_body(C, clone, fi);
+    pop_scope(C);
+    if (C->D->n > before) gs->const_state = 3;
+    fi->check_only = true;
 }
 
 const char *const CHK_PRELUDE_NAME = "<library>";
@@ -3699,7 +3799,10 @@ static void check_imports(Checker *C, Program *prog) {
         Exports *ex = (Exports *)imp->target->exports;
         if (imp->ns) {
             Sym *ns = new_sym(C, SYM_NAMESPACE, imp->ns, imp->ns_span, T_err(C));
-            ns->exports = ex;
+            Exports *view = arena_alloc(C->A, sizeof *view);    /* messages quote the path as written */
+            *view = *ex;
+            view->path = imp->path;
+            ns->exports = view;
             declare(C, ns, C->scope_id);
             continue;
         }
@@ -3707,6 +3810,7 @@ static void check_imports(Checker *C, Program *prog) {
             Sym *orig = find_export(ex, imp->names[k]);
             if (!orig) {
                 Diag *g = err(C, imp->name_spans[k], "'%s' is not exported by \"%s\"", imp->names[k], imp->path);
+                (void)ex->path;
                 char buf[512];
                 size_t off = 0;
                 for (uint32_t q = 0; q < ex->n && off < sizeof buf - 64; q++)
@@ -3833,6 +3937,7 @@ static void chk_module(Checker *C, Program *prog, CheckResult *out) {
     for (uint32_t i = 0; i < prog->n; i++) {
         Stmt *s = prog->items[i];
         if (s->kind == S_FUNC && s->fn->check) check_func_body(C, s->fn, fn_info(s->fn));
+        else if (s->kind == S_FUNC && s->fn->sym && s->fn->sym->generic) check_template(C, s->fn->sym);
     }
     for (uint32_t i = t0; i < C->ntypes; i++) check_type_body(C, C->types[i]);
     check_instances(C);
@@ -3877,6 +3982,8 @@ bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n
     out->nglobals = C->nglobals;
     out->capglobals = C->capglobals;
     VEC_FREE(vm, C->insts, C->capinsts);
+    for (uint32_t i = 0; i < C->nbounds; i++) VEC_FREE(vm, C->bounds[i]->methods, C->bounds[i]->capmethods);
+    VEC_FREE(vm, C->bounds, C->capbounds);
     VEC_FREE(vm, C->declared, C->capdeclared);
     VEC_FREE(vm, C->scope_marks, C->capscopes);
     VEC_FREE(vm, C->narrow, C->capnarrow);

@@ -133,6 +133,7 @@ struct FnInfo {
     bool is_script;
     Sym **caps; uint32_t ncaps, capcaps;   /* captured outer symbols, in first-use order */
     bool uses_self_closure;
+    bool check_only;        /* a generic template's check: never compiled */
     bool callee_defaults;   /* nested function with defaults: the callee evaluates them
                              * (they may use its captures); a hidden omitted-mask parameter follows */
     struct Proto *proto;    /* compiler */

@@ -1673,6 +1673,12 @@ static void parse_member(Parser *p, Members *m, TokKind kw) {
         VEC_PUSH(vm, m->fields, m->nfields, m->capfields, f);
         return;
     }
+    if (check(p, TK_KW_EXPORT)) {       /* report it, then parse the member it precedes */
+        report(p, cur(p)->span, "'export' is only allowed on top-level declarations");
+        advance(p);
+        parse_member(p, m, kw);
+        return;
+    }
     error_expected(p, kw == TK_KW_TRAIT ? "'func'" : "field or method");
 }
 

@@ -487,7 +487,14 @@ dispatch:
     CASE(BINDM) {
         uint32_t w = *pc++;
         Instance *recv = (Instance *)RB.p;
-        Proto *q = C ? recv->type->nom->vtable[w] : P->protos[w];
+        Proto *q;
+        if (C == 2) {                           /* a trait method: the class's implementation */
+            NominalInfo *n = recv->type->nom;
+            Type *tr = P->types[w & 0xffff];
+            uint32_t k = 0;
+            while (n->traits[k] != tr) k++;
+            q = n->itables[k][w >> 16];
+        } else q = C ? recv->type->nom->vtable[w] : P->protos[w];
         Closure *c = closure_new(vm, q, 1, CLOSURE_BOUND);
         c->cap[0].o = &recv->h;
         obj_retain(&recv->h);
