@@ -42,6 +42,29 @@ FuncDecl *ast_clone_func(Arena *a, const FuncDecl *f) {
     return c;
 }
 
+Expr *ast_clone_expr(Arena *a, const Expr *e) { return cl_expr(a, e); }
+
+/* A generic type's declaration, for one instantiation. */
+TypeDecl *ast_clone_type(Arena *a, const TypeDecl *td) {
+    TypeDecl *c = dup(a, td, sizeof *td);
+    c->sym = NULL;
+    c->check = NULL;
+    c->ntparams = 0;
+    if (td->nfields) {
+        c->fields = dup(a, td->fields, sizeof(FieldDecl) * td->nfields);
+        for (uint32_t i = 0; i < td->nfields; i++) {
+            c->fields[i].def = cl_expr(a, td->fields[i].def);
+            c->fields[i].getter = cl_block(a, td->fields[i].getter);
+            c->fields[i].setter = cl_block(a, td->fields[i].setter);
+        }
+    }
+    if (td->nmethods) {
+        c->methods = arena_alloc(a, sizeof(FuncDecl *) * td->nmethods);
+        for (uint32_t i = 0; i < td->nmethods; i++) c->methods[i] = ast_clone_func(a, td->methods[i]);
+    }
+    return c;
+}
+
 static WhenStmtData *cl_when(Arena *a, const WhenStmtData *w) {
     WhenStmtData *c = dup(a, w, sizeof *w);
     c->subject = cl_expr(a, w->subject);

@@ -54,6 +54,7 @@ typedef struct Checker {
     FnInfo *fn;
     TypeInfo *cur_type;     /* the type whose body is being checked */
     struct Inst *insts; uint32_t ninsts, capinsts;       /* generic instantiations */
+    struct MInst *minsts; uint32_t nminsts, capminsts;   /* generic method instantiations */
     TypeInfo **bounds; uint32_t nbounds, capbounds;      /* template checks: the bound type of each T */
     uint32_t inst_checked;                               /* how many have had their body checked */
     CheckResult *out;
@@ -92,6 +93,11 @@ static Type *call_method_decl(Checker *C, Expr *e, MethodInfo *mi, CallInfo *ci)
 static Sym *ns_lookup(Checker *C, Expr *e);
 static Sym *find_export(Exports *ex, const char *name);
 static Sym *instantiate(Checker *C, Sym *gs, Expr *e, Type *expected);
+static TypeInfo *instantiate_type(Checker *C, Sym *ts, Type **binds, Span sp);
+static TypeInfo *infer_type_instance(Checker *C, Sym *ts, Expr *e, Type *expected);
+static void find_mutating(Checker *C, TypeInfo **types, uint32_t n);
+static void push_member_scope(Checker *C, TypeInfo *ti);
+static MethodInfo *instantiate_method(Checker *C, TypeInfo *ti, MethodInfo *mi, Expr *e);
 static void check_instances(Checker *C);
 static bool is_ref(Type *t) { return t->is_ref; }
 static bool is_user(Type *t) { return t && (t->kind == T_STRUCT || t->kind == T_CLASS || t->kind == T_ENUM || t->kind == T_TRAIT); }
@@ -286,6 +292,21 @@ static Type *resolve_type(Checker *C, TypeExpr *te) {
         return ty_dict(C->vm, a, b);
     }
     Sym *ts = lookup(C, n);
+    if (ts && ts->kind == SYM_TYPE && ts->tdecl) {           /* Pair<int, string> */
+        TypeDecl *gt = ts->tdecl;
+        if (te->nargs != gt->ntparams) {
+            err(C, te->span, "type '%s' needs %u type argument%s", n, gt->ntparams, gt->ntparams == 1 ? "" : "s");
+            return T_err(C);
+        }
+        Type *binds[MAX_TPARAMS];
+        for (uint32_t j = 0; j < te->nargs && j < MAX_TPARAMS; j++) {
+            binds[j] = resolve_type(C, te->args[j]);
+            if (is_err(binds[j])) return binds[j];
+            if (binds[j]->kind == T_VOID) { err(C, te->args[j]->span, "'void' cannot be a type argument"); return T_err(C); }
+        }
+        TypeInfo *ti = instantiate_type(C, ts, binds, te->span);
+        return ti ? ti->type : T_err(C);
+    }
     if (ts && ts->kind == SYM_TYPE) {
         if (te->nargs) { err(C, te->span, "type '%s' takes no type arguments", n); return T_err(C); }
         return ts->type;       /* a declared type, or a type parameter's binding */
@@ -1336,7 +1357,8 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
     CallInfo *ci = arena_alloc(C->A, sizeof *ci);
     e->check = ci;
     Expr *callee = e->lhs;
-    if (e->ntargs && !(callee->kind == E_NAME && lookup(C, callee->str) && lookup(C, callee->str)->generic)) {
+    if (e->ntargs && !(callee->kind == E_NAME && lookup(C, callee->str) &&
+                       (lookup(C, callee->str)->generic || lookup(C, callee->str)->tdecl))) {
         err(C, e->span, "'%s' takes no type arguments", callee_name(callee));
         for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
         return T_err(C);
@@ -1364,6 +1386,12 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
         }
         callee->sym = s;
         s->used = true;
+        if (s->kind == SYM_TYPE && s->tdecl) {
+            TypeInfo *ti = infer_type_instance(C, s, e, expected);
+            if (!ti) { for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL); return T_err(C); }
+            callee->type = ti->type;
+            return check_construct(C, e, ti, ci);
+        }
         if (s->kind == SYM_TYPE) { callee->type = s->type; return check_construct(C, e, s->ti, ci); }
         if (s->kind == SYM_METHOD || s->kind == SYM_FIELD) {
             MethodInfo *mi = s->method;
@@ -1923,6 +1951,15 @@ static bool check_visible(Checker *C, Span sp, const char *name, bool is_public,
 static TypeInfo *declare_type(Checker *C, Stmt *s) {
     TypeDecl *td = s->td;
     TypeKind k = s->kind == S_CLASS ? T_CLASS : s->kind == S_STRUCT ? T_STRUCT : s->kind == S_ENUM ? T_ENUM : T_TRAIT;
+    if (td->ntparams && (k == T_STRUCT || k == T_CLASS)) {     /* a template: instantiated per use */
+        Sym *sym = new_sym(C, SYM_TYPE, td->name, td->name_span, T_err(C));
+        sym->generic = true;
+        sym->tdecl = td;
+        sym->tkind = (int)k;
+        td->sym = sym;
+        declare(C, sym, C->scope_id);
+        return NULL;
+    }
     TypeInfo *ti = arena_alloc(C->A, sizeof *ti);
     ti->td = td;
     ti->kind = k;
@@ -1930,7 +1967,7 @@ static TypeInfo *declare_type(Checker *C, Stmt *s) {
     ti->type = ty_nominal(C->vm, k, td->name);
     ti->type->decl = ti;
     td->check = ti;
-    if (td->ntparams) err(C, td->name_span, "generic types are not supported yet");
+    if (td->ntparams) err(C, td->name_span, "traits and enums cannot have type parameters");
     Sym *sym = new_sym(C, SYM_TYPE, td->name, td->name_span, ti->type);
     sym->ti = ti;
     td->sym = sym;
@@ -2092,7 +2129,12 @@ static void resolve_type_info(Checker *C, TypeInfo *ti) {
         bool dup = false;
         for (uint32_t k = 0; k < ti->nmethods; k++) if (strcmp(ti->methods[k]->name, mi->name) == 0) dup = true;
         if (dup) { err(C, fd->name_span, "'%s' is already declared in this scope", mi->name); continue; }
-        if (fd->ntparams) err(C, fd->name_span, "generic methods are not supported yet");
+        if (fd->ntparams && ti->kind != T_TRAIT) {      /* a template: instantiated per call, never virtual */
+            mi->is_template = true;
+            VEC_PUSH(vm, ti->methods, ti->nmethods, ti->capmethods, mi);
+            continue;
+        }
+        if (fd->ntparams) err(C, fd->name_span, "trait methods cannot have type parameters");
         if (ti->kind == T_TRAIT) { mi->is_public = true; mi->is_static = false; mi->tslot = (int)ti->nmethods; }
         mi->fi = method_fninfo(C, ti, mi);
         VEC_PUSH(vm, ti->methods, ti->nmethods, ti->capmethods, mi);
@@ -2390,6 +2432,15 @@ static Type *call_user_method(Checker *C, Expr *e, Expr *callee, Type *t, CallIn
         return T_err(C);
     }
     check_visible(C, callee->op_span.line ? callee->op_span : callee->span, mi->name, mi->is_public, mi->owner);
+    if (mi->is_template && !mi->is_static) {
+        MethodInfo *inst = instantiate_method(C, mi->owner, mi, e);
+        if (!inst) { for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL); return T_err(C); }
+        ci->receiver = callee->lhs;
+        ci->ti = ti;
+        Type *r = call_method_decl(C, e, inst, ci);
+        ci->kind = CALL_SMETHOD;
+        return r;
+    }
     if (mi->is_static) {
         err(C, callee->span, "static method '%s' must be called on the type", mi->name);
         for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
@@ -3506,7 +3557,21 @@ static void declare_lib(Checker *C) {
 
 /* Field defaults and method bodies, with the type's members in scope. */
 static void check_type_body(Checker *C, TypeInfo *ti) {
-    if (ti->state != 2) return;
+    if (ti->state != 2 || ti->checked) return;
+    if (ti->ntb) {                       /* an instantiation: its type parameters in scope */
+        push_scope(C);
+        for (uint32_t j = 0; j < ti->ntb; j++) {
+            Sym *ts = new_sym(C, SYM_TYPE, ti->tnames[j], ti->td->name_span, ti->tbinds[j]);
+            ts->ti = type_info(ti->tbinds[j]);
+            ts->generic = true;
+            declare(C, ts, C->scope_id);
+        }
+        ti->ntb = 0;
+        check_type_body(C, ti);
+        pop_scope(C);
+        return;
+    }
+    ti->checked = true;
     TypeInfo *saved = C->cur_type;
     C->cur_type = ti;
     for (uint32_t i = 0; i < ti->td->nfields; i++) {
@@ -3517,39 +3582,10 @@ static void check_type_body(Checker *C, TypeInfo *ti) {
         if (!f || !f->def || is_err(f->type) || ti->kind == T_ENUM) continue;
         check_to(C, &f->def, f->type);
     }
-    push_scope(C);
-    /* members visible inside the body: own and inherited public fields and methods */
-    for (uint32_t i = 0; i < ti->nfields; i++) {
-        FieldInfo *f = ti->fields[i];
-        if (f->owner != ti && !f->is_public) continue;
-        Sym *m = new_sym(C, SYM_FIELD, f->name, f->span, f->type);
-        m->field = f;
-        declare(C, m, C->scope_id);
-    }
-    for (uint32_t i = 0; i < ti->nstatics; i++) {
-        Sym *m = new_sym(C, SYM_FIELD, ti->statics[i]->name, ti->statics[i]->span, ti->statics[i]->type);
-        m->field = ti->statics[i];
-        declare(C, m, C->scope_id);
-    }
-    for (TypeInfo *t = ti; t; t = t->parent)
-        for (uint32_t i = 0; i < t->nmethods; i++) {
-            MethodInfo *mi = t->methods[i];
-            if (t != ti && (!mi->is_public || mi->is_static)) continue;
-            if (lookup(C, mi->name) && lookup(C, mi->name)->scope_id == C->scope_id) continue;   /* overridden */
-            Sym *m = new_sym(C, SYM_METHOD, mi->name, mi->fd->name_span, mi->fi->type);
-            m->method = mi;
-            declare(C, m, C->scope_id);
-        }
-    for (uint32_t k = 0; k < ti->ntraits; k++)            /* trait methods the class did not declare */
-        for (uint32_t i = 0; i < ti->traits[k]->nmethods; i++) {
-            MethodInfo *mi = ti->traits[k]->methods[i];
-            if (lookup(C, mi->name) && lookup(C, mi->name)->scope_id == C->scope_id) continue;
-            Sym *m = new_sym(C, SYM_METHOD, mi->name, mi->fd->name_span, mi->fi->type);
-            m->method = mi;
-            declare(C, m, C->scope_id);
-        }
+    push_member_scope(C, ti);
     for (uint32_t i = 0; i < ti->nmethods; i++) {
         MethodInfo *mi = ti->methods[i];
+        if (mi->is_template) continue;
         if (!mi->fd->body) {
             if (ti->kind != T_TRAIT) err(C, mi->fd->name_span, "method '%s' needs a body", mi->name);
             continue;
@@ -3572,6 +3608,41 @@ static void check_type_body(Checker *C, TypeInfo *ti) {
     }
     pop_scope(C);
     C->cur_type = saved;
+}
+
+/* Pushes a scope with the members visible inside ti's body: own and
+ * inherited public fields and methods, statics, trait methods. */
+static void push_member_scope(Checker *C, TypeInfo *ti) {
+    push_scope(C);
+    for (uint32_t i = 0; i < ti->nfields; i++) {
+        FieldInfo *f = ti->fields[i];
+        if (f->owner != ti && !f->is_public) continue;
+        Sym *m = new_sym(C, SYM_FIELD, f->name, f->span, f->type);
+        m->field = f;
+        declare(C, m, C->scope_id);
+    }
+    for (uint32_t i = 0; i < ti->nstatics; i++) {
+        Sym *m = new_sym(C, SYM_FIELD, ti->statics[i]->name, ti->statics[i]->span, ti->statics[i]->type);
+        m->field = ti->statics[i];
+        declare(C, m, C->scope_id);
+    }
+    for (TypeInfo *t = ti; t; t = t->parent)
+        for (uint32_t i = 0; i < t->nmethods; i++) {
+            MethodInfo *mi = t->methods[i];
+            if (t != ti && (!mi->is_public || mi->is_static)) continue;
+            if (lookup(C, mi->name) && lookup(C, mi->name)->scope_id == C->scope_id) continue;   /* overridden */
+            Sym *m = new_sym(C, SYM_METHOD, mi->name, mi->fd->name_span, mi->fi ? mi->fi->type : T_err(C));
+            m->method = mi;
+            declare(C, m, C->scope_id);
+        }
+    for (uint32_t k = 0; k < ti->ntraits; k++)            /* trait methods the class did not declare */
+        for (uint32_t i = 0; i < ti->traits[k]->nmethods; i++) {
+            MethodInfo *mi = ti->traits[k]->methods[i];
+            if (lookup(C, mi->name) && lookup(C, mi->name)->scope_id == C->scope_id) continue;
+            Sym *m = new_sym(C, SYM_METHOD, mi->name, mi->fd->name_span, mi->fi->type);
+            m->method = mi;
+            declare(C, m, C->scope_id);
+        }
 }
 
 /* ---- generic functions (language.md §16): one instantiation per list of
@@ -3770,6 +3841,191 @@ static void check_template(Checker *C, Sym *gs) {
 
 const char *const CHK_PRELUDE_NAME = "<library>";
 
+/* ---- generic methods: instantiated per call like generic functions, with
+ * the owning type's members (and its own type arguments) in scope. */
+
+typedef struct MInst { TypeInfo *ti; MethodInfo *templ; Type *binds[MAX_TPARAMS]; MethodInfo *inst; bool checked; } MInst;
+
+static void push_type_bindings(Checker *C, TypeInfo *ti) {
+    push_scope(C);
+    if (!ti->templ) return;
+    TypeDecl *gt = ti->templ->tdecl;
+    for (uint32_t j = 0; j < gt->ntparams && j < MAX_TPARAMS; j++) {
+        Sym *a = new_sym(C, SYM_TYPE, gt->tparams[j], gt->name_span, ti->tbinds[j]);
+        a->ti = type_info(ti->tbinds[j]);
+        a->generic = true;
+        declare(C, a, C->scope_id);
+    }
+}
+
+static MethodInfo *instantiate_method(Checker *C, TypeInfo *ti, MethodInfo *mi, Expr *e) {
+    FuncDecl *t = mi->fd;
+    uint32_t nt = t->ntparams > MAX_TPARAMS ? MAX_TPARAMS : t->ntparams;
+    Type *binds[MAX_TPARAMS] = {0};
+    if (e->ntargs) {
+        if (e->ntargs != t->ntparams) { err(C, e->span, "'%s' takes %u type arguments, found %u", t->name, t->ntparams, e->ntargs); return NULL; }
+        for (uint32_t j = 0; j < nt; j++) { binds[j] = resolve_type(C, e->targs[j]); if (is_err(binds[j])) return NULL; }
+    } else {
+        uint32_t npos = 0;
+        for (uint32_t i = 0; i < e->nargs; i++) {
+            Arg *a = &e->args[i];
+            uint32_t k = npos;
+            if (a->label) { for (k = 0; k < t->nparams; k++) if (strcmp(t->params[k].name, a->label) == 0) break; }
+            else npos++;
+            if (k >= t->nparams) continue;
+            Expr *v = a->value;
+            if (((v->kind == E_ARRAY || v->kind == E_DICT) && v->nelems == 0) || v->kind == E_NULL) continue;
+            unify_tparams(t, t->params[k].type, check_expr(C, v, NULL), binds);
+        }
+        for (uint32_t j = 0; j < nt; j++) {
+            if (binds[j]) continue;
+            err(C, e->span, "cannot infer type parameter '%s' of '%s'; write %s<%s>(...)", t->tparams[j], t->name, t->name, t->tparams[j]);
+            return NULL;
+        }
+    }
+    for (uint32_t i = 0; i < C->nminsts; i++) {
+        MInst *in = &C->minsts[i];
+        if (in->templ != mi || in->ti != ti) continue;
+        bool same = true;
+        for (uint32_t j = 0; j < nt; j++) if (in->binds[j] != binds[j]) same = false;
+        if (same) return in->inst;
+    }
+    MethodInfo *inst = arena_alloc(C->A, sizeof *inst);
+    *inst = *mi;
+    inst->is_template = false;
+    inst->fd = ast_clone_func(C->A, t);
+    inst->fd->ntparams = 0;
+    inst->vslot = -1;
+    push_type_bindings(C, ti);
+    push_tparam_scope(C, t, binds);
+    inst->fi = method_fninfo(C, ti, inst);
+    pop_scope(C);
+    pop_scope(C);
+    MInst rec = {ti, mi, {0}, inst, false};
+    memcpy(rec.binds, binds, sizeof(Type *) * nt);
+    VEC_PUSH(C->vm, C->minsts, C->nminsts, C->capminsts, rec);
+    VEC_PUSH(C->vm, C->out->instances, C->out->ninstances, C->out->capinstances, inst->fi);
+    return inst;
+}
+
+static void check_method_instances(Checker *C) {
+    for (uint32_t i = 0; i < C->nminsts; i++) {
+        if (C->minsts[i].checked) continue;
+        C->minsts[i].checked = true;
+        MInst in = C->minsts[i];
+        TypeInfo *saved = C->cur_type;
+        C->cur_type = in.ti;
+        push_type_bindings(C, in.ti);
+        push_member_scope(C, in.ti);
+        push_tparam_scope(C, in.templ->fd, in.binds);
+        check_func_body(C, in.inst->fd, in.inst->fi);
+        pop_scope(C);
+        pop_scope(C);
+        pop_scope(C);
+        C->cur_type = saved;
+    }
+}
+
+/* ---- generic structs and classes: one instantiation per type-argument list */
+
+static TypeInfo *instantiate_type(Checker *C, Sym *ts, Type **binds, Span sp) {
+    TypeDecl *gt = ts->tdecl;
+    uint32_t nt = gt->ntparams > MAX_TPARAMS ? MAX_TPARAMS : gt->ntparams;
+    uint32_t count = 0;
+    for (uint32_t i = 0; i < C->out->ninst_types; i++) {
+        TypeInfo *in = C->out->inst_types[i];
+        if (in->templ != ts) continue;
+        count++;
+        bool same = true;
+        for (uint32_t j = 0; j < nt; j++) if (in->tbinds[j] != binds[j]) same = false;
+        if (same) return in;
+    }
+    if (count >= 64) {
+        if (ts->const_state != 4) err(C, gt->name_span, "generic instantiation of '%s' never ends", gt->name);
+        ts->const_state = 4;
+        return NULL;
+    }
+    (void)sp;
+    /* the instance: named with its arguments (typeof), displayed without them */
+    Buf b;
+    buf_init(&b, C->vm);
+    buf_printf(&b, "%s<", gt->name);
+    for (uint32_t j = 0; j < nt; j++) buf_printf(&b, "%s%s", j ? ", " : "", binds[j]->name);
+    buf_putc(&b, '>');
+    TypeDecl *td = ast_clone_type(C->A, gt);
+    TypeInfo *ti = arena_alloc(C->A, sizeof *ti);
+    ti->td = td;
+    ti->kind = (TypeKind)ts->tkind;
+    ti->name = arena_strndup(C->A, b.data, b.len);
+    ti->type = ty_nominal(C->vm, ti->kind, ti->name);
+    ti->type->decl = ti;
+    ti->type->nom->display_name = mem_strndup(C->vm, gt->name, strlen(gt->name));
+    buf_free(&b);
+    td->check = ti;
+    ti->templ = ts;
+    ti->ntb = nt;
+    ti->tnames = gt->tparams;
+    ti->tbinds = arena_alloc(C->A, sizeof(Type *) * (nt ? nt : 1));
+    memcpy(ti->tbinds, binds, sizeof(Type *) * nt);
+    VEC_PUSH(C->vm, C->types, C->ntypes, C->captypes, ti);
+    VEC_PUSH(C->vm, C->out->inst_types, C->out->ninst_types, C->out->capinst_types, ti);
+    /* members resolve with the type parameters bound */
+    push_scope(C);
+    for (uint32_t j = 0; j < nt; j++) {
+        Sym *a = new_sym(C, SYM_TYPE, gt->tparams[j], gt->name_span, binds[j]);
+        a->ti = type_info(binds[j]);
+        a->generic = true;
+        declare(C, a, C->scope_id);
+    }
+    FnInfo *saved = C->fn;
+    resolve_type_info(C, ti);
+    C->fn = saved;
+    pop_scope(C);
+    if (ti->kind == T_STRUCT) find_mutating(C, &ti, 1);
+    return ti;
+}
+
+/* Pair(first: 1, second: "one"): type arguments from explicit ones, the
+ * field arguments, or the expected type. */
+static TypeInfo *infer_type_instance(Checker *C, Sym *ts, Expr *e, Type *expected) {
+    TypeDecl *gt = ts->tdecl;
+    uint32_t nt = gt->ntparams > MAX_TPARAMS ? MAX_TPARAMS : gt->ntparams;
+    Type *binds[MAX_TPARAMS] = {0};
+    if (e->ntargs) {
+        if (e->ntargs != gt->ntparams) { err(C, e->span, "type '%s' needs %u type arguments", gt->name, gt->ntparams); return NULL; }
+        for (uint32_t j = 0; j < nt; j++) { binds[j] = resolve_type(C, e->targs[j]); if (is_err(binds[j])) return NULL; }
+        return instantiate_type(C, ts, binds, e->span);
+    }
+    TypeInfo *exp = expected && (expected->kind == T_STRUCT || expected->kind == T_CLASS) ? (TypeInfo *)expected->decl : NULL;
+    if (exp && exp->templ == ts) return exp;
+    /* a FuncDecl view of the fields, to reuse the parameter matching */
+    FuncDecl view = {0};
+    view.name = gt->name;
+    view.tparams = gt->tparams;
+    view.ntparams = gt->ntparams;
+    uint32_t npos = 0;
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        Arg *a = &e->args[i];
+        FieldDecl *f = NULL;
+        if (a->label) { for (uint32_t k = 0; k < gt->nfields; k++) if (!gt->fields[k].is_static && !strcmp(gt->fields[k].name, a->label)) f = &gt->fields[k]; }
+        else {
+            uint32_t seen = 0;
+            for (uint32_t k = 0; k < gt->nfields && !f; k++) if (!gt->fields[k].is_static && seen++ == npos) f = &gt->fields[k];
+            npos++;
+        }
+        if (!f || !f->type) continue;
+        Expr *v = a->value;
+        if (((v->kind == E_ARRAY || v->kind == E_DICT) && v->nelems == 0) || v->kind == E_NULL) continue;
+        unify_tparams(&view, f->type, check_expr(C, v, NULL), binds);
+    }
+    for (uint32_t j = 0; j < nt; j++) {
+        if (binds[j]) continue;
+        err(C, e->span, "cannot infer type parameter '%s' of '%s'; write %s<%s>(...)", gt->tparams[j], gt->name, gt->name, gt->tparams[j]);
+        return NULL;
+    }
+    return instantiate_type(C, ts, binds, e->span);
+}
+
 /* ---- modules ---- */
 
 static Sym *find_export(Exports *ex, const char *name) {
@@ -3880,7 +4136,7 @@ static void chk_module(Checker *C, Program *prog, CheckResult *out) {
         Stmt *s = prog->items[i];
         if (s->kind == S_CLASS || s->kind == S_STRUCT || s->kind == S_ENUM || s->kind == S_TRAIT) {
             TypeInfo *ti = declare_type(C, s);
-            VEC_PUSH(vm, C->types, C->ntypes, C->captypes, ti);
+            if (ti) VEC_PUSH(vm, C->types, C->ntypes, C->captypes, ti);
         }
     }
     for (uint32_t i = t0; i < C->ntypes; i++) resolve_type_info(C, C->types[i]);
@@ -3940,7 +4196,14 @@ static void chk_module(Checker *C, Program *prog, CheckResult *out) {
         else if (s->kind == S_FUNC && s->fn->sym && s->fn->sym->generic) check_template(C, s->fn->sym);
     }
     for (uint32_t i = t0; i < C->ntypes; i++) check_type_body(C, C->types[i]);
-    check_instances(C);
+    /* instantiations may need more instantiations: until none is left */
+    for (uint32_t round = 0; round < 64; round++) {
+        uint32_t before = C->ninsts + C->nminsts + C->ntypes;
+        check_instances(C);
+        check_method_instances(C);
+        for (uint32_t i = t0; i < C->ntypes; i++) check_type_body(C, C->types[i]);
+        if (C->ninsts + C->nminsts + C->ntypes == before) break;
+    }
     collect_exports(C, prog, prog->src->name);
     pop_scope(C);
     C->fn = NULL;
@@ -3982,6 +4245,7 @@ bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n
     out->nglobals = C->nglobals;
     out->capglobals = C->capglobals;
     VEC_FREE(vm, C->insts, C->capinsts);
+    VEC_FREE(vm, C->minsts, C->capminsts);
     for (uint32_t i = 0; i < C->nbounds; i++) VEC_FREE(vm, C->bounds[i]->methods, C->bounds[i]->capmethods);
     VEC_FREE(vm, C->bounds, C->capbounds);
     VEC_FREE(vm, C->declared, C->capdeclared);
@@ -4010,5 +4274,6 @@ void chk_result_free(VM *vm, CheckResult *cr) {
     VEC_FREE(vm, cr->types, cr->captypes);
     VEC_FREE(vm, cr->scripts, cr->capscripts);
     VEC_FREE(vm, cr->instances, cr->capinstances);
+    VEC_FREE(vm, cr->inst_types, cr->capinst_types);
     cr->nfns = cr->nglobals = cr->ntypes = cr->nscripts = 0;
 }

@@ -56,15 +56,20 @@ struct MethodInfo {
     int vslot;              /* class: vtable slot (-1: not virtual) */
     int tslot;              /* trait: method index */
     struct FieldInfo *accessor_of;  /* a property's getter or setter */
+    bool is_template;       /* a generic method: instantiated per call */
 };
 
 struct TypeInfo {
     TypeDecl *td;
+    /* a generic type's instantiation: its type parameters' bindings */
+    const char **tnames; Type **tbinds; uint32_t ntb;
+    struct Sym *templ;
     Type *type;
     TypeKind kind;
     const char *name;
     TypeInfo *parent;
     int state;              /* 0 unresolved, 1 resolving, 2 done */
+    bool checked;           /* bodies checked */
     FieldInfo **fields; uint32_t nfields, capfields;      /* instance fields, inherited first */
     FieldInfo **statics; uint32_t nstatics, capstatics;
     MethodInfo **methods; uint32_t nmethods, capmethods;  /* own methods */
@@ -102,7 +107,9 @@ typedef struct Sym {
     /* imports */
     struct Sym *alias_of;   /* an imported name: the exporting module's symbol */
     bool imported;
-    bool generic;           /* SYM_FUNC: a generic template (instantiated per call) */
+    bool generic;           /* SYM_FUNC / SYM_TYPE: a generic template (instantiated per use); SYM_TYPE alias: a type parameter */
+    TypeDecl *tdecl;        /* SYM_TYPE template: its declaration */
+    int tkind;              /* SYM_TYPE template: T_STRUCT or T_CLASS */
     Exports *exports;       /* SYM_NAMESPACE */
     /* SYM_TYPE / SYM_FIELD / SYM_METHOD */
     TypeInfo *ti;
@@ -184,6 +191,7 @@ typedef struct CheckResult {
     TypeInfo **types; uint32_t ntypes, captypes;   /* user types, declaration order */
     FnInfo **scripts; uint32_t nscripts, capscripts; /* each module's top-level code, load order */
     FnInfo **instances; uint32_t ninstances, capinstances;  /* generic function instantiations */
+    TypeInfo **inst_types; uint32_t ninst_types, capinst_types;  /* generic type instantiations */
 } CheckResult;
 
 /* Checks the modules of one load, imported ones first (each Program's

@@ -2187,7 +2187,7 @@ static void compile_type(FnState *S, TypeInfo *ti) {
     VM *vm = S->vm;
     for (uint32_t k = 0; k < ti->nmethods; k++) {
         MethodInfo *mi = ti->methods[k];
-        if (mi->fd->body) compile_function(S, mi->fi, mi->fi->name);
+        if (mi->fd->body && !mi->is_template) compile_function(S, mi->fi, mi->fi->name);
     }
     for (uint32_t k = 0; k < ti->nfields; k++) {
         FieldInfo *f = ti->fields[k];
@@ -2235,7 +2235,7 @@ static Proto *compile_script(FnState *S, Program *prog, FnInfo *script) {
     S->overflow = false;
     push_scope(S);
     for (uint32_t i = 0; i < prog->n; i++) {
-        if (!is_type_stmt(prog->items[i])) continue;
+        if (!is_type_stmt(prog->items[i]) || !prog->items[i]->td->check) continue;
         TypeInfo *ti = (TypeInfo *)prog->items[i]->td->check;
         for (uint32_t k = 0; k < ti->nstatics; k++) {
             FieldInfo *f = ti->statics[k];
@@ -2285,9 +2285,9 @@ bool cg_modules(VM *vm, Module *m, Program **progs, uint32_t nprogs, CheckResult
         for (uint32_t i = 0; i < prog->n; i++) {
             Stmt *st = prog->items[i];
             if (st->kind == S_FUNC && st->fn->check) decl_proto(S, st->fn)->is_toplevel = true;   /* not templates */
-            else if (is_type_stmt(st)) {
+            else if (is_type_stmt(st) && st->td->check) {     /* generic templates have no code */
                 TypeInfo *ti = (TypeInfo *)st->td->check;
-                for (uint32_t k = 0; k < ti->nmethods; k++) decl_proto(S, ti->methods[k]->fd)->is_toplevel = true;
+                for (uint32_t k = 0; k < ti->nmethods; k++) if (!ti->methods[k]->is_template) decl_proto(S, ti->methods[k]->fd)->is_toplevel = true;
             }
         }
     }
@@ -2301,10 +2301,15 @@ bool cg_modules(VM *vm, Module *m, Program **progs, uint32_t nprogs, CheckResult
         for (uint32_t i = 0; i < prog->n; i++) {
             Stmt *st = prog->items[i];
             if (st->kind == S_FUNC && st->fn->check) compile_function(S, (FnInfo *)st->fn->check, st->fn->name);
-            else if (is_type_stmt(st)) compile_type(S, (TypeInfo *)st->td->check);
+            else if (is_type_stmt(st) && st->td->check) compile_type(S, (TypeInfo *)st->td->check);
         }
         m->scripts[u] = compile_script(S, prog, cr->scripts[u]);
     }
+    for (uint32_t i = 0; i < cr->ninst_types; i++) {      /* generic type instantiations */
+        TypeInfo *ti = cr->inst_types[i];
+        for (uint32_t k = 0; k < ti->nmethods; k++) if (!ti->methods[k]->is_template) decl_proto(S, ti->methods[k]->fd)->is_toplevel = true;
+    }
+    for (uint32_t i = 0; i < cr->ninst_types; i++) compile_type(S, cr->inst_types[i]);
     for (uint32_t i = 0; i < cr->ninstances; i++) {       /* generic instantiations */
         FnInfo *fi = cr->instances[i];
         decl_proto(S, fi->decl)->is_toplevel = true;

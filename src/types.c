@@ -93,6 +93,7 @@ static void nominal_destroy(VM *vm, Type *t) {
             mem_free(vm, n->enum_field_types, sizeof(Type *) * n->nenum_fields);
             mem_free(vm, n->enum_values, sizeof(Value) * n->nenum_fields * (n->nvariants ? n->nvariants : 1));
         }
+        if (n->display_name) mem_free(vm, (void *)n->display_name, strlen(n->display_name) + 1);
         mem_free(vm, n, sizeof(NominalInfo));
     }
     type_destroy(vm, t);

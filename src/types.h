@@ -37,6 +37,7 @@ typedef struct NominalInfo {
     const char **enum_field_names;
     struct Type **enum_field_types;
     Value *enum_values;
+    const char *display_name;      /* generic instantiation: "Pair" (its `name` is "Pair<int, string>") */
 } NominalInfo;
 
 typedef struct Type {
