@@ -841,21 +841,22 @@ static bool const_expr(Checker *C, Expr *e, Value *out, Type **tout) {
 /* ------------------------------------------------------------------ */
 /* operators */
 
-static const char *op_text(TokKind op) {
+/* An operator's text without the quotes of its spelling ("'+'" -> "+"),
+ * into a caller buffer (no static state: the checker is reentrant). */
+typedef struct OpText { char s[8]; } OpText;
+static OpText op_text(TokKind op) {
+    OpText r = {{0}};
     const char *s = tok_spelling[op];
-    static char buf[8][16];
-    static int k;
-    /* spelling is "'+'" — strip the quotes */
-    char *b = buf[k++ & 7];
     size_t n = strlen(s);
-    if (n >= 2 && s[0] == '\'') { memcpy(b, s + 1, n - 2); b[n - 2] = 0; return b; }
-    return s;
+    if (n >= 2 && s[0] == '\'' && n - 2 < sizeof r.s) memcpy(r.s, s + 1, n - 2);
+    else snprintf(r.s, sizeof r.s, "%s", s);
+    return r;
 }
 
 static bool is_num(Type *t) { return t->kind == T_INT || t->kind == T_FLOAT; }
 
 static Type *bin_error(Checker *C, Expr *e, Type *a, Type *b) {
-    Diag *g = err(C, e->op_span.line ? e->op_span : e->span, "cannot apply operator '%s' to %s and %s", op_text(e->op), a->name, b->name);
+    Diag *g = err(C, e->op_span.line ? e->op_span : e->span, "cannot apply operator '%s' to %s and %s", op_text(e->op).s, a->name, b->name);
     if (e->op == TK_PLUS && (a->kind == T_STRING || b->kind == T_STRING))
         diag_help(C->D, g, "use '..' to join values of any type");
     return T_err(C);
@@ -978,7 +979,7 @@ static Type *check_unary(Checker *C, Expr *e, Type *expected) {
     case TK_TILDE: if (t->kind == T_INT) return t; break;
     default: break;
     }
-    err(C, e->span, "cannot apply operator '%s' to %s", op_text(e->op), t->name);
+    err(C, e->span, "cannot apply operator '%s' to %s", op_text(e->op).s, t->name);
     return T_err(C);
 }
 
