@@ -1,3 +1,4 @@
+#define _DEFAULT_SOURCE 1
 /* api.c — writ.h implemented: VM lifetime, loading (lex → parse → check →
  * compile → run), error text.  Validates every argument: misuse returns a
  * status, never crashes. */
@@ -61,6 +62,25 @@ void writ_vm_free(writ_vm *vm) {
     if (!vm) return;
     for (size_t i = vm->nmodules; i-- > 0;) module_free(vm, vm->modules[i]);
     VEC_FREE(vm, vm->modules, vm->cap_modules);
+    Globals *g = &vm->g;
+    if (g->cap) {
+        mem_free(vm, g->globals, sizeof(Value) * g->cap);
+        mem_free(vm, g->ginit, sizeof(bool) * g->cap);
+        mem_free(vm, g->gtypes, sizeof(Type *) * g->cap);
+        mem_free(vm, g->gnames, sizeof(char *) * g->cap);
+    }
+    for (size_t i = 0; i < vm->nresults; i++) {
+        chk_result_free(vm, (CheckResult *)vm->results[i]);
+        mem_free(vm, vm->results[i], sizeof(CheckResult));
+    }
+    VEC_FREE(vm, vm->results, vm->cap_results);
+    for (size_t i = 0; i < vm->narenas; i++) {
+        arena_free(vm->arenas[i]);
+        mem_free(vm, vm->arenas[i], sizeof(Arena));
+    }
+    VEC_FREE(vm, vm->arenas, vm->cap_arenas);
+    for (size_t i = 0; i < vm->nloaded; i++) mem_free(vm, vm->loaded[i].path, strlen(vm->loaded[i].path) + 1);
+    VEC_FREE(vm, vm->loaded, vm->cap_loaded);
     obj_free_tracked(vm);           /* whatever cycles kept alive */
     mem_free(vm, vm->stack, sizeof(Value) * vm->stack_cap);
     mem_free(vm, vm->frames, sizeof(Frame) * vm->cap_frames);
@@ -99,6 +119,19 @@ typedef struct Loader {
 } Loader;
 
 static writ_status read_file(VM *vm, const char *path, char **out, size_t *len);
+
+/* The file's identity in this VM: its canonical path, or the name as given
+ * (string modules, the library prelude). */
+static char *module_key(Arena *a, const char *name) {
+    char buf[4096];
+    if (name[0] != '<' && realpath(name, buf)) return arena_strndup(a, buf, strlen(buf));
+    return arena_strndup(a, name, strlen(name));
+}
+
+static Program *find_loaded(VM *vm, const char *key) {
+    for (size_t i = 0; i < vm->nloaded; i++) if (strcmp(vm->loaded[i].path, key) == 0) return vm->loaded[i].prog;
+    return NULL;
+}
 
 /* dir of `from` + rel + ".writ", with "." and ".." segments resolved. */
 static char *join_path(Arena *a, const char *from, const char *rel) {
@@ -173,6 +206,8 @@ static void visit(Loader *L, Unit *u) {
         if (s->kind != S_IMPORT) continue;
         ImportDecl *imp = s->imp;
         char *path = join_path(L->arena, u->name, imp->path);
+        Program *done = find_loaded(L->vm, module_key(L->arena, path));
+        if (done) { imp->target = done; continue; }      /* loaded by an earlier load: shared */
         Unit *t = NULL;
         for (uint32_t k = 0; k < L->nunits; k++) if (strcmp(L->units[k]->name, path) == 0) t = L->units[k];
         if (!t) {
@@ -210,24 +245,28 @@ static void visit(Loader *L, Unit *u) {
 
 /* Compiles (and with run, executes) a file and its imports; takes ownership of text. */
 static writ_status load(VM *vm, const char *name, char *text, size_t len, bool run) {
-    Arena arena;
-    arena_init(&arena, vm);
+    /* the arena outlives a successful load: later loads import its symbols */
+    Arena *arenap = mem_alloc(vm, sizeof(Arena));
+    arena_init(arenap, vm);
     Diags d;
-    diags_init(&d, &arena);
+    diags_init(&d, arenap);
     Loader L;
     memset(&L, 0, sizeof L);
     L.vm = vm;
-    L.arena = &arena;
+    L.arena = arenap;
     L.diags = &d;
     Unit *main_unit = parse_unit(&L, name, text, len);
-    size_t plen = strlen(lib_prelude_source);
-    Unit *prelude = parse_unit(&L, CHK_PRELUDE_NAME, mem_strndup(vm, lib_prelude_source, plen), plen);
-    prelude->state = 2;
-    VEC_PUSH(vm, L.order, L.norder, L.caporder, prelude->prog);   /* checked and run first */
+    Program *prelude_loaded = find_loaded(vm, CHK_PRELUDE_NAME);
+    if (!prelude_loaded) {
+        size_t plen = strlen(lib_prelude_source);
+        Unit *prelude = parse_unit(&L, CHK_PRELUDE_NAME, mem_strndup(vm, lib_prelude_source, plen), plen);
+        prelude->state = 2;
+        VEC_PUSH(vm, L.order, L.norder, L.caporder, prelude->prog);   /* checked and run first */
+    }
     if (!d.syntax_error) visit(&L, main_unit);
     CheckResult cr;
     memset(&cr, 0, sizeof cr);
-    if (!d.syntax_error && !d.n) chk_modules(vm, &arena, &d, L.order, L.norder, &cr);
+    if (!d.syntax_error && !d.n) chk_modules(vm, arenap, &d, L.order, L.norder, &cr, prelude_loaded);
     Module *m = mem_calloc(vm, sizeof *m);
     m->name = mem_strndup(vm, name, strlen(name));
     m->text = text;
@@ -252,6 +291,14 @@ static writ_status load(VM *vm, const char *name, char *text, size_t len, bool r
     }
     main_unit->src.name = m->name;
     if (!d.n) cg_modules(vm, m, L.order, L.norder, &cr, &d);   /* check mode compiles too, then drops the code */
+    if (!d.n && run)                    /* every file of this load is now shared with later loads */
+        for (uint32_t i = 0; i < L.nunits; i++) {
+            LoadedFile lf = {0};
+            char *key = module_key(arenap, L.units[i]->name);
+            lf.path = mem_strndup(vm, key, strlen(key));
+            lf.prog = L.units[i]->prog;
+            VEC_PUSH(vm, vm->loaded, vm->nloaded, vm->cap_loaded, lf);
+        }
     VEC_FREE(vm, L.units, L.capunits);
     VEC_FREE(vm, L.order, L.caporder);
     VEC_FREE(vm, L.stack, L.capstack);
@@ -267,13 +314,19 @@ static writ_status load(VM *vm, const char *name, char *text, size_t len, bool r
         }
         chk_result_free(vm, &cr);
         diags_free(&d, vm);
-        arena_free(&arena);
+        arena_free(arenap);
+        mem_free(vm, arenap, sizeof(Arena));
+        uint32_t first = m->first_global, n = m->nglobals;
         module_free(vm, m);
+        if (n && first + n == vm->g.nglobals) vm->g.nglobals = first;   /* roll back its slots */
         return st;
     }
-    chk_result_free(vm, &cr);
+    /* kept: later loads use this load's types and functions (freed with the VM) */
+    CheckResult *kept = mem_alloc(vm, sizeof cr);
+    *kept = cr;
+    VEC_PUSH(vm, vm->results, vm->nresults, vm->cap_results, (void *)kept);
     diags_free(&d, vm);
-    arena_free(&arena);
+    VEC_PUSH(vm, vm->arenas, vm->narenas, vm->cap_arenas, arenap);
     VEC_PUSH(vm, vm->modules, vm->nmodules, vm->cap_modules, m);
     if (getenv("WRIT_DUMP"))
         for (uint32_t i = 0; i < m->nprotos; i++) dis_proto(m->all_protos[i], stderr);

@@ -4210,7 +4210,17 @@ static void chk_module(Checker *C, Program *prog, CheckResult *out) {
     C->fn = NULL;
 }
 
-bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n, CheckResult *out) {
+static void declare_prelude(Checker *C, Program *prelude) {
+    Exports *ex = (Exports *)prelude->exports;    /* library names: visible everywhere */
+    for (uint32_t k = 0; ex && k < ex->n; k++) {
+        Sym *a = import_alias(C, ex->syms[k], ex->syms[k]->name, ex->syms[k]->span);
+        a->imported = false;
+        declare(C, a, C->scope_id);
+    }
+}
+
+bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n, CheckResult *out,
+                 Program *prelude_loaded) {
     Checker C0 = {0}, *C = &C0;
     C->vm = vm;
     C->A = arena;
@@ -4223,16 +4233,10 @@ bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n
     push_scope(C);              /* library */
     declare_lib(C);
     C->out = out;
+    if (prelude_loaded) declare_prelude(C, prelude_loaded);
     for (uint32_t i = 0; i < n; i++) {
         chk_module(C, progs[i], out);
-        if (i == 0 && strcmp(progs[i]->src->name, CHK_PRELUDE_NAME) == 0 && progs[i]->exports) {
-            Exports *ex = (Exports *)progs[i]->exports;    /* library names: visible everywhere */
-            for (uint32_t k = 0; k < ex->n; k++) {
-                Sym *a = import_alias(C, ex->syms[k], ex->syms[k]->name, ex->syms[k]->span);
-                a->imported = false;
-                declare(C, a, C->scope_id);
-            }
-        }
+        if (i == 0 && strcmp(progs[i]->src->name, CHK_PRELUDE_NAME) == 0) declare_prelude(C, progs[i]);
     }
     pop_scope(C);
     out->script = out->nscripts ? out->scripts[out->nscripts - 1] : NULL;
@@ -4257,7 +4261,7 @@ bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n
 }
 
 bool chk_program(VM *vm, Arena *arena, Diags *diags, Program *prog, CheckResult *out) {
-    return chk_modules(vm, arena, diags, &prog, 1, out);
+    return chk_modules(vm, arena, diags, &prog, 1, out, NULL);
 }
 
 void chk_result_free(VM *vm, CheckResult *cr) {

@@ -196,7 +196,8 @@ typedef struct CheckResult {
 
 /* Checks the modules of one load, imported ones first (each Program's
  * imports already point at their targets). */
-bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n, CheckResult *out);
+bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n, CheckResult *out,
+                 Program *prelude_loaded);   /* the library prelude of an earlier load, or NULL */
 /* progs[0] may be the library prelude: its exports then join the library scope. */
 extern const char *const CHK_PRELUDE_NAME;
 

@@ -32,17 +32,15 @@ void proto_free(VM *vm, Proto *p) {
 }
 
 void module_free(VM *vm, Module *m) {
-    /* globals in reverse declaration order */
-    for (uint32_t i = m->nglobals; i-- > 0;) {
-        if (m->ginit[i]) val_release(vm, m->gtypes[i], m->globals[i]);
-        mem_free(vm, (void *)m->gnames[i], strlen(m->gnames[i]) + 1);
-    }
-    uint32_t ng = m->nglobals ? m->nglobals : 1;
-    if (m->globals) {
-        mem_free(vm, m->globals, sizeof(Value) * ng);
-        mem_free(vm, m->ginit, sizeof(bool) * ng);
-        mem_free(vm, m->gtypes, sizeof(Type *) * ng);
-        mem_free(vm, m->gnames, sizeof(char *) * ng);
+    /* its globals, in reverse declaration order (the table itself is the VM's) */
+    Globals *g = &vm->g;
+    for (uint32_t k = m->nglobals; k-- > 0;) {
+        uint32_t i = m->first_global + k;
+        if (i >= g->nglobals) continue;     /* never committed (compile error) */
+        if (g->ginit[i]) val_release(vm, g->gtypes[i], g->globals[i]);
+        g->ginit[i] = false;
+        mem_free(vm, g->gnames[i], strlen(g->gnames[i]) + 1);
+        g->gnames[i] = NULL;
     }
     for (uint32_t i = 0; i < m->nprotos; i++) proto_free(vm, m->all_protos[i]);
     if (m->scripts) mem_free(vm, m->scripts, sizeof(Proto *) * m->nscripts);

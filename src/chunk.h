@@ -46,11 +46,7 @@ struct Module {
     const char *name;        /* file as given */
     Source src;
     char *text;              /* owned source text */
-    Value *globals;
-    bool *ginit;
-    Type **gtypes;
-    const char **gnames;
-    uint32_t nglobals;
+    uint32_t first_global, nglobals;    /* its slots in the VM's global table (vm->g) */
     Proto *script;           /* the main module's top-level code */
     Proto **scripts; uint32_t nscripts;   /* every module of the load, imports first */
     Proto **all_protos; uint32_t nprotos, capprotos;  /* every proto, for freeing */

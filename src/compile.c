@@ -2262,16 +2262,33 @@ static Proto *compile_script(FnState *S, Program *prog, FnInfo *script) {
 
 bool cg_modules(VM *vm, Module *m, Program **progs, uint32_t nprogs, CheckResult *cr, Diags *diags) {
     size_t nerr0 = diags->n;
-    for (uint32_t i = 0; i < cr->nglobals; i++) cr->globals[i]->global = (int)i;
-    m->nglobals = cr->nglobals;
-    m->globals = mem_calloc(vm, sizeof(Value) * (cr->nglobals ? cr->nglobals : 1));
-    m->ginit = mem_calloc(vm, sizeof(bool) * (cr->nglobals ? cr->nglobals : 1));
-    m->gtypes = mem_alloc(vm, sizeof(Type *) * (cr->nglobals ? cr->nglobals : 1));
-    m->gnames = mem_alloc(vm, sizeof(char *) * (cr->nglobals ? cr->nglobals : 1));
-    for (uint32_t i = 0; i < cr->nglobals; i++) {
-        m->gtypes[i] = cr->globals[i]->type;
-        m->gnames[i] = mem_strndup(vm, cr->globals[i]->name, strlen(cr->globals[i]->name));
+    /* this load's globals get VM-wide slots after those of earlier loads */
+    Globals *g = &vm->g;
+    uint32_t base = g->nglobals;
+    if (base + cr->nglobals > 65535) {
+        Span sp = {1, 1, 1, 2, 0, 0};
+        diag_error(diags, progs[nprogs - 1]->src, sp, "too many globals in this VM (more than 65535)");
+        return false;
     }
+    if (base + cr->nglobals > g->cap) {
+        uint32_t nc = g->cap ? g->cap : 64;
+        while (nc < base + cr->nglobals) nc *= 2;
+        g->globals = mem_realloc(vm, g->globals, sizeof(Value) * g->cap, sizeof(Value) * nc);
+        g->ginit = mem_realloc(vm, g->ginit, sizeof(bool) * g->cap, sizeof(bool) * nc);
+        g->gtypes = mem_realloc(vm, g->gtypes, sizeof(Type *) * g->cap, sizeof(Type *) * nc);
+        g->gnames = mem_realloc(vm, g->gnames, sizeof(char *) * g->cap, sizeof(char *) * nc);
+        g->cap = nc;
+    }
+    for (uint32_t i = 0; i < cr->nglobals; i++) {
+        cr->globals[i]->global = (int)(base + i);
+        g->globals[base + i].u = 0;
+        g->ginit[base + i] = false;
+        g->gtypes[base + i] = cr->globals[i]->type;
+        g->gnames[base + i] = mem_strndup(vm, cr->globals[i]->name, strlen(cr->globals[i]->name));
+    }
+    m->first_global = base;
+    m->nglobals = cr->nglobals;
+    g->nglobals = base + cr->nglobals;     /* the caller rolls back if the load fails */
     FnState S0, *S = &S0;
     memset(S, 0, sizeof *S);
     S->vm = vm;

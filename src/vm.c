@@ -323,7 +323,7 @@ dispatch:
         NEXT();
     }
     CASE(GAPPEND) {
-        Module *m = P->module;
+        Globals *m = &vm->g;
         uint32_t g = INS_Bx(ins);
         if (unlikely(!m->ginit[g])) { rt_error(vm, "global '%s' is read before it is initialised", m->gnames[g]); THROW(); }
         m->globals[g].p = str_append(vm, (Str *)m->globals[g].p, (Str *)RA.p);
@@ -385,14 +385,14 @@ dispatch:
     CASE(LOADNULLV) { Type *t = P->types[*pc++]; RA = opt_none(t->a); NEXT(); }
 
     CASE(GETG) {
-        Module *m = P->module;
+        Globals *m = &vm->g;
         uint32_t g = INS_Bx(ins);
         if (unlikely(!m->ginit[g])) { rt_error(vm, "global '%s' is read before it is initialised", m->gnames[g]); THROW(); }
         RA = m->globals[g];
         NEXT();
     }
     CASE(GETG_REF) {
-        Module *m = P->module;
+        Globals *m = &vm->g;
         uint32_t g = INS_Bx(ins);
         if (unlikely(!m->ginit[g])) { rt_error(vm, "global '%s' is read before it is initialised", m->gnames[g]); THROW(); }
         Obj *o = m->globals[g].o;
@@ -400,9 +400,9 @@ dispatch:
         SETREF(RA, o);
         NEXT();
     }
-    CASE(SETG) { Module *m = P->module; uint32_t g = INS_Bx(ins); m->globals[g] = RA; m->ginit[g] = true; NEXT(); }
+    CASE(SETG) { Globals *m = &vm->g; uint32_t g = INS_Bx(ins); m->globals[g] = RA; m->ginit[g] = true; NEXT(); }
     CASE(SETG_REF) {
-        Module *m = P->module;
+        Globals *m = &vm->g;
         uint32_t g = INS_Bx(ins);
         Obj *o = RA.o;
         obj_retain(o);

@@ -11,6 +11,22 @@
 struct Proto;
 struct Module;
 
+/* Every module's globals, VM-wide: a module loaded once is shared by every
+ * later load that imports it, so its global slots must outlive the load. */
+typedef struct Globals {
+    Value *globals;
+    bool *ginit;
+    Type **gtypes;
+    char **gnames;
+    uint32_t nglobals, cap;
+} Globals;
+
+/* A file already loaded in this VM: later imports of it reuse it. */
+typedef struct LoadedFile {
+    char *path;
+    struct Program *prog;   /* checked (symbols and exports stay in the load's arena) */
+} LoadedFile;
+
 /* One activation record on the VM-managed frame stack (never the C stack). */
 typedef struct Frame {
     struct Proto *proto;
@@ -61,6 +77,10 @@ struct writ_vm {
     /* loaded modules */
     struct Module **modules;
     size_t nmodules, cap_modules;
+    Globals g;
+    LoadedFile *loaded; size_t nloaded, cap_loaded;
+    struct Arena **arenas; size_t narenas, cap_arenas;   /* compile data of loaded modules */
+    void **results; size_t nresults, cap_results;        /* their checker results (CheckResult) */
 };
 
 #endif

@@ -1,3 +1,4 @@
+#define _DEFAULT_SOURCE 1
 /* test_api.c — the embedding API (writ.h): VM lifetime, loading strings and
  * files, output sink, diagnostics and runtime errors as text, misuse, a
  * counting allocator that must return to zero, several VMs at once. */
@@ -5,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int failures, checks;
 #define CHECK(c) do { checks++; if (!(c)) { failures++; fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); } } while (0)
@@ -128,6 +130,36 @@ static void test_unwind_releases(void) {
     CHECK(c.live == 0 && c.bytes == 0);
 }
 
+static void write_file(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_module_loaded_once_per_vm(void) {
+    /* a module imported by two separate loads runs once; both see its globals */
+    char dir[] = "/tmp/writ_api_XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char lib[256], a[256], b[256];
+    snprintf(lib, sizeof lib, "%s/lib.writ", dir);
+    snprintf(a, sizeof a, "%s/a.writ", dir);
+    snprintf(b, sizeof b, "%s/b.writ", dir);
+    write_file(lib, "print(\"lib loaded\")\nexport var count = 0\nexport func bump() -> int { count += 1\n return count }\n"
+                    "export struct P { public x: int = 1 }\n");
+    write_file(a, "import { bump, P } from \"lib\"\nprint(bump())\nprint(P())\n");
+    write_file(b, "import { bump, count, P } from \"./lib\"\nprint(bump())\nprint(count)\nlet p: P = P(x: 3)\nprint(p.x)\n");
+    Out o = {0};
+    Counter c = {0};
+    writ_vm *vm = new_vm(&o, &c);
+    CHECK(writ_load_file(vm, a) == WRIT_OK);
+    CHECK(writ_load_file(vm, b) == WRIT_OK);
+    CHECK(strcmp(o.buf, "lib loaded\n1\nP { x: 1 }\n2\n2\n3\n") == 0);
+    if (strcmp(o.buf, "lib loaded\n1\nP { x: 1 }\n2\n2\n3\n") != 0) fprintf(stderr, "got: %s | %s\n", o.buf, writ_error_text(vm));
+    writ_vm_free(vm);
+    CHECK(c.live == 0 && c.bytes == 0);
+    remove(lib); remove(a); remove(b); rmdir(dir);
+}
+
 int main(void) {
     test_hello();
     test_compile_error();
@@ -135,6 +167,7 @@ int main(void) {
     test_misuse_and_io();
     test_two_vms();
     test_unwind_releases();
+    test_module_loaded_once_per_vm();
     printf("test_api: %d checks, %d failed\n", checks, failures);
     return failures != 0;
 }
