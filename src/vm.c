@@ -207,6 +207,9 @@ bool vm_execute(VM *vm, Proto *entry, Closure *cl, Value *args, uint32_t nargs, 
 #define SKIPJ() (pc++)
 
     uint32_t ins;
+    Proto *cq;                 /* call_enter's callee, closure (or NULL) and argument count */
+    Closure *ccl;
+    uint32_t cnargs;
 #ifdef WRIT_COMPUTED_GOTO
     DISPATCH();
 #else
@@ -453,37 +456,6 @@ dispatch:
     CASE(SETCELL) ((Cell *)RA.p)->v = RB; NEXT();
     CASE(SETCELL_REF) { Cell *c = (Cell *)RA.p; Obj *o = RB.o; obj_retain(o); SETREF(c->v, o); NEXT(); }
 
-    CASE(CALL) {
-        uint32_t nargs = B;
-        Proto *q = P->protos[*pc++];
-        uint32_t *argw = pc;
-        pc += (nargs + 3) / 4;
-        if (unlikely(vm->nframes >= vm->depth_limit)) {
-            rt_error(vm, "stack overflow: call depth limit (%u) exceeded", vm->depth_limit);
-            THROW();
-        }
-        Frame *cur = &vm->frames[vm->nframes - 1];
-        cur->pc = pc;
-        size_t nb = cur->base + P->nregs;
-        if (unlikely(nb + q->nregs > vm->stack_cap)) { ensure_stack(vm, nb + q->nregs); R = vm->stack + cur->base; }
-        Value *NR = vm->stack + nb;
-        for (uint32_t i = 0; i < nargs; i++) NR[i] = R[ARGREG(argw[i >> 2], i & 3)];
-        null_refregs(q, NR);
-        int32_t inout = -1;
-        if (q->inout_self) {            /* the receiver's reference moves into the callee */
-            inout = (int32_t)ARGREG(argw[0], 0);
-            R[inout].o = NULL;
-        }
-        Frame *f = push_frame(vm);
-        f->proto = q;
-        f->closure = NULL;
-        f->base = nb;
-        f->ret_reg = A | ((uint32_t)C << 8);
-        f->inout_reg = inout;
-        f->hidden = false;
-        P = q; R = NR; K = q->consts; pc = q->code;
-        NEXT();
-    }
     CASE(BINDM) {
         uint32_t w = *pc++;
         Instance *recv = (Instance *)RB.p;
@@ -501,71 +473,72 @@ dispatch:
         SETREF(RA, c);
         NEXT();
     }
+    /* The calls differ in how they find the callee; entering it is shared
+     * (call_enter below): arguments are copied from the registers listed in
+     * the words after the instruction into the new frame above this one. */
+    CASE(CALL) {
+        cnargs = B;
+        cq = P->protos[*pc++];
+        ccl = NULL;
+        goto call_enter;
+    }
     CASE(CALLT)
     CASE(CALLM) {
-        uint32_t nargs = B;
+        cnargs = B;
         uint32_t slot = *pc++;
-        uint32_t *argw = pc;
-        pc += (nargs + 3) / 4;
-        Instance *recv = (Instance *)R[ARGREG(argw[0], 0)].p;
-        Proto *q;
+        Instance *recv = (Instance *)R[ARGREG(pc[0], 0)].p;
         if (INS_OP(ins) == OP_CALLT) {          /* find the trait's method table in the class */
             NominalInfo *n = recv->type->nom;
             Type *tr = P->types[slot & 0xffff];
             uint32_t k = 0;
             while (n->traits[k] != tr) k++;
-            q = n->itables[k][slot >> 16];
+            cq = n->itables[k][slot >> 16];
         } else {
-            q = recv->type->nom->vtable[slot];
+            cq = recv->type->nom->vtable[slot];
         }
-        if (unlikely(vm->nframes >= vm->depth_limit)) {
-            rt_error(vm, "stack overflow: call depth limit (%u) exceeded", vm->depth_limit);
-            THROW();
-        }
-        Frame *cur = &vm->frames[vm->nframes - 1];
-        cur->pc = pc;
-        size_t nb = cur->base + P->nregs;
-        if (unlikely(nb + q->nregs > vm->stack_cap)) { ensure_stack(vm, nb + q->nregs); R = vm->stack + cur->base; }
-        Value *NR = vm->stack + nb;
-        for (uint32_t i = 0; i < nargs; i++) NR[i] = R[ARGREG(argw[i >> 2], i & 3)];
-        null_refregs(q, NR);
-        Frame *f = push_frame(vm);
-        f->proto = q;
-        f->closure = NULL;
-        f->base = nb;
-        f->ret_reg = A | ((uint32_t)C << 8);
-        f->inout_reg = -1;
-        f->hidden = false;
-        P = q; R = NR; K = q->consts; pc = q->code;
-        NEXT();
+        ccl = NULL;
+        goto call_enter;
     }
     CASE(CALLV) {
-        uint32_t nargs = B;
-        Closure *cl = (Closure *)R[*pc++ & 0xff].p;
-        Proto *q = cl->proto;
+        cnargs = B;
+        ccl = (Closure *)R[*pc++ & 0xff].p;
+        cq = ccl->proto;
+        goto call_enter;
+    }
+call_enter: {
         uint32_t *argw = pc;
-        pc += (nargs + 3) / 4;
+        pc += (cnargs + 3) / 4;
         if (unlikely(vm->nframes >= vm->depth_limit)) {
             rt_error(vm, "stack overflow: call depth limit (%u) exceeded", vm->depth_limit);
             THROW();
         }
+        Proto *q = cq;
         Frame *cur = &vm->frames[vm->nframes - 1];
         cur->pc = pc;
         size_t nb = cur->base + P->nregs;
         if (unlikely(nb + q->nregs > vm->stack_cap)) { ensure_stack(vm, nb + q->nregs); R = vm->stack + cur->base; }
         Value *NR = vm->stack + nb;
-        uint32_t self = (cl->h.flags & CLOSURE_BOUND) ? 1 : 0;
-        if (self) NR[0] = cl->cap[0];                /* a bound method: the receiver goes first */
-        for (uint32_t i = 0; i < nargs; i++) NR[self + i] = R[ARGREG(argw[i >> 2], i & 3)];
-        for (uint32_t i = self + nargs; i < q->nparams; i++) NR[i].i = 0;  /* omitted-defaults mask: none */
+        int32_t inout = -1;
+        if (ccl) {
+            uint32_t self = (ccl->h.flags & CLOSURE_BOUND) ? 1 : 0;
+            if (self) NR[0] = ccl->cap[0];            /* a bound method: the receiver goes first */
+            for (uint32_t i = 0; i < cnargs; i++) NR[self + i] = R[ARGREG(argw[i >> 2], i & 3)];
+            for (uint32_t i = self + cnargs; i < q->nparams; i++) NR[i].i = 0;   /* omitted-defaults mask: none */
+            obj_retain(&ccl->h);                      /* the frame keeps its closure alive */
+        } else {
+            for (uint32_t i = 0; i < cnargs; i++) NR[i] = R[ARGREG(argw[i >> 2], i & 3)];
+            if (q->inout_self) {                      /* the receiver's reference moves into the callee */
+                inout = (int32_t)ARGREG(argw[0], 0);
+                R[inout].o = NULL;
+            }
+        }
         null_refregs(q, NR);
-        obj_retain(&cl->h);
         Frame *f = push_frame(vm);
         f->proto = q;
-        f->closure = cl;
+        f->closure = ccl;
         f->base = nb;
         f->ret_reg = A | ((uint32_t)C << 8);
-        f->inout_reg = -1;
+        f->inout_reg = inout;
         f->hidden = false;
         P = q; R = NR; K = q->consts; pc = q->code;
         NEXT();
