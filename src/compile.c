@@ -1822,6 +1822,13 @@ static void assign(FnState *F, Stmt *s) {
     Loc l;
     resolve_loc(F, s->target, &l, pool, &np);
     if (s->op == TK_ASSIGN) {
+        Expr *v0 = s->value;
+        if (l.kind == L_GLOBAL && v0->kind == E_BINARY && v0->op == TK_PLUS && v0->type->kind == T_STRING &&
+            !v0->check && v0->lhs->kind == E_NAME && v0->lhs->sym == s->target->sym) {
+            int v = expr(F, v0->rhs, -1);           /* g = g + x: append in place when unshared */
+            emit_abx(F, OP_GAPPEND, v, (uint32_t)l.idx);
+            return;
+        }
         if (l.kind == L_REG && safe_direct(s->value) && s->value->type == l.t) { expr(F, s->value, l.reg); return; }
         int v = expr(F, s->value, -1);
         store_loc(F, &l, v);
