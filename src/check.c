@@ -94,6 +94,7 @@ static Sym *ns_lookup(Checker *C, Expr *e);
 static Sym *find_export(Exports *ex, const char *name);
 static Sym *instantiate(Checker *C, Sym *gs, Expr *e, Type *expected);
 static TypeInfo *instantiate_type(Checker *C, Sym *ts, Type **binds, Span sp);
+static TypeInfo *static_owner(Sym *ts);
 static TypeInfo *infer_type_instance(Checker *C, Sym *ts, Expr *e, Type *expected);
 static void find_mutating(Checker *C, TypeInfo **types, uint32_t n);
 static void push_member_scope(Checker *C, TypeInfo *ti);
@@ -248,6 +249,19 @@ static Type *resolve_type(Checker *C, TypeExpr *te) {
     if (te->ns) {
         Sym *ns = lookup(C, te->ns);
         Sym *ts = ns && ns->kind == SYM_NAMESPACE ? find_export(ns->exports, n) : NULL;
+        if (ts && ts->kind == SYM_TYPE && ts->tdecl) {          /* ns::Box<int> */
+            if (te->nargs != ts->tdecl->ntparams) {
+                err(C, te->span, "type '%s' needs %u type argument%s", n, ts->tdecl->ntparams, ts->tdecl->ntparams == 1 ? "" : "s");
+                return T_err(C);
+            }
+            Type *binds[MAX_TPARAMS];
+            for (uint32_t j = 0; j < te->nargs && j < MAX_TPARAMS; j++) {
+                binds[j] = resolve_type(C, te->args[j]);
+                if (is_err(binds[j])) return binds[j];
+            }
+            TypeInfo *ti = instantiate_type(C, ts, binds, te->span);
+            return ti ? ti->type : T_err(C);
+        }
         if (ts && ts->kind == SYM_TYPE) {
             if (te->nargs) { err(C, te->span, "type '%s' takes no type arguments", n); return T_err(C); }
             return ts->ti->type;
@@ -1358,8 +1372,12 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
     CallInfo *ci = arena_alloc(C->A, sizeof *ci);
     e->check = ci;
     Expr *callee = e->lhs;
-    if (e->ntargs && !(callee->kind == E_NAME && lookup(C, callee->str) &&
-                       (lookup(C, callee->str)->generic || lookup(C, callee->str)->tdecl))) {
+    Sym *tsym = callee->kind == E_NAME ? lookup(C, callee->str) : NULL;
+    if (callee->kind == E_NSNAME && e->ntargs) {
+        Sym *ns = lookup(C, callee->ns);
+        tsym = ns && ns->kind == SYM_NAMESPACE ? find_export(ns->exports, callee->str) : NULL;
+    }
+    if (e->ntargs && !(tsym && (tsym->generic || tsym->tdecl))) {
         err(C, e->span, "'%s' takes no type arguments", callee_name(callee));
         for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
         return T_err(C);
@@ -1443,8 +1461,9 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
         if (ts && ts->kind == SYM_TYPE) {
             callee->lhs->kind = E_NAME;
             callee->lhs->sym = ts;
-            callee->lhs->type = ts->type;
-            return call_static(C, e, callee, ts->ti, ci);
+            TypeInfo *sti = static_owner(ts);
+            callee->lhs->type = sti ? sti->type : ts->type;
+            return call_static(C, e, callee, sti, ci);
         }
     }
     if (callee->kind == E_SUPER) {
@@ -1815,8 +1834,9 @@ static Type *check_member(Checker *C, Expr *e) {
         if (ts && ts->kind == SYM_TYPE) {
             e->lhs->kind = E_NAME;
             e->lhs->sym = ts;
-            e->lhs->type = ts->type;
-            return static_member(C, e, ts->ti);
+            TypeInfo *sti = static_owner(ts);
+            e->lhs->type = sti ? sti->type : ts->type;
+            return static_member(C, e, sti);
         }
         if (!ts && e->lhs->kind == E_NSNAME) return T_err(C);
     }
@@ -1876,7 +1896,7 @@ static Type *check_index(Checker *C, Expr *e) {
 static bool is_type_param(Checker *C, TypeExpr *te) {
     if (te->kind != TY_NAME || te->ns) return false;
     Sym *s = lookup(C, te->name);
-    if (!s || s->kind != SYM_TYPE || !s->generic) return false;
+    if (!s || s->kind != SYM_TYPE || !s->generic || s->tdecl) return false;
     err(C, te->span, "cannot use type parameter '%s' here; a concrete type is needed", te->name);
     return true;
 }
@@ -1937,16 +1957,77 @@ static const char *suggest_member(Checker *C, TypeInfo *ti, const char *name, bo
     return diag_suggest(name, cands, n);
 }
 
+/* t is ti, or an instance of the generic type whose statics holder is ti. */
+static bool same_type(const TypeInfo *t, const TypeInfo *ti) {
+    return t && (t == ti || (t->templ && t->templ->tdecl && t->templ->tdecl->check == ti));
+}
+
 static bool inside_type(Checker *C, TypeInfo *ti) {
     for (FnInfo *f = C->fn; f; f = f->parent)
-        if (f->self_type == ti || (f->method && f->method->owner == ti)) return true;
-    return C->cur_type == ti;
+        if (same_type(f->self_type, ti) || (f->method && same_type(f->method->owner, ti))) return true;
+    return same_type(C->cur_type, ti);
 }
 
 static bool check_visible(Checker *C, Span sp, const char *name, bool is_public, TypeInfo *owner) {
     if (is_public || inside_type(C, owner)) return true;
     err(C, sp, "'%s' is private in %s", name, owner->name);
     return false;
+}
+
+/* The type parameter a type expression mentions, or NULL. */
+static const char *mentions_tparam(const TypeExpr *te, const TypeDecl *gt) {
+    if (!te) return NULL;
+    if (te->kind == TY_NAME && !te->ns)
+        for (uint32_t i = 0; i < gt->ntparams; i++) if (strcmp(te->name, gt->tparams[i]) == 0) return gt->tparams[i];
+    for (uint32_t i = 0; i < te->nargs; i++) { const char *n = mentions_tparam(te->args[i], gt); if (n) return n; }
+    return mentions_tparam(te->ret, gt);
+}
+
+/* Static members of a generic type are shared by all its instantiations: they
+ * live once, on a holder type declared with only the static members (§16).
+ * Instantiations alias the holder's static fields. */
+static TypeInfo *statics_holder(Checker *C, TypeDecl *gt, TypeKind k) {
+    TypeDecl *td = ast_clone_type(C->A, gt);
+    td->tparams = NULL; td->tparam_spans = NULL; td->ntparams = 0;
+    td->extends = NULL; td->with = NULL; td->nwith = 0; td->nwhere = 0;
+    uint32_t nf = 0, nm = 0;
+    for (uint32_t i = 0; i < td->nfields; i++) {
+        if (!td->fields[i].is_static) continue;
+        const char *tp = mentions_tparam(td->fields[i].type, gt);
+        if (tp) {
+            err(C, td->fields[i].span, "static member '%s' of '%s' cannot use type parameter '%s'", td->fields[i].name, gt->name, tp);
+            continue;
+        }
+        td->fields[nf++] = td->fields[i];
+    }
+    for (uint32_t i = 0; i < td->nmethods; i++) {
+        FuncDecl *fd = td->methods[i];
+        if (!fd->is_static) continue;
+        const char *tp = mentions_tparam(fd->ret, gt);
+        for (uint32_t j = 0; j < fd->nparams && !tp; j++) tp = mentions_tparam(fd->params[j].type, gt);
+        if (tp) {
+            err(C, fd->name_span, "static member '%s' of '%s' cannot use type parameter '%s'", fd->name, gt->name, tp);
+            continue;
+        }
+        td->methods[nm++] = fd;
+    }
+    td->nfields = nf;
+    td->nmethods = nm;
+    TypeInfo *ti = arena_alloc(C->A, sizeof *ti);
+    ti->td = td;
+    ti->kind = k;
+    ti->name = gt->name;
+    ti->type = ty_nominal(C->vm, k, gt->name);
+    ti->type->decl = ti;
+    td->check = ti;
+    gt->check = ti;
+    return ti;
+}
+
+/* The type whose static members Type.name reaches: a generic template's holder. */
+static TypeInfo *static_owner(Sym *ts) {
+    if (ts->ti) return ts->ti;
+    return ts->generic && ts->tdecl ? (TypeInfo *)ts->tdecl->check : NULL;
 }
 
 static TypeInfo *declare_type(Checker *C, Stmt *s) {
@@ -1959,7 +2040,7 @@ static TypeInfo *declare_type(Checker *C, Stmt *s) {
         sym->tkind = (int)k;
         td->sym = sym;
         declare(C, sym, C->scope_id);
-        return NULL;
+        return statics_holder(C, td, k);
     }
     TypeInfo *ti = arena_alloc(C->A, sizeof *ti);
     ti->td = td;
@@ -2100,7 +2181,10 @@ static void resolve_type_info(Checker *C, TypeInfo *ti) {
         if (ti->kind == T_ENUM && (!strcmp(f->name, "values") || !strcmp(f->name, "ordinal")))
             err(C, fd->span, "enum '%s' cannot declare '%s'", ti->name, f->name);
         if (!f->is_static && ti->kind != T_ENUM && (fd->getter || fd->setter)) make_accessors(C, ti, f);
-        if (f->is_static) {
+        if (f->is_static && ti->templ) {
+            FieldInfo *shared = ti->templ->tdecl->check ? find_static(ti->templ->tdecl->check, f->name) : NULL;
+            if (shared) VEC_PUSH(vm, ti->statics, ti->nstatics, ti->capstatics, shared);
+        } else if (f->is_static) {
             Sym *g = new_sym(C, SYM_GLOBAL, arena_printf(C->A, "%s.%s", ti->name, f->name), f->span, f->type);
             g->vkind = VK_VAR;
             VEC_PUSH(vm, C->globals, C->nglobals, C->capglobals, g);
@@ -2462,6 +2546,10 @@ static Type *call_user_method(Checker *C, Expr *e, Expr *callee, Type *t, CallIn
 
 /* Type.member(...): static methods, enum values(). */
 static Type *call_static(Checker *C, Expr *e, Expr *callee, TypeInfo *ti, CallInfo *ci) {
+    if (!ti) {                   /* a generic template from a module that failed to check */
+        for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+        return T_err(C);
+    }
     resolve_type_info(C, ti);
     if (ti->kind == T_ENUM && strcmp(callee->str, "values") == 0) {
         if (e->nargs) err(C, e->span, "too many arguments in call to 'values': expected 0, found %u", e->nargs);
@@ -2540,6 +2628,7 @@ static Type *member_of_user(Checker *C, Expr *e, Type *t) {
 
 /* Type.name: enum variant or static field. */
 static Type *static_member(Checker *C, Expr *e, TypeInfo *ti) {
+    if (!ti) return T_err(C);
     resolve_type_info(C, ti);
     Span sp = e->op_span.line ? e->op_span : e->span;
     if (ti->kind == T_ENUM) {
@@ -2948,6 +3037,8 @@ static Type *check_expr_inner(Checker *C, Expr *e, Type *expected) {
             long idx = strtol(e->str, NULL, 10);
             if (idx >= 0 && (uint32_t)idx < t->a->n) return ty_optional(C->vm, t->a->args[idx]);
         }
+        if (!e->is_tuple_index && t->a->kind == T_RESULT && (!strcmp(e->str, "isSuccess") || !strcmp(e->str, "isError")))
+            return ty_optional(C->vm, C->tt->t_bool);
         if (!e->is_tuple_index && is_user(t->a)) {
             Type *ft = member_of_user(C, e, t->a);
             if (is_err(ft)) return ft;
@@ -3666,6 +3757,12 @@ static void unify_tparams(FuncDecl *t, TypeExpr *p, Type *a, Type **binds) {
         else if (p->nargs == 1 && (!strcmp(p->name, "Result") || !strcmp(p->name, "Weak")) &&
                  (a->kind == T_RESULT || a->kind == T_WEAK))
             unify_tparams(t, p->args[0], a->a, binds);
+        else if (p->nargs && (a->kind == T_STRUCT || a->kind == T_CLASS)) {     /* Box<T> against Box<int> */
+            TypeInfo *ti = (TypeInfo *)a->decl;
+            if (ti && ti->templ && strcmp(ti->templ->name, p->name) == 0 && ti->tbinds)
+                for (uint32_t i = 0; i < p->nargs && i < ti->templ->tdecl->ntparams; i++)
+                    unify_tparams(t, p->args[i], ti->tbinds[i], binds);
+        }
         return;
     case TY_TUPLE:
         if (a->kind == T_TUPLE && a->n == p->nargs)
@@ -3933,6 +4030,7 @@ static TypeInfo *instantiate_type(Checker *C, Sym *ts, Type **binds, Span sp) {
     TypeDecl *gt = ts->tdecl;
     uint32_t nt = gt->ntparams > MAX_TPARAMS ? MAX_TPARAMS : gt->ntparams;
     uint32_t count = 0;
+    if (gt->check) resolve_type_info(C, gt->check);    /* its shared statics, outside the bindings */
     for (uint32_t i = 0; i < C->out->ninst_types; i++) {
         TypeInfo *in = C->out->inst_types[i];
         if (in->templ != ts) continue;
@@ -4182,6 +4280,7 @@ static void chk_module(Checker *C, Program *prog, CheckResult *out) {
         C->cur_type = ti;
         for (uint32_t k = 0; k < ti->nstatics; k++) {
             FieldInfo *f = ti->statics[k];
+            if (f->owner != ti) continue;       /* a generic instance's alias of its holder's */
             if (f->def && !is_err(f->type)) check_to(C, &f->def, f->type);
             else if (!f->def && !is_err(f->type) && !has_default(f->type))
                 err(C, f->span, "variable '%s' needs an initial value", f->name);

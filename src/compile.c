@@ -482,6 +482,16 @@ static int null_test(FnState *F, int r, Type *opt, int dst, bool negate) {
     return d;
 }
 
+/* Jumps (returning the patch position) when Optional register r is null;
+ * references test the pointer, other layouts their sentinel. */
+static uint32_t jump_if_null(FnState *F, int r, Type *opt) {
+    if (is_ref(opt)) return emit_jump(F, OP_JNULL, r, 0, 0);
+    int b = temp(F, F->vm->types.t_bool);
+    emit_abc(F, OP_ISNULL, b, r, 0);
+    emit(F, add_type(F, opt));
+    return emit_jump(F, OP_JT, b, 0, 0);
+}
+
 /* Display text of a value of type t as a string register. */
 static int to_str(FnState *F, int r, Type *t) {
     if (t->kind == T_STRING) return r;
@@ -1015,7 +1025,7 @@ static int method_call(FnState *F, CallInfo *ci, Type *ret, int dst) {
         if (has) load_null(F, d, ret);
         uint32_t m0 = F->ntemps;
         int r = expr(F, ci->receiver, -1);
-        uint32_t jnull = emit_jump(F, OP_JNULL, r, 0, 0);
+        uint32_t jnull = jump_if_null(F, r, ci->receiver->type);
         Expr recv = *ci->receiver;          /* the receiver is now known present: reuse its register */
         recv.kind = E_CONVERT;
         recv.check = (void *)(intptr_t)(r + 1);
@@ -1504,12 +1514,28 @@ static int expr_inner(FnState *F, Expr *e, int dst) {
         int r = expr(F, e->lhs, -1);
         int d = target(F, dst, e->type);
         load_null(F, d, e->type);
-        uint32_t j = emit_jump(F, OP_JNULL, r, 0, 0);
-        if (!e->is_tuple_index) {            /* x?.field on a struct or class */
-            FieldInfo *f = (FieldInfo *)e->check;
-            int v = temp(F, f->type);
-            emit_abc(F, is_ref(f->type) ? OP_GETF_REF : OP_GETF, v, r, (int)f->slot);
-            convert_reg(F, v, f->type, e->type, d);
+        uint32_t j = jump_if_null(F, r, lt);
+        if (!e->is_tuple_index) {            /* x?.member on a struct, class, enum or Result */
+            Type *in = lt->a;
+            Type *mt = e->type->kind == T_OPTIONAL ? e->type->a : e->type;
+            int v = temp(F, mt);
+            if (in->kind == T_RESULT) {
+                emit_abc(F, OP_RESISOK, v, r, 0);
+                if (strcmp(e->str, "isError") == 0) emit_abc(F, OP_NOT, v, v, 0);
+            } else if (in->kind == T_ENUM && strcmp(e->str, "ordinal") == 0) {
+                emit_abc(F, OP_MOVE, v, r, 0);
+            } else if (in->kind == T_ENUM) {
+                NominalInfo *n = in->nom;
+                uint32_t fi = 0;
+                while (fi < n->nenum_fields && strcmp(n->enum_field_names[fi], e->str) != 0) fi++;
+                emit_abc(F, OP_ENUMF, v, r, 0);
+                emit(F, add_type(F, in) | (fi << 16));
+            } else {
+                FieldInfo *f = (FieldInfo *)e->check;
+                if (f->getter) call_accessor(F, f->getter, r, -1, v, f->type);
+                else emit_abc(F, is_ref(f->type) ? OP_GETF_REF : OP_GETF, v, r, (int)f->slot);
+            }
+            convert_reg(F, v, mt, e->type, d);
             patch_here(F, j);
             return d;
         }
