@@ -95,6 +95,7 @@ static Sym *find_export(Exports *ex, const char *name);
 static Sym *instantiate(Checker *C, Sym *gs, Expr *e, Type *expected);
 static TypeInfo *instantiate_type(Checker *C, Sym *ts, Type **binds, Span sp);
 static TypeInfo *static_owner(Sym *ts);
+static TypeInfo *statics_owner(TypeInfo *ti);
 static TypeInfo *infer_type_instance(Checker *C, Sym *ts, Expr *e, Type *expected);
 static void find_mutating(Checker *C, TypeInfo **types, uint32_t n);
 static void push_member_scope(Checker *C, TypeInfo *ti);
@@ -1931,6 +1932,7 @@ static FieldInfo *find_field(TypeInfo *ti, const char *name) {
 }
 
 static FieldInfo *find_static(TypeInfo *ti, const char *name) {
+    ti = statics_owner(ti);
     for (uint32_t i = 0; i < ti->nstatics; i++) if (strcmp(ti->statics[i]->name, name) == 0) return ti->statics[i];
     return NULL;
 }
@@ -2025,6 +2027,12 @@ static TypeInfo *statics_holder(Checker *C, TypeDecl *gt, TypeKind k) {
 }
 
 /* The type whose static members Type.name reaches: a generic template's holder. */
+/* Where ti's static fields live: a generic instance shares its template's holder. */
+static TypeInfo *statics_owner(TypeInfo *ti) {
+    if (ti->templ && ti->templ->tdecl && ti->templ->tdecl->check) return ti->templ->tdecl->check;
+    return ti;
+}
+
 static TypeInfo *static_owner(Sym *ts) {
     if (ts->ti) return ts->ti;
     return ts->generic && ts->tdecl ? (TypeInfo *)ts->tdecl->check : NULL;
@@ -2170,7 +2178,7 @@ static void resolve_type_info(Checker *C, TypeInfo *ti) {
         f->def = fd->def;
         if (!is_err(f->type) && f->type->kind == T_VOID) { err(C, fd->type->span, "'void' is only valid as a return type"); f->type = T_err(C); }
         if ((fd->getter || fd->setter) && (fd->is_static || ti->kind == T_ENUM)) err(C, fd->span, "only instance fields can have accessors");
-        bool dup = find_field(ti, f->name) || find_static(ti, f->name);
+        bool dup = find_field(ti, f->name) || (statics_owner(ti) == ti && find_static(ti, f->name));
         for (uint32_t k = 0; k < td->nmethods && !dup; k++) if (strcmp(td->methods[k]->name, f->name) == 0) dup = true;
         if (dup) {
             FieldInfo *old = find_field(ti, f->name);
@@ -2181,9 +2189,8 @@ static void resolve_type_info(Checker *C, TypeInfo *ti) {
         if (ti->kind == T_ENUM && (!strcmp(f->name, "values") || !strcmp(f->name, "ordinal")))
             err(C, fd->span, "enum '%s' cannot declare '%s'", ti->name, f->name);
         if (!f->is_static && ti->kind != T_ENUM && (fd->getter || fd->setter)) make_accessors(C, ti, f);
-        if (f->is_static && ti->templ) {
-            FieldInfo *shared = ti->templ->tdecl->check ? find_static(ti->templ->tdecl->check, f->name) : NULL;
-            if (shared) VEC_PUSH(vm, ti->statics, ti->nstatics, ti->capstatics, shared);
+        if (f->is_static && statics_owner(ti) != ti) {
+            continue;                       /* shared: on the template's statics holder */
         } else if (f->is_static) {
             Sym *g = new_sym(C, SYM_GLOBAL, arena_printf(C->A, "%s.%s", ti->name, f->name), f->span, f->type);
             g->vkind = VK_VAR;
@@ -2654,7 +2661,8 @@ static Type *static_member(Checker *C, Expr *e, TypeInfo *ti) {
     const char *cands[256];
     size_t n = 0;
     if (ti->kind == T_ENUM) for (uint32_t i = 0; i < ti->td->nvariants && n < 256; i++) cands[n++] = ti->td->variants[i].name;
-    for (uint32_t i = 0; i < ti->nstatics && n < 256; i++) cands[n++] = ti->statics[i]->name;
+    TypeInfo *sh = statics_owner(ti);
+    for (uint32_t i = 0; i < sh->nstatics && n < 256; i++) cands[n++] = sh->statics[i]->name;
     const char *sug = diag_suggest(e->str, cands, n);
     if (sug) diag_help(C->D, g, "did you mean '%s'?", sug);
     return T_err(C);
@@ -3713,9 +3721,10 @@ static void push_member_scope(Checker *C, TypeInfo *ti) {
         m->field = f;
         declare(C, m, C->scope_id);
     }
-    for (uint32_t i = 0; i < ti->nstatics; i++) {
-        Sym *m = new_sym(C, SYM_FIELD, ti->statics[i]->name, ti->statics[i]->span, ti->statics[i]->type);
-        m->field = ti->statics[i];
+    TypeInfo *sh = statics_owner(ti);
+    for (uint32_t i = 0; i < sh->nstatics; i++) {
+        Sym *m = new_sym(C, SYM_FIELD, sh->statics[i]->name, sh->statics[i]->span, sh->statics[i]->type);
+        m->field = sh->statics[i];
         declare(C, m, C->scope_id);
     }
     for (TypeInfo *t = ti; t; t = t->parent)
@@ -4030,7 +4039,8 @@ static TypeInfo *instantiate_type(Checker *C, Sym *ts, Type **binds, Span sp) {
     TypeDecl *gt = ts->tdecl;
     uint32_t nt = gt->ntparams > MAX_TPARAMS ? MAX_TPARAMS : gt->ntparams;
     uint32_t count = 0;
-    if (gt->check) resolve_type_info(C, gt->check);    /* its shared statics, outside the bindings */
+    TypeInfo *holder = gt->check;
+    if (holder && holder->state == 0) resolve_type_info(C, holder);   /* outside the bindings */
     for (uint32_t i = 0; i < C->out->ninst_types; i++) {
         TypeInfo *in = C->out->inst_types[i];
         if (in->templ != ts) continue;
@@ -4278,13 +4288,14 @@ static void chk_module(Checker *C, Program *prog, CheckResult *out) {
         TypeInfo *ti = C->types[i];
         TypeInfo *saved = C->cur_type;
         C->cur_type = ti;
+        push_member_scope(C, ti);       /* `name` reaches the type's statics */
         for (uint32_t k = 0; k < ti->nstatics; k++) {
             FieldInfo *f = ti->statics[k];
-            if (f->owner != ti) continue;       /* a generic instance's alias of its holder's */
             if (f->def && !is_err(f->type)) check_to(C, &f->def, f->type);
             else if (!f->def && !is_err(f->type) && !has_default(f->type))
                 err(C, f->span, "variable '%s' needs an initial value", f->name);
         }
+        pop_scope(C);
         C->cur_type = saved;
     }
     /* top-level statements in order */
