@@ -1369,6 +1369,13 @@ static Type *check_builtin_ctor(Checker *C, Expr *e, const char *name, Type *exp
     return T_err(C);
 }
 
+/* Explicit type arguments on a call of something not generic. */
+static Type *no_targs(Checker *C, Expr *e) {
+    err(C, e->span, "'%s' takes no type arguments", callee_name(e->lhs));
+    for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+    return T_err(C);
+}
+
 static Type *check_call(Checker *C, Expr *e, Type *expected) {
     CallInfo *ci = arena_alloc(C->A, sizeof *ci);
     e->check = ci;
@@ -1378,7 +1385,8 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
         Sym *ns = lookup(C, callee->ns);
         tsym = ns && ns->kind == SYM_NAMESPACE ? find_export(ns->exports, callee->str) : NULL;
     }
-    if (e->ntargs && !(tsym && (tsym->generic || tsym->tdecl))) {
+    bool on_member = callee->kind == E_MEMBER || callee->kind == E_SAFE_MEMBER;   /* checked per method */
+    if (e->ntargs && !on_member && !(tsym && (tsym->generic || tsym->tdecl))) {
         err(C, e->span, "'%s' takes no type arguments", callee_name(callee));
         for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
         return T_err(C);
@@ -1518,6 +1526,7 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
             for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
             return T_err(C);
         }
+        if (e->ntargs) return no_targs(C, e);
         if (t->kind == T_STRING || t->kind == T_ARRAY || t->kind == T_DICT || t->kind == T_OPTIONAL || t->kind == T_INT ||
             t->kind == T_FLOAT || t->kind == T_BOOL || t->kind == T_FUNC)
             return call_method(C, e, callee, t, ci);
@@ -1547,13 +1556,15 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
             r = call_user_method(C, e, &tmp, t->a, ci);
             if (!r) { err(C, callee->span, "a function-valued field cannot be called through '?.'"); return T_err(C); }
             ci->safe = true;
-        } else r = call_method(C, e, &tmp, t->a, ci);
+        } else if (e->ntargs) return no_targs(C, e);
+        else r = call_method(C, e, &tmp, t->a, ci);
         ci->receiver = callee->lhs;
         if (is_err(r) || r->kind == T_VOID) return r;
         return ty_optional(C->vm, r);
     }
     /* a call through a function value */
 value_call:;
+    if (e->ntargs) return no_targs(C, e);
     Type *ft = check_expr(C, callee, NULL);
     if (is_err(ft)) {
         for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
@@ -2472,6 +2483,7 @@ static Type *check_construct(Checker *C, Expr *e, TypeInfo *ti, CallInfo *ci) {
 static Type *call_method_decl(Checker *C, Expr *e, MethodInfo *mi, CallInfo *ci) {
     FuncDecl *fd = mi->fd;
     FnInfo *fi = mi->fi;
+    if (e->kind == E_CALL && e->ntargs && !mi->from_template) return no_targs(C, e);
     if (is_err(fi->type)) { for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL); return T_err(C); }
     const char *names[256];
     uint32_t np = fd->nparams;
@@ -2578,6 +2590,10 @@ static Type *call_static(Checker *C, Expr *e, Expr *callee, TypeInfo *ti, CallIn
         return T_err(C);
     }
     check_visible(C, callee->span, mi->name, mi->is_public, mi->owner);
+    if (mi->is_template) {                 /* a generic static method: one instance per type list */
+        mi = instantiate_method(C, mi->owner, mi, e);
+        if (!mi) { for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL); return T_err(C); }
+    }
     ci->kind = CALL_DIRECT;
     ci->ti = ti;
     Sym tmp = {0};
@@ -4000,6 +4016,7 @@ static MethodInfo *instantiate_method(Checker *C, TypeInfo *ti, MethodInfo *mi, 
     MethodInfo *inst = arena_alloc(C->A, sizeof *inst);
     *inst = *mi;
     inst->is_template = false;
+    inst->from_template = true;
     inst->fd = ast_clone_func(C->A, t);
     inst->fd->ntparams = 0;
     inst->vslot = -1;

@@ -57,6 +57,7 @@ struct MethodInfo {
     int tslot;              /* trait: method index */
     struct FieldInfo *accessor_of;  /* a property's getter or setter */
     bool is_template;       /* a generic method: instantiated per call */
+    bool from_template;     /* an instantiation of a generic method */
 };
 
 struct TypeInfo {
