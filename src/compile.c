@@ -64,6 +64,8 @@ typedef struct Loc {
     struct Loc *parent;
     FieldInfo *field;       /* L_FIELD: a property's accessors run unless raw */
     bool raw;
+    bool got;               /* L_FIELD property: its getter ran once, result in got_reg */
+    int got_reg;
 } Loc;
 
 static int expr(FnState *F, Expr *e, int dst);
@@ -1651,6 +1653,7 @@ static int expr(FnState *F, Expr *e, int dst) {
 
 static void resolve_loc(FnState *F, Expr *t, Loc *out, Loc *pool, int *npool) {
     out->t = t->type;
+    out->got = false;
     switch (t->kind) {
     case E_NAME: {
         Sym *s = t->sym;
@@ -1724,10 +1727,14 @@ static int load_loc(FnState *F, Loc *l) {
         return r;
     }
     case L_FIELD: {
+        if (l->got) return l->got_reg;          /* a target's getter runs once (§8.6) */
         int o = l->parent ? load_loc(F, l->parent) : l->obj;
         int r = temp(F, l->t);
-        if (l->field->getter && !l->raw) call_accessor(F, l->field->getter, o, -1, r, l->t);
-        else emit_abc(F, ref ? OP_GETF_REF : OP_GETF, r, o, l->idx);
+        if (l->field->getter && !l->raw) {
+            call_accessor(F, l->field->getter, o, -1, r, l->t);
+            l->got = true;
+            l->got_reg = r;
+        } else emit_abc(F, ref ? OP_GETF_REF : OP_GETF, r, o, l->idx);
         return r;
     }
     }
