@@ -1832,8 +1832,13 @@ static Type *check_lambda(Checker *C, Expr *e, Type *expected) {
         }
         if (fd->body_expr && fi->ret->kind != T_VOID && assignable(C, fd->body_expr->type, fi->ret, fd->body_expr))
             fd->body_expr = convert(C, fd->body_expr, fi->ret);
+        for (uint32_t i = 0; i < fi->nprops; i++) {
+            if (fi->ret->kind == T_RESULT) fi->props[i]->check = fi->ret;
+            else err(C, fi->props[i]->span, "'?' can only be used inside a function that returns Result");
+        }
     }
     VEC_FREE(C->vm, fi->rets, fi->caprets);
+    VEC_FREE(C->vm, fi->props, fi->capprops);
     if (ptmp) return ptmp;
     if (fi->ret->kind == T_NULL) { err(C, e->span, "cannot infer the type of null; add a type annotation"); return T_err(C); }
     fi->type = ty_func(C->vm, ps, np, fi->ret);
@@ -3127,7 +3132,11 @@ static Type *check_expr_inner(Checker *C, Expr *e, Type *expected) {
         Type *t = check_expr(C, e->lhs, NULL);
         FnInfo *f = C->fn;
         Type *fr = f ? (f->infer_ret ? f->inferred : f->ret) : NULL;
-        if (!fr || fr->kind != T_RESULT || f->is_script) {
+        if (f && f->infer_ret && !f->is_script && (!fr || fr->kind == T_RESULT)) {
+            /* a lambda still inferring its return type: checked when it is known */
+            VEC_PUSH(C->vm, f->props, f->nprops, f->capprops, e);
+            fr = NULL;
+        } else if (!fr || fr->kind != T_RESULT || f->is_script) {
             err(C, e->span, "'?' can only be used inside a function that returns Result");
             return T_err(C);
         }

@@ -138,6 +138,7 @@ struct FnInfo {
     bool infer_ret;         /* lambda without an expected type */
     Type *inferred;         /* lambda: common type of returns so far */
     Stmt **rets; uint32_t nrets, caprets;  /* lambda: its returns, converted once the type is known */
+    Expr **props; uint32_t nprops, capprops; /* lambda: its '?' uses, typed once the type is known */
     bool is_script;
     Sym **caps; uint32_t ncaps, capcaps;   /* captured outer symbols, in first-use order */
     bool uses_self_closure;
