@@ -187,6 +187,7 @@ struct FuncDecl {
     Expr *body_expr;        /* lambda expression body */
     const char **where_names; const char **where_traits; Span *where_spans; /* trait "ns::Name" if qualified */
     uint32_t nwhere;
+    struct Sym **where_syms;  /* checker: the traits, looked up where the function is declared */
     bool is_static, is_public, is_private, is_lambda;
     const char *doc;        /* documentation comment (unused by the compiler) */
     struct Sym *sym;        /* checker */
@@ -219,6 +220,7 @@ typedef struct TypeDecl {   /* class / struct / trait / enum */
     TypeExpr *extends;      /* class (and struct, to report an error) */
     TypeExpr **with; uint32_t nwith;
     const char **where_names; const char **where_traits; Span *where_spans; uint32_t nwhere;
+    struct Sym **where_syms;  /* checker: the traits, looked up where the type is declared */
     FieldDecl *fields; uint32_t nfields;
     FuncDecl **methods; uint32_t nmethods;
     Variant *variants; uint32_t nvariants;   /* enum */

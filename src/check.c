@@ -94,6 +94,8 @@ static Sym *ns_lookup(Checker *C, Expr *e);
 static Sym *find_export(Exports *ex, const char *name);
 static Sym *instantiate(Checker *C, Sym *gs, Expr *e, Type *expected);
 static TypeInfo *instantiate_type(Checker *C, Sym *ts, Type **binds, Span sp);
+static bool where_holds(Checker *C, const char **tparams, uint32_t nt, const char **names, const char **traits,
+                        Sym **syms, const Span *spans, uint32_t nwhere, Span decl_span, Type **binds, Span use);
 static TypeInfo *static_owner(Sym *ts);
 static TypeInfo *statics_owner(TypeInfo *ti);
 static TypeInfo *infer_type_instance(Checker *C, Sym *ts, Expr *e, Type *expected);
@@ -3862,20 +3864,8 @@ static Sym *instantiate(Checker *C, Sym *gs, Expr *e, Type *expected) {
     }
     for (uint32_t j = 0; j < nt; j++)
         if (binds[j]->kind == T_VOID) { err(C, e->span, "'void' cannot be a type argument"); return NULL; }
-    /* where T : Trait */
-    for (uint32_t w = 0; w < t->nwhere; w++) {
-        uint32_t j = 0;
-        while (j < nt && strcmp(t->tparams[j], t->where_names[w]) != 0) j++;
-        Sym *tr = lookup(C, t->where_traits[w]);
-        if (j == nt || !tr || tr->kind != SYM_TYPE || !tr->ti || tr->ti->kind != T_TRAIT) {
-            err(C, t->where_spans ? t->where_spans[w] : t->name_span, "unknown trait '%s' in where clause", t->where_traits[w]);
-            return NULL;
-        }
-        if (!((binds[j]->kind == T_CLASS || binds[j]->kind == T_TRAIT) && ty_is_subtype(binds[j], tr->type))) {
-            err(C, e->span, "type '%s' does not implement trait '%s' required by '%s'", binds[j]->name, tr->name, t->tparams[j]);
-            return NULL;
-        }
-    }
+    if (!where_holds(C, t->tparams, nt, t->where_names, t->where_traits, t->where_syms, t->where_spans, t->nwhere, t->name_span, binds, e->span))
+        return NULL;
     uint32_t count = 0;
     for (uint32_t i = 0; i < C->ninsts; i++) {
         Inst *in = &C->insts[i];
@@ -4061,6 +4051,31 @@ static void check_method_instances(Checker *C) {
 
 /* ---- generic structs and classes: one instantiation per type-argument list */
 
+static Sym **where_traits(Checker *C, const char **names, uint32_t n) {
+    Sym **out = arena_alloc(C->A, sizeof(Sym *) * n);
+    for (uint32_t w = 0; w < n; w++) out[w] = lookup(C, names[w]);
+    return out;
+}
+
+/* where T : Trait: each bound type argument is a class (or trait) implementing it. */
+static bool where_holds(Checker *C, const char **tparams, uint32_t nt, const char **names, const char **traits,
+                        Sym **syms, const Span *spans, uint32_t nwhere, Span decl_span, Type **binds, Span use) {
+    for (uint32_t w = 0; w < nwhere; w++) {
+        uint32_t j = 0;
+        while (j < nt && strcmp(tparams[j], names[w]) != 0) j++;
+        Sym *tr = syms && syms[w] ? syms[w] : lookup(C, traits[w]);
+        if (j == nt || !tr || tr->kind != SYM_TYPE || !tr->ti || tr->ti->kind != T_TRAIT) {
+            err(C, spans ? spans[w] : decl_span, "unknown trait '%s' in where clause", traits[w]);
+            return false;
+        }
+        if (!((binds[j]->kind == T_CLASS || binds[j]->kind == T_TRAIT) && ty_is_subtype(binds[j], tr->type))) {
+            err(C, use, "type '%s' does not implement trait '%s' required by '%s'", binds[j]->name, tr->name, tparams[j]);
+            return false;
+        }
+    }
+    return true;
+}
+
 static TypeInfo *instantiate_type(Checker *C, Sym *ts, Type **binds, Span sp) {
     TypeDecl *gt = ts->tdecl;
     uint32_t nt = gt->ntparams > MAX_TPARAMS ? MAX_TPARAMS : gt->ntparams;
@@ -4080,7 +4095,8 @@ static TypeInfo *instantiate_type(Checker *C, Sym *ts, Type **binds, Span sp) {
         ts->const_state = 4;
         return NULL;
     }
-    (void)sp;
+    if (!where_holds(C, gt->tparams, nt, gt->where_names, gt->where_traits, gt->where_syms, gt->where_spans, gt->nwhere, gt->name_span, binds, sp))
+        return NULL;
     /* the instance: named with its arguments (typeof), displayed without them */
     Buf b;
     buf_init(&b, C->vm);
@@ -4281,6 +4297,12 @@ static void chk_module(Checker *C, Program *prog, CheckResult *out) {
             err(C, ti->td->name_span, "struct '%s' contains itself; use a class or an Array", ti->name);
     }
     if (C->ntypes > t0) find_mutating(C, C->types + t0, C->ntypes - t0);
+    for (uint32_t i = 0; i < prog->n; i++) {     /* where-clause traits of templates, in their own scope */
+        Stmt *s = prog->items[i];
+        if (s->kind == S_FUNC && s->fn->nwhere) s->fn->where_syms = where_traits(C, s->fn->where_traits, s->fn->nwhere);
+        else if ((s->kind == S_CLASS || s->kind == S_STRUCT) && s->td->nwhere)
+            s->td->where_syms = where_traits(C, s->td->where_traits, s->td->nwhere);
+    }
     /* hoisting: functions and constants are visible in the whole module */
     for (uint32_t i = 0; i < prog->n; i++) {
         Stmt *s = prog->items[i];
