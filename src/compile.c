@@ -1828,6 +1828,23 @@ static bool safe_direct(Expr *e) {
     }
 }
 
+/* s = s .. a .. b on a string variable: the tail is built first (it may read
+ * s), then appended in place when s is unshared, so building a string in a
+ * loop is linear instead of quadratic. */
+static bool append_concat(FnState *F, Stmt *s, Loc *l) {
+    Expr *v0 = s->value;
+    if ((l->kind != L_REG && l->kind != L_GLOBAL) || l->t->kind != T_STRING || v0->kind != E_BINARY || v0->op != TK_DOTDOT || v0->check)
+        return false;
+    Expr *parts[256];
+    uint32_t n = 0;
+    collect_concat(v0, parts, &n, 256);
+    if (n < 2 || parts[0]->kind != E_NAME || parts[0]->sym != s->target->sym) return false;
+    int v = concat_parts(F, parts + 1, n - 1, -1);
+    if (l->kind == L_REG) emit_abc(F, OP_CONCAT, l->reg, l->reg, v);
+    else emit_abx(F, OP_GAPPEND, v, (uint32_t)l->idx);
+    return true;
+}
+
 static void assign(FnState *F, Stmt *s) {
     Loc pool[64];
     int np = 0;
@@ -1862,6 +1879,7 @@ static void assign(FnState *F, Stmt *s) {
             emit_abx(F, OP_GAPPEND, v, (uint32_t)l.idx);
             return;
         }
+        if (append_concat(F, s, &l)) return;
         if (l.kind == L_REG && safe_direct(s->value) && s->value->type == l.t) { expr(F, s->value, l.reg); return; }
         int v = expr(F, s->value, -1);
         store_loc(F, &l, v);
