@@ -681,21 +681,22 @@ static int binary(FnState *F, Expr *e, int dst) {
     /* i + small constant */
     if ((op == TK_PLUS || op == TK_MINUS) && t->kind == T_INT && e->rhs->kind == E_INT &&
         e->rhs->lit.i >= -127 && e->rhs->lit.i <= 127) {
-        int d = target(F, dst, t);
         uint32_t m = F->ntemps;
         int ra = expr(F, e->lhs, -1);
+        free_temps(F, m);                   /* scalar operands: d may reuse ra */
+        int d = target(F, dst, t);
         int64_t k = op == TK_PLUS ? e->rhs->lit.i : -e->rhs->lit.i;
         emit_abc(F, OP_ADDI_INT, d, ra, (int)(int8_t)k & 0xff);
-        free_temps(F, m);
         return d;
     }
-    /* operand temporaries die right after the instruction that consumes them,
-     * so registers grow with the expression's depth, not its length */
-    int d = target(F, dst, t);
+    /* arithmetic is on scalars: operand temporaries are released before the
+     * result is allocated (it may reuse one; the instruction reads before it
+     * writes), so a left-leaning chain a + b + c + ... needs two registers */
     uint32_t m = F->ntemps;
     int ra = expr(F, e->lhs, -1), rb = expr(F, e->rhs, -1);
-    emit_abc(F, arith_op(op, t->kind == T_FLOAT), d, ra, rb);
     free_temps(F, m);
+    int d = target(F, dst, t);
+    emit_abc(F, arith_op(op, t->kind == T_FLOAT), d, ra, rb);
     return d;
 }
 
