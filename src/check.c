@@ -98,6 +98,7 @@ static bool where_holds(Checker *C, const char **tparams, uint32_t nt, const cha
                         Sym **syms, const Span *spans, uint32_t nwhere, Span decl_span, Type **binds, Span use);
 static TypeInfo *static_owner(Sym *ts);
 static TypeInfo *statics_owner(TypeInfo *ti);
+static CallKind method_kind(TypeInfo *ti, MethodInfo *mi);
 static TypeInfo *infer_type_instance(Checker *C, Sym *ts, Expr *e, Type *expected);
 static void find_mutating(Checker *C, TypeInfo **types, uint32_t n);
 static void push_member_scope(Checker *C, TypeInfo *ti);
@@ -985,7 +986,7 @@ static Type *check_unary(Checker *C, Expr *e, Type *expected) {
             ci->ti = type_info(t);
             ci->mi = mi;
             ci->ftype = mi->fi->type;
-            ci->kind = t->kind == T_CLASS && mi->vslot >= 0 ? CALL_VMETHOD : CALL_SMETHOD;
+            ci->kind = method_kind(type_info(t), mi);
             e->check = ci;
             return mi->fi->ret;
         }
@@ -1428,6 +1429,10 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
             if (mi && mi->is_static) {
                 Expr tmp = *callee;
                 return call_static(C, e, &tmp, mi->owner, ci);
+            }
+            if (!mi && !s->field && s->ti) {         /* values() inside an enum's body */
+                Expr tmp = *callee;
+                return call_static(C, e, &tmp, s->ti, ci);
             }
             if (!lookup(C, "self")) {
                 err(C, callee->span, "'self' can only be used inside an instance method");
@@ -1953,6 +1958,14 @@ static FieldInfo *find_static(TypeInfo *ti, const char *name) {
     ti = statics_owner(ti);
     for (uint32_t i = 0; i < ti->nstatics; i++) if (strcmp(ti->statics[i]->name, name) == 0) return ti->statics[i];
     return NULL;
+}
+
+/* How a call of mi on a ti value dispatches. A trait default taken by a class
+ * goes through the trait's table: a subclass may override it (§13, §14). */
+static CallKind method_kind(TypeInfo *ti, MethodInfo *mi) {
+    if (ti->kind == T_TRAIT || (ti->kind == T_CLASS && mi->owner->kind == T_TRAIT)) return CALL_TMETHOD;
+    if (ti->kind == T_CLASS && mi->vslot >= 0) return CALL_VMETHOD;
+    return CALL_SMETHOD;
 }
 
 /* A method of ti or an ancestor (nearest first). */
@@ -2560,9 +2573,7 @@ static Type *call_user_method(Checker *C, Expr *e, Expr *callee, Type *t, CallIn
     ci->receiver = callee->lhs;
     ci->ti = ti;
     Type *r = call_method_decl(C, e, mi, ci);
-    if (ti->kind == T_TRAIT) ci->kind = CALL_TMETHOD;
-    else if (ti->kind == T_CLASS && mi->vslot >= 0) ci->kind = CALL_VMETHOD;
-    else ci->kind = CALL_SMETHOD;
+    ci->kind = method_kind(ti, mi);
     if (mi->mutating && !valid_struct_target(C, callee->lhs)) {
         Diag *g = err(C, callee->op_span.line ? callee->op_span : callee->span, "cannot call mutating method '%s' on an immutable value", mi->name);
         diag_help(C->D, g, "declare it with var");
@@ -2723,7 +2734,7 @@ static Type *operator_method(Checker *C, Expr *e, Type *a) {
     ci->argv = arena_alloc(C->A, sizeof(Expr *));
     ci->argv[0] = e->rhs;
     ci->ftype = mi->fi->type;
-    ci->kind = ti->kind == T_CLASS && mi->vslot >= 0 ? CALL_VMETHOD : CALL_SMETHOD;
+    ci->kind = method_kind(ti, mi);
     Type *bt = check_expr(C, e->rhs, mi->fi->type->args[0]);
     if (!assignable(C, bt, mi->fi->type->args[0], e->rhs)) return bin_error(C, e, a, bt);
     ci->argv[0] = convert(C, e->rhs, mi->fi->type->args[0]);
@@ -3753,6 +3764,12 @@ static void push_member_scope(Checker *C, TypeInfo *ti) {
         Sym *m = new_sym(C, SYM_FIELD, sh->statics[i]->name, sh->statics[i]->span, sh->statics[i]->type);
         m->field = sh->statics[i];
         declare(C, m, C->scope_id);
+    }
+    if (ti->kind == T_ENUM) {             /* the built-ins: ordinal is self.ordinal, values() is E.values() */
+        declare(C, new_sym(C, SYM_FIELD, "ordinal", ti->td->name_span, C->tt->t_int), C->scope_id);
+        Sym *v = new_sym(C, SYM_METHOD, "values", ti->td->name_span, ty_array(C->vm, ti->type));
+        v->ti = ti;
+        declare(C, v, C->scope_id);
     }
     for (TypeInfo *t = ti; t; t = t->parent)
         for (uint32_t i = 0; i < t->nmethods; i++) {

@@ -1374,7 +1374,7 @@ static int user_member(FnState *F, Expr *e, int dst) {
         if (mi->is_static) { make_closure(F, mi->fi, d); return d; }
         int r = expr(F, e->lhs, -1);
         if (lt->kind == T_CLASS && mi->vslot >= 0) { emit_abc(F, OP_BINDM, d, r, 1); emit(F, (uint32_t)mi->vslot); }
-        else if (lt->kind == T_TRAIT) { emit_abc(F, OP_BINDM, d, r, 2); emit(F, add_type(F, mi->owner->type) | ((uint32_t)mi->tslot << 16)); }
+        else if (lt->kind == T_TRAIT || mi->owner->kind == T_TRAIT) { emit_abc(F, OP_BINDM, d, r, 2);   /* a subclass may override a trait default */ emit(F, add_type(F, mi->owner->type) | ((uint32_t)mi->tslot << 16)); }
         else { emit_abc(F, OP_BINDM, d, r, 0); emit(F, add_proto(F, decl_proto(F, mi->fd))); }
         return d;
     }
