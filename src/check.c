@@ -96,7 +96,7 @@ static Sym *instantiate(Checker *C, Sym *gs, Expr *e, Type *expected);
 static TypeInfo *instantiate_type(Checker *C, Sym *ts, Type **binds, Span sp);
 static bool where_holds(Checker *C, const char **tparams, uint32_t nt, const char **names, const char **traits,
                         Sym **syms, const Span *spans, uint32_t nwhere, Span decl_span, Type **binds, Span use);
-static TypeInfo *static_owner(Sym *ts);
+static TypeInfo *named_statics(Sym *ts);
 static TypeInfo *statics_owner(TypeInfo *ti);
 static CallKind method_kind(TypeInfo *ti, MethodInfo *mi);
 static TypeInfo *infer_type_instance(Checker *C, Sym *ts, Expr *e, Type *expected);
@@ -1477,7 +1477,7 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
         if (ts && ts->kind == SYM_TYPE) {
             callee->lhs->kind = E_NAME;
             callee->lhs->sym = ts;
-            TypeInfo *sti = static_owner(ts);
+            TypeInfo *sti = named_statics(ts);
             callee->lhs->type = sti ? sti->type : ts->type;
             return call_static(C, e, callee, sti, ci);
         }
@@ -1858,7 +1858,7 @@ static Type *check_member(Checker *C, Expr *e) {
         if (ts && ts->kind == SYM_TYPE) {
             e->lhs->kind = E_NAME;
             e->lhs->sym = ts;
-            TypeInfo *sti = static_owner(ts);
+            TypeInfo *sti = named_statics(ts);
             e->lhs->type = sti ? sti->type : ts->type;
             return static_member(C, e, sti);
         }
@@ -1991,8 +1991,8 @@ static const char *suggest_member(Checker *C, TypeInfo *ti, const char *name, bo
 }
 
 /* t is ti, or an instance of the generic type whose statics holder is ti. */
-static bool same_type(const TypeInfo *t, const TypeInfo *ti) {
-    return t && (t == ti || (t->templ && t->templ->tdecl && t->templ->tdecl->check == ti));
+static bool same_type(TypeInfo *t, const TypeInfo *ti) {
+    return t && (t == ti || statics_owner(t) == ti);
 }
 
 static bool inside_type(Checker *C, TypeInfo *ti) {
@@ -2018,7 +2018,7 @@ static const char *mentions_tparam(const TypeExpr *te, const TypeDecl *gt) {
 
 /* Static members of a generic type are shared by all its instantiations: they
  * live once, on a holder type declared with only the static members (§16).
- * Instantiations alias the holder's static fields. */
+ * Instantiations have none of their own; statics_owner() leads to the holder. */
 static TypeInfo *statics_holder(Checker *C, TypeDecl *gt, TypeKind k) {
     TypeDecl *td = ast_clone_type(C->A, gt);
     td->tparams = NULL; td->tparam_spans = NULL; td->ntparams = 0;
@@ -2057,14 +2057,14 @@ static TypeInfo *statics_holder(Checker *C, TypeDecl *gt, TypeKind k) {
     return ti;
 }
 
-/* The type whose static members Type.name reaches: a generic template's holder. */
 /* Where ti's static fields live: a generic instance shares its template's holder. */
 static TypeInfo *statics_owner(TypeInfo *ti) {
     if (ti->templ && ti->templ->tdecl && ti->templ->tdecl->check) return ti->templ->tdecl->check;
     return ti;
 }
 
-static TypeInfo *static_owner(Sym *ts) {
+/* The type whose static members `Name.member` reaches: for a generic template, its holder. */
+static TypeInfo *named_statics(Sym *ts) {
     if (ts->ti) return ts->ti;
     return ts->generic && ts->tdecl ? (TypeInfo *)ts->tdecl->check : NULL;
 }
@@ -2220,9 +2220,8 @@ static void resolve_type_info(Checker *C, TypeInfo *ti) {
         if (ti->kind == T_ENUM && (!strcmp(f->name, "values") || !strcmp(f->name, "ordinal")))
             err(C, fd->span, "enum '%s' cannot declare '%s'", ti->name, f->name);
         if (!f->is_static && ti->kind != T_ENUM && (fd->getter || fd->setter)) make_accessors(C, ti, f);
-        if (f->is_static && statics_owner(ti) != ti) {
-            continue;                       /* shared: on the template's statics holder */
-        } else if (f->is_static) {
+        if (f->is_static && statics_owner(ti) != ti) continue;   /* shared: on the template's holder */
+        if (f->is_static) {
             Sym *g = new_sym(C, SYM_GLOBAL, arena_printf(C->A, "%s.%s", ti->name, f->name), f->span, f->type);
             g->vkind = VK_VAR;
             VEC_PUSH(vm, C->globals, C->nglobals, C->capglobals, g);
