@@ -1829,20 +1829,25 @@ static bool safe_direct(Expr *e) {
     }
 }
 
-/* s = s .. a .. b on a string variable: the tail is built first (it may read
- * s), then appended in place when s is unshared, so building a string in a
- * loop is linear instead of quadratic. */
-static bool append_concat(FnState *F, Stmt *s, Loc *l) {
+/* Appends string v to the string variable at l, in place when unshared. */
+static void emit_append(FnState *F, Loc *l, int v) {
+    if (l->kind == L_REG) emit_abc(F, OP_CONCAT, l->reg, l->reg, v);
+    else emit_abx(F, OP_GAPPEND, v, (uint32_t)l->idx);
+}
+
+/* s = s + x and s = s .. a .. b on a string variable: the tail is built first
+ * (it may read s), then appended in place, so building a string in a loop is
+ * linear instead of quadratic. */
+static bool append_assign(FnState *F, Stmt *s, Loc *l) {
     Expr *v0 = s->value;
-    if ((l->kind != L_REG && l->kind != L_GLOBAL) || l->t->kind != T_STRING || v0->kind != E_BINARY || v0->op != TK_DOTDOT || v0->check)
+    if ((l->kind != L_REG && l->kind != L_GLOBAL) || l->t->kind != T_STRING || v0->kind != E_BINARY || v0->check)
         return false;
     Expr *parts[256];
     uint32_t n = 0;
-    collect_concat(v0, parts, &n, 256);
+    if (v0->op == TK_DOTDOT) collect_concat(v0, parts, &n, 256);
+    else if (v0->op == TK_PLUS) { parts[0] = v0->lhs; parts[1] = v0->rhs; n = 2; }
     if (n < 2 || parts[0]->kind != E_NAME || parts[0]->sym != s->target->sym) return false;
-    int v = concat_parts(F, parts + 1, n - 1, -1);
-    if (l->kind == L_REG) emit_abc(F, OP_CONCAT, l->reg, l->reg, v);
-    else emit_abx(F, OP_GAPPEND, v, (uint32_t)l->idx);
+    emit_append(F, l, concat_parts(F, parts + 1, n - 1, -1));
     return true;
 }
 
@@ -1873,14 +1878,7 @@ static void assign(FnState *F, Stmt *s) {
     Loc l;
     resolve_loc(F, s->target, &l, pool, &np);
     if (s->op == TK_ASSIGN) {
-        Expr *v0 = s->value;
-        if (l.kind == L_GLOBAL && v0->kind == E_BINARY && v0->op == TK_PLUS && v0->type->kind == T_STRING &&
-            !v0->check && v0->lhs->kind == E_NAME && v0->lhs->sym == s->target->sym) {
-            int v = expr(F, v0->rhs, -1);           /* g = g + x: append in place when unshared */
-            emit_abx(F, OP_GAPPEND, v, (uint32_t)l.idx);
-            return;
-        }
-        if (append_concat(F, s, &l)) return;
+        if (append_assign(F, s, &l)) return;
         if (l.kind == L_REG && safe_direct(s->value) && s->value->type == l.t) { expr(F, s->value, l.reg); return; }
         int v = expr(F, s->value, -1);
         store_loc(F, &l, v);
@@ -1890,9 +1888,7 @@ static void assign(FnState *F, Stmt *s) {
     Expr *b = (Expr *)s->check;
     if (s->op == TK_PLUSEQ && l.t->kind == T_STRING && (l.kind == L_REG || l.kind == L_GLOBAL)) {
         /* s += x appends in place when s is the only reference */
-        int v = expr(F, s->value, -1);
-        if (l.kind == L_REG) emit_abc(F, OP_CONCAT, l.reg, l.reg, v);
-        else emit_abx(F, OP_GAPPEND, v, (uint32_t)l.idx);
+        emit_append(F, &l, expr(F, s->value, -1));
         return;
     }
     int cur = load_loc(F, &l);
