@@ -5,6 +5,32 @@
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
+#include <time.h>
+
+static double mono_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* runtime.md §16: while tasks remain, tick — fixed dt without sleeping, or
+ * about 60 ticks per second of real time. */
+static writ_status run_ticks(writ_vm *vm, double fixed_dt) {
+    double last = mono_now();
+    while (writ_task_count(vm) > 0) {
+        double dt = fixed_dt;
+        if (fixed_dt <= 0) {
+            struct timespec nap = {0, 16666667};
+            nanosleep(&nap, NULL);
+            double now = mono_now();
+            dt = now - last;
+            last = now;
+        }
+        writ_status st = writ_tick(vm, dt);
+        if (st != WRIT_OK) return st;
+    }
+    return WRIT_OK;
+}
 
 static const char *USAGE =
     "usage:\n"
@@ -36,14 +62,17 @@ static void report(writ_vm *vm) {
 
 static int cmd_run(int argc, char **argv) {
     const char *file = NULL;
+    double fixed_dt = 0;
+    bool sandbox = false;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--fixed-dt") == 0) {
             if (i + 1 >= argc) return usage_error("--fixed-dt needs a value");
             char *end;
             double dt = strtod(argv[++i], &end);
             if (*end || !(dt > 0) || !isfinite(dt)) return usage_error("--fixed-dt needs a positive finite number");
+            fixed_dt = dt;
         } else if (strcmp(argv[i], "--sandbox") == 0) {
-            /* no OS modules exist yet: nothing to turn off */
+            sandbox = true;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             char buf[256];
             snprintf(buf, sizeof buf, "unknown flag '%s'", argv[i]);
@@ -56,7 +85,10 @@ static int cmd_run(int argc, char **argv) {
     }
     if (!file) return usage_error("no FILE given");
     writ_vm *vm = writ_vm_new(NULL);
+    writ_enable_module(vm, "*", true);
+    if (sandbox) { writ_enable_module(vm, "io", false); writ_enable_module(vm, "time.clock", false); }
     writ_status st = writ_load_file(vm, file);
+    if (st == WRIT_OK) st = run_ticks(vm, fixed_dt);
     fflush(stdout);
     if (st != WRIT_OK) report(vm);
     writ_vm_free(vm);
@@ -75,6 +107,7 @@ static int cmd_check(int argc, char **argv) {
     }
     for (int i = 0; i < argc; i++) {
         writ_vm *vm = writ_vm_new(NULL);
+        writ_enable_module(vm, "*", true);
         writ_status st = writ_check_file(vm, argv[i]);
         if (st != WRIT_OK) {
             report(vm);

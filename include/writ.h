@@ -62,6 +62,19 @@ WRIT_API writ_status writ_load_file(writ_vm *vm, const char *path);
 WRIT_API writ_status writ_load_string(writ_vm *vm, const char *name, const char *source, size_t len);
 /* Compiles without running. */
 WRIT_API writ_status writ_check_file(writ_vm *vm, const char *path);
+/* Enables or disables a standard-library module (stdlib.md §0: "math",
+ * "coroutine", "time", "time.clock", "io", ...; "*" for all) for code
+ * compiled afterwards.  An embedding VM starts with all but "io" and
+ * "time.clock". */
+WRIT_API writ_status writ_enable_module(writ_vm *vm, const char *module, bool on);
+
+/* ---- coroutines (runtime.md §10) ---- */
+/* One scheduler tick of dt seconds: resumes every task whose wait is over,
+ * in start order.  A runtime error ends the failing task and is returned. */
+WRIT_API writ_status writ_tick(writ_vm *vm, double dt);
+/* Number of live tasks (suspended or running). */
+WRIT_API size_t writ_task_count(writ_vm *vm);
+
 /* Text of the last error (diagnostics or runtime error), "" if none. */
 WRIT_API const char *writ_error_text(writ_vm *vm);
 

@@ -4,6 +4,7 @@
  * status, never crashes. */
 #include "../include/writ.h"
 #include "vm.h"
+#include "sched.h"
 #include "chunk.h"
 #include "lex.h"
 #include "parse.h"
@@ -48,6 +49,8 @@ writ_vm *writ_vm_new(const writ_config *cfg) {
     vm->write = cfg->write ? cfg->write : default_write;
     vm->write_ud = cfg->write_ud;
     vm->depth_limit = cfg->call_depth_limit ? cfg->call_depth_limit : 10000;
+    for (uint32_t m = 0; lib_modules[m].name; m++)
+        if (lib_modules[m].embedded_default) vm->lib_on |= (uint64_t)1 << m;
     ty_init(vm, &vm->types);
     return vm;
 }
@@ -60,6 +63,7 @@ static void set_error_text(VM *vm, const char *s, size_t n) {
 
 void writ_vm_free(writ_vm *vm) {
     if (!vm) return;
+    sched_free(vm);                 /* tasks first: their frames run module code */
     for (size_t i = vm->nmodules; i-- > 0;) module_free(vm, vm->modules[i]);
     VEC_FREE(vm, vm->modules, vm->cap_modules);
     Globals *g = &vm->g;
@@ -86,12 +90,39 @@ void writ_vm_free(writ_vm *vm) {
     mem_free(vm, vm->frames, sizeof(Frame) * vm->cap_frames);
     if (vm->error_msg) mem_free(vm, vm->error_msg, vm->error_msg_size);
     if (vm->error_text) mem_free(vm, vm->error_text, vm->error_text_size);
+    VEC_FREE(vm, vm->trace, vm->cap_trace);
     VEC_FREE(vm, vm->freeing, vm->capfreeing);
     ty_free(vm, &vm->types);
     MemHook af = vm->alloc;
     void *ud = vm->alloc_ud;
     af(ud, vm, sizeof(VM), 0);
 }
+
+writ_status writ_enable_module(writ_vm *vm, const char *name, bool on) {
+    if (!vm || !name) return WRIT_ERROR_MISUSE;
+    bool all = strcmp(name, "*") == 0;
+    bool found = false;
+    for (uint32_t m = 0; lib_modules[m].name; m++) {
+        if (!all && strcmp(lib_modules[m].name, name) != 0) continue;
+        found = true;
+        if (on) vm->lib_on |= (uint64_t)1 << m;
+        else vm->lib_on &= ~((uint64_t)1 << m);
+    }
+    if (!found) {
+        char buf[200];
+        int n = snprintf(buf, sizeof buf, "unknown library module '%s'", name);
+        set_error_text(vm, buf, (size_t)n);
+        return WRIT_ERROR_MISUSE;
+    }
+    return WRIT_OK;
+}
+
+writ_status writ_tick(writ_vm *vm, double dt) {
+    if (!vm) return WRIT_ERROR_MISUSE;
+    return sched_tick(vm, dt) ? WRIT_OK : WRIT_ERROR_RUNTIME;
+}
+
+size_t writ_task_count(writ_vm *vm) { return vm ? sched_live(vm) : 0; }
 
 const char *writ_error_text(writ_vm *vm) {
     if (!vm || !vm->error_text) return "";

@@ -189,6 +189,7 @@ struct FuncDecl {
     uint32_t nwhere;
     struct Sym **where_syms;  /* checker: the traits, looked up where the function is declared */
     bool is_static, is_public, is_private, is_lambda;
+    int8_t coro;            /* checker: 0 not yet known, 1 plain function, 2 coroutine (its body yields) */
     const char *doc;        /* documentation comment (unused by the compiler) */
     struct Sym *sym;        /* checker */
     void *check;            /* checker: function info */

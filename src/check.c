@@ -61,6 +61,7 @@ typedef struct Checker {
     uint32_t module_scope_id;
     TypeInfo **types; uint32_t ntypes, captypes;
     int loop_depth;
+    Expr *coro_ok;          /* the call that may be a coroutine call (operand of start / yield) */
     Narrow *narrow; uint32_t nnarrow, capnarrow;
     const char **reported; uint32_t nreported, capreported;
     FnInfo **fns; uint32_t nfns, capfns;
@@ -71,6 +72,8 @@ typedef struct Checker {
 } Checker;
 
 static Type *check_expr(Checker *C, Expr *e, Type *expected);
+static Type *check_call(Checker *C, Expr *e, Type *expected);
+static bool is_coroutine(FuncDecl *fd);
 static bool check_block(Checker *C, Block *b);
 static bool check_stmt(Checker *C, Stmt *s);
 static Type *resolve_type(Checker *C, TypeExpr *te);
@@ -675,6 +678,10 @@ static Type *check_name(Checker *C, Expr *e, bool called) {
     }
     e->sym = s;
     s->used = true;
+    if ((s->kind == SYM_FUNC || s->kind == SYM_LOCALFUNC) && is_coroutine(s->fn)) {
+        err(C, e->span, "coroutine '%s' cannot be used as a value", s->name);
+        return T_err(C);
+    }
     switch (s->kind) {
     case SYM_LOCAL: case SYM_LOCALFUNC: {
         note_capture(C, s);
@@ -1377,6 +1384,108 @@ static Type *no_targs(Checker *C, Expr *e) {
     err(C, e->span, "'%s' takes no type arguments", callee_name(e->lhs));
     for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
     return T_err(C);
+}
+
+/* ------------------------------------------------------------------ */
+/* coroutines (§21): a function whose body yields (not counting nested
+ * functions and lambdas) is a coroutine, decided syntactically so that
+ * calls checked before the body know it. */
+
+static bool block_yields(Block *b);
+static bool stmt_yields(Stmt *s) {
+    if (!s) return false;
+    switch (s->kind) {
+    case S_YIELD: return true;
+    case S_VAR: return s->init && s->init->kind == E_YIELD;
+    case S_ASSIGN: case S_RETURN: return s->value && s->value->kind == E_YIELD;
+    case S_IF: return block_yields(s->then) || stmt_yields(s->els);
+    case S_WHILE: case S_FOR: case S_BLOCK: return block_yields(s->body);
+    case S_WHEN:
+        for (uint32_t i = 0; i < s->when->narms; i++)
+            if (stmt_yields(s->when->arms[i].body)) return true;
+        return false;
+    default: return false;
+    }
+}
+static bool block_yields(Block *b) {
+    if (!b) return false;
+    for (uint32_t i = 0; i < b->n; i++) if (stmt_yields(b->stmts[i])) return true;
+    return false;
+}
+
+static bool is_coroutine(FuncDecl *fd) {
+    if (!fd) return false;
+    if (!fd->coro) fd->coro = !fd->is_lambda && block_yields(fd->body) ? 2 : 1;
+    return fd->coro == 2;
+}
+
+/* The declaration a resolved call runs, when it is a script function. */
+static FuncDecl *call_target(CallInfo *ci) {
+    if (!ci) return NULL;
+    switch (ci->kind) {
+    case CALL_DIRECT: case CALL_LOCALFN: return ci->fn ? ci->fn->fn : NULL;
+    case CALL_SMETHOD: case CALL_VMETHOD: case CALL_TMETHOD: return ci->mi ? ci->mi->fd : NULL;
+    default: return NULL;
+    }
+}
+
+static bool is_coroutine_call(Expr *e) {
+    return e && e->kind == E_CALL && is_coroutine(call_target((CallInfo *)e->check));
+}
+
+/* A call checked outside start / yield must not be a coroutine. */
+static Type *check_plain_call(Checker *C, Expr *e, Type *expected) {
+    Expr *allowed = C->coro_ok;
+    C->coro_ok = NULL;
+    Type *t = check_call(C, e, expected);
+    if (e != allowed && is_coroutine_call(e)) {
+        FuncDecl *fd = call_target((CallInfo *)e->check);
+        err(C, e->span, "coroutine '%s' must be called with start or yield", fd->name);
+        return T_err(C);
+    }
+    return t;
+}
+
+/* yield [operand]: the wait or awaited call; returns the value's type
+ * (void for waits). */
+static Type *check_yield(Checker *C, Expr *operand, Span sp) {
+    FnInfo *f = C->fn;
+    const char *bad = f->is_script ? "'yield' is only allowed inside a function"
+                    : f->decl && f->decl->is_lambda ? "a lambda cannot yield" : NULL;
+    if (bad) {
+        err(C, sp, "%s", bad);
+        if (operand) check_expr(C, operand, NULL);
+        return T_err(C);
+    }
+    if (!operand) return C->tt->t_void;
+    if (operand->kind == E_CALL) C->coro_ok = operand;
+    Type *t = check_expr(C, operand, NULL);
+    C->coro_ok = NULL;
+    if (is_err(t) || is_coroutine_call(operand)) return t;
+    if (t->kind == T_WAIT) return C->tt->t_void;
+    err(C, operand->span, "yield expects a Wait or a coroutine call, found %s", t->name);
+    return T_err(C);
+}
+
+/* start f(args): the call must be a coroutine; inside a class instance
+ * method (or a lambda in one) `self` becomes the task's owner. */
+static void check_start(Checker *C, Stmt *s) {
+    Expr *call = s->value;
+    if (call->kind != E_CALL) { check_expr(C, call, NULL); return; }
+    C->coro_ok = call;
+    Type *t = check_expr(C, call, NULL);
+    C->coro_ok = NULL;
+    if (is_err(t)) return;
+    if (!is_coroutine_call(call)) {
+        err(C, call->span, "'start' needs a coroutine call; '%s' never yields", callee_name(call->lhs));
+        return;
+    }
+    Sym *self = lookup(C, "self");
+    if (self && self->type && self->type->kind == T_CLASS) {
+        self->used = true;
+        note_capture(C, self);
+        s->check = self;
+    }
 }
 
 static Type *check_call(Checker *C, Expr *e, Type *expected) {
@@ -2279,6 +2388,9 @@ static void resolve_type_info(Checker *C, TypeInfo *ti) {
             if (!is_err(base->fi->type) && !is_err(mi->fi->type) && base->fi->type != mi->fi->type)
                 err(C, fd->name_span, "'%s' overrides %s.%s with a different signature: expected %s, found %s",
                     mi->name, base->owner->name, base->name, base->fi->type->name, mi->fi->type->name);
+            else if (is_coroutine(fd) != is_coroutine(base->fd))
+                err(C, fd->name_span, "'%s' in %s and %s.%s must both be coroutines or neither",
+                    mi->name, base->owner->name, ti->name, mi->name);
             mi->vslot = base->vslot;
             ti->vtable[mi->vslot] = mi;
         } else if (base) {
@@ -2304,6 +2416,9 @@ static void resolve_type_info(Checker *C, TypeInfo *ti) {
                 if (!is_err(impl->fi->type) && !is_err(tm->fi->type) && impl->fi->type != tm->fi->type)
                     err(C, impl->owner == ti ? impl->fd->name_span : td->name_span, "'%s' in %s does not match trait '%s': expected %s, found %s",
                         tm->name, ti->name, tr->name, tm->fi->type->name, impl->fi->type->name);
+                else if (is_coroutine(impl->fd) != is_coroutine(tm->fd))
+                    err(C, impl->owner == ti ? impl->fd->name_span : td->name_span, "'%s' in %s and %s.%s must both be coroutines or neither",
+                        tm->name, tr->name, impl->owner->name, tm->name);
             }
             for (uint32_t k2 = k + 1; k2 < ti->ntraits; k2++) {
                 TypeInfo *tr2 = ti->traits[k2];
@@ -2655,6 +2770,7 @@ static Type *member_of_user(Checker *C, Expr *e, Type *t) {
         check_visible(C, sp, mi->name, mi->is_public, mi->owner);
         if (mi->is_static) { err(C, sp, "static method '%s' must be called on the type", mi->name); return T_err(C); }
         if (mi->mutating) { err(C, sp, "mutating method '%s' cannot be used as a value", mi->name); return T_err(C); }
+        if (is_coroutine(mi->fd)) { err(C, sp, "coroutine '%s' cannot be used as a value", mi->name); return T_err(C); }
         Sym *ms = new_sym(C, SYM_METHOD, mi->name, sp, mi->fi->type);
         ms->method = mi;
         e->sym = ms;
@@ -3066,7 +3182,7 @@ static Type *check_expr_inner(Checker *C, Expr *e, Type *expected) {
         return t;
     }
     case E_AS: return check_as(C, e);
-    case E_CALL: return check_call(C, e, expected);
+    case E_CALL: return check_plain_call(C, e, expected);
     case E_INDEX: return check_index(C, e);
     case E_MEMBER: return check_member(C, e);
     case E_SAFE_MEMBER: {
@@ -3161,7 +3277,7 @@ static Type *check_expr_inner(Checker *C, Expr *e, Type *expected) {
         e->check = fr;        /* the function's Result type, for the early return */
         return t->a;
     }
-    case E_YIELD: err(C, e->span, "coroutines are not supported yet"); return T_err(C);
+    case E_YIELD: return check_yield(C, e->lhs, e->span);
     case E_CONVERT: return e->type;
     }
     return T_err(C);
@@ -3228,8 +3344,7 @@ static void check_var(Checker *C, Stmt *s) {
     Type *decl = s->vtype ? resolve_type(C, s->vtype) : NULL;
     Type *t = decl;
     if (s->init) {
-        if (s->init->kind == E_YIELD) { err(C, s->init->span, "coroutines are not supported yet"); t = T_err(C); }
-        else if (decl) check_to(C, &s->init, decl);
+        if (decl) check_to(C, &s->init, decl);
         else {
             t = check_expr(C, s->init, NULL);
             if (t->kind == T_NULL) { err(C, s->init->span, "cannot infer the type of null; add a type annotation"); t = T_err(C); }
@@ -3376,7 +3491,6 @@ static void check_assign(Checker *C, Stmt *s) {
         for (uint32_t i = 0; i < n; i++) if (s->target->elems[i]->sym) kill_narrow(C, s->target->elems[i]->sym);
         return;
     }
-    if (s->value->kind == E_YIELD) { err(C, s->value->span, "coroutines are not supported yet"); return; }
     Type *tt = check_target(C, s->target);
     Sym *sym = s->target->kind == E_NAME ? s->target->sym : NULL;
     if (s->op == TK_ASSIGN) {
@@ -3482,7 +3596,6 @@ static void declare_local_func(Checker *C, Stmt *s) {
 
 static bool check_return(Checker *C, Stmt *s) {
     FnInfo *f = C->fn;
-    if (s->value && s->value->kind == E_YIELD) { err(C, s->value->span, "coroutines are not supported yet"); return true; }
     if (f->is_script) {
         if (s->value) {
             Type *t = check_expr(C, s->value, f->inferred);
@@ -3588,9 +3701,8 @@ static bool check_stmt(Checker *C, Stmt *s) {
     case S_BREAK: case S_CONTINUE:
         if (!C->loop_depth) err(C, s->span, "'%s' outside of a loop", s->kind == S_BREAK ? "break" : "continue");
         return true;
-    case S_START: case S_YIELD:
-        err(C, s->span, C->fn->is_script && s->kind == S_YIELD ? "'yield' is only allowed inside a function" : "coroutines are not supported yet");
-        return false;
+    case S_START: check_start(C, s); return false;
+    case S_YIELD: check_yield(C, s->value->lhs, s->value->span); return false;
     case S_ASSIGN: check_assign(C, s); return false;
     case S_BLOCK: return check_block(C, s->body);
     case S_EXPR: check_expr(C, s->value, NULL); return false;
@@ -3676,13 +3788,16 @@ static void declare_lib(Checker *C) {
         s->nlib = 1;
         declare(C, s, C->scope_id);
     }
-    for (const LibFn *f = lib_functions; f->name; f++) {
-        Sym *s = lookup(C, f->name);
-        if (s && s->kind == SYM_LIB && s->nlib < 2) { s->lib[s->nlib++] = f; continue; }
-        s = new_sym(C, SYM_LIB, f->name, (Span){0}, T_err(C));
-        s->lib[0] = f;
-        s->nlib = 1;
-        declare(C, s, C->scope_id);
+    for (uint32_t m = 0; lib_modules[m].name; m++) {
+        if (!(C->vm->lib_on & ((uint64_t)1 << m))) continue;     /* a disabled module: undeclared */
+        for (const LibFn *f = lib_modules[m].fns; f->name; f++) {
+            Sym *s = lookup(C, f->name);
+            if (s && s->kind == SYM_LIB && s->nlib < 2) { s->lib[s->nlib++] = f; continue; }
+            s = new_sym(C, SYM_LIB, f->name, (Span){0}, T_err(C));
+            s->lib[0] = f;
+            s->nlib = 1;
+            declare(C, s, C->scope_id);
+        }
     }
     for (const LibConst *k = lib_constants; k->name; k++) {
         Type *t = strcmp(k->type, "int") == 0 ? C->tt->t_int : C->tt->t_float;

@@ -46,6 +46,8 @@ typedef struct FnState {
     Loop *loop;
     uint32_t line;
     bool overflow;
+    CallInfo *start_ci;        /* `start` of this call: its call instruction gets a START first */
+    int start_owner;           /* the owner register, or 255 */
 } FnState;
 
 typedef struct Cg {
@@ -799,9 +801,18 @@ static uint32_t eval_args(FnState *F, CallInfo *ci, int *regs) {
     return np;
 }
 
-static int call_closure(FnState *F, int fnreg, int *regs, uint32_t n, Type *ret, int dst) {
+/* Before the call instruction of a started call (not of calls in its
+ * arguments, compiled earlier): START turns the call into a new task. */
+static void start_prefix(FnState *F, CallInfo *ci) {
+    if (!ci || F->start_ci != ci) return;
+    emit_abc(F, OP_START, F->start_owner, 0, 0);
+    F->start_ci = NULL;
+}
+
+static int call_closure(FnState *F, int fnreg, int *regs, uint32_t n, Type *ret, int dst, CallInfo *ci) {
     bool has = ret->kind != T_VOID;
     int d = has ? target(F, dst, ret) : 0;
+    start_prefix(F, ci);
     emit_abc(F, OP_CALLV, d, (int)n, has && is_ref(ret) ? 1 : 0);
     emit(F, (uint32_t)fnreg);
     emit_args(F, regs, n);
@@ -844,6 +855,7 @@ static int call(FnState *F, Expr *e, int dst) {
         uint32_t m = F->ntemps;
         uint32_t n = eval_args(F, ci, regs);
         Proto *q = decl_proto(F, ci->fn->fn);
+        start_prefix(F, ci);
         emit_abc(F, OP_CALL, d, (int)n, has && is_ref(ret) ? 1 : 0);
         emit(F, add_proto(F, q));
         emit_args(F, regs, n);
@@ -875,7 +887,7 @@ static int call(FnState *F, Expr *e, int dst) {
         } else {
             n = eval_args(F, ci, regs);
         }
-        call_closure(F, fr, regs, n, ret, d);
+        call_closure(F, fr, regs, n, ret, d, ci);
         free_temps(F, m);
         return d < 0 ? 0 : d;
     }
@@ -884,7 +896,7 @@ static int call(FnState *F, Expr *e, int dst) {
         uint32_t m = F->ntemps;
         int fr = expr(F, e->lhs, -1);
         for (uint32_t i = 0; i < ci->nparams; i++) regs[i] = expr(F, ci->argv[i], -1);
-        call_closure(F, fr, regs, ci->nparams, ret, d);
+        call_closure(F, fr, regs, ci->nparams, ret, d, NULL);
         free_temps(F, m);
         return d < 0 ? 0 : d;
     }
@@ -1057,6 +1069,7 @@ static int method_call(FnState *F, CallInfo *ci, Type *ret, int dst) {
     }
     regs[0] = recv;
     uint32_t n = eval_args(F, ci, regs + 1) + 1;
+    start_prefix(F, ci);
     if (ci->kind == CALL_VMETHOD) {
         emit_abc(F, OP_CALLM, d, (int)n, has && is_ref(ret) ? 1 : 0);
         emit(F, (uint32_t)mi->vslot);
@@ -1111,7 +1124,7 @@ static int hof_body(FnState *F, Expr *e, CallInfo *ci, int a, Type *ret, int dst
         uint32_t jexit = emit_jump(F, OP_JGE_INT, i, n, 0);
         emit_abc(F, get, x, a, i);
         regs[0] = acc; regs[1] = x;
-        call_closure(F, fn, regs, 2, ret, acc);
+        call_closure(F, fn, regs, 2, ret, acc, NULL);
         emit_abc(F, OP_ADDI_INT, i, i, 1);
         emit_loop_to(F, top);
         patch_here(F, jexit);
@@ -1158,7 +1171,7 @@ static int hof_body(FnState *F, Expr *e, CallInfo *ci, int a, Type *ret, int dst
         emit_abc(F, get, xi, src, i);
         emit_abc(F, get, xj, src, j);
         regs[0] = xi; regs[1] = xj;
-        call_closure(F, fn, regs, 2, tt->t_int, c);
+        call_closure(F, fn, regs, 2, tt->t_int, c, NULL);
         uint32_t jright2 = emit_jump(F, OP_JLT_INT, zero, c, 0);
         patch_here(F, jleft1);
         emit_abc(F, get, xi, src, i);
@@ -1204,7 +1217,7 @@ static int hof_body(FnState *F, Expr *e, CallInfo *ci, int a, Type *ret, int dst
     uint32_t jexit = emit_jump(F, OP_JGE_INT, i, n, 0);
     emit_abc(F, get, x, a, i);
     regs[0] = x;
-    call_closure(F, fn, regs, 1, cbret, y);
+    call_closure(F, fn, regs, 1, cbret, y, NULL);
     uint32_t jout = 0;
     bool early = false;
     if (is_map) emit_abc(F, OP_APUSH, res, y, 0);
@@ -1633,6 +1646,11 @@ static int expr_inner(FnState *F, Expr *e, int dst) {
         return d;
     }
     case E_LAMBDA: return lambda(F, e, dst);
+    case E_YIELD:
+        /* awaiting a coroutine is a call on the task's stack; a wait suspends */
+        if (e->lhs && e->lhs->type->kind != T_WAIT) return expr(F, e->lhs, dst);
+        emit_abc(F, OP_YIELD, e->lhs ? expr(F, e->lhs, -1) : 255, 0, 0);
+        return 0;
     case E_WHEN: return when(F, e->when, e->type, dst);
     default: break;
     }
@@ -2127,6 +2145,14 @@ static void stmt(FnState *F, Stmt *s) {
         break;
     case S_BREAK: loop_jump(F, true); break;
     case S_CONTINUE: loop_jump(F, false); break;
+    case S_START: {
+        Sym *owner = (Sym *)s->check;
+        F->start_owner = owner ? load_sym(F, owner, owner->type, -1) : 255;
+        F->start_ci = (CallInfo *)s->value->check;
+        expr(F, s->value, -1);
+        break;
+    }
+    case S_YIELD: expr(F, s->value, -1); break;
     case S_ASSIGN: assign(F, s); break;
     case S_BLOCK: block(F, s->body); break;
     case S_EXPR: expr(F, s->value, -1); break;

@@ -3,6 +3,7 @@
  * Optional<T> slot encoding helpers.  Strings, arrays and dictionaries are
  * built in str.c / arr.c / dict.c but freed here, so there is exactly one
  * place that knows which children each kind holds. */
+#include "sched.h"
 #include "rt.h"
 #include "vm.h"
 
@@ -109,6 +110,13 @@ static void free_one(VM *vm, Obj *o) {
         mem_free(vm, r, sizeof(ResultObj));
         break;
     }
+    case OBJ_WAIT: {
+        WaitObj *w = (WaitObj *)o;
+        if (w->cond) drop(vm, &w->cond->h);
+        mem_free(vm, w, sizeof(WaitObj));
+        break;
+    }
+    case OBJ_TASK: sched_free_task(vm, (Task *)o); break;
     }
 }
 

@@ -10,7 +10,7 @@
 
 typedef enum ObjKind {
     OBJ_STRING, OBJ_ARRAY, OBJ_DICT, OBJ_TUPLE, OBJ_CLOSURE, OBJ_CELL, OBJ_INTBOX,
-    OBJ_INSTANCE, OBJ_WEAK, OBJ_RESULT,
+    OBJ_INSTANCE, OBJ_WEAK, OBJ_RESULT, OBJ_WAIT, OBJ_TASK,
 } ObjKind;
 
 typedef struct Obj {
@@ -121,6 +121,18 @@ typedef struct ResultObj {
     Str *err;
     Value payload;
 } ResultObj;
+
+/* Wait (stdlib.md §2): a description of a suspension; each `yield` of it
+ * starts a fresh wait in the yielding task. */
+typedef enum WaitKind { WAIT_NEXT, WAIT_SECONDS, WAIT_FRAMES, WAIT_UNTIL, WAIT_HOST } WaitKind;
+typedef struct WaitObj {
+    Obj h;
+    uint8_t kind;      /* WaitKind */
+    double secs;       /* WAIT_SECONDS */
+    int64_t frames;    /* WAIT_FRAMES */
+    Closure *cond;     /* WAIT_UNTIL (counted) */
+    struct HostWait *hw;   /* WAIT_HOST (counted) */
+} WaitObj;
 
 /* Optional<int> payload. */
 typedef struct IntBox {

@@ -152,7 +152,9 @@
     /* loops and HOF helpers */ \
     OP(HALT,       ABC, 0, "end of top-level code") \
     OP(ERROR_STR,  ABC, 0, "runtime error with message string R[A]") \
-    OP(PUSHFRAME_HIDDEN, ABC, 0, "reserved")
+    /* coroutines */ \
+    OP(START,      ABC, 0, "the next call instruction starts a task (owner R[A], 255: none) instead of calling") \
+    OP(YIELD,      ABC, 0, "suspend the running task until the wait R[A] (255: the next tick) is over")
 
 /* Unary float math functions compiled to MATHF (index = C operand). */
 #define MATHF_NAMES { "sqrt", "floor", "ceil", "trunc", "round", "abs", "sin", "cos", "tan", "exp", "log", NULL }

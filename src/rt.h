@@ -111,6 +111,15 @@ extern const LibFn lib_string_methods[];   /* receiver: string; NULL-name termin
 extern const LibFn lib_array_methods[];    /* receiver: Array<T> */
 extern const LibFn lib_dict_methods[];     /* receiver: Dictionary<K, V> */
 extern const LibFn lib_functions[];        /* math, interpolation, ... (int/float overloads share a name) */
+
+/* A library module (stdlib.md §0): its free functions.  Modules are
+ * enabled per VM; a disabled module's names are not declared. */
+typedef struct LibModule {
+    const char *name;          /* "math", "coroutine", "time", "time.clock", ... */
+    const LibFn *fns;          /* NULL-name terminated */
+    bool embedded_default;     /* on in an embedding VM unless the host changes it */
+} LibModule;
+extern const LibModule lib_modules[];      /* NULL-name terminated */
 extern const LibConst lib_constants[];
 extern const char *const lib_prelude_source;   /* library parts written in Writ (prelude.c) */
 

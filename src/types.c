@@ -63,7 +63,7 @@ void ty_init(VM *vm, TypeTable *tt) {
     tt->t_bool = type_alloc(vm, T_BOOL, "bool", false);
     tt->t_string = type_alloc(vm, T_STRING, "string", true);
     tt->t_any = type_alloc(vm, T_ANY, "any", false);
-    tt->t_wait = type_alloc(vm, T_WAIT, "Wait", false);
+    tt->t_wait = type_alloc(vm, T_WAIT, "Wait", true);
 }
 
 static void nominal_destroy(VM *vm, Type *t) {

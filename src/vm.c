@@ -8,6 +8,7 @@
 #include "chunk.h"
 #include "opcodes.h"
 #include "rt.h"
+#include "sched.h"
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,36 +34,49 @@ void rt_error(VM *vm, const char *fmt, ...) {
     vm->error_msg = mem_strndup(vm, buf, n - 1);
     vm->error_msg_size = n;
     vm->has_error = true;
+    vm->ntrace = 0;
 }
 
-static uint32_t frame_line(Frame *f, bool innermost) {
+static uint32_t frame_line(Frame *f) {
     Proto *p = f->proto;
     size_t at = (size_t)(f->pc - p->code);
     if (at > 0) at--;
-    (void)innermost;
     return at < p->ncode ? p->lines[at] : 0;
 }
 
-static void trace_line(Buf *b, Frame *f) {
-    Proto *p = f->proto;
-    buf_printf(b, "  at %s (%s:%u)\n", p->is_lambda ? "<lambda>" : p->name ? p->name : "<script>",
-               p->file ? p->file : p->module && p->module->name ? p->module->name : "?", frame_line(f, false));
-}
-
-/* Renders "error: msg" and the trace (innermost first) into vm->error_text. */
-static void build_trace(VM *vm, size_t lo) {
-    Buf b;
-    buf_init(&b, vm);
-    buf_printf(&b, "error: %s\n", vm->error_msg ? vm->error_msg : "unknown error");
-    size_t n = 0;
-    for (size_t i = vm->nframes; i-- > lo;) if (!vm->frames[i].hidden) n++;
-    size_t shown = 0, k = 0;
+/* Appends the frames [lo, nframes) of the running context to the trace,
+ * innermost first.  An error crossing task switches appends each context. */
+static void trace_add(VM *vm, size_t lo) {
     for (size_t i = vm->nframes; i-- > lo;) {
         Frame *f = &vm->frames[i];
         if (f->hidden) continue;
+        Proto *p = f->proto;
+        if (vm->ntrace == vm->cap_trace) {
+            size_t nc = vm->cap_trace ? vm->cap_trace * 2 : 32;
+            vm->trace = mem_realloc(vm, vm->trace, sizeof(TraceFrame) * vm->cap_trace, sizeof(TraceFrame) * nc);
+            vm->cap_trace = nc;
+        }
+        TraceFrame *t = &vm->trace[vm->ntrace++];
+        t->fn = p->is_lambda ? "<lambda>" : p->name ? p->name : "<script>";
+        t->file = p->file ? p->file : p->module && p->module->name ? p->module->name : "?";
+        t->line = frame_line(f);
+        t->host = false;
+    }
+}
+
+/* Renders "error: msg" and the trace into vm->error_text (§24: above 50
+ * frames, the first and last 25 around an omission line). */
+static void trace_render(VM *vm) {
+    Buf b;
+    buf_init(&b, vm);
+    buf_printf(&b, "error: %s\n", vm->error_msg ? vm->error_msg : "unknown error");
+    size_t n = vm->ntrace;
+    for (size_t k = 0; k < n; k++) {
         if (n > 50 && k == 25) buf_printf(&b, "  ... %zu frames omitted ...\n", n - 50);
-        if (n <= 50 || k < 25 || k >= n - 25) { trace_line(&b, f); shown++; }
-        k++;
+        if (n > 50 && k >= 25 && k < n - 25) continue;
+        TraceFrame *t = &vm->trace[k];
+        if (t->host) buf_printf(&b, "  at %s (host)\n", t->fn);
+        else buf_printf(&b, "  at %s (%s:%u)\n", t->fn, t->file, t->line);
     }
     if (vm->error_text) mem_free(vm, vm->error_text, vm->error_text_size);
     vm->error_text = mem_strndup(vm, b.data ? b.data : "", b.len);
@@ -70,11 +84,12 @@ static void build_trace(VM *vm, size_t lo) {
     buf_free(&b);
 }
 
-/* Releases the owned references of frames [lo, nframes) and pops them. */
-static void unwind(VM *vm, size_t lo) {
-    while (vm->nframes > lo) {
-        Frame *f = &vm->frames[vm->nframes - 1];
-        Value *R = vm->stack + f->base;
+/* Releases the owned references of frames[lo, n) and returns lo (the new
+ * frame count).  Works on any stack: the running one or a suspended task's. */
+size_t vm_unwind_frames(VM *vm, Frame *frames, size_t n, Value *stack, size_t lo) {
+    while (n > lo) {
+        Frame *f = &frames[--n];
+        Value *R = stack + f->base;
         Proto *p = f->proto;
         for (uint32_t i = 0; i < p->nrefregs; i++) {
             Obj *o = R[p->refregs[i]].o;
@@ -82,8 +97,12 @@ static void unwind(VM *vm, size_t lo) {
             obj_release(vm, o);
         }
         if (f->closure) obj_release(vm, &f->closure->h);
-        vm->nframes--;
     }
+    return lo;
+}
+
+static void unwind(VM *vm, size_t lo) {
+    vm->nframes = vm_unwind_frames(vm, vm->frames, vm->nframes, vm->stack, lo);
 }
 
 /* ------------------------------------------------------------------ */
@@ -144,8 +163,41 @@ static Tuple *tuple_copy(VM *vm, Tuple *t) {
 
 #define ARGREG(w, k) (((w) >> (8 * (k))) & 0xff)
 
-/* Runs proto `entry` (no arguments) as a new frame on top of the stack and
- * returns when it returns.  false on a runtime error (vm->error_text set). */
+/* ------------------------------------------------------------------ */
+/* task switching (the scheduler itself is sched.c) */
+
+static void ctx_swap(VM *vm, Task *t) {
+    Value *st = vm->stack; vm->stack = t->stack; t->stack = st;
+    size_t sc = vm->stack_cap; vm->stack_cap = t->stack_cap; t->stack_cap = sc;
+    Frame *fr = vm->frames; vm->frames = t->frames; t->frames = fr;
+    size_t nf = vm->nframes; vm->nframes = t->nframes; t->nframes = nf;
+    size_t cf = vm->cap_frames; vm->cap_frames = t->cap_frames; t->cap_frames = cf;
+}
+
+/* Installs t's stack over the running context (cur, whose bottom frame
+ * count is stop). */
+static void task_enter(VM *vm, Task *t, Task *cur, size_t stop, bool host) {
+    t->resumer = cur;
+    t->resumer_stop = stop;
+    t->host_resumed = host;
+    t->saved_depth_base = vm->depth_base;
+    vm->depth_base += (uint32_t)vm->nframes;
+    ctx_swap(vm, t);
+    t->state = TASK_RUNNING;
+    vm->running = t;
+}
+
+/* Gives t its stack back and reinstalls the resumer's. */
+static void task_leave(VM *vm, Task *t) {
+    ctx_swap(vm, t);
+    vm->depth_base = (uint32_t)t->saved_depth_base;
+    vm->running = t->resumer;
+}
+
+static bool run(VM *vm, size_t stop_at, Task *cur_task, Value *result);
+
+/* Runs proto `entry` as a new frame on top of the stack and returns when it
+ * returns.  false on a runtime error (vm->error_text set). */
 bool vm_execute(VM *vm, Proto *entry, Closure *cl, Value *args, uint32_t nargs, Value *result) {
     size_t entry_frames = vm->nframes;
     size_t base0 = 0;
@@ -153,14 +205,18 @@ bool vm_execute(VM *vm, Proto *entry, Closure *cl, Value *args, uint32_t nargs, 
         Frame *top = &vm->frames[vm->nframes - 1];
         base0 = top->base + top->proto->nregs;
     }
-    if (vm->nframes >= vm->depth_limit) {
+    if (vm->nframes + vm->depth_base >= vm->depth_limit) {
         rt_error(vm, "stack overflow: call depth limit (%u) exceeded", vm->depth_limit);
-        build_trace(vm, entry_frames);
+        trace_add(vm, entry_frames);
+        trace_render(vm);
         return false;
     }
     ensure_stack(vm, base0 + entry->nregs + 1);
     Value *R = vm->stack + base0;
-    for (uint32_t i = 0; i < nargs; i++) R[i] = args[i];
+    uint32_t self = cl && (cl->h.flags & CLOSURE_BOUND) ? 1 : 0;
+    if (self) R[0] = cl->cap[0];
+    for (uint32_t i = 0; i < nargs; i++) R[self + i] = args[i];
+    for (uint32_t i = self + nargs; i < entry->nparams; i++) R[i].i = 0;   /* omitted-defaults mask: none */
     null_refregs(entry, R);
     Frame *fr = push_frame(vm);
     fr->proto = entry;
@@ -171,12 +227,29 @@ bool vm_execute(VM *vm, Proto *entry, Closure *cl, Value *args, uint32_t nargs, 
     fr->hidden = false;
     fr->ret_reg = 0;
     fr->inout_reg = -1;
+    return run(vm, entry_frames, NULL, result);
+}
 
-    Proto *P = entry;
-    uint32_t *pc = entry->code;
+/* Resumes a suspended task until it suspends again or ends (sched.c).
+ * false on a runtime error, which also ended the task. */
+bool vm_resume(VM *vm, Task *t) {
+    task_enter(vm, t, vm->running, 0, true);
+    return run(vm, 0, t, NULL);
+}
+
+/* The interpreter loop: runs the top frame of the installed stack until
+ * the frame count drops to stop_at.  cur_task: the task whose stack is
+ * installed, or NULL for a host context. */
+static bool run(VM *vm, size_t stop_at, Task *cur_task, Value *result) {
+    Frame *top = &vm->frames[vm->nframes - 1];
+    Proto *P = top->proto;
+    Value *R = vm->stack + top->base;
+    uint32_t *pc = top->pc;
     Value *K = P->consts;
     Value ret;
     ret.u = 0;
+    bool starting = false;     /* START ran: the next call creates a task */
+    Instance *start_owner = NULL;
 
 #ifdef WRIT_COMPUTED_GOTO
     static const void *const labels[256] = {
@@ -210,6 +283,7 @@ bool vm_execute(VM *vm, Proto *entry, Closure *cl, Value *args, uint32_t nargs, 
     Proto *cq;                 /* call_enter's callee, closure (or NULL) and argument count */
     Closure *ccl;
     uint32_t cnargs;
+    uint32_t *argw;            /* its argument words */
 #ifdef WRIT_COMPUTED_GOTO
     DISPATCH();
 #else
@@ -506,9 +580,10 @@ dispatch:
         goto call_enter;
     }
 call_enter: {
-        uint32_t *argw = pc;
+        argw = pc;
         pc += (cnargs + 3) / 4;
-        if (unlikely(vm->nframes >= vm->depth_limit)) {
+        if (unlikely(starting)) goto start_task;
+        if (unlikely(vm->nframes + vm->depth_base >= vm->depth_limit)) {
             rt_error(vm, "stack overflow: call depth limit (%u) exceeded", vm->depth_limit);
             THROW();
         }
@@ -567,7 +642,7 @@ call_enter: {
         uint32_t rr = f->ret_reg;
         int32_t io = f->inout_reg;
         vm->nframes--;
-        if (vm->nframes == entry_frames) { ret = v; goto done; }
+        if (vm->nframes == stop_at) { ret = v; if (cur_task) goto task_return; goto done; }
         Frame *cf = &vm->frames[vm->nframes - 1];
         P = cf->proto; R = vm->stack + cf->base; K = P->consts; pc = cf->pc;
         if (io >= 0) SETREF(R[io], self_back);
@@ -582,7 +657,7 @@ call_enter: {
         if (f->closure) obj_release(vm, &f->closure->h);
         int32_t io = f->inout_reg;
         vm->nframes--;
-        if (vm->nframes == entry_frames) goto done;
+        if (vm->nframes == stop_at) { ret.u = 0; if (cur_task) goto task_return; goto done; }
         Frame *cf = &vm->frames[vm->nframes - 1];
         P = cf->proto; R = vm->stack + cf->base; K = P->consts; pc = cf->pc;
         if (io >= 0) SETREF(R[io], self_back);
@@ -805,7 +880,20 @@ call_enter: {
     CASE(RESMSG) { Obj *o = &((ResultObj *)RB.p)->err->h; obj_retain(o); SETREF(RA, o); NEXT(); }
     CASE(HALT) goto done;
     CASE(ERROR_STR) { rt_error(vm, "%s", ((Str *)RA.p)->data); THROW(); }
-    CASE(PUSHFRAME_HIDDEN) NEXT();
+    CASE(START) { starting = true; start_owner = A == 255 ? NULL : (Instance *)RA.p; NEXT(); }
+    CASE(YIELD) {
+        Task *t = cur_task;
+        SAVE();
+        if (unlikely(!t)) { rt_error(vm, "'yield' outside of a task"); goto error; }
+        sched_set_wait(vm, t, A == 255 ? NULL : (WaitObj *)RA.p);
+        task_leave(vm, t);
+        if (t->cancel_requested) sched_end(vm, t, TASK_CANCELLED);
+        else t->state = TASK_SUSPENDED;
+        if (t->host_resumed) return true;
+        cur_task = t->resumer;
+        stop_at = t->resumer_stop;
+        goto reload;
+    }
 #ifdef WRIT_COMPUTED_GOTO
     L_BAD:
 #else
@@ -817,12 +905,82 @@ call_enter: {
     }
 #endif
 
+    /* START then a call: the callee becomes the bottom frame of a new task,
+     * which runs at once until its first suspension or its end. */
+start_task: {
+        starting = false;
+        Frame *cur = &vm->frames[vm->nframes - 1];
+        cur->pc = pc;
+        if (unlikely(vm->nframes + vm->depth_base >= vm->depth_limit)) {
+            rt_error(vm, "stack overflow: call depth limit (%u) exceeded", vm->depth_limit);
+            THROW();
+        }
+        Proto *q = cq;
+        Task *t = sched_new_task(vm, q, start_owner);
+        Value *NR = t->stack;
+        uint32_t self = ccl && (ccl->h.flags & CLOSURE_BOUND) ? 1 : 0;
+        if (self) NR[0] = ccl->cap[0];
+        for (uint32_t i = 0; i < cnargs; i++) NR[self + i] = R[ARGREG(argw[i >> 2], i & 3)];
+        for (uint32_t i = self + cnargs; i < q->nparams; i++) NR[i].i = 0;
+        for (uint32_t i = 0; i < q->nparams; i++) if (q->param_is_ref[i]) obj_retain(NR[i].o);   /* the task owns them */
+        null_refregs(q, NR);
+        if (ccl) obj_retain(&ccl->h);
+        Frame *f = &t->frames[0];
+        t->nframes = 1;
+        f->proto = q;
+        f->closure = ccl;
+        f->base = 0;
+        f->pc = q->code;
+        f->ret_reg = 0;
+        f->inout_reg = -1;
+        f->hidden = false;
+        task_enter(vm, t, cur_task, stop_at, false);
+        cur_task = t;
+        stop_at = 0;
+        goto reload;
+    }
+
+    /* the bottom frame of the running task returned: the task is done */
+task_return: {
+        Task *t = cur_task;
+        t->result = ret;
+        t->result_is_ref = P->ret_is_ref;
+        t->has_result = true;
+        task_leave(vm, t);
+        sched_end(vm, t, TASK_DONE);
+        if (t->host_resumed) return true;
+        cur_task = t->resumer;
+        stop_at = t->resumer_stop;
+        goto reload;
+    }
+
+    /* continue the context now installed at its top frame */
+reload: {
+        Frame *tf = &vm->frames[vm->nframes - 1];
+        P = tf->proto; R = vm->stack + tf->base; K = P->consts; pc = tf->pc;
+        NEXT();
+    }
+
 done:
     if (result) *result = ret;
     return true;
 
+    /* a runtime error ends the running context; inside a task it ends the
+     * task and continues in the context that started or resumed it */
 error:
-    build_trace(vm, entry_frames);
-    unwind(vm, entry_frames);
+    trace_add(vm, stop_at);
+    unwind(vm, stop_at);
+    starting = false;
+    if (cur_task) {
+        Task *t = cur_task;
+        task_leave(vm, t);
+        sched_end(vm, t, TASK_FAILED);
+        if (!t->host_resumed) {
+            cur_task = t->resumer;
+            stop_at = t->resumer_stop;
+            goto error;
+        }
+    }
+    trace_render(vm);
     return false;
 }

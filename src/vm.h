@@ -38,6 +38,42 @@ typedef struct Frame {
     bool hidden;            /* library frame: not counted, not shown */
 } Frame;
 
+/* One line of a runtime error's stack trace, innermost first. */
+typedef struct TraceFrame {
+    const char *fn;         /* "f", "Type.m", "<lambda>", "<script>" (owned by the proto) */
+    const char *file;
+    uint32_t line;
+    bool host;              /* a host function: "at NAME (host)" */
+} TraceFrame;
+
+/* A task (language.md §21): a coroutine and the children it awaits, on a
+ * stack of their own.  An await is an ordinary call on that stack; `yield`
+ * suspends the whole stack.  While the task runs, its stack is installed in
+ * the VM and these fields hold the stack of the context that resumed it
+ * (swapped back on suspension or end), so switching costs a few moves. */
+typedef enum TaskState { TASK_RUNNING, TASK_SUSPENDED, TASK_DONE, TASK_CANCELLED, TASK_FAILED } TaskState;
+typedef struct Task {
+    Obj h;
+    Value *stack; size_t stack_cap;
+    Frame *frames; size_t nframes, cap_frames;
+    struct Task *resumer;       /* running: the task it interrupts (NULL: a host context) */
+    size_t resumer_stop;        /* running: the resumer context's bottom frame count */
+    size_t saved_depth_base;
+    bool host_resumed;          /* running: suspension returns to C (a tick, a host start) */
+    bool cancel_requested;      /* cancelled while running: stops at its next suspension */
+    uint8_t state;              /* TaskState */
+    uint8_t wait_kind;          /* WaitKind while suspended */
+    double wait_secs, wait_acc;
+    int64_t wait_frames;
+    Closure *wait_cond;         /* counted */
+    struct HostWait *wait_host; /* counted */
+    Instance *owner;            /* counted; NULL: unowned */
+    struct Proto *entry;        /* the started coroutine: its parameters are owned by the task */
+    Value result;               /* once done (owned if result_is_ref) */
+    bool has_result, result_is_ref;
+    size_t slot;                /* index in vm->tasks */
+} Task;
+
 struct writ_vm {
     /* memory */
     MemHook alloc;
@@ -47,6 +83,7 @@ struct writ_vm {
     bool mem_failed;
 
     TypeTable types;
+    uint64_t lib_on;        /* bit m: library module lib_modules[m] is enabled */
 
     /* deferred frees: obj_free pushes children here and drains in a loop */
     Obj **freeing;
@@ -60,6 +97,7 @@ struct writ_vm {
     Frame *frames;
     size_t nframes, cap_frames;
     uint32_t depth_limit;
+    uint32_t depth_base;    /* frames of the contexts below the running one (tasks) */
     uint64_t insn_limit;
     uint64_t insn_budget;
 
@@ -67,8 +105,16 @@ struct writ_vm {
     bool has_error;
     char *error_msg;        /* set by rt_error (owned, mem_ allocated) */
     size_t error_msg_size;
+    TraceFrame *trace; size_t ntrace, cap_trace;   /* the last runtime error's frames */
     char *error_text;       /* rendered message + trace */
     size_t error_text_size;
+
+    /* coroutine scheduler (sched.c): tasks in start order, NULL = ended */
+    Task **tasks; size_t ntasks, cap_tasks, nlive_tasks;
+    Task *running;          /* the innermost running task, or NULL */
+    bool ticking;
+    double game_time;
+    int64_t frame_count;
 
     /* output */
     void (*write)(void *ud, const char *s, size_t n);

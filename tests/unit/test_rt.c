@@ -14,15 +14,6 @@
 static char last_error[256];
 static int error_count;
 
-__attribute__((weak)) void rt_error(VM *vm, const char *fmt, ...) {
-    (void)vm;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(last_error, sizeof last_error, fmt, ap);
-    va_end(ap);
-    error_count++;
-}
-
 /* Test protos: a proto pointer is a string "name" or "" (a lambda); its
  * captures are all references. */
 __attribute__((weak)) bool proto_cap_is_ref(struct Proto *p, uint32_t i) { (void)p; (void)i; return true; }
@@ -80,7 +71,12 @@ static Value call(const LibFn *tab, const char *name, int nth, Value *args) {
     Value r = { .u = 0 };
     error_count = 0;
     last_error[0] = 0;
+    vm->has_error = false;
     bool ok = native(tab, name, nth)(vm, args, &r);
+    if (vm->has_error) {          /* the VM's rt_error recorded a message */
+        error_count = 1;
+        snprintf(last_error, sizeof last_error, "%s", vm->error_msg);
+    }
     CHECK(ok == (error_count == 0));
     return r;
 }
@@ -1035,6 +1031,8 @@ static void test_locale(void) {
 static void settle(void) {
     CHECK(vm->nfreeing == 0 && !vm->draining);
     if (vm->freeing) VEC_FREE(vm, vm->freeing, vm->capfreeing);
+    if (vm->error_msg) mem_free(vm, vm->error_msg, vm->error_msg_size);
+    vm->error_msg = NULL;
 }
 
 int main(void) {
@@ -1062,6 +1060,8 @@ int main(void) {
     RUN(test_display);
 
     if (vm->freeing) VEC_FREE(vm, vm->freeing, vm->capfreeing);
+    if (vm->error_msg) mem_free(vm, vm->error_msg, vm->error_msg_size);
+    vm->error_msg = NULL;
     ty_free(vm, &vm->types);
     CHECK(vm->bytes == 0);
     free(vm);
