@@ -48,6 +48,8 @@ typedef struct writ_config {
     writ_write_fn write;      /* NULL: stdout */
     void *write_ud;
     uint32_t call_depth_limit;/* 0: 10,000 frames */
+    uint64_t instruction_limit;   /* per host entry; 0: none */
+    size_t memory_limit;          /* bytes allocated by the VM; 0: none */
 } writ_config;
 
 /* Fills cfg with the defaults. */
@@ -62,6 +64,11 @@ WRIT_API writ_status writ_load_file(writ_vm *vm, const char *path);
 WRIT_API writ_status writ_load_string(writ_vm *vm, const char *name, const char *source, size_t len);
 /* Compiles without running. */
 WRIT_API writ_status writ_check_file(writ_vm *vm, const char *path);
+/* Changes the limits of runtime.md §12 (0 = none; call depth 0 = 10,000).
+ * Exceeding one is a runtime error with status WRIT_ERROR_LIMIT; the VM
+ * stays usable and the next host entry starts a fresh budget. */
+WRIT_API writ_status writ_set_limits(writ_vm *vm, uint64_t instructions, size_t memory_bytes, uint32_t call_depth);
+
 /* Enables or disables a standard-library module (stdlib.md §0: "math",
  * "coroutine", "time", "time.clock", "io", ...; "*" for all) for code
  * compiled afterwards.  An embedding VM starts with all but "io" and
@@ -74,6 +81,136 @@ WRIT_API writ_status writ_enable_module(writ_vm *vm, const char *module, bool on
 WRIT_API writ_status writ_tick(writ_vm *vm, double dt);
 /* Number of live tasks (suspended or running). */
 WRIT_API size_t writ_task_count(writ_vm *vm);
+
+/* ---- values across the boundary (runtime.md §5) ----
+ * A writ_value is a kind, the exact Writ type and a payload.  Reference
+ * kinds (string, array, dictionary, tuple, struct, object, result, function,
+ * weak, wait, task) hold a counted handle: values the API hands to the host
+ * (call results, writ_string, element reads) are owned by the host until
+ * writ_release; values passed to a host function are borrowed for the call. */
+typedef enum writ_kind {
+    WRIT_VOID, WRIT_NULL, WRIT_INT, WRIT_FLOAT, WRIT_BOOL, WRIT_STRING,
+    WRIT_ARRAY, WRIT_DICT, WRIT_TUPLE, WRIT_STRUCT, WRIT_OBJECT, WRIT_ENUM,
+    WRIT_RESULT, WRIT_FUNCTION, WRIT_WEAK, WRIT_WAIT, WRIT_TASK,
+} writ_kind;
+
+typedef struct writ_type writ_type;          /* an interned Writ type (lives as long as the VM) */
+
+typedef struct writ_value {
+    writ_kind kind;
+    const writ_type *type;                   /* exact type; may be NULL for int/float/bool/null */
+    union { int64_t i; double f; bool b; void *ref; } as;   /* enum: i = ordinal */
+} writ_value;
+
+static inline writ_value writ_int(int64_t i) { writ_value v = {WRIT_INT, 0, {0}}; v.as.i = i; return v; }
+static inline writ_value writ_float(double f) { writ_value v = {WRIT_FLOAT, 0, {0}}; v.as.f = f; return v; }
+static inline writ_value writ_bool(bool b) { writ_value v = {WRIT_BOOL, 0, {0}}; v.as.b = b; return v; }
+static inline writ_value writ_null(void) { writ_value v = {WRIT_NULL, 0, {0}}; return v; }
+
+/* A new string (owned).  Invalid UTF-8 sequences become U+FFFD. */
+WRIT_API writ_value writ_string(writ_vm *vm, const char *s, size_t len);
+/* The bytes of a string value (NUL-terminated), or NULL if v is not one. */
+WRIT_API const char *writ_string_data(writ_value v, size_t *len);
+WRIT_API void writ_retain(writ_value v);
+WRIT_API void writ_release(writ_vm *vm, writ_value v);
+
+/* Parses a type written in Writ syntax against the library and the loaded
+ * modules: "int", "Array<string>", "Dictionary<string, Player>", ... */
+WRIT_API const writ_type *writ_type_of(writ_vm *vm, const char *spelling);
+WRIT_API const char *writ_type_name(const writ_type *t);
+/* The display form (language.md §22) of a value, owned by the VM until the
+ * next call on it. */
+WRIT_API const char *writ_display(writ_vm *vm, writ_value v);
+
+/* Arrays and dictionaries.  Reads return owned values. */
+WRIT_API writ_status writ_array_new(writ_vm *vm, const writ_type *array_type, writ_value *out);
+WRIT_API int64_t writ_array_len(writ_value array);
+WRIT_API writ_status writ_array_get(writ_vm *vm, writ_value array, int64_t index, writ_value *out);
+WRIT_API writ_status writ_array_set(writ_vm *vm, writ_value array, int64_t index, writ_value v);
+WRIT_API writ_status writ_array_push(writ_vm *vm, writ_value array, writ_value v);
+WRIT_API writ_status writ_array_remove(writ_vm *vm, writ_value array, int64_t index);
+WRIT_API writ_status writ_dict_new(writ_vm *vm, const writ_type *dict_type, writ_value *out);
+WRIT_API int64_t writ_dict_len(writ_value dict);
+/* WRIT_ERROR_MISUSE with "key not found" when absent. */
+WRIT_API writ_status writ_dict_get(writ_vm *vm, writ_value dict, writ_value key, writ_value *out);
+WRIT_API writ_status writ_dict_set(writ_vm *vm, writ_value dict, writ_value key, writ_value v);
+WRIT_API writ_status writ_dict_remove(writ_vm *vm, writ_value dict, writ_value key);
+/* Iteration in insertion order: start with *pos = 0; false at the end. */
+WRIT_API bool writ_dict_next(writ_vm *vm, writ_value dict, size_t *pos, writ_value *key, writ_value *val);
+
+/* Struct, class-instance and tuple fields by name or index (tuples: index),
+ * enum variant, Result.  Reads return owned values. */
+WRIT_API int writ_field_count(writ_value v);
+WRIT_API const char *writ_field_name(writ_value v, int index);
+WRIT_API writ_status writ_field_get(writ_vm *vm, writ_value v, const char *name, writ_value *out);
+WRIT_API writ_status writ_field_get_at(writ_vm *vm, writ_value v, int index, writ_value *out);
+/* Class instances are written in place; a struct handle is copied first
+ * when shared, so the host's handle sees the change and no one else does. */
+WRIT_API writ_status writ_field_set(writ_vm *vm, writ_value *v, const char *name, writ_value x);
+WRIT_API const char *writ_enum_name(writ_value v);
+WRIT_API bool writ_result_ok(writ_value v);
+/* Success payload (owned) or the error message string (owned). */
+WRIT_API writ_status writ_result_get(writ_vm *vm, writ_value v, writ_value *out);
+
+/* ---- calling script functions (runtime.md §4) ---- */
+typedef struct writ_fn writ_fn;              /* a function handle: resolve once, call often */
+
+/* module: a loaded file or string name as given to the loader, or NULL for
+ * every loaded module (the latest first).  name: a top-level function or
+ * "Type.staticMethod".  The handle lives until writ_fn_free or the VM. */
+WRIT_API writ_status writ_function(writ_vm *vm, const char *module, const char *name, writ_fn **out);
+WRIT_API void writ_fn_free(writ_vm *vm, writ_fn *fn);
+/* Calls with positional arguments (omitted trailing ones take their
+ * defaults; a variadic parameter takes the rest).  result (may be NULL)
+ * receives the owned return value, WRIT_VOID for void functions.  Calling a
+ * coroutine starts it (runtime.md §4): it runs to its first suspension and
+ * result is its task (WRIT_TASK). */
+WRIT_API writ_status writ_call(writ_vm *vm, writ_fn *fn, const writ_value *args, int nargs, writ_value *result);
+WRIT_API writ_status writ_call_name(writ_vm *vm, const char *module, const char *name,
+                                    const writ_value *args, int nargs, writ_value *result);
+/* A method of an object (virtual dispatch) or struct value held by the host. */
+WRIT_API writ_status writ_call_method(writ_vm *vm, writ_value receiver, const char *method,
+                                      const writ_value *args, int nargs, writ_value *result);
+
+/* ---- tasks ---- */
+typedef enum writ_task_state { WRIT_TASK_RUNNING, WRIT_TASK_SUSPENDED, WRIT_TASK_FINISHED,
+                               WRIT_TASK_CANCELLED, WRIT_TASK_FAILED } writ_task_state;
+/* Starts a coroutine with an owner (a class instance, or WRIT_NULL). */
+WRIT_API writ_status writ_start(writ_vm *vm, writ_fn *fn, writ_value owner, const writ_value *args, int nargs,
+                                writ_value *task);
+WRIT_API writ_task_state writ_task_state_of(writ_value task);
+/* The return value of a finished task (owned). */
+WRIT_API writ_status writ_task_result(writ_vm *vm, writ_value task, writ_value *out);
+WRIT_API void writ_task_cancel(writ_vm *vm, writ_value task);
+WRIT_API void writ_cancel_owner(writ_vm *vm, writ_value owner);
+WRIT_API void writ_cancel_all(writ_vm *vm);
+WRIT_API bool writ_owner_has_tasks(writ_vm *vm, writ_value owner);
+
+/* ---- host functions (runtime.md §6) ----
+ * The signature is Writ syntax: "(float, float) -> float",
+ * "(hp: float, amount: float = 1.0) -> float", "(...xs: int) -> int".
+ * Scripts are checked against it at compile time, so args[i] always has
+ * the declared kind (a variadic parameter arrives as one array).  Return
+ * WRIT_OK with *ret set (its kind is checked), or writ_fail(...). */
+typedef writ_status (*writ_host_fn)(writ_vm *vm, const writ_value *args, int nargs, writ_value *ret, void *ud);
+WRIT_API writ_status writ_register_fn(writ_vm *vm, const char *name, const char *signature, writ_host_fn fn, void *ud);
+/* Records a runtime error message for the running host function and
+ * returns WRIT_ERROR_RUNTIME (return that from the callback). */
+WRIT_API writ_status writ_fail(writ_vm *vm, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* ---- host globals (runtime.md §8) ---- */
+/* A read-only constant of the given type (int, float, bool or string value). */
+WRIT_API writ_status writ_define_const(writ_vm *vm, const char *name, writ_value v);
+/* A value global the VM holds; scripts may assign it unless read_only.
+ * writ_set_global replaces it between entries; writ_get_global reads it
+ * (owned).  Both also reach a module's own top-level globals by name. */
+WRIT_API writ_status writ_define_global(writ_vm *vm, const char *name, const char *type, writ_value v, bool read_only);
+WRIT_API writ_status writ_set_global(writ_vm *vm, const char *module, const char *name, writ_value v);
+WRIT_API writ_status writ_get_global(writ_vm *vm, const char *module, const char *name, writ_value *out);
 
 /* Text of the last error (diagnostics or runtime error), "" if none. */
 WRIT_API const char *writ_error_text(writ_vm *vm);

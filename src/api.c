@@ -49,6 +49,8 @@ writ_vm *writ_vm_new(const writ_config *cfg) {
     vm->write = cfg->write ? cfg->write : default_write;
     vm->write_ud = cfg->write_ud;
     vm->depth_limit = cfg->call_depth_limit ? cfg->call_depth_limit : 10000;
+    vm->insn_limit = cfg->instruction_limit;
+    vm->mem_limit = cfg->memory_limit;
     for (uint32_t m = 0; lib_modules[m].name; m++)
         if (lib_modules[m].embedded_default) vm->lib_on |= (uint64_t)1 << m;
     ty_init(vm, &vm->types);
@@ -117,9 +119,31 @@ writ_status writ_enable_module(writ_vm *vm, const char *name, bool on) {
     return WRIT_OK;
 }
 
+/* A host entry (runtime.md §1): the outermost one starts a fresh
+ * instruction budget; nested ones share it. */
+static void entry_begin(VM *vm) {
+    if (vm->entry_depth++ == 0) { vm->insn_count = 0; vm->mem_failed = false; }
+    vm->watch = vm->insn_limit || vm->mem_limit;
+}
+
+static writ_status entry_end(VM *vm, bool ok) {
+    vm->entry_depth--;
+    if (ok) return WRIT_OK;
+    return vm->error_is_limit ? WRIT_ERROR_LIMIT : WRIT_ERROR_RUNTIME;
+}
+
+writ_status writ_set_limits(writ_vm *vm, uint64_t instructions, size_t memory_bytes, uint32_t call_depth) {
+    if (!vm) return WRIT_ERROR_MISUSE;
+    vm->insn_limit = instructions;
+    vm->mem_limit = memory_bytes;
+    vm->depth_limit = call_depth ? call_depth : 10000;
+    return WRIT_OK;
+}
+
 writ_status writ_tick(writ_vm *vm, double dt) {
     if (!vm) return WRIT_ERROR_MISUSE;
-    return sched_tick(vm, dt) ? WRIT_OK : WRIT_ERROR_RUNTIME;
+    entry_begin(vm);
+    return entry_end(vm, sched_tick(vm, dt));
 }
 
 size_t writ_task_count(writ_vm *vm) { return vm ? sched_live(vm) : 0; }
@@ -333,9 +357,16 @@ static writ_status load(VM *vm, const char *name, char *text, size_t len, bool r
     VEC_FREE(vm, L.units, L.capunits);
     VEC_FREE(vm, L.order, L.caporder);
     VEC_FREE(vm, L.stack, L.capstack);
-    if (d.n || !run) {
+    bool mem_over = vm->mem_failed;          /* compiling went over the memory limit */
+    vm->mem_failed = false;
+    if (d.n || !run || mem_over) {
         writ_status st = WRIT_OK;
-        if (d.n) {
+        if (mem_over && !d.n) {
+            char buf[128];
+            int k = snprintf(buf, sizeof buf, "error: memory limit exceeded (%zu bytes)\n", vm->mem_limit);
+            set_error_text(vm, buf, (size_t)k);
+            st = WRIT_ERROR_LIMIT;
+        } else if (d.n) {
             Buf b;
             buf_init(&b, vm);
             diags_render(&d, &b);
@@ -363,9 +394,11 @@ static writ_status load(VM *vm, const char *name, char *text, size_t len, bool r
         for (uint32_t i = 0; i < m->nprotos; i++) dis_proto(m->all_protos[i], stderr);
     vm->has_error = false;
     Value result;
-    for (uint32_t i = 0; i < m->nscripts; i++)           /* imported modules first */
-        if (!vm_execute(vm, m->scripts[i], NULL, NULL, 0, &result)) return WRIT_ERROR_RUNTIME;
-    return WRIT_OK;
+    entry_begin(vm);
+    bool ok = true;
+    for (uint32_t i = 0; i < m->nscripts && ok; i++)     /* imported modules first */
+        ok = vm_execute(vm, m->scripts[i], NULL, NULL, 0, &result);
+    return entry_end(vm, ok);
 }
 
 static writ_status read_file(VM *vm, const char *path, char **out, size_t *len) {

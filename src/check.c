@@ -1419,6 +1419,8 @@ static bool is_coroutine(FuncDecl *fd) {
     return fd->coro == 2;
 }
 
+bool chk_is_coroutine(FuncDecl *fd) { return is_coroutine(fd); }
+
 /* The declaration a resolved call runs, when it is a script function. */
 static FuncDecl *call_target(CallInfo *ci) {
     if (!ci) return NULL;

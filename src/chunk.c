@@ -27,6 +27,7 @@ void proto_free(VM *vm, Proto *p) {
     mem_free(vm, p->refregs, p->nrefregs ? p->nrefregs : 1);
     mem_free(vm, p->param_is_ref, sizeof(bool) * (p->nparams ? p->nparams : 1));
     mem_free(vm, p->cap_is_ref, sizeof(bool) * (p->ncap ? p->ncap : 1));
+    if (p->defaults) mem_free(vm, p->defaults, sizeof(Proto *) * p->ftype->n);
     if (p->name) mem_free(vm, (void *)p->name, strlen(p->name) + 1);
     mem_free(vm, p, sizeof *p);
 }
@@ -54,6 +55,7 @@ void module_free(VM *vm, Module *m) {
         mem_free(vm, m->textlens, sizeof(size_t) * m->capfiles);
     }
     VEC_FREE(vm, m->all_protos, m->capprotos);
+    VEC_FREE(vm, m->fns, m->capfns);
     if (m->text) mem_free(vm, m->text, m->src.len + 1);
     if (m->name) mem_free(vm, (void *)m->name, strlen(m->name) + 1);
     mem_free(vm, m, sizeof *m);

@@ -39,8 +39,20 @@ typedef struct Proto {
     bool is_lambda;
     bool is_toplevel;        /* a module's top-level function */
     bool inout_self;         /* mutating struct method: R[0] is owned and handed back to the caller */
+    bool is_coroutine;       /* its body yields: the host starts it as a task */
+    Type *ftype;             /* its function type (host calls check arguments against it) */
+    uint32_t nrequired;      /* declared parameters without a default (receiver not counted) */
+    struct Proto **defaults; /* per declared parameter: a thunk computing its default, or NULL */
+    bool variadic;           /* the last declared parameter is variadic */
     Closure *cached;         /* top-level functions: their one closure value (f == f) */
 } Proto;
+
+/* A top-level function or static method, by name, for host lookups. */
+typedef struct ModFn {
+    const char *file;        /* the module's name as given to the loader */
+    const char *name;        /* "f" or "Type.m" (owned by the module) */
+    Proto *proto;
+} ModFn;
 
 struct Module {
     const char *name;        /* file as given */
@@ -50,6 +62,7 @@ struct Module {
     Proto *script;           /* the main module's top-level code */
     Proto **scripts; uint32_t nscripts;   /* every module of the load, imports first */
     Proto **all_protos; uint32_t nprotos, capprotos;  /* every proto, for freeing */
+    ModFn *fns; uint32_t nfns, capfns;                 /* host-callable functions */
     char **files; char **texts; size_t *textlens; uint32_t nfiles, capfiles;  /* imported sources */
 };
 

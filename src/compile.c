@@ -2197,6 +2197,48 @@ static void finish_proto(FnState *F, uint32_t nparams) {
     VEC_FREE(F->vm, F->scope_marks, F->capscopes);
 }
 
+/* A parameter's default as a function of its own, for host calls that
+ * omit the argument (script calls compile defaults at the call site).
+ * Defaults see only the declaration's scope: no locals, no captures. */
+static Proto *compile_thunk(FnState *parent, Expr *def, Type *t) {
+    FnState F0, *F = &F0;
+    memset(F, 0, sizeof *F);
+    FnInfo fi;
+    memset(&fi, 0, sizeof fi);
+    fi.ret = t;
+    F->parent = parent;
+    F->diags = parent->diags;
+    F->src = parent->src;
+    F->vm = parent->vm;
+    F->m = parent->m;
+    F->fi = &fi;
+    F->p = proto_new(F->vm, F->m, "<default>");
+    F->p->file = F->src ? F->src->name : NULL;
+    F->p->hidden = true;
+    F->line = def->span.line;
+    push_scope(F);
+    int r = expr(F, def, -1);
+    emit_abc(F, OP_RET, r, 0, 0);
+    F->nscopes = 0;
+    finish_proto(F, 0);
+    return F->p;
+}
+
+/* What host calls need to know of a top-level function or method. */
+static void host_facts(FnState *F, FuncDecl *fd, FnInfo *fi) {
+    Proto *p = F->p;
+    p->ftype = fi->type;
+    p->is_coroutine = chk_is_coroutine(fd);
+    p->variadic = fd->nparams && fd->params[fd->nparams - 1].variadic;
+    p->nrequired = 0;
+    for (uint32_t i = 0; i < fd->nparams; i++) if (!fd->params[i].def && !fd->params[i].variadic) p->nrequired++;
+    if (p->nrequired + (p->variadic ? 1 : 0) == fd->nparams || fi->callee_defaults || !fi->type || fi->type->kind != T_FUNC) return;
+    uint32_t off = fi->self_sym ? 1 : 0;      /* the function type lists the receiver first */
+    p->defaults = mem_calloc(F->vm, sizeof(Proto *) * fi->type->n);
+    for (uint32_t i = 0; i < fd->nparams; i++)
+        if (fd->params[i].def) p->defaults[i] = compile_thunk(F, fd->params[i].def, fi->type->args[off + i]);
+}
+
 static Proto *compile_function(FnState *parent, FnInfo *fi, const char *name) {
     FnState F0, *F = &F0;
     memset(F, 0, sizeof *F);
@@ -2260,7 +2302,47 @@ static Proto *compile_function(FnState *parent, FnInfo *fi, const char *name) {
         diag_error(F->diags, F->src, fd->is_lambda || !fd->name ? fd->span : fd->name_span,
                    "function '%s' is too complex: it needs more than %d registers", name ? name : "<lambda>", MAX_REGS);
     finish_proto(F, nparams);
+    if (!fd->is_lambda && fd->name) host_facts(F, fd, fi);
     return F->p;
+}
+
+static void add_method(VM *vm, NominalInfo *n, const char *name, Proto *p, uint32_t *cap) {
+    for (uint32_t i = 0; i < n->nmethods; i++)
+        if (strcmp(n->method_names[i], name) == 0) { n->methods[i] = p; return; }   /* an override */
+    if (n->nmethods == *cap) {
+        uint32_t nc = *cap ? *cap * 2 : 8;
+        n->method_names = mem_realloc(vm, n->method_names, sizeof(char *) * *cap, sizeof(char *) * nc);
+        n->methods = mem_realloc(vm, n->methods, sizeof(Proto *) * *cap, sizeof(Proto *) * nc);
+        *cap = nc;
+    }
+    n->method_names[n->nmethods] = name;
+    n->methods[n->nmethods++] = p;
+}
+
+/* The public instance methods by name: inherited first, own ones
+ * override, then trait defaults the class does not declare. */
+static void method_table(FnState *S, TypeInfo *ti) {
+    NominalInfo *n = ti->type->nom;
+    uint32_t cap = 0;
+    if (ti->parent) {
+        NominalInfo *pn = ti->parent->type->nom;
+        for (uint32_t i = 0; i < pn->nmethods; i++) add_method(S->vm, n, pn->method_names[i], pn->methods[i], &cap);
+    }
+    for (uint32_t k = 0; k < ti->nmethods; k++) {
+        MethodInfo *mi = ti->methods[k];
+        if (mi->is_static || !mi->is_public || mi->is_template || !mi->fd->body || mi->accessor_of) continue;
+        add_method(S->vm, n, mi->name, decl_proto(S, mi->fd), &cap);
+    }
+    for (uint32_t k = 0; ti->kind == T_CLASS && k < ti->ntraits; k++) {
+        TypeInfo *tr = ti->traits[k];
+        for (uint32_t q = 0; q < tr->nmethods; q++) {
+            bool have = false;
+            for (uint32_t i = 0; i < n->nmethods; i++) if (strcmp(n->method_names[i], tr->methods[q]->name) == 0) have = true;
+            if (!have && n->itables[k][q]) add_method(S->vm, n, tr->methods[q]->name, n->itables[k][q], &cap);
+        }
+    }
+    n->method_names = mem_realloc(S->vm, n->method_names, sizeof(char *) * cap, sizeof(char *) * n->nmethods);
+    n->methods = mem_realloc(S->vm, n->methods, sizeof(Proto *) * cap, sizeof(Proto *) * n->nmethods);
 }
 
 /* Code of one user type: methods, accessors, dispatch tables. */
@@ -2295,6 +2377,7 @@ static void compile_type(FnState *S, TypeInfo *ti) {
         n->vtable = mem_alloc(vm, sizeof(Proto *) * ti->nvtable);
         for (uint32_t k = 0; k < ti->nvtable; k++) n->vtable[k] = decl_proto(S, ti->vtable[k]->fd);
     }
+    method_table(S, ti);
 }
 
 static bool is_type_stmt(const Stmt *st) {
@@ -2382,10 +2465,23 @@ bool cg_modules(VM *vm, Module *m, Program **progs, uint32_t nprogs, CheckResult
         S->fi = cr->scripts[u];
         for (uint32_t i = 0; i < prog->n; i++) {
             Stmt *st = prog->items[i];
-            if (st->kind == S_FUNC && st->fn->check) decl_proto(S, st->fn)->is_toplevel = true;   /* not templates */
-            else if (is_type_stmt(st) && st->td->check) {     /* generic templates have no code */
+            if (st->kind == S_FUNC && st->fn->check) {           /* not templates */
+                Proto *p = decl_proto(S, st->fn);
+                p->is_toplevel = true;
+                ModFn mf = { prog->src->name, st->fn->name, p };
+                VEC_PUSH(vm, m->fns, m->nfns, m->capfns, mf);
+            } else if (is_type_stmt(st) && st->td->check) {   /* generic templates have no code */
                 TypeInfo *ti = (TypeInfo *)st->td->check;
-                for (uint32_t k = 0; k < ti->nmethods; k++) if (!ti->methods[k]->is_template) decl_proto(S, ti->methods[k]->fd)->is_toplevel = true;
+                for (uint32_t k = 0; k < ti->nmethods; k++) {
+                    MethodInfo *mi = ti->methods[k];
+                    if (mi->is_template) continue;
+                    Proto *p = decl_proto(S, mi->fd);
+                    p->is_toplevel = true;
+                    if (mi->is_static) {
+                        ModFn mf = { prog->src->name, mi->fi->name, p };
+                        VEC_PUSH(vm, m->fns, m->nfns, m->capfns, mf);
+                    }
+                }
             }
         }
     }

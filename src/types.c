@@ -94,6 +94,10 @@ static void nominal_destroy(VM *vm, Type *t) {
             mem_free(vm, n->enum_values, sizeof(Value) * n->nenum_fields * (n->nvariants ? n->nvariants : 1));
         }
         if (n->display_name) mem_free(vm, (void *)n->display_name, strlen(n->display_name) + 1);
+        if (n->nmethods) {
+            mem_free(vm, n->method_names, sizeof(char *) * n->nmethods);
+            mem_free(vm, n->methods, sizeof(struct Proto *) * n->nmethods);
+        }
         mem_free(vm, n, sizeof(NominalInfo));
     }
     type_destroy(vm, t);

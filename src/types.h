@@ -38,6 +38,9 @@ typedef struct NominalInfo {
     struct Type **enum_field_types;
     Value *enum_values;
     const char *display_name;      /* generic instantiation: "Pair" (its `name` is "Pair<int, string>") */
+    const char **method_names;     /* public instance methods by name (inherited and trait defaults */
+    struct Proto **methods;        /*  included, overrides resolved): host and reflective calls */
+    uint32_t nmethods;
 } NominalInfo;
 
 typedef struct Type {

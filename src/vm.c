@@ -34,6 +34,7 @@ void rt_error(VM *vm, const char *fmt, ...) {
     vm->error_msg = mem_strndup(vm, buf, n - 1);
     vm->error_msg_size = n;
     vm->has_error = true;
+    vm->error_is_limit = false;
     vm->ntrace = 0;
 }
 
@@ -164,6 +165,29 @@ static Tuple *tuple_copy(VM *vm, Tuple *t) {
 #define ARGREG(w, k) (((w) >> (8 * (k))) & 0xff)
 
 /* ------------------------------------------------------------------ */
+/* limits (runtime.md §12), checked before each instruction when installed */
+
+static bool vm_watch(VM *vm) {
+    if (vm->insn_limit && ++vm->insn_count > vm->insn_limit) {
+        rt_error(vm, "instruction limit exceeded (%llu instructions)", (unsigned long long)vm->insn_limit);
+        vm->error_is_limit = true;
+        return false;
+    }
+    if (vm->mem_failed) {
+        vm->mem_failed = false;
+        rt_error(vm, "memory limit exceeded (%zu bytes)", vm->mem_limit);
+        vm->error_is_limit = true;
+        return false;
+    }
+    return true;
+}
+
+static void depth_error(VM *vm) {
+    rt_error(vm, "stack overflow: call depth limit (%u) exceeded", vm->depth_limit);
+    vm->error_is_limit = true;
+}
+
+/* ------------------------------------------------------------------ */
 /* task switching (the scheduler itself is sched.c) */
 
 static void ctx_swap(VM *vm, Task *t) {
@@ -206,7 +230,7 @@ bool vm_execute(VM *vm, Proto *entry, Closure *cl, Value *args, uint32_t nargs, 
         base0 = top->base + top->proto->nregs;
     }
     if (vm->nframes + vm->depth_base >= vm->depth_limit) {
-        rt_error(vm, "stack overflow: call depth limit (%u) exceeded", vm->depth_limit);
+        depth_error(vm);
         trace_add(vm, entry_frames);
         trace_render(vm);
         return false;
@@ -258,7 +282,11 @@ static bool run(VM *vm, size_t stop_at, Task *cur_task, Value *result) {
 #undef OP
         [OP__COUNT ... 255] = &&L_BAD,
     };
-#define DISPATCH() do { ins = *pc++; goto *labels[INS_OP(ins)]; } while (0)
+    /* With a limit or a debug hook installed every instruction first passes
+     * through L_WATCH; without, dispatch pays nothing for them. */
+    static const void *const watched[256] = { [0 ... 255] = &&L_WATCH };
+    const void *const *disp = vm->watch ? watched : labels;
+#define DISPATCH() do { ins = *pc++; goto *disp[INS_OP(ins)]; } while (0)
 #define CASE(name) L_##name:
 #define NEXT() DISPATCH()
 #else
@@ -286,9 +314,14 @@ static bool run(VM *vm, size_t stop_at, Task *cur_task, Value *result) {
     uint32_t *argw;            /* its argument words */
 #ifdef WRIT_COMPUTED_GOTO
     DISPATCH();
+L_WATCH:
+    if (unlikely(!vm_watch(vm))) THROW();
+    goto *labels[INS_OP(ins)];
 #else
+    bool watching = vm->watch;
 dispatch:
     ins = *pc++;
+    if (unlikely(watching) && !vm_watch(vm)) THROW();
     switch ((OpCode)INS_OP(ins)) {
 #endif
 
@@ -584,7 +617,7 @@ call_enter: {
         pc += (cnargs + 3) / 4;
         if (unlikely(starting)) goto start_task;
         if (unlikely(vm->nframes + vm->depth_base >= vm->depth_limit)) {
-            rt_error(vm, "stack overflow: call depth limit (%u) exceeded", vm->depth_limit);
+            depth_error(vm);
             THROW();
         }
         Proto *q = cq;
@@ -912,7 +945,7 @@ start_task: {
         Frame *cur = &vm->frames[vm->nframes - 1];
         cur->pc = pc;
         if (unlikely(vm->nframes + vm->depth_base >= vm->depth_limit)) {
-            rt_error(vm, "stack overflow: call depth limit (%u) exceeded", vm->depth_limit);
+            depth_error(vm);
             THROW();
         }
         Proto *q = cq;

@@ -98,11 +98,14 @@ struct writ_vm {
     size_t nframes, cap_frames;
     uint32_t depth_limit;
     uint32_t depth_base;    /* frames of the contexts below the running one (tasks) */
-    uint64_t insn_limit;
-    uint64_t insn_budget;
+    uint64_t insn_limit;    /* per host entry; 0 = none */
+    uint64_t insn_count;    /* executed in the current host entry (counted only with a limit) */
+    bool watch;             /* a limit or hook is installed: instructions pass vm_watch */
+    uint32_t entry_depth;   /* nesting of host entries (API calls running script code) */
 
     /* runtime error state */
     bool has_error;
+    bool error_is_limit;    /* the last error was an instruction, memory or depth limit */
     char *error_msg;        /* set by rt_error (owned, mem_ allocated) */
     size_t error_msg_size;
     TraceFrame *trace; size_t ntrace, cap_trace;   /* the last runtime error's frames */
