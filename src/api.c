@@ -2,15 +2,17 @@
 /* api.c — writ.h implemented: VM lifetime, loading (lex → parse → check →
  * compile → run), error text.  Validates every argument: misuse returns a
  * status, never crashes. */
-#include "../include/writ.h"
+#include "api.h"
 #include "vm.h"
 #include "sched.h"
+#include "host.h"
 #include "chunk.h"
 #include "lex.h"
 #include "parse.h"
 #include "check.h"
 #include "compile.h"
 #include <stdio.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <errno.h>
 #include <sys/stat.h>
@@ -57,7 +59,7 @@ writ_vm *writ_vm_new(const writ_config *cfg) {
     return vm;
 }
 
-static void set_error_text(VM *vm, const char *s, size_t n) {
+void api_set_error_text(VM *vm, const char *s, size_t n) {
     if (vm->error_text) mem_free(vm, vm->error_text, vm->error_text_size);
     vm->error_text = mem_strndup(vm, s, n);
     vm->error_text_size = n + 1;
@@ -68,6 +70,7 @@ void writ_vm_free(writ_vm *vm) {
     sched_free(vm);                 /* tasks first: their frames run module code */
     for (size_t i = vm->nmodules; i-- > 0;) module_free(vm, vm->modules[i]);
     VEC_FREE(vm, vm->modules, vm->cap_modules);
+    host_free_all(vm);
     Globals *g = &vm->g;
     if (g->cap) {
         mem_free(vm, g->globals, sizeof(Value) * g->cap);
@@ -93,6 +96,7 @@ void writ_vm_free(writ_vm *vm) {
     if (vm->error_msg) mem_free(vm, vm->error_msg, vm->error_msg_size);
     if (vm->error_text) mem_free(vm, vm->error_text, vm->error_text_size);
     VEC_FREE(vm, vm->trace, vm->cap_trace);
+    if (vm->display_text) mem_free(vm, vm->display_text, vm->display_size);
     VEC_FREE(vm, vm->freeing, vm->capfreeing);
     ty_free(vm, &vm->types);
     MemHook af = vm->alloc;
@@ -113,7 +117,7 @@ writ_status writ_enable_module(writ_vm *vm, const char *name, bool on) {
     if (!found) {
         char buf[200];
         int n = snprintf(buf, sizeof buf, "unknown library module '%s'", name);
-        set_error_text(vm, buf, (size_t)n);
+        api_set_error_text(vm, buf, (size_t)n);
         return WRIT_ERROR_MISUSE;
     }
     return WRIT_OK;
@@ -121,12 +125,12 @@ writ_status writ_enable_module(writ_vm *vm, const char *name, bool on) {
 
 /* A host entry (runtime.md §1): the outermost one starts a fresh
  * instruction budget; nested ones share it. */
-static void entry_begin(VM *vm) {
+void api_entry_begin(VM *vm) {
     if (vm->entry_depth++ == 0) { vm->insn_count = 0; vm->mem_failed = false; }
     vm->watch = vm->insn_limit || vm->mem_limit;
 }
 
-static writ_status entry_end(VM *vm, bool ok) {
+writ_status api_entry_end(VM *vm, bool ok) {
     vm->entry_depth--;
     if (ok) return WRIT_OK;
     return vm->error_is_limit ? WRIT_ERROR_LIMIT : WRIT_ERROR_RUNTIME;
@@ -142,11 +146,25 @@ writ_status writ_set_limits(writ_vm *vm, uint64_t instructions, size_t memory_by
 
 writ_status writ_tick(writ_vm *vm, double dt) {
     if (!vm) return WRIT_ERROR_MISUSE;
-    entry_begin(vm);
-    return entry_end(vm, sched_tick(vm, dt));
+    api_entry_begin(vm);
+    return api_entry_end(vm, sched_tick(vm, dt));
 }
 
 size_t writ_task_count(writ_vm *vm) { return vm ? sched_live(vm) : 0; }
+
+writ_status api_misuse(VM *vm, const char *fmt, ...) {
+    char buf[600];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf - 2, fmt, ap);
+    va_end(ap);
+    if (n < 0) n = 0;
+    if ((size_t)n > sizeof buf - 3) n = (int)sizeof buf - 3;
+    char out[620];
+    int k = snprintf(out, sizeof out, "error: %.*s\n", n, buf);
+    api_set_error_text(vm, out, (size_t)k);
+    return WRIT_ERROR_MISUSE;
+}
 
 const char *writ_error_text(writ_vm *vm) {
     if (!vm || !vm->error_text) return "";
@@ -364,13 +382,13 @@ static writ_status load(VM *vm, const char *name, char *text, size_t len, bool r
         if (mem_over && !d.n) {
             char buf[128];
             int k = snprintf(buf, sizeof buf, "error: memory limit exceeded (%zu bytes)\n", vm->mem_limit);
-            set_error_text(vm, buf, (size_t)k);
+            api_set_error_text(vm, buf, (size_t)k);
             st = WRIT_ERROR_LIMIT;
         } else if (d.n) {
             Buf b;
             buf_init(&b, vm);
             diags_render(&d, &b);
-            set_error_text(vm, b.data ? b.data : "", b.len);
+            api_set_error_text(vm, b.data ? b.data : "", b.len);
             buf_free(&b);
             st = WRIT_ERROR_COMPILE;
         }
@@ -394,11 +412,11 @@ static writ_status load(VM *vm, const char *name, char *text, size_t len, bool r
         for (uint32_t i = 0; i < m->nprotos; i++) dis_proto(m->all_protos[i], stderr);
     vm->has_error = false;
     Value result;
-    entry_begin(vm);
+    api_entry_begin(vm);
     bool ok = true;
     for (uint32_t i = 0; i < m->nscripts && ok; i++)     /* imported modules first */
         ok = vm_execute(vm, m->scripts[i], NULL, NULL, 0, &result);
-    return entry_end(vm, ok);
+    return api_entry_end(vm, ok);
 }
 
 static writ_status read_file(VM *vm, const char *path, char **out, size_t *len) {
@@ -409,7 +427,7 @@ static writ_status read_file(VM *vm, const char *path, char **out, size_t *len) 
     if (!f) {
         char buf[1024];
         snprintf(buf, sizeof buf, "error: cannot read '%s': %s\n", path, strerror(errno));
-        set_error_text(vm, buf, strlen(buf));
+        api_set_error_text(vm, buf, strlen(buf));
         return WRIT_ERROR_IO;
     }
     size_t cap = 4096, n = 0;

@@ -9,6 +9,7 @@
  * then top-level statements are checked in order (globals appear as they
  * are declared), and function bodies last, when every global is known. */
 #include "check.h"
+#include "host.h"
 #include "ast_clone.h"
 #include "vm.h"
 #include <stdarg.h>
@@ -62,6 +63,7 @@ typedef struct Checker {
     TypeInfo **types; uint32_t ntypes, captypes;
     int loop_depth;
     Expr *coro_ok;          /* the call that may be a coroutine call (operand of start / yield) */
+    bool lookup_types;      /* signatures may name types in scope (host signatures) */
     Narrow *narrow; uint32_t nnarrow, capnarrow;
     const char **reported; uint32_t nreported, capreported;
     FnInfo **fns; uint32_t nfns, capfns;
@@ -405,6 +407,12 @@ static Type *sp_type(SigParser *p) {
         Type *a = sp_type(p); sp_eat(p, ","); Type *b = sp_type(p); sp_eat(p, ">");
         return ty_dict(vm, a, b);
     }
+    if (!strcmp(id, "Result") && sp_eat(p, "<")) { Type *a = sp_type(p); if (!sp_eat(p, ">")) p->bad = true; return ty_result(vm, a); }
+    if (!strcmp(id, "Weak") && sp_eat(p, "<")) { Type *a = sp_type(p); if (!sp_eat(p, ">")) p->bad = true; return ty_weak(vm, a); }
+    if (p->C->lookup_types) {          /* host signatures: library and host types by name */
+        Sym *s = lookup(p->C, id);
+        if (s && s->kind == SYM_TYPE && !s->tdecl && s->type) return s->type;
+    }
     p->bad = true;
     return tt->t_error;
 }
@@ -445,16 +453,22 @@ static LibSig *parse_libsig(Checker *C, const char *sig, Type *T, Type *U, Type 
     sp_eat(&p, "(");
     if (!sp_eat(&p, ")")) {
         do {
-            if (sp_eat(&p, "...")) ls->variadic = true;
+            if (n == 16) { p.bad = true; break; }
+            bool var = sp_eat(&p, "...");
+            if (var) ls->variadic = true;
+            const char *save = p.s;
             names[n] = sp_ident(&p);
-            sp_eat(&p, ":");
+            if (!*names[n] || !sp_eat(&p, ":")) { p.s = save; names[n] = ""; }   /* "(float, float)": unnamed */
             types[n] = sp_type(&p);
+            if (var) types[n] = ty_array(C->vm, types[n]);      /* the parameter holds an Array<T> */
             defs[n] = sp_eat(&p, "=") ? sp_default(&p) : NULL;
             n++;
         } while (sp_eat(&p, ","));
         sp_eat(&p, ")");
     }
     ls->ret = sp_eat(&p, "->") ? sp_type(&p) : C->tt->t_void;
+    sp_ws(&p);
+    if (*p.s) p.bad = true;              /* trailing text */
     ls->n = n;
     ls->names = arena_alloc(C->A, sizeof(char *) * (n ? n : 1));
     ls->types = arena_alloc(C->A, sizeof(Type *) * (n ? n : 1));
@@ -1420,6 +1434,21 @@ static bool is_coroutine(FuncDecl *fd) {
 }
 
 bool chk_is_coroutine(FuncDecl *fd) { return is_coroutine(fd); }
+
+bool chk_valid_signature(VM *vm, const char *sig, char *why, size_t n) {
+    Arena A;
+    arena_init(&A, vm);
+    Checker C;
+    memset(&C, 0, sizeof C);
+    C.vm = vm;
+    C.tt = &vm->types;
+    C.A = &A;
+    LibSig *ls = parse_libsig(&C, sig, NULL, NULL, NULL, NULL);
+    bool ok = ls != NULL;
+    if (!ok) snprintf(why, n, "cannot parse \"%s\" (types: int, float, bool, string, Array<T>, Dictionary<K, V>, Optional<T>, Result<T>, tuples, functions)", sig);
+    arena_free(&A);
+    return ok;
+}
 
 /* The declaration a resolved call runs, when it is a script function. */
 static FuncDecl *call_target(CallInfo *ci) {
@@ -3801,6 +3830,21 @@ static void declare_lib(Checker *C) {
             declare(C, s, C->scope_id);
         }
     }
+    for (size_t i = 0; i < C->vm->nhostfns; i++) {          /* host functions (runtime.md §6) */
+        const LibFn *f = &C->vm->hostfns[i]->lib;
+        Sym *s = new_sym(C, SYM_LIB, f->name, (Span){0}, T_err(C));
+        s->lib[0] = f;
+        s->nlib = 1;
+        declare(C, s, C->scope_id);
+    }
+    for (size_t i = 0; i < C->vm->nhostglobals; i++) {      /* host constants and globals (§8) */
+        HostGlobal *g = C->vm->hostglobals[i];
+        Sym *s = new_sym(C, g->is_const ? SYM_LIBCONST : SYM_GLOBAL, g->name, (Span){0}, g->type);
+        if (g->is_const) s->libconst = g->type->kind == T_STRING ? (Value){ .p = ((Str *)g->value.p)->data } : g->value;
+        s->vkind = g->read_only ? VK_LET : VK_VAR;
+        s->global = g->slot;
+        declare(C, s, C->scope_id);
+    }
     for (const LibConst *k = lib_constants; k->name; k++) {
         Type *t = strcmp(k->type, "int") == 0 ? C->tt->t_int : C->tt->t_float;
         Sym *s = new_sym(C, SYM_LIBCONST, k->name, (Span){0}, t);
@@ -4518,6 +4562,7 @@ bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n
     C->D = diags;
     C->src = n ? progs[0]->src : NULL;
     C->tt = &vm->types;
+    C->lookup_types = true;
     C->nbuckets = 1024;
     C->buckets = arena_alloc(arena, sizeof(NameEntry *) * C->nbuckets);
     size_t nerr0 = diags->n;

@@ -205,6 +205,8 @@ extern const char *const CHK_PRELUDE_NAME;
 
 /* Type-checks a parsed program.  Errors go to diags. */
 bool chk_program(VM *vm, Arena *arena, Diags *diags, Program *prog, CheckResult *out);
+/* Whether a host signature parses (false with the reason). */
+bool chk_valid_signature(VM *vm, const char *sig, char *why, size_t n);
 /* Whether a function's body yields (language.md §21). */
 bool chk_is_coroutine(FuncDecl *fd);
 /* Frees the result's arrays (symbols and types live in the arena / VM). */

@@ -13,6 +13,7 @@
  * JLT_INT for int comparisons in conditions, and so on; nothing in the
  * emitted code tests a type at run time. */
 #include "compile.h"
+#include "host.h"
 #include "opcodes.h"
 #include "vm.h"
 #include <stdio.h>
@@ -947,7 +948,14 @@ static int call(FnState *F, Expr *e, int dst) {
         uint32_t n = eval_args(F, ci, regs + off);
         bool has = rt->kind != T_VOID;
         int r = has ? (safe ? temp(F, rt) : target(F, dst, rt)) : 0;
-        emit_abc(F, OP_CALLN, r, (int)(n + off), !has ? 2 : is_ref(rt) ? 1 : 0);
+        bool host = ci->lib->fn == host_marker;
+        if (host && !((HostFn *)ci->lib)->ftype) {    /* the types its arguments arrive with */
+            Type *ps[260];
+            Type *ft = ci->ftype;
+            for (uint32_t i = 0; i < ft->n; i++) ps[i] = ft->args[i];
+            ((HostFn *)ci->lib)->ftype = ty_func(F->vm, ps, ft->n, ft->a);
+        }
+        emit_abc(F, host ? OP_CALLH : OP_CALLN, r, (int)(n + off), !has ? 2 : is_ref(rt) ? 1 : 0);
         emit(F, add_native(F, ci->lib));
         emit_args(F, regs, n + off);
         if (safe) {
@@ -2227,16 +2235,15 @@ static Proto *compile_thunk(FnState *parent, Expr *def, Type *t) {
 /* What host calls need to know of a top-level function or method. */
 static void host_facts(FnState *F, FuncDecl *fd, FnInfo *fi) {
     Proto *p = F->p;
-    p->ftype = fi->type;
+    p->ftype = fi->type && fi->type->kind == T_FUNC ? fi->type : NULL;
     p->is_coroutine = chk_is_coroutine(fd);
     p->variadic = fd->nparams && fd->params[fd->nparams - 1].variadic;
     p->nrequired = 0;
     for (uint32_t i = 0; i < fd->nparams; i++) if (!fd->params[i].def && !fd->params[i].variadic) p->nrequired++;
-    if (p->nrequired + (p->variadic ? 1 : 0) == fd->nparams || fi->callee_defaults || !fi->type || fi->type->kind != T_FUNC) return;
-    uint32_t off = fi->self_sym ? 1 : 0;      /* the function type lists the receiver first */
+    if (p->nrequired + (p->variadic ? 1 : 0) == fd->nparams || fi->callee_defaults || !p->ftype) return;
     p->defaults = mem_calloc(F->vm, sizeof(Proto *) * fi->type->n);
     for (uint32_t i = 0; i < fd->nparams; i++)
-        if (fd->params[i].def) p->defaults[i] = compile_thunk(F, fd->params[i].def, fi->type->args[off + i]);
+        if (fd->params[i].def) p->defaults[i] = compile_thunk(F, fd->params[i].def, fi->type->args[i]);
 }
 
 static Proto *compile_function(FnState *parent, FnInfo *fi, const char *name) {

@@ -24,7 +24,7 @@ void dis_proto(Proto *p, FILE *out) {
         if (op >= OP__COUNT) { fprintf(out, "%4u  ??? %08x\n", pc, ins); pc++; continue; }
         fprintf(out, "%4u  [%3u] %-12s A=%u B=%u C=%u Bx=%u", pc, p->lines[pc], op_names[op], INS_A(ins), INS_B(ins), INS_C(ins), INS_Bx(ins));
         int extra = op_extra[op];
-        if (op == OP_CALL || op == OP_CALLV || op == OP_CALLN) extra += (INS_B(ins) + 3) / 4 - (op == OP_CALL ? 1 : 0);
+        if (op == OP_CALL || op == OP_CALLV || op == OP_CALLN || op == OP_CALLH) extra += (INS_B(ins) + 3) / 4 - (op == OP_CALL ? 1 : 0);
         if (op == OP_CALL) extra = 1 + (INS_B(ins) + 3) / 4;
         for (int k = 1; k <= extra; k++) fprintf(out, " [%d]", (int32_t)p->code[pc + k]);
         fprintf(out, "\n");

@@ -152,6 +152,7 @@
     /* loops and HOF helpers */ \
     OP(HALT,       ABC, 0, "end of top-level code") \
     OP(ERROR_STR,  ABC, 0, "runtime error with message string R[A]") \
+    OP(CALLH,      ABC, 1, "R[A] = host function N[next](B args...); C as CALLN") \
     /* coroutines */ \
     OP(START,      ABC, 0, "the next call instruction starts a task (owner R[A], 255: none) instead of calling") \
     OP(YIELD,      ABC, 0, "suspend the running task until the wait R[A] (255: the next tick) is over")

@@ -98,8 +98,10 @@ typedef struct LibFn {
      * (dictionary), U (a method's own type parameter).  Defaults are
      * constant literals: "(width: int, fill: string = \" \") -> string". */
     const char *sig;
-    NativeFn fn;       /* NULL: the compiler expands it (callback-taking methods) */
+    NativeFn fn;       /* NULL: the compiler expands it (callback-taking methods);
+                        * host_marker: a host function (host.c, OP_CALLH) */
 } LibFn;
+bool host_marker(VM *vm, Value *args, Value *ret);
 
 typedef struct LibConst {
     const char *name;

@@ -17,7 +17,7 @@ Task *sched_new_task(VM *vm, Proto *entry, Instance *owner) {
     t->frames = mem_alloc(vm, sizeof(Frame) * t->cap_frames);
     t->entry = entry;
     t->owner = owner;
-    obj_retain(&owner->h);
+    if (owner) obj_retain(&owner->h);
     t->state = TASK_RUNNING;
     if (vm->ntasks == vm->cap_tasks) {
         size_t nc = vm->cap_tasks ? vm->cap_tasks * 2 : 16;

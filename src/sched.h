@@ -26,6 +26,7 @@ void sched_free(VM *vm);                 /* VM teardown: cancels everything */
 
 /* vm.c */
 bool vm_resume(VM *vm, Task *t);
+Task *vm_spawn(VM *vm, struct Proto *entry, Value *args, uint32_t nargs, Instance *owner);
 size_t vm_unwind_frames(VM *vm, Frame *frames, size_t n, Value *stack, size_t lo);
 bool vm_execute(VM *vm, struct Proto *entry, Closure *cl, Value *args, uint32_t nargs, Value *result);
 

@@ -9,6 +9,8 @@
 #include "opcodes.h"
 #include "rt.h"
 #include "sched.h"
+#include "host.h"
+#include "api.h"
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -63,6 +65,20 @@ static void trace_add(VM *vm, size_t lo) {
         t->line = frame_line(f);
         t->host = false;
     }
+}
+
+/* A host function's frame: "at NAME (host)". */
+static void trace_host(VM *vm, const char *name) {
+    if (vm->ntrace == vm->cap_trace) {
+        size_t nc = vm->cap_trace ? vm->cap_trace * 2 : 32;
+        vm->trace = mem_realloc(vm, vm->trace, sizeof(TraceFrame) * vm->cap_trace, sizeof(TraceFrame) * nc);
+        vm->cap_trace = nc;
+    }
+    TraceFrame *t = &vm->trace[vm->ntrace++];
+    t->fn = name;
+    t->file = NULL;
+    t->line = 0;
+    t->host = true;
 }
 
 /* Renders "error: msg" and the trace into vm->error_text (§24: above 50
@@ -259,6 +275,36 @@ bool vm_execute(VM *vm, Proto *entry, Closure *cl, Value *args, uint32_t nargs, 
 bool vm_resume(VM *vm, Task *t) {
     task_enter(vm, t, vm->running, 0, true);
     return run(vm, 0, t, NULL);
+}
+
+/* Starts a task for the host (writ_call of a coroutine, writ_start): its
+ * bottom frame runs `entry` with args (borrowed; the task retains its
+ * own), at once until the first suspension.  Returns the task with a
+ * reference for the caller, or NULL on a runtime error (the task failed). */
+Task *vm_spawn(VM *vm, Proto *entry, Value *args, uint32_t nargs, Instance *owner) {
+    if (vm->nframes + vm->depth_base >= vm->depth_limit) {
+        depth_error(vm);
+        trace_render(vm);
+        return NULL;
+    }
+    Task *t = sched_new_task(vm, entry, owner);
+    for (uint32_t i = 0; i < nargs; i++) t->stack[i] = args[i];
+    for (uint32_t i = nargs; i < entry->nparams; i++) t->stack[i].i = 0;
+    for (uint32_t i = 0; i < entry->nparams; i++) if (entry->param_is_ref[i]) obj_retain(t->stack[i].o);
+    null_refregs(entry, t->stack);
+    Frame *f = &t->frames[0];
+    t->nframes = 1;
+    f->proto = entry;
+    f->closure = NULL;
+    f->base = 0;
+    f->pc = entry->code;
+    f->ret_reg = 0;
+    f->inout_reg = -1;
+    f->hidden = false;
+    obj_retain(&t->h);
+    task_enter(vm, t, vm->running, 0, true);
+    if (!run(vm, 0, t, NULL)) { obj_release(vm, &t->h); return NULL; }
+    return t;
 }
 
 /* The interpreter loop: runs the top frame of the installed stack until
@@ -662,6 +708,52 @@ call_enter: {
         SAVE();
         if (!fn->fn(vm, args, &r)) goto error;
         if (C == 1) SETREF(RA, r.o); else if (C == 0) RA = r;
+        NEXT();
+    }
+    CASE(CALLH) {
+        /* a host function (runtime.md §6): arguments arrive with the kinds of
+         * its signature; the result's kind is checked */
+        uint32_t nargs = B;
+        HostFn *h = (HostFn *)P->natives[*pc++];
+        Type *ft = h->ftype;
+        writ_value args[64];
+        for (uint32_t i = 0; i < nargs; i++)
+            args[i] = api_to_writ(vm, ft->args[i], R[ARGREG(pc[i >> 2], i & 3)], false);
+        pc += (nargs + 3) / 4;
+        SAVE();
+        if (unlikely(vm->host_nesting >= 200)) {
+            rt_error(vm, "stack overflow: host call nesting limit (200) exceeded");
+            vm->error_is_limit = true;
+            THROW();
+        }
+        writ_value r;
+        memset(&r, 0, sizeof r);
+        vm->has_error = false;
+        vm->host_nesting++;
+        writ_status st = h->fn(vm, args, (int)nargs, &r, h->ud);
+        vm->host_nesting--;
+        /* the host may have re-entered the VM: reinstall this frame's view */
+        R = vm->stack + vm->frames[vm->nframes - 1].base;
+        if (st != WRIT_OK) {
+            if (!vm->has_error) rt_error(vm, "host function '%s' failed", h->lib.name);
+            trace_host(vm, h->lib.name);
+            writ_release(vm, r);
+            THROW();
+        }
+        if (C != 2) {
+            char why[200];
+            Value v;
+            if (!api_from_writ(vm, ft->a, r, &v, why, sizeof why)) {
+                writ_release(vm, r);
+                rt_error(vm, "host function '%s' returned a wrong value: %s", h->lib.name, why);
+                trace_host(vm, h->lib.name);
+                THROW();
+            }
+            writ_release(vm, r);               /* v holds its own reference */
+            if (C == 1) SETREF(RA, v.o); else RA = v;
+        } else {
+            writ_release(vm, r);
+        }
         NEXT();
     }
     CASE(RET) {

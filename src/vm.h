@@ -102,6 +102,8 @@ struct writ_vm {
     uint64_t insn_count;    /* executed in the current host entry (counted only with a limit) */
     bool watch;             /* a limit or hook is installed: instructions pass vm_watch */
     uint32_t entry_depth;   /* nesting of host entries (API calls running script code) */
+    uint64_t code_generation;   /* bumped by every hot reload: function handles re-resolve */
+    bool in_destructor;     /* a host destructor runs: calling into the VM is misuse */
 
     /* runtime error state */
     bool has_error;
@@ -110,6 +112,7 @@ struct writ_vm {
     size_t error_msg_size;
     TraceFrame *trace; size_t ntrace, cap_trace;   /* the last runtime error's frames */
     char *error_text;       /* rendered message + trace */
+    char *display_text; size_t display_size;   /* writ_display's last result */
     size_t error_text_size;
 
     /* coroutine scheduler (sched.c): tasks in start order, NULL = ended */
@@ -118,6 +121,11 @@ struct writ_vm {
     bool ticking;
     double game_time;
     int64_t frame_count;
+
+    /* host registrations (host.c) */
+    struct HostFn **hostfns; size_t nhostfns, caphostfns;
+    struct HostGlobal **hostglobals; size_t nhostglobals, caphostglobals;
+    uint32_t host_nesting;  /* host functions running (re-entry cap) */
 
     /* output */
     void (*write)(void *ud, const char *s, size_t n);

@@ -3,6 +3,7 @@
  * string, array, dictionary and math natives.  Every test checks that the
  * VM's byte count returns to where it started (no leaks). */
 #include "rt.h"
+#include "chunk.h"
 #include "testvm.h"
 #include <stdio.h>
 #include <stdarg.h>
@@ -13,14 +14,6 @@
 
 static char last_error[256];
 static int error_count;
-
-/* Test protos: a proto pointer is a string "name" or "" (a lambda); its
- * captures are all references. */
-__attribute__((weak)) bool proto_cap_is_ref(struct Proto *p, uint32_t i) { (void)p; (void)i; return true; }
-__attribute__((weak)) const char *proto_display_name(struct Proto *p) {
-    const char *s = (const char *)p;
-    return s && *s ? s : NULL;
-}
 
 /* ---- tiny harness ---- */
 
@@ -840,12 +833,18 @@ static void test_display(void) {
     Type *ft = ty_func(vm, NULL, 0, vm->types.t_void);
     Closure *named = mem_calloc(vm, sizeof(Closure) + sizeof(Value));
     named->h = (Obj){ .rc = 1, .kind = OBJ_CLOSURE };
-    named->proto = (struct Proto *)"update";
+    static bool cap_ref[1] = { true };
+    static Proto pnamed, plam;
+    pnamed.name = "update";
+    pnamed.cap_is_ref = cap_ref;
+    pnamed.ncap = 1;
+    plam.is_lambda = true;
+    named->proto = &pnamed;
     named->ncap = 1;
     named->cap[0] = S("captured");
     Closure *lam = mem_calloc(vm, sizeof(Closure));
     lam->h = (Obj){ .rc = 1, .kind = OBJ_CLOSURE };
-    lam->proto = (struct Proto *)"";
+    lam->proto = &plam;
     CHECK_STR(show(ft, (Value){ .p = named }), "<func update>");
     CHECK_STR(show(ft, (Value){ .p = lam }), "<lambda>");
     CHECK(val_equal(vm, ft, (Value){ .p = lam }, (Value){ .p = lam }));

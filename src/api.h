@@ -1,0 +1,28 @@
+/* api.h — internals shared by the embedding API files (api*.c, host.c):
+ * the conversion between the VM's untagged slots and writ_value, and the
+ * error helpers every API function reports through. */
+#ifndef WRIT_API_INTERNAL_H
+#define WRIT_API_INTERNAL_H
+
+#include "../include/writ.h"
+#include "vm.h"
+#include "rt.h"
+
+/* Records "error: MSG" as the error text and returns WRIT_ERROR_MISUSE. */
+writ_status api_misuse(VM *vm, const char *fmt, ...) WRIT_PRINTF(2, 3);
+void api_set_error_text(VM *vm, const char *s, size_t n);
+
+/* The host's view of a slot of static type t.  retain: the result is a new
+ * reference for the host (otherwise borrowed). */
+writ_value api_to_writ(VM *vm, Type *t, Value v, bool retain);
+/* A host value as a slot of type t (owned: release with val_release).
+ * false with a reason ("expected float, found string") on mismatch. */
+bool api_from_writ(VM *vm, Type *t, writ_value w, Value *out, char *why, size_t n);
+/* The spelling of a host value's type for messages. */
+const char *api_kind_name(writ_value w);
+
+/* Host entries (runtime.md §1): the outermost starts a fresh budget. */
+void api_entry_begin(VM *vm);
+writ_status api_entry_end(VM *vm, bool ok);
+
+#endif

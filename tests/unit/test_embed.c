@@ -1,0 +1,379 @@
+#define _DEFAULT_SOURCE 1
+/* test_embed.c — the embedding API beyond loading: calls by name and by
+ * handle, values across the boundary, host functions, constants and
+ * globals, coroutines driven by the host, limits, and every misuse path.
+ * A counting allocator checks that each VM returns to zero. */
+#include "../../include/writ.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures, checks;
+#define CHECK(c) do { checks++; if (!(c)) { failures++; fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); } } while (0)
+#define HAS(hay, needle) CHECK(strstr((hay), (needle)) != NULL)
+
+typedef struct Out { char buf[8192]; size_t n; } Out;
+static void sink(void *ud, const char *s, size_t n) {
+    Out *o = ud;
+    if (o->n + n < sizeof o->buf) { memcpy(o->buf + o->n, s, n); o->n += n; o->buf[o->n] = 0; }
+}
+
+typedef struct Counter { long live; long bytes; } Counter;
+static void *counting_alloc(void *ud, void *p, size_t old, size_t n) {
+    Counter *c = ud;
+    if (n == 0) { if (p) { c->live--; c->bytes -= (long)old; } free(p); return NULL; }
+    void *r = realloc(p, n);
+    if (!p) c->live++;
+    c->bytes += (long)n - (long)old;
+    return r;
+}
+
+static Out out;
+static Counter counter;
+
+static writ_vm *new_vm(void) {
+    writ_config cfg;
+    writ_config_init(&cfg);
+    out.n = 0;
+    out.buf[0] = 0;
+    cfg.write = sink;
+    cfg.write_ud = &out;
+    cfg.alloc = counting_alloc;
+    cfg.alloc_ud = &counter;
+    return writ_vm_new(&cfg);
+}
+
+static void end_vm(writ_vm *vm) {
+    writ_vm_free(vm);
+    CHECK(counter.live == 0 && counter.bytes == 0);
+    counter.live = counter.bytes = 0;
+}
+
+static writ_status load(writ_vm *vm, const char *src) { return writ_load_string(vm, "main.writ", src, strlen(src)); }
+
+/* ---- calling script functions ---- */
+
+static void test_calls(void) {
+    writ_vm *vm = new_vm();
+    CHECK(load(vm,
+        "func add(a: int, b: int = 10) -> int { return a + b }\n"
+        "func greet(name: string) -> string { return \"hi \" .. name }\n"
+        "func sum(...xs: float) -> float { var s = 0.0\n for x in xs { s += x }\n return s }\n"
+        "func nothing() { print(\"side effect\") }\n"
+        "func boom(n: int) -> int { return 10 / n }\n"
+        "struct P { public x: int\n public y: int\n static func make(v: int) -> P { return P(x: v, y: v) } }\n"
+        "class Counter { public n: int = 0\n public func bump(by: int) -> int { n += by\n return n } }\n"
+        "func counter() -> Counter { return Counter() }\n"
+        "func names() -> Array<string> { return [\"a\", \"b\"] }\n"
+        "func table() -> Dictionary<string, int> { return {\"one\": 1, \"two\": 2} }\n"
+        "func maybe(b: bool) -> Optional<int> { return b ? 7 : null }\n") == WRIT_OK);
+    writ_value r;
+    writ_value args[3] = { writ_int(2), writ_int(3) };
+    CHECK(writ_call_name(vm, NULL, "add", args, 2, &r) == WRIT_OK && r.kind == WRIT_INT && r.as.i == 5);
+    CHECK(writ_call_name(vm, "main.writ", "add", args, 1, &r) == WRIT_OK && r.as.i == 12);   /* default */
+    /* handles */
+    writ_fn *add = NULL;
+    CHECK(writ_function(vm, NULL, "add", &add) == WRIT_OK && add);
+    long total = 0;
+    for (int i = 0; i < 1000; i++) {
+        writ_value a[2] = { writ_int(i), writ_int(1) };
+        CHECK(writ_call(vm, add, a, 2, &r) == WRIT_OK);
+        total += r.as.i;
+    }
+    CHECK(total == 1000 * 999 / 2 + 1000);
+    writ_fn_free(vm, add);
+    /* strings */
+    writ_value name = writ_string(vm, "bob", 3);
+    CHECK(writ_call_name(vm, NULL, "greet", &name, 1, &r) == WRIT_OK);
+    size_t len;
+    CHECK(strcmp(writ_string_data(r, &len), "hi bob") == 0 && len == 6);
+    writ_release(vm, r);
+    writ_release(vm, name);
+    /* variadic, with an int accepted for a float */
+    writ_value fl[3] = { writ_float(1.5), writ_int(2), writ_float(0.5) };
+    CHECK(writ_call_name(vm, NULL, "sum", fl, 3, &r) == WRIT_OK && r.kind == WRIT_FLOAT && r.as.f == 4.0);
+    CHECK(writ_call_name(vm, NULL, "sum", NULL, 0, &r) == WRIT_OK && r.as.f == 0.0);
+    CHECK(writ_call_name(vm, NULL, "nothing", NULL, 0, &r) == WRIT_OK && r.kind == WRIT_VOID);
+    HAS(out.buf, "side effect\n");
+    /* static method, struct fields */
+    writ_value seven = writ_int(7);
+    CHECK(writ_call_name(vm, NULL, "P.make", &seven, 1, &r) == WRIT_OK && r.kind == WRIT_STRUCT);
+    CHECK(writ_field_count(r) == 2 && strcmp(writ_field_name(r, 1), "y") == 0);
+    writ_value fx;
+    CHECK(writ_field_get(vm, r, "x", &fx) == WRIT_OK && fx.as.i == 7);
+    CHECK(writ_field_set(vm, &r, "y", writ_int(9)) == WRIT_OK);
+    CHECK(strcmp(writ_display(vm, r), "P { x: 7, y: 9 }") == 0);
+    writ_value str = writ_string(vm, "s", 1);
+    CHECK(writ_field_set(vm, &r, "y", str) == WRIT_ERROR_MISUSE);
+    writ_release(vm, str);
+    HAS(writ_error_text(vm), "field 'y' of P: expected int, found string");
+    writ_release(vm, r);
+    /* objects and methods */
+    writ_value obj;
+    CHECK(writ_call_name(vm, NULL, "counter", NULL, 0, &obj) == WRIT_OK && obj.kind == WRIT_OBJECT);
+    writ_value by = writ_int(4);
+    CHECK(writ_call_method(vm, obj, "bump", &by, 1, &r) == WRIT_OK && r.as.i == 4);
+    CHECK(writ_call_method(vm, obj, "bump", &by, 1, &r) == WRIT_OK && r.as.i == 8);
+    CHECK(writ_call_method(vm, obj, "fly", NULL, 0, &r) == WRIT_ERROR_MISUSE);
+    HAS(writ_error_text(vm), "Counter has no public method 'fly'");
+    writ_release(vm, obj);
+    /* arrays, dictionaries, optionals */
+    CHECK(writ_call_name(vm, NULL, "names", NULL, 0, &r) == WRIT_OK && writ_array_len(r) == 2);
+    writ_value el;
+    CHECK(writ_array_get(vm, r, 1, &el) == WRIT_OK && strcmp(writ_string_data(el, NULL), "b") == 0);
+    writ_release(vm, el);
+    CHECK(writ_array_push(vm, r, writ_int(3)) == WRIT_ERROR_MISUSE);
+    writ_value c = writ_string(vm, "c", 1);
+    CHECK(writ_array_push(vm, r, c) == WRIT_OK && writ_array_len(r) == 3);
+    writ_release(vm, c);
+    CHECK(writ_array_get(vm, r, 5, &el) == WRIT_ERROR_MISUSE);
+    CHECK(strcmp(writ_display(vm, r), "[\"a\", \"b\", \"c\"]") == 0);
+    writ_release(vm, r);
+    CHECK(writ_call_name(vm, NULL, "table", NULL, 0, &r) == WRIT_OK && writ_dict_len(r) == 2);
+    writ_value k = writ_string(vm, "two", 3), v;
+    CHECK(writ_dict_get(vm, r, k, &v) == WRIT_OK && v.as.i == 2);
+    CHECK(writ_dict_set(vm, r, k, writ_int(22)) == WRIT_OK);
+    CHECK(writ_dict_get(vm, r, k, &v) == WRIT_OK && v.as.i == 22);
+    size_t pos = 0;
+    writ_value dk, dv;
+    int seen = 0;
+    while (writ_dict_next(vm, r, &pos, &dk, &dv)) { seen++; writ_release(vm, dk); }
+    CHECK(seen == 2);
+    writ_release(vm, k);
+    writ_release(vm, r);
+    writ_value t = writ_bool(true), f = writ_bool(false);
+    CHECK(writ_call_name(vm, NULL, "maybe", &t, 1, &r) == WRIT_OK && r.kind == WRIT_INT && r.as.i == 7);
+    CHECK(writ_call_name(vm, NULL, "maybe", &f, 1, &r) == WRIT_OK && r.kind == WRIT_NULL);
+    /* a host-built array passed in */
+    const writ_type *at = writ_type_of(vm, "Array<float>");
+    CHECK(at != NULL && strcmp(writ_type_name(at), "Array<float>") == 0);
+    CHECK(writ_type_of(vm, "Array<Nope>") == NULL);
+    CHECK(writ_type_of(vm, "Dictionary<string, Counter>") != NULL);
+    /* misuse: wrong names, counts, types */
+    CHECK(writ_call_name(vm, NULL, "nope", NULL, 0, &r) == WRIT_ERROR_MISUSE);
+    HAS(writ_error_text(vm), "unknown function 'nope'");
+    CHECK(writ_call_name(vm, NULL, "add", NULL, 0, &r) == WRIT_ERROR_MISUSE);
+    HAS(writ_error_text(vm), "wrong number of arguments to 'add'");
+    writ_value bad = writ_string(vm, "x", 1);
+    CHECK(writ_call_name(vm, NULL, "add", &bad, 1, &r) == WRIT_ERROR_MISUSE);
+    HAS(writ_error_text(vm), "argument 1 of 'add': expected int, found string");
+    writ_release(vm, bad);
+    CHECK(writ_call_name(vm, "other.writ", "add", args, 2, &r) == WRIT_ERROR_MISUSE);
+    CHECK(writ_call_name(vm, NULL, "add", NULL, 2, &r) == WRIT_ERROR_MISUSE);
+    CHECK(writ_call(vm, NULL, NULL, 0, &r) == WRIT_ERROR_MISUSE);
+    CHECK(writ_array_len(writ_int(3)) == 0 && writ_string_data(writ_int(3), NULL) == NULL);
+    /* a runtime error: trace, then the VM keeps working */
+    writ_value zero = writ_int(0);
+    CHECK(writ_call_name(vm, NULL, "boom", &zero, 1, &r) == WRIT_ERROR_RUNTIME);
+    HAS(writ_error_text(vm), "error: division by zero\n  at boom (main.writ:7)");
+    CHECK(writ_call_name(vm, NULL, "add", args, 2, &r) == WRIT_OK && r.as.i == 5);
+    end_vm(vm);
+}
+
+/* ---- host functions ---- */
+
+static writ_status damage(writ_vm *vm, const writ_value *a, int n, writ_value *ret, void *ud) {
+    (void)vm; (void)n;
+    *(int *)ud += 1;
+    *ret = writ_float(a[0].as.f - a[1].as.f);
+    return WRIT_OK;
+}
+
+static writ_status shout(writ_vm *vm, const writ_value *a, int n, writ_value *ret, void *ud) {
+    (void)n; (void)ud;
+    size_t len;
+    const char *s = writ_string_data(a[0], &len);
+    char buf[64];
+    size_t k = len < 60 ? len : 60;
+    for (size_t i = 0; i < k; i++) buf[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
+    buf[k] = '!';
+    *ret = writ_string(vm, buf, k + 1);
+    return WRIT_OK;
+}
+
+static writ_status total(writ_vm *vm, const writ_value *a, int n, writ_value *ret, void *ud) {
+    (void)vm; (void)ud;
+    int64_t s = 0;
+    CHECK(n == 1 && a[0].kind == WRIT_ARRAY);
+    for (int64_t i = 0; i < writ_array_len(a[0]); i++) {
+        writ_value e;
+        writ_array_get(vm, a[0], i, &e);
+        s += e.as.i;
+    }
+    *ret = writ_int(s);
+    return WRIT_OK;
+}
+
+static writ_status refuse(writ_vm *vm, const writ_value *a, int n, writ_value *ret, void *ud) {
+    (void)a; (void)n; (void)ret; (void)ud;
+    return writ_fail(vm, "the door is locked");
+}
+
+static writ_status liar(writ_vm *vm, const writ_value *a, int n, writ_value *ret, void *ud) {
+    (void)vm; (void)a; (void)n; (void)ud;
+    *ret = writ_bool(true);                 /* declared to return int */
+    return WRIT_OK;
+}
+
+static writ_status callback(writ_vm *vm, const writ_value *a, int n, writ_value *ret, void *ud) {
+    (void)n; (void)ud;
+    writ_value r;
+    writ_status st = writ_call_name(vm, NULL, "twice", a, 1, &r);   /* nested entry */
+    if (st != WRIT_OK) return st;
+    *ret = r;
+    return WRIT_OK;
+}
+
+static writ_status lookup_result(writ_vm *vm, const writ_value *a, int n, writ_value *ret, void *ud) {
+    (void)n; (void)ud;
+    (void)a;
+    return writ_call_name(vm, NULL, "mk", NULL, 0, ret);
+}
+
+static void test_host_functions(void) {
+    writ_vm *vm = new_vm();
+    int calls = 0;
+    CHECK(writ_register_fn(vm, "damage", "(hp: float, amount: float = 1.0) -> float", damage, &calls) == WRIT_OK);
+    CHECK(writ_register_fn(vm, "shout", "(string) -> string", shout, NULL) == WRIT_OK);
+    CHECK(writ_register_fn(vm, "total", "(...xs: int) -> int", total, NULL) == WRIT_OK);
+    CHECK(writ_register_fn(vm, "refuse", "()", refuse, NULL) == WRIT_OK);
+    CHECK(writ_register_fn(vm, "liar", "() -> int", liar, NULL) == WRIT_OK);
+    CHECK(writ_register_fn(vm, "callback", "(int) -> int", callback, NULL) == WRIT_OK);
+    CHECK(writ_register_fn(vm, "lookup", "() -> Result<int>", lookup_result, NULL) == WRIT_OK);
+    /* misuse at registration */
+    CHECK(writ_register_fn(vm, "damage", "() -> int", damage, NULL) == WRIT_ERROR_MISUSE);
+    HAS(writ_error_text(vm), "'damage' is already defined");
+    CHECK(writ_register_fn(vm, "sqrt", "() -> int", damage, NULL) == WRIT_ERROR_MISUSE);
+    CHECK(writ_register_fn(vm, "bad name", "()", damage, NULL) == WRIT_ERROR_MISUSE);
+    CHECK(writ_register_fn(vm, "bad", "(x: Nope)", damage, NULL) == WRIT_ERROR_MISUSE);
+    HAS(writ_error_text(vm), "bad signature for 'bad'");
+    CHECK(writ_register_fn(vm, "bad", "int", damage, NULL) == WRIT_ERROR_MISUSE);
+    CHECK(writ_register_fn(vm, "bad", "()", NULL, NULL) == WRIT_ERROR_MISUSE);
+    CHECK(writ_register_fn(NULL, "bad", "()", damage, NULL) == WRIT_ERROR_MISUSE);
+    CHECK(load(vm,
+        "print(damage(10.0, 2.5))\n"
+        "print(damage(hp: 5.0))\n"
+        "print(shout(\"hey\"))\n"
+        "print(total(1, 2, 3))\n"
+        "print(total())\n"
+        "func twice(x: int) -> int { return x * 2 }\n"
+        "print(callback(21))\n"
+        "func mk() -> Result<int> { return Success(5) }\n"
+        "print(lookup() ?? 0)\n") == WRIT_OK);
+    CHECK(strcmp(out.buf, "7.5\n4.0\nHEY!\n6\n0\n42\n5\n") == 0);
+    CHECK(calls == 2);
+    /* the checker checks every call against the signature */
+    CHECK(load(vm, "damage(\"x\", 1.0)\n") == WRIT_ERROR_COMPILE);
+    HAS(writ_error_text(vm), "expected float, found string");
+    CHECK(load(vm, "let s: int = shout(\"a\")\n") == WRIT_ERROR_COMPILE);
+    /* failures become runtime errors at the call site, with a host frame */
+    CHECK(load(vm, "func open() { refuse() }\nopen()\n") == WRIT_ERROR_RUNTIME);
+    HAS(writ_error_text(vm), "error: the door is locked\n  at refuse (host)\n  at open (main.writ:1)\n  at <script> (main.writ:2)");
+    CHECK(load(vm, "print(liar())\n") == WRIT_ERROR_RUNTIME);
+    HAS(writ_error_text(vm), "host function 'liar' returned a wrong value: expected int, found bool");
+    out.n = 0;
+    CHECK(load(vm, "print(damage(1.0, 1.0))\n") == WRIT_OK);      /* still usable */
+    CHECK(strcmp(out.buf, "0.0\n") == 0);
+    end_vm(vm);
+}
+
+/* ---- constants and globals ---- */
+
+static void test_globals(void) {
+    writ_vm *vm = new_vm();
+    CHECK(writ_define_const(vm, "MAX_HP", writ_int(100)) == WRIT_OK);
+    writ_value title = writ_string(vm, "Quest", 5);
+    CHECK(writ_define_const(vm, "TITLE", title) == WRIT_OK);
+    writ_release(vm, title);
+    CHECK(writ_define_global(vm, "speed", "float", writ_float(2.0), false) == WRIT_OK);
+    CHECK(writ_define_global(vm, "level", "int", writ_int(1), true) == WRIT_OK);
+    CHECK(writ_define_global(vm, "level", "int", writ_int(1), true) == WRIT_ERROR_MISUSE);
+    CHECK(writ_define_global(vm, "x", "Nope", writ_int(1), true) == WRIT_ERROR_MISUSE);
+    CHECK(writ_define_global(vm, "y", "int", writ_float(1.5), true) == WRIT_ERROR_MISUSE);
+    CHECK(load(vm, "print(MAX_HP)\nprint(TITLE)\nspeed = speed * 2.0\nprint(level)\nvar score = 3\n") == WRIT_OK);
+    CHECK(strcmp(out.buf, "100\nQuest\n1\n") == 0);
+    writ_value v;
+    CHECK(writ_get_global(vm, NULL, "speed", &v) == WRIT_OK && v.as.f == 4.0);
+    CHECK(writ_get_global(vm, NULL, "score", &v) == WRIT_OK && v.as.i == 3);
+    CHECK(writ_set_global(vm, "main.writ", "score", writ_int(10)) == WRIT_OK);
+    CHECK(writ_set_global(vm, NULL, "score", writ_bool(true)) == WRIT_ERROR_MISUSE);
+    CHECK(writ_get_global(vm, NULL, "nope", &v) == WRIT_ERROR_MISUSE);
+    CHECK(load(vm, "level = 2\n") == WRIT_ERROR_COMPILE);            /* read-only for scripts */
+    CHECK(load(vm, "MAX_HP = 2\n") == WRIT_ERROR_COMPILE);
+    end_vm(vm);
+}
+
+/* ---- coroutines driven by the host ---- */
+
+static void test_tasks(void) {
+    writ_vm *vm = new_vm();
+    CHECK(load(vm,
+        "func fetch(n: int) -> int { yield waitForFrames(2)\n return n * 10 }\n"
+        "class Guard { public name: string\n public func watch() { while true { yield\n print(\"$name looks\") } } }\n"
+        "func guard(n: string) -> Guard { return Guard(name: n) }\n") == WRIT_OK);
+    writ_fn *fetch;
+    CHECK(writ_function(vm, NULL, "fetch", &fetch) == WRIT_OK);
+    writ_value task, four = writ_int(4), r;
+    CHECK(writ_call(vm, fetch, &four, 1, &task) == WRIT_OK && task.kind == WRIT_TASK);
+    CHECK(writ_task_state_of(task) == WRIT_TASK_SUSPENDED && writ_task_count(vm) == 1);
+    CHECK(writ_task_result(vm, task, &r) == WRIT_ERROR_MISUSE);
+    CHECK(writ_tick(vm, 0.1) == WRIT_OK && writ_task_state_of(task) == WRIT_TASK_SUSPENDED);
+    CHECK(writ_tick(vm, 0.1) == WRIT_OK && writ_task_state_of(task) == WRIT_TASK_FINISHED);
+    CHECK(writ_task_result(vm, task, &r) == WRIT_OK && r.as.i == 40);
+    writ_release(vm, task);
+    writ_fn_free(vm, fetch);
+    /* a method coroutine is owned by its object */
+    writ_value name = writ_string(vm, "g1", 2), g;
+    CHECK(writ_call_name(vm, NULL, "guard", &name, 1, &g) == WRIT_OK);
+    writ_release(vm, name);
+    CHECK(writ_call_method(vm, g, "watch", NULL, 0, &task) == WRIT_OK);
+    CHECK(writ_owner_has_tasks(vm, g));
+    out.n = 0;
+    CHECK(writ_tick(vm, 0.1) == WRIT_OK && strcmp(out.buf, "g1 looks\n") == 0);
+    writ_cancel_owner(vm, g);
+    CHECK(!writ_owner_has_tasks(vm, g) && writ_task_state_of(task) == WRIT_TASK_CANCELLED);
+    CHECK(writ_task_count(vm) == 0);
+    writ_release(vm, task);
+    writ_release(vm, g);
+    end_vm(vm);
+}
+
+/* ---- limits ---- */
+
+static void test_limits(void) {
+    writ_vm *vm = new_vm();
+    CHECK(load(vm, "func spin() { while true { } }\nfunc fine() -> int { var s = 0\n for i in 0..100 { s += i }\n return s }\n"
+                   "func deep(n: int) -> int { return n == 0 ? 0 : 1 + deep(n - 1) }\n"
+                   "func hog() { var a: Array<string> = []\n while true { a.push(\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\") } }\n") == WRIT_OK);
+    CHECK(writ_set_limits(vm, 100000, 0, 0) == WRIT_OK);
+    writ_value r;
+    CHECK(writ_call_name(vm, NULL, "spin", NULL, 0, &r) == WRIT_ERROR_LIMIT);
+    HAS(writ_error_text(vm), "error: instruction limit exceeded (100000 instructions)\n  at spin (main.writ:1)");
+    CHECK(writ_call_name(vm, NULL, "fine", NULL, 0, &r) == WRIT_OK && r.as.i == 4950);   /* fresh budget */
+    CHECK(writ_set_limits(vm, 0, 0, 50) == WRIT_OK);
+    writ_value n = writ_int(100);
+    CHECK(writ_call_name(vm, NULL, "deep", &n, 1, &r) == WRIT_ERROR_LIMIT);
+    HAS(writ_error_text(vm), "stack overflow: call depth limit (50) exceeded");
+    n = writ_int(10);
+    CHECK(writ_call_name(vm, NULL, "deep", &n, 1, &r) == WRIT_OK && r.as.i == 10);
+    CHECK(writ_set_limits(vm, 0, 4u << 20, 0) == WRIT_OK);
+    CHECK(writ_call_name(vm, NULL, "hog", NULL, 0, &r) == WRIT_ERROR_LIMIT);
+    HAS(writ_error_text(vm), "memory limit exceeded (4194304 bytes)");
+    CHECK(writ_call_name(vm, NULL, "fine", NULL, 0, &r) == WRIT_OK && r.as.i == 4950);
+    CHECK(writ_set_limits(vm, 0, 0, 0) == WRIT_OK);
+    end_vm(vm);
+}
+
+int main(void) {
+    test_calls();
+    test_host_functions();
+    test_globals();
+    test_tasks();
+    test_limits();
+    if (failures) {
+        fprintf(stderr, "test_embed: %d of %d checks failed\n", failures, checks);
+        return 1;
+    }
+    printf("test_embed: %d checks passed\n", checks);
+    return 0;
+}
