@@ -6,23 +6,51 @@ SAN     ?=
 CFLAGS  := $(OPT) $(SAN) -std=c11 -Wall -Wextra -Wno-unused-parameter $(WERROR) -Isrc -Iinclude -D_POSIX_C_SOURCE=200809L
 LDLIBS  += -lm
 BUILD   ?= build
+PREFIX  ?= /usr/local
+VERSION := $(shell sed -n 's/.*WRIT_VERSION "\(.*\)".*/\1/p' src/common.h)
+# the library: position independent, only writ_* names visible (WRIT_API)
+LIBFLAGS := -fPIC -fvisibility=hidden
 
 CORE_SRC := $(wildcard src/*.c) $(wildcard lib/*.c)
 CORE_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(CORE_SRC))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 
-.PHONY: all run test unit golden conformance sanitize bench clean
+.PHONY: all run test unit golden conformance sanitize bench clean embed install
 
-all: $(BUILD)/writ
+all: $(BUILD)/writ $(BUILD)/libwrit.so
 
-$(BUILD)/obj/%.o: %.c $(wildcard src/*.h) $(wildcard lib/*.h) $(wildcard lib/*.inc)
+EMBED_SRC := $(wildcard examples/embed/*.c)
+EMBED_BIN := $(patsubst examples/embed/%.c,$(BUILD)/embed/%,$(EMBED_SRC))
+
+$(BUILD)/obj/%.o: %.c $(wildcard src/*.h) $(wildcard lib/*.h) $(wildcard lib/*.inc) include/writ.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(LIBFLAGS) -c $< -o $@
 
 $(BUILD)/libwrit.a: $(CORE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
+
+$(BUILD)/libwrit.so: $(CORE_OBJ)
+	$(CC) $(CFLAGS) -shared -Wl,-soname,libwrit.so.0 -o $@ $^ $(LDLIBS)
+
+# host programs embedding Writ (docs/embedding.md), built against the public header only
+$(BUILD)/embed/%: examples/embed/%.c $(BUILD)/libwrit.a include/writ.h
+	@mkdir -p $(dir $@)
+	$(CC) $(OPT) $(SAN) -std=c11 -Wall -Wextra $(WERROR) -Iinclude -o $@ $< $(BUILD)/libwrit.a $(LDLIBS)
+
+embed: $(EMBED_BIN)
+	@for e in $(EMBED_BIN); do echo "== $$e"; (cd examples/embed && ../../$$e) || exit 1; done
+
+install: $(BUILD)/writ $(BUILD)/libwrit.a $(BUILD)/libwrit.so
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 755 $(BUILD)/writ $(DESTDIR)$(PREFIX)/bin/writ
+	install -m 644 include/writ.h $(DESTDIR)$(PREFIX)/include/writ.h
+	install -m 644 $(BUILD)/libwrit.a $(DESTDIR)$(PREFIX)/lib/libwrit.a
+	install -m 755 $(BUILD)/libwrit.so $(DESTDIR)$(PREFIX)/lib/libwrit.so.$(VERSION)
+	ln -sf libwrit.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libwrit.so.0
+	ln -sf libwrit.so.0 $(DESTDIR)$(PREFIX)/lib/libwrit.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' writ.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/writ.pc
 
 $(BUILD)/writ: $(BUILD)/obj/cli/main.o $(BUILD)/libwrit.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
@@ -46,8 +74,9 @@ conformance: $(BUILD)/writ
 
 # Unit tests, then the golden tests and the shared conformance suite; the
 # last line is the summed "N passed, N failed".
-test: $(BUILD)/writ $(UNIT_BIN)
+test: $(BUILD)/writ $(UNIT_BIN) $(EMBED_BIN)
 	@ok=0; bad=0; for t in $(UNIT_BIN); do if $$t >/dev/null 2>$(BUILD)/unit.err; then ok=$$((ok+1)); else bad=$$((bad+1)); echo "FAIL $$t"; cat $(BUILD)/unit.err; fi; done; \
+	for e in $(EMBED_BIN); do if (cd examples/embed && ../../$$e) >$(BUILD)/embed.out 2>&1; then ok=$$((ok+1)); else bad=$$((bad+1)); echo "FAIL $$e"; cat $(BUILD)/embed.out; fi; done; \
 	echo "unit: $$ok passed, $$bad failed"; \
 	python3 tests/run --all $(BUILD)/writ | tee $(BUILD)/golden.out; g=$$?; \
 	last=$$(tail -n 1 $(BUILD)/golden.out); gp=$${last%% passed*}; gf=$${last#*, }; gf=$${gf%% failed*}; \
