@@ -92,6 +92,7 @@ typedef enum writ_kind {
     WRIT_VOID, WRIT_NULL, WRIT_INT, WRIT_FLOAT, WRIT_BOOL, WRIT_STRING,
     WRIT_ARRAY, WRIT_DICT, WRIT_TUPLE, WRIT_STRUCT, WRIT_OBJECT, WRIT_ENUM,
     WRIT_RESULT, WRIT_FUNCTION, WRIT_WEAK, WRIT_WAIT, WRIT_TASK,
+    WRIT_HOST,                               /* an instance of a host type (writ_host_ptr) */
 } writ_kind;
 
 typedef struct writ_type writ_type;          /* an interned Writ type (lives as long as the VM) */
@@ -201,6 +202,55 @@ WRIT_API writ_status writ_fail(writ_vm *vm, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+
+/* ---- host types (runtime.md §7) ----
+ * A reference type backed by a C object.  Fields either live in the object
+ * at a byte offset (scripts read and write the host's memory directly) or
+ * go through accessor callbacks.  Register a type and its members before
+ * compiling the scripts that use them. */
+typedef struct writ_host_type writ_host_type;
+
+typedef enum writ_storage {
+    WRIT_STORE_I8, WRIT_STORE_I16, WRIT_STORE_I32, WRIT_STORE_I64,
+    WRIT_STORE_U8, WRIT_STORE_U16, WRIT_STORE_U32,
+    WRIT_STORE_F32, WRIT_STORE_F64, WRIT_STORE_BOOL,         /* bool: one byte, 0 or 1 */
+    /* a struct of N floats (Vector2/3/4, Color, Quaternion, ...) as consecutive float32 / float64 */
+    WRIT_STORE_FLOATS32, WRIT_STORE_FLOATS64,
+} writ_storage;
+
+typedef writ_status (*writ_getter)(writ_vm *vm, void *obj, writ_value *out, void *ud);   /* *out owned */
+typedef writ_status (*writ_setter)(writ_vm *vm, void *obj, writ_value v, void *ud);      /* v borrowed */
+/* Returns the new object, or NULL after writ_fail. */
+typedef void *(*writ_constructor)(writ_vm *vm, const writ_value *args, int nargs, void *ud);
+/* Called when the last VM reference to a VM-owned object goes; it must not call into the VM. */
+typedef void (*writ_destructor)(void *obj, void *ud);
+
+WRIT_API writ_host_type *writ_define_type(writ_vm *vm, const char *name);
+/* A field at a byte offset: type is a Writ type ("int", "float", "bool", "Vector2", ...) that
+ * fits the storage kind. */
+WRIT_API writ_status writ_type_field(writ_vm *vm, writ_host_type *t, const char *name, const char *type,
+                                     writ_storage storage, size_t offset, bool read_only);
+/* A field through callbacks (any type); set may be NULL for a read-only field. */
+WRIT_API writ_status writ_type_property(writ_vm *vm, writ_host_type *t, const char *name, const char *type,
+                                        writ_getter get, writ_setter set, void *ud);
+/* A method: args[0] is the object (writ_host_ptr(args[0])), then the signature's parameters. */
+WRIT_API writ_status writ_type_method(writ_vm *vm, writ_host_type *t, const char *name, const char *signature,
+                                      writ_host_fn fn, void *ud);
+/* A static function, called as Name.fn(...). */
+WRIT_API writ_status writ_type_static(writ_vm *vm, writ_host_type *t, const char *name, const char *signature,
+                                      writ_host_fn fn, void *ud);
+/* Enables Name(...) in scripts: signature of its parameters, e.g. "(name: string, hp: int = 100)". */
+WRIT_API writ_status writ_type_constructor(writ_vm *vm, writ_host_type *t, const char *signature,
+                                           writ_constructor fn, void *ud);
+WRIT_API writ_status writ_type_destructor(writ_vm *vm, writ_host_type *t, writ_destructor fn, void *ud);
+/* A handle to a host object (owned by the host until writ_release).  vm_owned: the VM runs the
+ * destructor when the last reference goes; otherwise the object is lent and never freed by it. */
+WRIT_API writ_value writ_host_object(writ_vm *vm, writ_host_type *t, void *obj, bool vm_owned);
+/* The C object of a host value, or NULL (not a host value, or invalidated). */
+WRIT_API void *writ_host_ptr(writ_value v);
+/* Before freeing a lent object: afterwards scripts get "Name object is no longer valid" and
+ * Weak.get() returns null.  Cancels nothing by itself (see writ_cancel_owner). */
+WRIT_API writ_status writ_invalidate(writ_vm *vm, writ_value v);
 
 /* ---- host globals (runtime.md §8) ---- */
 /* A read-only constant of the given type (int, float, bool or string value). */

@@ -29,6 +29,7 @@ static writ_kind kind_of(Type *t) {
     case T_FUNC: return WRIT_FUNCTION;
     case T_WEAK: return WRIT_WEAK;
     case T_WAIT: return WRIT_WAIT;
+    case T_HOST: return WRIT_HOST;
     default: return WRIT_VOID;
     }
 }
@@ -87,6 +88,7 @@ static ObjKind obj_kind_for(writ_kind k) {
     case WRIT_FUNCTION: return OBJ_CLOSURE;
     case WRIT_WEAK: return OBJ_WEAK;
     case WRIT_WAIT: return OBJ_WAIT;
+    case WRIT_HOST: return OBJ_HOST;
     default: return OBJ_TASK;
     }
 }

@@ -76,6 +76,10 @@ typedef struct Checker {
 static Type *check_expr(Checker *C, Expr *e, Type *expected);
 static Type *check_call(Checker *C, Expr *e, Type *expected);
 static bool is_coroutine(FuncDecl *fd);
+static Type *host_method_call(Checker *C, Expr *e, Expr *callee, Type *t, CallInfo *ci);
+static Type *host_static_call(Checker *C, Expr *e, Expr *callee, HostType *ht, CallInfo *ci);
+static Type *host_construct(Checker *C, Expr *e, HostType *ht, CallInfo *ci);
+static void resolve_host_fields(Checker *C);
 static bool check_block(Checker *C, Block *b);
 static bool check_stmt(Checker *C, Stmt *s);
 static Type *resolve_type(Checker *C, TypeExpr *te);
@@ -339,7 +343,7 @@ static Type *resolve_type(Checker *C, TypeExpr *te) {
         Type *a = resolve_type(C, te->args[0]);
         if (is_err(a)) return a;
         if (n[0] == 'W') {
-            if (a->kind != T_CLASS && a->kind != T_TRAIT) { err(C, te->args[0]->span, "Weak needs a class or trait type, found %s", a->name); return T_err(C); }
+            if (a->kind != T_CLASS && a->kind != T_TRAIT && a->kind != T_HOST) { err(C, te->args[0]->span, "Weak needs a class or trait type, found %s", a->name); return T_err(C); }
             return ty_weak(C->vm, a);
         }
         return ty_result(C->vm, a);
@@ -1363,7 +1367,7 @@ static Type *check_builtin_ctor(Checker *C, Expr *e, const char *name, Type *exp
         if (!e->nargs) { err(C, e->span, "missing argument for parameter 'target' in call to 'Weak'"); return T_err(C); }
         Type *t = check_expr(C, ci->argv[0], NULL);
         if (is_err(t)) return t;
-        if (t->kind != T_CLASS && t->kind != T_TRAIT) { err(C, ci->argv[0]->span, "Weak needs a class or trait value, found %s", t->name); return T_err(C); }
+        if (t->kind != T_CLASS && t->kind != T_TRAIT && t->kind != T_HOST) { err(C, ci->argv[0]->span, "Weak needs a class or trait value, found %s", t->name); return T_err(C); }
         Type *wt = rt && rt->kind == T_WEAK && ty_is_subtype(t, rt->a) ? rt : ty_weak(C->vm, t);
         ci->kind = CALL_WEAKNEW;
         return wt;
@@ -1563,6 +1567,7 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
             callee->type = ti->type;
             return check_construct(C, e, ti, ci);
         }
+        if (s->kind == SYM_TYPE && s->type && s->type->kind == T_HOST) { callee->type = s->type; return host_construct(C, e, s->type->decl, ci); }
         if (s->kind == SYM_TYPE) { callee->type = s->type; return check_construct(C, e, s->ti, ci); }
         if (s->kind == SYM_METHOD || s->kind == SYM_FIELD) {
             MethodInfo *mi = s->method;
@@ -1614,6 +1619,12 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
     }
     if (callee->kind == E_MEMBER && !callee->is_tuple_index && (callee->lhs->kind == E_NAME || callee->lhs->kind == E_NSNAME)) {
         Sym *ts = callee->lhs->kind == E_NSNAME ? ns_lookup(C, callee->lhs) : lookup(C, callee->lhs->str);
+        if (ts && ts->kind == SYM_TYPE && ts->type && ts->type->kind == T_HOST) {
+            callee->lhs->kind = E_NAME;
+            callee->lhs->sym = ts;
+            callee->lhs->type = ts->type;
+            return host_static_call(C, e, callee, ts->type->decl, ci);
+        }
         if (ts && ts->kind == SYM_TYPE) {
             callee->lhs->kind = E_NAME;
             callee->lhs->sym = ts;
@@ -1662,6 +1673,7 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
             for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
             return T_err(C);
         }
+        if (t->kind == T_HOST) return host_method_call(C, e, callee, t, ci);
         if (is_user(t)) {
             Type *r = call_user_method(C, e, callee, t, ci);
             if (r) return r;
@@ -1992,9 +2004,121 @@ static Type *check_lambda(Checker *C, Expr *e, Type *expected) {
     return fi->type;
 }
 
+/* ------------------------------------------------------------------ */
+/* host types (runtime.md §7): fields, methods, statics, constructors */
+
+static Type *sig_type(Checker *C, const char *spelling) {
+    SigParser p = {C, spelling, NULL, NULL, NULL, NULL, false};
+    Type *t = sp_type(&p);
+    sp_ws(&p);
+    return p.bad || *p.s ? NULL : t;
+}
+
+/* A host field's Writ type, resolved on first use (it may name library types). */
+static Type *host_field_type(Checker *C, HostType *ht, HostField *f, Span sp) {
+    if (f->type) return f->type;
+    Type *t = sig_type(C, f->type_spelling);
+    bool floats = f->storage == WRIT_STORE_FLOATS32 || f->storage == WRIT_STORE_FLOATS64;
+    if (t && floats) {                     /* a struct of floats only */
+        bool ok = t->kind == T_STRUCT && t->nom && t->nom->nfields;
+        for (uint32_t i = 0; ok && i < t->nom->nfields; i++) ok = t->nom->field_types[i]->kind == T_FLOAT;
+        if (!ok) { err(C, sp, "host field '%s' of %s: %s is not a struct of floats", f->name, ht->name, t->name); return T_err(C); }
+    } else if (t && f->storage >= 0) {
+        bool ok = f->storage == WRIT_STORE_BOOL ? t->kind == T_BOOL
+                : f->storage == WRIT_STORE_F32 || f->storage == WRIT_STORE_F64 ? t->kind == T_FLOAT : t->kind == T_INT;
+        if (!ok) { err(C, sp, "host field '%s' of %s: type %s does not match its storage", f->name, ht->name, t->name); return T_err(C); }
+    }
+    if (!t) { err(C, sp, "host field '%s' of %s has an unknown type '%s'", f->name, ht->name, f->type_spelling); return T_err(C); }
+    f->type = t;
+    return t;
+}
+
+/* Host fields no script mentioned still display: resolve what resolves. */
+static void resolve_host_fields(Checker *C) {
+    for (size_t i = 0; i < C->vm->nhosttypes; i++) {
+        HostType *ht = C->vm->hosttypes[i];
+        for (uint32_t k = 0; k < ht->nfields; k++) {
+            HostField *f = &ht->fields[k];
+            if (f->type) continue;
+            size_t nd = C->D->n;
+            Type *t = host_field_type(C, ht, f, (Span){0});
+            if (C->D->n != nd) { C->D->n = nd; f->type = NULL; }   /* not resolvable here: no error */
+            else f->type = t;
+        }
+    }
+}
+
+static Type *host_member(Checker *C, Expr *e, Type *t) {
+    HostType *ht = t->decl;
+    Span sp = e->op_span.line ? e->op_span : e->span;
+    uint32_t idx;
+    HostField *f = host_find_field(ht, e->str, &idx);
+    if (f) {
+        e->check = (void *)(uintptr_t)(idx + 1);
+        return host_field_type(C, ht, f, sp);
+    }
+    if (host_find_method(ht, e->str)) { err(C, sp, "method '%s' of %s must be called", e->str, ht->name); return T_err(C); }
+    Diag *g = err(C, sp, "unknown field '%s' on %s", e->str, ht->name);
+    const char *cands[128];
+    size_t n = 0;
+    for (uint32_t i = 0; i < ht->nfields && n < 128; i++) cands[n++] = ht->fields[i].name;
+    const char *sug = diag_suggest(e->str, cands, n);
+    if (sug) diag_help(C->D, g, "did you mean '%s'?", sug);
+    return T_err(C);
+}
+
+static Type *host_call(Checker *C, Expr *e, HostFn *h, const char *fname, CallInfo *ci) {
+    bool was = C->lookup_types;
+    C->lookup_types = true;
+    Type *r = call_lib(C, e, &h->lib, fname, NULL, NULL, NULL, NULL, ci);
+    C->lookup_types = was;
+    return r;
+}
+
+static Type *host_method_call(Checker *C, Expr *e, Expr *callee, Type *t, CallInfo *ci) {
+    HostType *ht = t->decl;
+    HostFn *h = host_find_method(ht, callee->str);
+    if (!h) {
+        Span sp = callee->op_span.line ? callee->op_span : callee->span;
+        if (host_find_field(ht, callee->str, NULL)) err(C, sp, "'%s' is a field of %s, not a method", callee->str, ht->name);
+        else err(C, sp, "unknown method '%s' on %s", callee->str, ht->name);
+        for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+        return T_err(C);
+    }
+    if (e->ntargs) return no_targs(C, e);
+    ci->kind = CALL_METHOD;
+    ci->receiver = callee->lhs;
+    return host_call(C, e, h, callee->str, ci);
+}
+
+static Type *host_static_call(Checker *C, Expr *e, Expr *callee, HostType *ht, CallInfo *ci) {
+    HostFn *h = host_find_static(ht, callee->str);
+    if (!h) {
+        err(C, callee->op_span.line ? callee->op_span : callee->span, "unknown static function '%s' on %s", callee->str, ht->name);
+        for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+        return T_err(C);
+    }
+    ci->kind = CALL_NATIVE;
+    return host_call(C, e, h, callee->str, ci);
+}
+
+static Type *host_construct(Checker *C, Expr *e, HostType *ht, CallInfo *ci) {
+    if (!ht->ctor) {
+        err(C, e->lhs->span, "host type '%s' has no constructor", ht->name);
+        for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+        return T_err(C);
+    }
+    ci->kind = CALL_NATIVE;
+    return host_call(C, e, ht->ctor, ht->name, ci);
+}
+
 static Type *check_member(Checker *C, Expr *e) {
     if (!e->is_tuple_index && (e->lhs->kind == E_NAME || e->lhs->kind == E_NSNAME)) {
         Sym *ts = e->lhs->kind == E_NSNAME ? ns_lookup(C, e->lhs) : lookup(C, e->lhs->str);
+        if (ts && ts->kind == SYM_TYPE && ts->type && ts->type->kind == T_HOST) {
+            err(C, e->op_span.line ? e->op_span : e->span, "host type '%s' has no static field '%s'", ts->name, e->str);
+            return T_err(C);
+        }
         if (ts && ts->kind == SYM_TYPE) {
             e->lhs->kind = E_NAME;
             e->lhs->sym = ts;
@@ -2007,6 +2131,7 @@ static Type *check_member(Checker *C, Expr *e) {
     Type *t = check_expr(C, e->lhs, NULL);
     if (is_err(t)) return t;
     if (!e->is_tuple_index && is_user(t)) return member_of_user(C, e, t);
+    if (!e->is_tuple_index && t->kind == T_HOST) return host_member(C, e, t);
     if (!e->is_tuple_index && t->kind == T_RESULT && (!strcmp(e->str, "isSuccess") || !strcmp(e->str, "isError")))
         return C->tt->t_bool;
     if (e->is_tuple_index) {
@@ -2675,6 +2800,8 @@ static bool valid_struct_target(Checker *C, Expr *e) {
     case E_MEMBER:
         if (e->is_tuple_index) return valid_struct_target(C, e->lhs);
         if (e->lhs->type && (e->lhs->type->kind == T_CLASS || e->lhs->type->kind == T_TRAIT)) return true;
+        if (e->lhs->type && e->lhs->type->kind == T_HOST)             /* stored back into the host's memory */
+            return !((HostType *)e->lhs->type->decl)->fields[(uintptr_t)e->check - 1].read_only;
         if (e->lhs->kind == E_NAME && e->lhs->sym && e->lhs->sym->kind == SYM_TYPE) return true;   /* static field */
         return valid_struct_target(C, e->lhs);
     default: return false;
@@ -3486,6 +3613,12 @@ static Type *check_target(Checker *C, Expr *t) {
                 err(C, t->op_span.line ? t->op_span : t->span, "cannot assign to enum field '%s'", t->str);
                 return T_err(C);
             }
+            if (!t->is_tuple_index && lt && lt->kind == T_HOST) {
+                HostType *ht = lt->decl;
+                HostField *hf = &ht->fields[(uintptr_t)t->check - 1];
+                if (hf->read_only) { err(C, t->op_span.line ? t->op_span : t->span, "field '%s' of %s is read-only", t->str, ht->name); return T_err(C); }
+                return r;
+            }
             FieldInfo *f = !t->is_tuple_index ? (FieldInfo *)t->check : NULL;
             if (!f) { err(C, t->span, "cannot assign to this expression"); return T_err(C); }
             if (f->is_static) { f->global->reassigned = true; return r; }
@@ -3829,6 +3962,11 @@ static void declare_lib(Checker *C) {
             s->nlib = 1;
             declare(C, s, C->scope_id);
         }
+    }
+    for (size_t i = 0; i < C->vm->nhosttypes; i++) {        /* host types (runtime.md §7) */
+        HostType *ht = C->vm->hosttypes[i];
+        Sym *s = new_sym(C, SYM_TYPE, ht->name, (Span){0}, ht->type);
+        declare(C, s, C->scope_id);
     }
     for (size_t i = 0; i < C->vm->nhostfns; i++) {          /* host functions (runtime.md §6) */
         const LibFn *f = &C->vm->hostfns[i]->lib;
@@ -4541,6 +4679,7 @@ static void chk_module(Checker *C, Program *prog, CheckResult *out) {
         if (C->ninsts + C->nminsts + C->ntypes == before) break;
     }
     collect_exports(C, prog, prog->src->name);
+    resolve_host_fields(C);
     pop_scope(C);
     C->fn = NULL;
 }

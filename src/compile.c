@@ -58,7 +58,7 @@ typedef struct Cg {
 } Cg;
 
 /* An assignable location, evaluated once (object and index first). */
-typedef enum { L_REG, L_CELL, L_CAPCELL, L_GLOBAL, L_ARR, L_DICT, L_TUPLE, L_FIELD } LocKind;
+typedef enum { L_REG, L_CELL, L_CAPCELL, L_GLOBAL, L_ARR, L_DICT, L_TUPLE, L_FIELD, L_HOSTF } LocKind;
 
 typedef struct Loc {
     LocKind kind;
@@ -952,8 +952,9 @@ static int call(FnState *F, Expr *e, int dst) {
         if (host && !((HostFn *)ci->lib)->ftype) {    /* the types its arguments arrive with */
             Type *ps[260];
             Type *ft = ci->ftype;
-            for (uint32_t i = 0; i < ft->n; i++) ps[i] = ft->args[i];
-            ((HostFn *)ci->lib)->ftype = ty_func(F->vm, ps, ft->n, ft->a);
+            for (uint32_t i = 0; i < ft->n; i++) ps[off + i] = ft->args[i];
+            if (off) ps[0] = ci->receiver->type;       /* a host method: the object first */
+            ((HostFn *)ci->lib)->ftype = ty_func(F->vm, ps, ft->n + off, ft->a);
         }
         emit_abc(F, host ? OP_CALLH : OP_CALLN, r, (int)(n + off), !has ? 2 : is_ref(rt) ? 1 : 0);
         emit(F, add_native(F, ci->lib));
@@ -1518,6 +1519,12 @@ static int expr_inner(FnState *F, Expr *e, int dst) {
         Type *lt = e->lhs->type;
         if (!e->is_tuple_index && (lt->kind == T_STRUCT || lt->kind == T_CLASS || lt->kind == T_ENUM || lt->kind == T_TRAIT))
             return user_member(F, e, dst);
+        if (!e->is_tuple_index && lt->kind == T_HOST) {      /* a host field: the host's memory */
+            int o = expr(F, e->lhs, -1);
+            int d = target(F, dst, e->type);
+            emit_abc(F, is_ref(e->type) ? OP_HGET_REF : OP_HGET, d, o, (int)((uintptr_t)e->check - 1));
+            return d;
+        }
         int r = expr(F, e->lhs, -1);
         if (e->is_tuple_index) {
             int d = target(F, dst, e->type);
@@ -1702,6 +1709,13 @@ static void resolve_loc(FnState *F, Expr *t, Loc *out, Loc *pool, int *npool) {
         out->t = t->type;
         return;
     case E_MEMBER: {
+        if (!t->is_tuple_index && t->lhs->type->kind == T_HOST) {
+            out->kind = L_HOSTF;
+            out->idx = (int)((uintptr_t)t->check - 1);
+            out->t = t->type;
+            out->obj = expr(F, t->lhs, -1);
+            return;
+        }
         if (!t->is_tuple_index) {
             FieldInfo *f = (FieldInfo *)t->check;
             if (f->is_static) { out->kind = L_GLOBAL; out->idx = f->global->global; out->t = f->type; return; }
@@ -1753,6 +1767,7 @@ static int load_loc(FnState *F, Loc *l) {
         emit_abc(F, ref ? OP_TGET_REF : OP_TGET, r, p, l->idx);
         return r;
     }
+    case L_HOSTF: { int r = temp(F, l->t); emit_abc(F, ref ? OP_HGET_REF : OP_HGET, r, l->obj, l->idx); return r; }
     case L_FIELD: {
         if (l->got) return l->got_reg;          /* a target's getter runs once (§8.6) */
         int o = l->parent ? load_loc(F, l->parent) : l->obj;
@@ -1784,6 +1799,7 @@ static void store_loc(FnState *F, Loc *l, int v) {
     case L_GLOBAL: emit_abx(F, ref ? OP_SETG_REF : OP_SETG, v, (uint32_t)l->idx); return;
     case L_ARR: emit_abc(F, OP_ASET, l->obj, l->key, v); return;
     case L_DICT: emit_abc(F, OP_DSET, l->obj, l->key, v); return;
+    case L_HOSTF: emit_abc(F, OP_HSET, l->obj, l->idx, v); return;
     case L_TUPLE: {
         int p = load_loc(F, l->parent);
         int t = temp(F, l->parent->t);

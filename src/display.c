@@ -10,6 +10,7 @@
  * character varies, and it is skipped), and decimal -> double conversion is
  * done here with an exact big-integer check instead of strtod. */
 #include "rt.h"
+#include "host.h"
 #include "vm.h"
 #include <stdio.h>
 #include <math.h>
@@ -415,6 +416,24 @@ static void put_func(Buf *out, Value v) {
 }
 
 /* Writes a scalar directly, or pushes a walker for a container. */
+/* A host object: `Name { field: value, ... }` over its registered fields,
+ * `<Name>` without fields or once invalidated (runtime.md §7). */
+static void put_host(VM *vm, Buf *out, HostObj *o) {
+    HostType *ht = o->type->decl;
+    if (!ht || !ht->nfields || !o->valid) { buf_printf(out, "<%s>", o->type->name); return; }
+    buf_printf(out, "%s { ", o->type->name);
+    for (uint32_t i = 0; i < ht->nfields; i++) {
+        HostField *f = &ht->fields[i];
+        if (i) buf_puts(out, ", ");
+        buf_printf(out, "%s: ", f->name);
+        Value v;
+        if (!f->type || !host_get_field(vm, o, i, &v)) { vm->has_error = false; buf_puts(out, "?"); continue; }
+        display_value(vm, out, f->type, v, true);
+        val_release(vm, f->type, v);
+    }
+    buf_puts(out, " }");
+}
+
 static void display_one(DispStack *st, Buf *out, Type *t, Value v, bool quoted) {
     switch (t->kind) {
     case T_INT: put_int(out, v.i); return;
@@ -433,6 +452,7 @@ static void display_one(DispStack *st, Buf *out, Type *t, Value v, bool quoted) 
     case T_TUPLE: ds_push(st, (DispTask){ DT_TUPLE, false, t, v, 0 }); buf_putc(out, '('); return;
     case T_FUNC: put_func(out, v); return;
     case T_WAIT: buf_puts(out, "<wait>"); return;
+    case T_HOST: put_host(st->vm, out, (HostObj *)v.p); return;
     case T_NULL: buf_puts(out, "null"); return;
     case T_VOID: return;
     case T_WEAK: {

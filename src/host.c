@@ -152,13 +152,14 @@ writ_status writ_get_global(writ_vm *vm, const char *module, const char *name, w
     return WRIT_OK;
 }
 
+static void free_hostfn(VM *vm, HostFn *h) {
+    mem_free(vm, (void *)h->lib.name, strlen(h->lib.name) + 1);
+    mem_free(vm, (void *)h->lib.sig, strlen(h->lib.sig) + 1);
+    mem_free(vm, h, sizeof *h);
+}
+
 void host_free_all(VM *vm) {
-    for (size_t i = 0; i < vm->nhostfns; i++) {
-        HostFn *h = vm->hostfns[i];
-        mem_free(vm, (void *)h->lib.name, strlen(h->lib.name) + 1);
-        mem_free(vm, (void *)h->lib.sig, strlen(h->lib.sig) + 1);
-        mem_free(vm, h, sizeof *h);
-    }
+    for (size_t i = 0; i < vm->nhostfns; i++) free_hostfn(vm, vm->hostfns[i]);
     VEC_FREE(vm, vm->hostfns, vm->caphostfns);
     for (size_t i = 0; i < vm->nhostglobals; i++) {
         HostGlobal *g = vm->hostglobals[i];
@@ -175,4 +176,317 @@ void host_free_all(VM *vm) {
         mem_free(vm, g, sizeof *g);
     }
     VEC_FREE(vm, vm->hostglobals, vm->caphostglobals);
+    for (size_t i = 0; i < vm->nhosttypes; i++) {
+        HostType *ht = vm->hosttypes[i];
+        for (uint32_t k = 0; k < ht->nfields; k++) {
+            mem_free(vm, ht->fields[k].name, strlen(ht->fields[k].name) + 1);
+            mem_free(vm, ht->fields[k].type_spelling, strlen(ht->fields[k].type_spelling) + 1);
+        }
+        if (ht->fields) mem_free(vm, ht->fields, sizeof(HostField) * ht->capfields);
+        for (uint32_t k = 0; k < ht->nmethods; k++) free_hostfn(vm, ht->methods[k]);
+        for (uint32_t k = 0; k < ht->nstatics; k++) free_hostfn(vm, ht->statics[k]);
+        VEC_FREE(vm, ht->methods, ht->capmethods);
+        VEC_FREE(vm, ht->statics, ht->capstatics);
+        if (ht->ctor) free_hostfn(vm, ht->ctor);
+        ht->type->decl = NULL;
+        mem_free(vm, ht->name, strlen(ht->name) + 1);
+        mem_free(vm, ht, sizeof *ht);
+    }
+    VEC_FREE(vm, vm->hosttypes, vm->caphosttypes);
+}
+
+/* ------------------------------------------------------------------ */
+/* host types (runtime.md §7) */
+
+static HostType *type_ok(VM *vm, writ_host_type *t) {
+    for (size_t i = 0; vm && i < vm->nhosttypes; i++) if ((writ_host_type *)vm->hosttypes[i] == t) return vm->hosttypes[i];
+    return NULL;
+}
+
+static bool member_taken(HostType *ht, const char *name) {
+    for (uint32_t i = 0; i < ht->nfields; i++) if (strcmp(ht->fields[i].name, name) == 0) return true;
+    for (uint32_t i = 0; i < ht->nmethods; i++) if (strcmp(ht->methods[i]->lib.name, name) == 0) return true;
+    for (uint32_t i = 0; i < ht->nstatics; i++) if (strcmp(ht->statics[i]->lib.name, name) == 0) return true;
+    return false;
+}
+
+writ_host_type *writ_define_type(writ_vm *vm, const char *name) {
+    if (!vm) return NULL;
+    if (!valid_name(name)) { api_misuse(vm, "'%s' is not a valid type name", name ? name : "(null)"); return NULL; }
+    if (name_taken(vm, name) || writ_type_of(vm, name)) { api_misuse(vm, "'%s' is already defined", name); return NULL; }
+    for (size_t i = 0; i < vm->nhosttypes; i++)
+        if (strcmp(vm->hosttypes[i]->name, name) == 0) { api_misuse(vm, "'%s' is already defined", name); return NULL; }
+    HostType *ht = mem_calloc(vm, sizeof *ht);
+    ht->name = mem_strndup(vm, name, strlen(name));
+    ht->type = ty_nominal(vm, T_HOST, ht->name);
+    ht->type->decl = ht;
+    VEC_PUSH(vm, vm->hosttypes, vm->nhosttypes, vm->caphosttypes, ht);
+    return (writ_host_type *)ht;
+}
+
+static writ_status add_field(VM *vm, writ_host_type *t, const char *name, const char *type, int storage, size_t offset,
+                             bool read_only, writ_getter get, writ_setter set, void *ud) {
+    if (!vm) return WRIT_ERROR_MISUSE;
+    HostType *ht = type_ok(vm, t);
+    if (!ht) return api_misuse(vm, "unknown host type handle");
+    if (!valid_name(name)) return api_misuse(vm, "'%s' is not a valid field name", name ? name : "(null)");
+    if (member_taken(ht, name)) return api_misuse(vm, "'%s' is already declared in %s", name, ht->name);
+    if (!type || !*type) return api_misuse(vm, "field '%s' of %s needs a type", name, ht->name);
+    if (storage > WRIT_STORE_FLOATS64) return api_misuse(vm, "field '%s' of %s: unknown storage kind", name, ht->name);
+    if (storage < 0 && !get) return api_misuse(vm, "property '%s' of %s needs a getter", name, ht->name);
+    if (ht->nfields == ht->capfields) {
+        uint32_t nc = ht->capfields ? ht->capfields * 2 : 8;
+        ht->fields = mem_realloc(vm, ht->fields, sizeof(HostField) * ht->capfields, sizeof(HostField) * nc);
+        ht->capfields = nc;
+    }
+    HostField *f = &ht->fields[ht->nfields++];
+    memset(f, 0, sizeof *f);
+    f->name = mem_strndup(vm, name, strlen(name));
+    f->type_spelling = mem_strndup(vm, type, strlen(type));
+    f->storage = storage;
+    f->offset = offset;
+    f->read_only = read_only || (storage < 0 && !set);
+    f->get = get;
+    f->set = set;
+    f->ud = ud;
+    return WRIT_OK;
+}
+
+writ_status writ_type_field(writ_vm *vm, writ_host_type *t, const char *name, const char *type, writ_storage storage,
+                            size_t offset, bool read_only) {
+    return add_field(vm, t, name, type, (int)storage, offset, read_only, NULL, NULL, NULL);
+}
+
+writ_status writ_type_property(writ_vm *vm, writ_host_type *t, const char *name, const char *type, writ_getter get,
+                               writ_setter set, void *ud) {
+    return add_field(vm, t, name, type, -1, 0, set == NULL, get, set, ud);
+}
+
+static HostFn *new_hostfn(VM *vm, const char *name, const char *sig, writ_host_fn fn, void *ud) {
+    HostFn *h = mem_calloc(vm, sizeof *h);
+    h->lib.name = mem_strndup(vm, name, strlen(name));
+    h->lib.sig = mem_strndup(vm, sig, strlen(sig));
+    h->lib.fn = host_marker;
+    h->fn = fn;
+    h->ud = ud;
+    return h;
+}
+
+static writ_status add_fn(VM *vm, writ_host_type *t, const char *name, const char *sig, writ_host_fn fn, void *ud, bool is_static) {
+    if (!vm) return WRIT_ERROR_MISUSE;
+    HostType *ht = type_ok(vm, t);
+    if (!ht) return api_misuse(vm, "unknown host type handle");
+    if (!valid_name(name)) return api_misuse(vm, "'%s' is not a valid method name", name ? name : "(null)");
+    if (member_taken(ht, name)) return api_misuse(vm, "'%s' is already declared in %s", name, ht->name);
+    if (!fn) return api_misuse(vm, "'%s.%s' has no callback", ht->name, name);
+    if (!sig || sig[0] != '(') return api_misuse(vm, "signature of '%s.%s' must start with '('", ht->name, name);
+    HostFn *h = new_hostfn(vm, name, sig, fn, ud);
+    if (is_static) VEC_PUSH(vm, ht->statics, ht->nstatics, ht->capstatics, h);
+    else { h->owner = ht; VEC_PUSH(vm, ht->methods, ht->nmethods, ht->capmethods, h); }
+    return WRIT_OK;
+}
+
+writ_status writ_type_method(writ_vm *vm, writ_host_type *t, const char *name, const char *sig, writ_host_fn fn, void *ud) {
+    return add_fn(vm, t, name, sig, fn, ud, false);
+}
+
+writ_status writ_type_static(writ_vm *vm, writ_host_type *t, const char *name, const char *sig, writ_host_fn fn, void *ud) {
+    return add_fn(vm, t, name, sig, fn, ud, true);
+}
+
+/* The constructor as a host function returning the new object. */
+static writ_status ctor_call(writ_vm *vm, const writ_value *args, int nargs, writ_value *ret, void *ud) {
+    HostType *ht = ud;
+    vm->has_error = false;
+    void *p = ht->ctor_fn(vm, args, nargs, ht->ctor_ud);
+    if (!p) {
+        if (!vm->has_error) rt_error(vm, "%s constructor failed", ht->name);
+        return WRIT_ERROR_RUNTIME;
+    }
+    *ret = writ_host_object(vm, (writ_host_type *)ht, p, true);
+    return WRIT_OK;
+}
+
+writ_status writ_type_constructor(writ_vm *vm, writ_host_type *t, const char *sig, writ_constructor fn, void *ud) {
+    if (!vm) return WRIT_ERROR_MISUSE;
+    HostType *ht = type_ok(vm, t);
+    if (!ht) return api_misuse(vm, "unknown host type handle");
+    if (!fn) return api_misuse(vm, "%s constructor has no callback", ht->name);
+    if (!sig || sig[0] != '(' || strstr(sig, "->")) return api_misuse(vm, "%s constructor: signature must be \"(params)\"", ht->name);
+    if (ht->ctor) return api_misuse(vm, "%s already has a constructor", ht->name);
+    char *full = mem_alloc(vm, strlen(sig) + strlen(ht->name) + 5);
+    sprintf(full, "%s -> %s", sig, ht->name);
+    ht->ctor = new_hostfn(vm, ht->name, full, ctor_call, ht);
+    mem_free(vm, full, strlen(full) + 1);
+    ht->ctor_fn = fn;
+    ht->ctor_ud = ud;
+    return WRIT_OK;
+}
+
+writ_status writ_type_destructor(writ_vm *vm, writ_host_type *t, writ_destructor fn, void *ud) {
+    if (!vm) return WRIT_ERROR_MISUSE;
+    HostType *ht = type_ok(vm, t);
+    if (!ht) return api_misuse(vm, "unknown host type handle");
+    ht->dtor = fn;
+    ht->dtor_ud = ud;
+    return WRIT_OK;
+}
+
+HostObj *host_obj_new(VM *vm, HostType *ht, void *ptr, bool owned) {
+    HostObj *o = mem_calloc(vm, sizeof *o);
+    o->h.rc = 1;
+    o->h.kind = OBJ_HOST;
+    o->type = ht->type;
+    o->ptr = ptr;
+    o->owned = owned;
+    o->valid = true;
+    return o;
+}
+
+void host_obj_free(VM *vm, HostObj *o) {
+    HostType *ht = o->type->decl;
+    if (o->owned && o->valid && ht->dtor) {
+        bool was = vm->in_destructor;
+        vm->in_destructor = true;
+        ht->dtor(o->ptr, ht->dtor_ud);
+        vm->in_destructor = was;
+    }
+    if (o->weak) { o->weak->target = NULL; obj_release(vm, &o->weak->h); }
+    mem_free(vm, o, sizeof *o);
+}
+
+writ_value writ_host_object(writ_vm *vm, writ_host_type *t, void *obj, bool vm_owned) {
+    writ_value w;
+    memset(&w, 0, sizeof w);
+    HostType *ht = type_ok(vm, t);
+    if (!ht || !obj) return w;
+    w.kind = WRIT_HOST;
+    w.type = (const writ_type *)ht->type;
+    w.as.ref = host_obj_new(vm, ht, obj, vm_owned);
+    return w;
+}
+
+void *writ_host_ptr(writ_value v) {
+    if (v.kind != WRIT_HOST || !v.as.ref || ((Obj *)v.as.ref)->kind != OBJ_HOST) return NULL;
+    HostObj *o = v.as.ref;
+    return o->valid ? o->ptr : NULL;
+}
+
+writ_status writ_invalidate(writ_vm *vm, writ_value v) {
+    if (!vm) return WRIT_ERROR_MISUSE;
+    if (v.kind != WRIT_HOST || !v.as.ref || ((Obj *)v.as.ref)->kind != OBJ_HOST) return api_misuse(vm, "not a host object");
+    HostObj *o = v.as.ref;
+    o->valid = false;
+    if (o->weak) { o->weak->target = NULL; obj_release(vm, &o->weak->h); o->weak = NULL; }
+    return WRIT_OK;
+}
+
+HostField *host_find_field(HostType *ht, const char *name, uint32_t *index) {
+    for (uint32_t i = 0; i < ht->nfields; i++)
+        if (strcmp(ht->fields[i].name, name) == 0) { if (index) *index = i; return &ht->fields[i]; }
+    return NULL;
+}
+
+HostFn *host_find_method(HostType *ht, const char *name) {
+    for (uint32_t i = 0; i < ht->nmethods; i++) if (strcmp(ht->methods[i]->lib.name, name) == 0) return ht->methods[i];
+    return NULL;
+}
+
+HostFn *host_find_static(HostType *ht, const char *name) {
+    for (uint32_t i = 0; i < ht->nstatics; i++) if (strcmp(ht->statics[i]->lib.name, name) == 0) return ht->statics[i];
+    return NULL;
+}
+
+static const char *const storage_names[] = { "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+                                             "float32", "float64", "bool", "float32", "float64" };
+
+bool host_get_field(VM *vm, HostObj *o, uint32_t i, Value *out) {
+    HostType *ht = o->type->decl;
+    HostField *f = &ht->fields[i];
+    out->u = 0;
+    if (!o->valid) { rt_error(vm, "%s object is no longer valid", ht->name); return false; }
+    if (f->storage < 0) {
+        writ_value w;
+        memset(&w, 0, sizeof w);
+        vm->has_error = false;
+        if (f->get(vm, o->ptr, &w, f->ud) != WRIT_OK) {
+            if (!vm->has_error) rt_error(vm, "reading field '%s' of %s failed", f->name, ht->name);
+            writ_release(vm, w);
+            return false;
+        }
+        char why[200];
+        bool ok = api_from_writ(vm, f->type, w, out, why, sizeof why);
+        writ_release(vm, w);
+        if (!ok) rt_error(vm, "field '%s' of %s: the getter returned a wrong value: %s", f->name, ht->name, why);
+        return ok;
+    }
+    const char *p = (const char *)o->ptr + f->offset;
+    switch ((writ_storage)f->storage) {
+    case WRIT_STORE_I8: { int8_t x; memcpy(&x, p, 1); out->i = x; break; }
+    case WRIT_STORE_I16: { int16_t x; memcpy(&x, p, 2); out->i = x; break; }
+    case WRIT_STORE_I32: { int32_t x; memcpy(&x, p, 4); out->i = x; break; }
+    case WRIT_STORE_I64: { int64_t x; memcpy(&x, p, 8); out->i = x; break; }
+    case WRIT_STORE_U8: { uint8_t x; memcpy(&x, p, 1); out->i = x; break; }
+    case WRIT_STORE_U16: { uint16_t x; memcpy(&x, p, 2); out->i = x; break; }
+    case WRIT_STORE_U32: { uint32_t x; memcpy(&x, p, 4); out->i = x; break; }
+    case WRIT_STORE_F32: { float x; memcpy(&x, p, 4); out->f = x; break; }
+    case WRIT_STORE_F64: { double x; memcpy(&x, p, 8); out->f = x; break; }
+    case WRIT_STORE_BOOL: out->i = *p != 0; break;
+    case WRIT_STORE_FLOATS32: case WRIT_STORE_FLOATS64: {      /* a struct of floats, copied in */
+        Instance *s = instance_new(vm, f->type);
+        uint32_t n = f->type->nom->nfields;
+        for (uint32_t k = 0; k < n; k++) {
+            if (f->storage == WRIT_STORE_FLOATS32) { float x; memcpy(&x, p + 4 * k, 4); s->f[k].f = x; }
+            else memcpy(&s->f[k].f, p + 8 * k, 8);
+        }
+        out->p = s;
+        break;
+    }
+    }
+    return true;
+}
+
+static bool fits(VM *vm, HostField *f, HostType *ht, int64_t v, int64_t lo, int64_t hi) {
+    if (v >= lo && v <= hi) return true;
+    rt_error(vm, "value %lld does not fit field '%s' (%s)", (long long)v, f->name, storage_names[f->storage]);
+    (void)ht;
+    return false;
+}
+
+bool host_set_field(VM *vm, HostObj *o, uint32_t i, Value v) {
+    HostType *ht = o->type->decl;
+    HostField *f = &ht->fields[i];
+    if (!o->valid) { rt_error(vm, "%s object is no longer valid", ht->name); return false; }
+    if (f->storage < 0) {
+        writ_value w = api_to_writ(vm, f->type, v, false);
+        vm->has_error = false;
+        if (f->set(vm, o->ptr, w, f->ud) != WRIT_OK) {
+            if (!vm->has_error) rt_error(vm, "writing field '%s' of %s failed", f->name, ht->name);
+            return false;
+        }
+        return true;
+    }
+    char *p = (char *)o->ptr + f->offset;
+    switch ((writ_storage)f->storage) {
+    case WRIT_STORE_I8: { if (!fits(vm, f, ht, v.i, INT8_MIN, INT8_MAX)) return false; int8_t x = (int8_t)v.i; memcpy(p, &x, 1); break; }
+    case WRIT_STORE_I16: { if (!fits(vm, f, ht, v.i, INT16_MIN, INT16_MAX)) return false; int16_t x = (int16_t)v.i; memcpy(p, &x, 2); break; }
+    case WRIT_STORE_I32: { if (!fits(vm, f, ht, v.i, INT32_MIN, INT32_MAX)) return false; int32_t x = (int32_t)v.i; memcpy(p, &x, 4); break; }
+    case WRIT_STORE_I64: memcpy(p, &v.i, 8); break;
+    case WRIT_STORE_U8: { if (!fits(vm, f, ht, v.i, 0, UINT8_MAX)) return false; uint8_t x = (uint8_t)v.i; memcpy(p, &x, 1); break; }
+    case WRIT_STORE_U16: { if (!fits(vm, f, ht, v.i, 0, UINT16_MAX)) return false; uint16_t x = (uint16_t)v.i; memcpy(p, &x, 2); break; }
+    case WRIT_STORE_U32: { if (!fits(vm, f, ht, v.i, 0, UINT32_MAX)) return false; uint32_t x = (uint32_t)v.i; memcpy(p, &x, 4); break; }
+    case WRIT_STORE_F32: { float x = (float)v.f; memcpy(p, &x, 4); break; }
+    case WRIT_STORE_F64: memcpy(p, &v.f, 8); break;
+    case WRIT_STORE_BOOL: *p = v.i ? 1 : 0; break;
+    case WRIT_STORE_FLOATS32: case WRIT_STORE_FLOATS64: {
+        Instance *s = v.p;
+        uint32_t n = f->type->nom->nfields;
+        for (uint32_t k = 0; k < n; k++) {
+            if (f->storage == WRIT_STORE_FLOATS32) { float x = (float)s->f[k].f; memcpy(p + 4 * k, &x, 4); }
+            else memcpy(p + 8 * k, &s->f[k].f, 8);
+        }
+        break;
+    }
+    }
+    return true;
 }

@@ -11,7 +11,8 @@ typedef struct HostFn {
     LibFn lib;                 /* first: name and signature as a library function, fn = host_marker */
     writ_host_fn fn;
     void *ud;
-    Type *ftype;               /* set by the compiler at the first call (variadic: an array) */
+    Type *ftype;               /* set by the compiler at the first call (methods: receiver first) */
+    struct HostType *owner;    /* a method's type: the receiver must still be valid */
 } HostFn;
 
 /* A host constant or value global, declared to scripts by name. */
@@ -23,6 +24,38 @@ typedef struct HostGlobal {
     int32_t slot;              /* value globals: the slot in the VM's global table; constants -1 */
 } HostGlobal;
 
+typedef struct HostField {
+    char *name;
+    char *type_spelling;       /* resolved by the checker into type */
+    Type *type;
+    int storage;               /* writ_storage, or -1 for accessors */
+    size_t offset;
+    bool read_only;
+    writ_getter get;
+    writ_setter set;
+    void *ud;
+} HostField;
+
+typedef struct HostType {
+    Type *type;                /* T_HOST, decl = this */
+    char *name;
+    HostField *fields; uint32_t nfields, capfields;
+    HostFn **methods; uint32_t nmethods, capmethods;   /* lib.sig without the receiver */
+    HostFn **statics; uint32_t nstatics, capstatics;
+    HostFn *ctor;              /* its lib.sig returns the type; fn wraps ctor_fn */
+    writ_constructor ctor_fn; void *ctor_ud;
+    writ_destructor dtor; void *dtor_ud;
+} HostType;
+
 void host_free_all(VM *vm);
+HostObj *host_obj_new(VM *vm, HostType *ht, void *ptr, bool owned);
+void host_obj_free(VM *vm, HostObj *o);        /* rc reached 0 */
+/* Field i of a valid object as a slot of its type (owned); false after rt_error. */
+bool host_get_field(VM *vm, HostObj *o, uint32_t i, Value *out);
+/* Stores v (borrowed) into field i; false after rt_error (does not fit, setter failed). */
+bool host_set_field(VM *vm, HostObj *o, uint32_t i, Value v);
+HostField *host_find_field(HostType *ht, const char *name, uint32_t *index);
+HostFn *host_find_method(HostType *ht, const char *name);
+HostFn *host_find_static(HostType *ht, const char *name);
 
 #endif

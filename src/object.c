@@ -4,6 +4,7 @@
  * built in str.c / arr.c / dict.c but freed here, so there is exactly one
  * place that knows which children each kind holds. */
 #include "sched.h"
+#include "host.h"
 #include "rt.h"
 #include "vm.h"
 
@@ -117,6 +118,7 @@ static void free_one(VM *vm, Obj *o) {
         break;
     }
     case OBJ_TASK: sched_free_task(vm, (Task *)o); break;
+    case OBJ_HOST: host_obj_free(vm, (HostObj *)o); break;
     }
 }
 

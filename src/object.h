@@ -10,7 +10,7 @@
 
 typedef enum ObjKind {
     OBJ_STRING, OBJ_ARRAY, OBJ_DICT, OBJ_TUPLE, OBJ_CLOSURE, OBJ_CELL, OBJ_INTBOX,
-    OBJ_INSTANCE, OBJ_WEAK, OBJ_RESULT, OBJ_WAIT, OBJ_TASK,
+    OBJ_INSTANCE, OBJ_WEAK, OBJ_RESULT, OBJ_WAIT, OBJ_TASK, OBJ_HOST,
 } ObjKind;
 
 typedef struct Obj {
@@ -106,6 +106,18 @@ typedef struct Instance {
     Type *type;
     Value f[];
 } Instance;
+
+/* An instance of a host type: the host's C object.  Its prefix matches
+ * Instance (weak record, type) so that Weak, `is` and `as` work alike. */
+typedef struct HostObj {
+    Obj h;
+    GcLink link;            /* unused: host objects cannot form script cycles */
+    struct WeakRef *weak;
+    Type *type;             /* T_HOST; type->decl is the HostType */
+    void *ptr;
+    bool owned;             /* VM-owned: the destructor runs when the last reference goes */
+    bool valid;             /* false once the host invalidated it */
+} HostObj;
 
 /* The record behind Weak<T> values: outlives its object, which clears
  * `target` when it is freed. */

@@ -153,6 +153,9 @@
     OP(HALT,       ABC, 0, "end of top-level code") \
     OP(ERROR_STR,  ABC, 0, "runtime error with message string R[A]") \
     OP(CALLH,      ABC, 1, "R[A] = host function N[next](B args...); C as CALLN") \
+    OP(HGET,       ABC, 0, "R[A] = host field C of host object R[B] (scalar)") \
+    OP(HGET_REF,   ABC, 0, "R[A] = host field C of host object R[B] (reference, owned)") \
+    OP(HSET,       ABC, 0, "host field B of host object R[A] = R[C]") \
     /* coroutines */ \
     OP(START,      ABC, 0, "the next call instruction starts a task (owner R[A], 255: none) instead of calling") \
     OP(YIELD,      ABC, 0, "suspend the running task until the wait R[A] (255: the next tick) is over")

@@ -12,6 +12,7 @@ typedef enum TypeKind {
     T_VOID, T_NULL /* the type of the literal null */, T_INT, T_FLOAT, T_BOOL, T_STRING,
     T_ANY, T_ARRAY, T_DICT, T_TUPLE, T_OPTIONAL, T_FUNC,
     T_WAIT,
+    T_HOST,     /* a host type (runtime.md §7): decl is its HostType */
     /* reserved for the types issue */
     T_STRUCT, T_CLASS, T_TRAIT, T_ENUM, T_RESULT, T_WEAK, T_TYPEPARAM,
 } TypeKind;

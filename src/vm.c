@@ -726,6 +726,10 @@ call_enter: {
             vm->error_is_limit = true;
             THROW();
         }
+        if (h->owner && !((HostObj *)args[0].as.ref)->valid) {
+            rt_error(vm, "%s object is no longer valid", h->owner->name);
+            THROW();
+        }
         writ_value r;
         memset(&r, 0, sizeof r);
         vm->has_error = false;
@@ -756,6 +760,9 @@ call_enter: {
         }
         NEXT();
     }
+    CASE(HGET) { Value v; if (!host_get_field(vm, (HostObj *)RB.p, C, &v)) THROW(); RA = v; NEXT(); }
+    CASE(HGET_REF) { Value v; if (!host_get_field(vm, (HostObj *)RB.p, C, &v)) THROW(); SETREF(RA, v.o); NEXT(); }
+    CASE(HSET) { if (!host_set_field(vm, (HostObj *)RA.p, B, RC)) THROW(); NEXT(); }
     CASE(RET) {
         Value v = RA;
         if (P->ret_is_ref) obj_retain(v.o);

@@ -125,6 +125,7 @@ struct writ_vm {
     /* host registrations (host.c) */
     struct HostFn **hostfns; size_t nhostfns, caphostfns;
     struct HostGlobal **hostglobals; size_t nhostglobals, caphostglobals;
+    struct HostType **hosttypes; size_t nhosttypes, caphosttypes;
     uint32_t host_nesting;  /* host functions running (re-entry cap) */
 
     /* output */

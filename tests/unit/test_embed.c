@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 
 static int failures, checks;
 #define CHECK(c) do { checks++; if (!(c)) { failures++; fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); } } while (0)
@@ -364,8 +365,134 @@ static void test_limits(void) {
     end_vm(vm);
 }
 
+/* ---- host types ---- */
+
+typedef struct Player {
+    char name[32];
+    int32_t hp;
+    uint8_t level;
+    float speed;
+    double pos[2];
+    bool alive;
+} Player;
+
+static int destroyed;
+
+static void *player_new(writ_vm *vm, const writ_value *a, int n, void *ud) {
+    (void)n; (void)ud;
+    size_t len;
+    const char *name = writ_string_data(a[0], &len);
+    if (len == 0) { writ_fail(vm, "a player needs a name"); return NULL; }
+    Player *p = calloc(1, sizeof *p);
+    snprintf(p->name, sizeof p->name, "%.*s", (int)len, name);
+    p->hp = (int32_t)a[1].as.i;
+    p->alive = true;
+    return p;
+}
+
+static void player_free(void *obj, void *ud) { (void)ud; destroyed++; free(obj); }
+
+static writ_status player_get_name(writ_vm *vm, void *obj, writ_value *out, void *ud) {
+    (void)ud;
+    *out = writ_string(vm, ((Player *)obj)->name, strlen(((Player *)obj)->name));
+    return WRIT_OK;
+}
+
+static writ_status player_set_name(writ_vm *vm, void *obj, writ_value v, void *ud) {
+    (void)vm; (void)ud;
+    size_t len;
+    const char *s = writ_string_data(v, &len);
+    snprintf(((Player *)obj)->name, sizeof ((Player *)obj)->name, "%.*s", (int)len, s);
+    return WRIT_OK;
+}
+
+static writ_status player_heal(writ_vm *vm, const writ_value *a, int n, writ_value *ret, void *ud) {
+    (void)vm; (void)n; (void)ud;
+    Player *p = writ_host_ptr(a[0]);
+    p->hp += (int32_t)a[1].as.i;
+    *ret = writ_int(p->hp);
+    return WRIT_OK;
+}
+
+static writ_status player_count(writ_vm *vm, const writ_value *a, int n, writ_value *ret, void *ud) {
+    (void)vm; (void)a; (void)n;
+    *ret = writ_int(*(int *)ud);
+    return WRIT_OK;
+}
+
+static void test_host_types(void) {
+    writ_vm *vm = new_vm();
+    int count = 3;
+    writ_host_type *pt = writ_define_type(vm, "Player");
+    CHECK(pt != NULL);
+    CHECK(writ_define_type(vm, "Player") == NULL);
+    CHECK(writ_type_property(vm, pt, "name", "string", player_get_name, player_set_name, NULL) == WRIT_OK);
+    CHECK(writ_type_field(vm, pt, "hp", "int", WRIT_STORE_I32, offsetof(Player, hp), false) == WRIT_OK);
+    CHECK(writ_type_field(vm, pt, "level", "int", WRIT_STORE_U8, offsetof(Player, level), false) == WRIT_OK);
+    CHECK(writ_type_field(vm, pt, "speed", "float", WRIT_STORE_F32, offsetof(Player, speed), false) == WRIT_OK);
+    CHECK(writ_type_field(vm, pt, "pos", "V2", WRIT_STORE_FLOATS64, offsetof(Player, pos), false) == WRIT_OK);
+    CHECK(writ_type_field(vm, pt, "alive", "bool", WRIT_STORE_BOOL, offsetof(Player, alive), true) == WRIT_OK);
+    CHECK(writ_type_field(vm, pt, "hp", "int", WRIT_STORE_I32, 0, false) == WRIT_ERROR_MISUSE);
+    CHECK(writ_type_method(vm, pt, "heal", "(amount: int) -> int", player_heal, NULL) == WRIT_OK);
+    CHECK(writ_type_static(vm, pt, "count", "() -> int", player_count, &count) == WRIT_OK);
+    CHECK(writ_type_constructor(vm, pt, "(name: string, hp: int = 100)", player_new, NULL) == WRIT_OK);
+    CHECK(writ_type_destructor(vm, pt, player_free, NULL) == WRIT_OK);
+    destroyed = 0;
+    CHECK(load(vm,
+        "struct V2 { public x: float\n public y: float }\n"
+        "let p = Player(name: \"ann\")\n"
+        "print(p.hp)\n"
+        "p.hp -= 30\n"
+        "p.level = 7\n"
+        "p.speed = 1.5\n"
+        "p.pos = V2(x: 1.0, y: 2.0)\n"
+        "p.pos.x += 10.0\n"
+        "print(p.heal(5))\n"
+        "print(p)\n"
+        "p.name = \"bea\"\n"
+        "print(p.name .. \" \" .. typeof(p) .. \" \" .. Player.count())\n"
+        "let w = Weak(p)\n"
+        "print(w.get() != null)\n"
+        "var q: Optional<Player> = Player(name: \"tmp\", hp: 1)\n"
+        "q = null\n"
+        "func make() -> Player { return Player(name: \"cy\") }\n") == WRIT_OK);
+    CHECK(strcmp(out.buf, "100\n75\nPlayer { name: \"ann\", hp: 75, level: 7, speed: 1.5, pos: V2 { x: 11.0, y: 2.0 }, alive: true }\n"
+                          "bea Player 3\ntrue\n") == 0);
+    CHECK(destroyed == 1);                              /* the temporary one */
+    /* compile-time checks */
+    CHECK(load(vm, "let p2 = Player(name: 3)\n") == WRIT_ERROR_COMPILE);
+    CHECK(load(vm, "let p3 = Player(name: \"x\")\np3.alive = false\n") == WRIT_ERROR_COMPILE);
+    HAS(writ_error_text(vm), "field 'alive' of Player is read-only");
+    CHECK(load(vm, "let p4 = Player(name: \"x\")\nprint(p4.mana)\n") == WRIT_ERROR_COMPILE);
+    HAS(writ_error_text(vm), "unknown field 'mana' on Player");
+    CHECK(load(vm, "let p5 = Player(name: \"x\")\np5.fly()\n") == WRIT_ERROR_COMPILE);
+    /* runtime checks: narrow storage, constructor failure */
+    CHECK(load(vm, "let p6 = Player(name: \"x\")\np6.level = 300\n") == WRIT_ERROR_RUNTIME);
+    HAS(writ_error_text(vm), "value 300 does not fit field 'level' (uint8)");
+    CHECK(load(vm, "let p7 = Player(name: \"\")\n") == WRIT_ERROR_RUNTIME);
+    HAS(writ_error_text(vm), "a player needs a name");
+    /* a host-owned (lent) object, then invalidated */
+    Player lent = { "lent", 10, 1, 0, {0, 0}, true };
+    writ_value h = writ_host_object(vm, pt, &lent, false);
+    CHECK(writ_host_ptr(h) == &lent);
+    CHECK(writ_define_global(vm, "hero", "Player", h, true) == WRIT_OK);
+    CHECK(load(vm, "func hurt() { hero.hp -= 4 }\nhurt()\n") == WRIT_OK && lent.hp == 6);
+    CHECK(writ_invalidate(vm, h) == WRIT_OK && writ_host_ptr(h) == NULL);
+    CHECK(writ_call_name(vm, NULL, "hurt", NULL, 0, NULL) == WRIT_ERROR_RUNTIME);
+    HAS(writ_error_text(vm), "Player object is no longer valid");
+    writ_release(vm, h);
+    writ_value made;
+    CHECK(writ_call_name(vm, NULL, "make", NULL, 0, &made) == WRIT_OK && made.kind == WRIT_HOST);
+    CHECK(strcmp(((Player *)writ_host_ptr(made))->name, "cy") == 0);
+    writ_release(vm, made);
+    int before = destroyed;
+    end_vm(vm);
+    CHECK(destroyed >= before + 1);                      /* p and the rest, at teardown */
+}
+
 int main(void) {
     test_calls();
+    test_host_types();
     test_host_functions();
     test_globals();
     test_tasks();
