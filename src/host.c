@@ -153,6 +153,7 @@ writ_status writ_get_global(writ_vm *vm, const char *module, const char *name, w
 }
 
 static void free_hostfn(VM *vm, HostFn *h) {
+    if (h->trace_name) mem_free(vm, h->trace_name, strlen(h->trace_name) + 1);
     mem_free(vm, (void *)h->lib.name, strlen(h->lib.name) + 1);
     mem_free(vm, (void *)h->lib.sig, strlen(h->lib.sig) + 1);
     mem_free(vm, h, sizeof *h);
@@ -281,6 +282,8 @@ static writ_status add_fn(VM *vm, writ_host_type *t, const char *name, const cha
     if (!fn) return api_misuse(vm, "'%s.%s' has no callback", ht->name, name);
     if (!sig || sig[0] != '(') return api_misuse(vm, "signature of '%s.%s' must start with '('", ht->name, name);
     HostFn *h = new_hostfn(vm, name, sig, fn, ud);
+    h->trace_name = mem_alloc(vm, strlen(ht->name) + strlen(name) + 2);
+    sprintf(h->trace_name, "%s.%s", ht->name, name);
     if (is_static) VEC_PUSH(vm, ht->statics, ht->nstatics, ht->capstatics, h);
     else { h->owner = ht; VEC_PUSH(vm, ht->methods, ht->nmethods, ht->capmethods, h); }
     return WRIT_OK;

@@ -13,6 +13,7 @@ typedef struct HostFn {
     void *ud;
     Type *ftype;               /* set by the compiler at the first call (methods: receiver first) */
     struct HostType *owner;    /* a method's type: the receiver must still be valid */
+    char *trace_name;          /* "Type.method" for methods and statics, else NULL (lib.name) */
 } HostFn;
 
 /* A host constant or value global, declared to scripts by name. */

@@ -740,7 +740,7 @@ call_enter: {
         R = vm->stack + vm->frames[vm->nframes - 1].base;
         if (st != WRIT_OK) {
             if (!vm->has_error) rt_error(vm, "host function '%s' failed", h->lib.name);
-            trace_host(vm, h->lib.name);
+            trace_host(vm, h->trace_name ? h->trace_name : h->lib.name);
             writ_release(vm, r);
             THROW();
         }
@@ -750,7 +750,7 @@ call_enter: {
             if (!api_from_writ(vm, ft->a, r, &v, why, sizeof why)) {
                 writ_release(vm, r);
                 rt_error(vm, "host function '%s' returned a wrong value: %s", h->lib.name, why);
-                trace_host(vm, h->lib.name);
+                trace_host(vm, h->trace_name ? h->trace_name : h->lib.name);
                 THROW();
             }
             writ_release(vm, r);               /* v holds its own reference */
