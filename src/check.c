@@ -287,6 +287,7 @@ static Type *resolve_type(Checker *C, TypeExpr *te) {
     else if (strcmp(n, "float") == 0) simple = tt->t_float;
     else if (strcmp(n, "bool") == 0) simple = tt->t_bool;
     else if (strcmp(n, "string") == 0) simple = tt->t_string;
+    else if (strcmp(n, "Wait") == 0 && !lookup(C, "Wait")) simple = tt->t_wait;   /* the coroutine library's type */
     else if (strcmp(n, "any") == 0) {
         err(C, te->span, "'any' is only for library and host signatures");
         return T_err(C);
@@ -727,6 +728,17 @@ static Type *check_name(Checker *C, Expr *e, bool called) {
             e->str = s->field->name;
             e->op = TK_ASSIGN;
             return check_expr(C, e, NULL);
+        }
+        if (s->method && s->method->is_static && s->method->owner->td && s->method->owner->td->sym) {
+            TypeInfo *owner = s->method->owner;      /* a static method by its bare name: Type.m */
+            Expr *tn = mk_expr(C, E_NAME, e->span, owner->type);
+            tn->str = owner->name;
+            tn->sym = owner->td->sym;
+            e->kind = E_MEMBER;
+            e->lhs = tn;
+            e->op_span = e->span;
+            e->sym = NULL;
+            return static_member(C, e, owner);
         }
         /* a member used by its bare name inside the type's body is self.name */
         if (!lookup(C, "self")) { err(C, e->span, "'self' can only be used inside an instance method"); return T_err(C); }
@@ -1410,12 +1422,16 @@ static Type *no_targs(Checker *C, Expr *e) {
  * calls checked before the body know it. */
 
 static bool block_yields(Block *b);
+static bool is_yield(Expr *e) {          /* the checker may have wrapped it in a conversion */
+    while (e && e->kind == E_CONVERT) e = e->lhs;
+    return e && e->kind == E_YIELD;
+}
 static bool stmt_yields(Stmt *s) {
     if (!s) return false;
     switch (s->kind) {
     case S_YIELD: return true;
-    case S_VAR: return s->init && s->init->kind == E_YIELD;
-    case S_ASSIGN: case S_RETURN: return s->value && s->value->kind == E_YIELD;
+    case S_VAR: return is_yield(s->init);
+    case S_ASSIGN: case S_RETURN: return is_yield(s->value);
     case S_IF: return block_yields(s->then) || stmt_yields(s->els);
     case S_WHILE: case S_FOR: case S_BLOCK: return block_yields(s->body);
     case S_WHEN:
@@ -1486,7 +1502,8 @@ static Type *check_plain_call(Checker *C, Expr *e, Type *expected) {
 static Type *check_yield(Checker *C, Expr *operand, Span sp) {
     FnInfo *f = C->fn;
     const char *bad = f->is_script ? "'yield' is only allowed inside a function"
-                    : f->decl && f->decl->is_lambda ? "a lambda cannot yield" : NULL;
+                    : f->decl && f->decl->is_lambda ? "a lambda cannot yield"
+                    : f->method && f->method->accessor_of ? "a property accessor cannot yield" : NULL;
     if (bad) {
         err(C, sp, "%s", bad);
         if (operand) check_expr(C, operand, NULL);
@@ -1516,7 +1533,7 @@ static void check_start(Checker *C, Stmt *s) {
         return;
     }
     Sym *self = lookup(C, "self");
-    if (self && self->type && self->type->kind == T_CLASS) {
+    if (self && self->type && (self->type->kind == T_CLASS || self->type->kind == T_TRAIT)) {   /* traits: only classes */
         self->used = true;
         note_capture(C, self);
         s->check = self;
@@ -2546,7 +2563,7 @@ static void resolve_type_info(Checker *C, TypeInfo *ti) {
                     mi->name, base->owner->name, base->name, base->fi->type->name, mi->fi->type->name);
             else if (is_coroutine(fd) != is_coroutine(base->fd))
                 err(C, fd->name_span, "'%s' in %s and %s.%s must both be coroutines or neither",
-                    mi->name, base->owner->name, ti->name, mi->name);
+                    mi->name, ti->name, base->owner->name, mi->name);
             mi->vslot = base->vslot;
             ti->vtable[mi->vslot] = mi;
         } else if (base) {
@@ -2574,7 +2591,7 @@ static void resolve_type_info(Checker *C, TypeInfo *ti) {
                         tm->name, ti->name, tr->name, tm->fi->type->name, impl->fi->type->name);
                 else if (is_coroutine(impl->fd) != is_coroutine(tm->fd))
                     err(C, impl->owner == ti ? impl->fd->name_span : td->name_span, "'%s' in %s and %s.%s must both be coroutines or neither",
-                        tm->name, tr->name, impl->owner->name, tm->name);
+                        tm->name, impl->owner->name, tr->name, tm->name);
             }
             for (uint32_t k2 = k + 1; k2 < ti->ntraits; k2++) {
                 TypeInfo *tr2 = ti->traits[k2];
@@ -2959,6 +2976,7 @@ static Type *static_member(Checker *C, Expr *e, TypeInfo *ti) {
         MethodInfo *mi = ti->methods[i];
         if (strcmp(mi->name, e->str) != 0 || !mi->is_static) continue;
         check_visible(C, sp, mi->name, mi->is_public, mi->owner);
+        if (is_coroutine(mi->fd)) { err(C, sp, "coroutine '%s' cannot be used as a value", mi->name); return T_err(C); }
         Sym *ms = new_sym(C, SYM_METHOD, mi->name, sp, mi->fi->type);   /* Type.f as a value */
         ms->method = mi;
         e->sym = ms;
@@ -3015,6 +3033,10 @@ static Type *operator_method(Checker *C, Expr *e, Type *a) {
     e->check = ci;
     if ((e->op == TK_LT || e->op == TK_LE || e->op == TK_GT || e->op == TK_GE) && mi->fi->ret->kind != T_BOOL)
         err(C, e->op_span, "operator method '%s' must return bool", mname);
+    if (is_coroutine(mi->fd)) {          /* an operator is a plain call */
+        err(C, e->op_span, "coroutine '%s' must be called with start or yield", mname);
+        return T_err(C);
+    }
     return mi->fi->ret;
 }
 
@@ -3507,7 +3529,8 @@ static void check_var(Checker *C, Stmt *s) {
             t = check_expr(C, s->init, NULL);
             if (t->kind == T_NULL) { err(C, s->init->span, "cannot infer the type of null; add a type annotation"); t = T_err(C); }
             else if (t->kind == T_VOID) {
-                if (s->init->kind == E_CALL) err(C, s->init->span, "'%s' returns no value", callee_name(s->init->lhs));
+                Expr *c = s->init->kind == E_YIELD ? s->init->lhs : s->init;     /* an awaited call too */
+                if (c && c->kind == E_CALL) err(C, s->init->span, "'%s' returns no value", callee_name(c->lhs));
                 else err(C, s->init->span, "cannot use a void value");
                 t = T_err(C);
             }

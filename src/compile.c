@@ -1045,6 +1045,7 @@ static int method_call(FnState *F, CallInfo *ci, Type *ret, int dst) {
     if (ci->safe) {                           /* x?.m(args): null when x is null */
         CallInfo inner = *ci;
         inner.safe = false;
+        if (F->start_ci == ci) F->start_ci = &inner;   /* start x?.co(): the inner call starts */
         int d = has ? target(F, dst, ret) : 0;
         if (has) load_null(F, d, ret);
         uint32_t m0 = F->ntemps;

@@ -153,7 +153,9 @@ bool sched_tick(VM *vm, double dt) {
         if (!t || t->state != TASK_SUSPENDED) continue;
         bool failed = false;
         obj_retain(&t->h);
-        if (wait_over(vm, t, &failed)) ok = vm_resume(vm, t);
+        if (wait_over(vm, t, &failed)) {
+            if (t->state == TASK_SUSPENDED) ok = vm_resume(vm, t);   /* the condition may have cancelled it */
+        }
         else if (failed) {
             if (t->state == TASK_SUSPENDED) sched_end(vm, t, TASK_FAILED);
             ok = false;

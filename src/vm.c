@@ -1019,11 +1019,12 @@ call_enter: {
         if (unlikely(!t)) { rt_error(vm, "'yield' outside of a task"); goto error; }
         sched_set_wait(vm, t, A == 255 ? NULL : (WaitObj *)RA.p);
         task_leave(vm, t);
-        if (t->cancel_requested) sched_end(vm, t, TASK_CANCELLED);
-        else t->state = TASK_SUSPENDED;
-        if (t->host_resumed) return true;
+        bool host = t->host_resumed;           /* read before sched_end may free t */
         cur_task = t->resumer;
         stop_at = t->resumer_stop;
+        if (t->cancel_requested) sched_end(vm, t, TASK_CANCELLED);
+        else t->state = TASK_SUSPENDED;
+        if (host) return true;
         goto reload;
     }
 #ifdef WRIT_COMPUTED_GOTO
@@ -1079,10 +1080,11 @@ task_return: {
         t->result_is_ref = P->ret_is_ref;
         t->has_result = true;
         task_leave(vm, t);
-        sched_end(vm, t, TASK_DONE);
-        if (t->host_resumed) return true;
+        bool host = t->host_resumed;
         cur_task = t->resumer;
         stop_at = t->resumer_stop;
+        sched_end(vm, t, TASK_DONE);
+        if (host) return true;
         goto reload;
     }
 
@@ -1106,12 +1108,11 @@ error:
     if (cur_task) {
         Task *t = cur_task;
         task_leave(vm, t);
+        bool host = t->host_resumed;
+        cur_task = t->resumer;
+        stop_at = t->resumer_stop;
         sched_end(vm, t, TASK_FAILED);
-        if (!t->host_resumed) {
-            cur_task = t->resumer;
-            stop_at = t->resumer_stop;
-            goto error;
-        }
+        if (!host) goto error;
     }
     trace_render(vm);
     return false;
