@@ -262,6 +262,23 @@ WRIT_API writ_status writ_define_global(writ_vm *vm, const char *name, const cha
 WRIT_API writ_status writ_set_global(writ_vm *vm, const char *module, const char *name, writ_value v);
 WRIT_API writ_status writ_get_global(writ_vm *vm, const char *module, const char *name, writ_value *out);
 
+/* ---- hot reload (runtime.md §11) ---- */
+typedef struct writ_reload_info {
+    int functions_changed, functions_added, functions_removed;
+    int types_kept;                  /* types whose objects live on with the new code */
+    int globals_added, globals_reinitialised, globals_removed;
+} writ_reload_info;
+/* Recompiles the load that contains `path` (the file and the files it
+ * imported) while the host keeps running: new calls run the new code,
+ * frames already running finish on the old code, globals and objects are
+ * kept.  On a compile error nothing changes and the diagnostics are in
+ * writ_error_text (WRIT_ERROR_COMPILE).  info may be NULL.  Not allowed
+ * while script code of this VM runs (misuse). */
+WRIT_API writ_status writ_reload(writ_vm *vm, const char *path, writ_reload_info *info);
+/* The same with new source text for a module loaded from a string. */
+WRIT_API writ_status writ_reload_string(writ_vm *vm, const char *name, const char *source, size_t len,
+                                        writ_reload_info *info);
+
 /* Text of the last error (diagnostics or runtime error), "" if none. */
 WRIT_API const char *writ_error_text(writ_vm *vm);
 

@@ -6,6 +6,7 @@
 #include "vm.h"
 #include "sched.h"
 #include "host.h"
+#include "reload.h"
 #include "chunk.h"
 #include "lex.h"
 #include "parse.h"
@@ -77,6 +78,7 @@ void writ_vm_free(writ_vm *vm) {
         mem_free(vm, g->ginit, sizeof(bool) * g->cap);
         mem_free(vm, g->gtypes, sizeof(Type *) * g->cap);
         mem_free(vm, g->gnames, sizeof(char *) * g->cap);
+        mem_free(vm, g->gfiles, sizeof(char *) * g->cap);
     }
     for (size_t i = 0; i < vm->nresults; i++) {
         chk_result_free(vm, (CheckResult *)vm->results[i]);
@@ -96,6 +98,7 @@ void writ_vm_free(writ_vm *vm) {
     if (vm->error_msg) mem_free(vm, vm->error_msg, vm->error_msg_size);
     if (vm->error_text) mem_free(vm, vm->error_text, vm->error_text_size);
     VEC_FREE(vm, vm->trace, vm->cap_trace);
+    if (vm->gdead) mem_free(vm, vm->gdead, vm->capgdead);
     if (vm->display_text) mem_free(vm, vm->display_text, vm->display_size);
     VEC_FREE(vm, vm->freeing, vm->capfreeing);
     ty_free(vm, &vm->types);
@@ -191,7 +194,6 @@ typedef struct Loader {
     Unit **stack; uint32_t nstack, capstack;
 } Loader;
 
-static writ_status read_file(VM *vm, const char *path, char **out, size_t *len);
 
 /* The file's identity in this VM: its canonical path, or the name as given
  * (string modules, the library prelude). */
@@ -202,8 +204,15 @@ static char *module_key(Arena *a, const char *name) {
 }
 
 static Program *find_loaded(VM *vm, const char *key) {
-    for (size_t i = 0; i < vm->nloaded; i++) if (strcmp(vm->loaded[i].path, key) == 0) return vm->loaded[i].prog;
+    if (vm->reload && reload_skips(vm, key)) return NULL;      /* recompiled by this reload */
+    for (size_t i = vm->nloaded; i-- > 0;) if (strcmp(vm->loaded[i].path, key) == 0) return vm->loaded[i].prog;
     return NULL;
+}
+
+char *api_module_key(VM *vm, const char *name) {
+    char buf[4096];
+    const char *k = name[0] != '<' && realpath(name, buf) ? buf : name;
+    return mem_strndup(vm, k, strlen(k));
 }
 
 /* dir of `from` + rel + ".writ", with "." and ".." segments resolved. */
@@ -287,7 +296,7 @@ static void visit(Loader *L, Unit *u) {
             char *text;
             size_t len;
             struct stat st;
-            if (stat(path, &st) != 0 || S_ISDIR(st.st_mode) || read_file(L->vm, path, &text, &len) != WRIT_OK) {
+            if (stat(path, &st) != 0 || S_ISDIR(st.st_mode) || api_read_file(L->vm, path, &text, &len) != WRIT_OK) {
                 Diag *g = diag_error(L->diags, &u->src, imp->path_span, "module not found: \"%s\"", imp->path);
                 suggest_module(L, path, imp->path, g);
                 continue;
@@ -317,7 +326,7 @@ static void visit(Loader *L, Unit *u) {
 }
 
 /* Compiles (and with run, executes) a file and its imports; takes ownership of text. */
-static writ_status load(VM *vm, const char *name, char *text, size_t len, bool run) {
+writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run) {
     /* the arena outlives a successful load: later loads import its symbols */
     Arena *arenap = mem_alloc(vm, sizeof(Arena));
     arena_init(arenap, vm);
@@ -364,6 +373,7 @@ static writ_status load(VM *vm, const char *name, char *text, size_t len, bool r
     }
     main_unit->src.name = m->name;
     if (!d.n) cg_modules(vm, m, L.order, L.norder, &cr, &d);   /* check mode compiles too, then drops the code */
+    if (!d.n && vm->reload) reload_commit(vm, m, &d, &main_unit->src);   /* hot reload: install, or refuse */
     if (!d.n && run)                    /* every file of this load is now shared with later loads */
         for (uint32_t i = 0; i < L.nunits; i++) {
             LoadedFile lf = {0};
@@ -419,7 +429,7 @@ static writ_status load(VM *vm, const char *name, char *text, size_t len, bool r
     return api_entry_end(vm, ok);
 }
 
-static writ_status read_file(VM *vm, const char *path, char **out, size_t *len) {
+writ_status api_read_file(VM *vm, const char *path, char **out, size_t *len) {
     struct stat st;
     FILE *f = NULL;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) { errno = EISDIR; }
@@ -450,21 +460,21 @@ writ_status writ_load_file(writ_vm *vm, const char *path) {
     if (!vm || !path) return WRIT_ERROR_MISUSE;
     char *text;
     size_t len;
-    writ_status st = read_file(vm, path, &text, &len);
+    writ_status st = api_read_file(vm, path, &text, &len);
     if (st != WRIT_OK) return st;
-    return load(vm, path, text, len, true);
+    return api_load(vm, path, text, len, true);
 }
 
 writ_status writ_load_string(writ_vm *vm, const char *name, const char *source, size_t len) {
     if (!vm || !name || !source) return WRIT_ERROR_MISUSE;
-    return load(vm, name, mem_strndup(vm, source, len), len, true);
+    return api_load(vm, name, mem_strndup(vm, source, len), len, true);
 }
 
 writ_status writ_check_file(writ_vm *vm, const char *path) {
     if (!vm || !path) return WRIT_ERROR_MISUSE;
     char *text;
     size_t len;
-    writ_status st = read_file(vm, path, &text, &len);
+    writ_status st = api_read_file(vm, path, &text, &len);
     if (st != WRIT_OK) return st;
-    return load(vm, path, text, len, false);
+    return api_load(vm, path, text, len, false);
 }

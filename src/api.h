@@ -21,6 +21,12 @@ bool api_from_writ(VM *vm, Type *t, writ_value w, Value *out, char *why, size_t 
 /* The spelling of a host value's type for messages. */
 const char *api_kind_name(writ_value w);
 
+/* Loading (api.c): compile and run a file's text (takes text); read a file;
+ * a file's identity in the registry of loaded files (owned string). */
+writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run);
+writ_status api_read_file(VM *vm, const char *path, char **out, size_t *len);
+char *api_module_key(VM *vm, const char *name);
+
 /* Host entries (runtime.md §1): the outermost starts a fresh budget. */
 void api_entry_begin(VM *vm);
 writ_status api_entry_end(VM *vm, bool ok);

@@ -26,6 +26,7 @@ static bool same_module(const char *given, const char *file) {
 static Proto *find_fn(VM *vm, const char *module, const char *name) {
     for (size_t i = vm->nmodules; i-- > 0;) {
         Module *m = vm->modules[i];
+        if (m->replaced) continue;                  /* a hot reload installed a newer load */
         for (uint32_t k = m->nfns; k-- > 0;)
             if (strcmp(m->fns[k].name, name) == 0 && same_module(module, m->fns[k].file)) return m->fns[k].proto;
     }

@@ -10,6 +10,7 @@
  * are declared), and function bodies last, when every global is known. */
 #include "check.h"
 #include "host.h"
+#include "reload.h"
 #include "ast_clone.h"
 #include "vm.h"
 #include <stdarg.h>
@@ -187,6 +188,7 @@ static Sym *new_sym(Checker *C, SymKind k, const char *name, Span sp, Type *t) {
     s->owner = C->fn;
     s->reg = -1;
     s->global = -1;
+    s->file = C->src ? C->src->name : NULL;
     return s;
 }
 
@@ -1455,6 +1457,17 @@ static bool is_coroutine(FuncDecl *fd) {
 
 bool chk_is_coroutine(FuncDecl *fd) { return is_coroutine(fd); }
 
+uint32_t chk_dispatch_count(void *typeinfo) {
+    TypeInfo *ti = typeinfo;
+    if (!ti) return 0;
+    return ti->kind == T_CLASS ? ti->nvtable : ti->kind == T_TRAIT ? ti->nmethods : 0;
+}
+
+const char *chk_dispatch_name(void *typeinfo, uint32_t i) {
+    TypeInfo *ti = typeinfo;
+    return ti->kind == T_CLASS ? ti->vtable[i]->name : ti->methods[i]->name;
+}
+
 bool chk_valid_signature(VM *vm, const char *sig, char *why, size_t n) {
     Arena A;
     arena_init(&A, vm);
@@ -2367,7 +2380,8 @@ static TypeInfo *declare_type(Checker *C, Stmt *s) {
     ti->td = td;
     ti->kind = k;
     ti->name = td->name;
-    ti->type = ty_nominal(C->vm, k, td->name);
+    ti->type = reload_reuse_type(C->vm, td->name, k);       /* hot reload: the same type lives on */
+    if (!ti->type) ti->type = ty_nominal(C->vm, k, td->name);
     ti->type->decl = ti;
     td->check = ti;
     if (td->ntparams) err(C, td->name_span, "traits and enums cannot have type parameters");

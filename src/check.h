@@ -119,6 +119,7 @@ typedef struct Sym {
     /* compiler */
     int reg;                /* register (or -1) */
     int global;             /* global slot */
+    const char *file;       /* the declaring module (globals: hot reload keeps them per file) */
 } Sym;
 
 static inline bool sym_in_cell(const Sym *s) {
@@ -205,6 +206,9 @@ extern const char *const CHK_PRELUDE_NAME;
 
 /* Type-checks a parsed program.  Errors go to diags. */
 bool chk_program(VM *vm, Arena *arena, Diags *diags, Program *prog, CheckResult *out);
+/* Hot reload: the names of a type's dispatch slots (class vtable, trait methods). */
+uint32_t chk_dispatch_count(void *typeinfo);
+const char *chk_dispatch_name(void *typeinfo, uint32_t i);
 /* Whether a host signature parses (false with the reason). */
 bool chk_valid_signature(VM *vm, const char *sig, char *why, size_t n);
 /* Whether a function's body yields (language.md §21). */

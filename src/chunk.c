@@ -14,6 +14,7 @@ void proto_free(VM *vm, Proto *p) {
     for (uint32_t i = 0; i < p->nconsts; i++)
         if (p->const_is_str[i]) obj_release(vm, (Obj *)p->consts[i].p);
     if (p->cached) obj_release(vm, &p->cached->h);
+    if (p->entry && p->entry != p->code) mem_free(vm, p->entry, sizeof(uint32_t));   /* a reload forwarder */
     mem_free(vm, p->code, sizeof(uint32_t) * p->capcode);
     mem_free(vm, p->lines, sizeof(uint32_t) * p->capcode);
     mem_free(vm, p->consts, sizeof(Value) * p->capconsts);
@@ -43,6 +44,14 @@ void module_free(VM *vm, Module *m) {
         mem_free(vm, g->gnames[i], strlen(g->gnames[i]) + 1);
         g->gnames[i] = NULL;
     }
+    for (uint32_t k = 0; k < m->nkept; k++) {       /* slots taken over from a reloaded load */
+        uint32_t i = m->kept[k];
+        if (g->ginit[i]) val_release(vm, g->gtypes[i], g->globals[i]);
+        g->ginit[i] = false;
+        mem_free(vm, g->gnames[i], strlen(g->gnames[i]) + 1);
+        g->gnames[i] = NULL;
+    }
+    if (m->kept) mem_free(vm, m->kept, sizeof(uint32_t) * m->nkept);
     for (uint32_t i = 0; i < m->nprotos; i++) proto_free(vm, m->all_protos[i]);
     if (m->scripts) mem_free(vm, m->scripts, sizeof(Proto *) * m->nscripts);
     for (uint32_t i = 0; i < m->nfiles; i++) {

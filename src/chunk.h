@@ -22,6 +22,7 @@ typedef struct Proto {
     const char *file;        /* source file (traces); owned by the module */
     Module *module;
     uint32_t *code; uint32_t ncode, capcode;
+    uint32_t *entry;         /* where calls start: code, or a hot-reload forwarder (reload.c) */
     uint32_t *lines;         /* source line per code word */
     Value *consts; uint32_t nconsts, capconsts;
     bool *const_is_str;      /* which constants are Str* (owned) */
@@ -62,6 +63,8 @@ struct Module {
     Proto *script;           /* the main module's top-level code */
     Proto **scripts; uint32_t nscripts;   /* every module of the load, imports first */
     Proto **all_protos; uint32_t nprotos, capprotos;  /* every proto, for freeing */
+    uint32_t *kept; uint32_t nkept;                    /* global slots taken over from the load it reloaded */
+    bool replaced;                                     /* a hot reload installed a newer load of it */
     ModFn *fns; uint32_t nfns, capfns;                 /* host-callable functions */
     char **files; char **texts; size_t *textlens; uint32_t nfiles, capfiles;  /* imported sources */
 };

@@ -14,6 +14,7 @@
  * emitted code tests a type at run time. */
 #include "compile.h"
 #include "host.h"
+#include "reload.h"
 #include "opcodes.h"
 #include "vm.h"
 #include <stdio.h>
@@ -91,6 +92,7 @@ static uint32_t emit(FnState *F, uint32_t w) {
         p->code = mem_realloc(F->vm, p->code, sizeof(uint32_t) * p->capcode, sizeof(uint32_t) * nc);
         p->lines = mem_realloc(F->vm, p->lines, sizeof(uint32_t) * p->capcode, sizeof(uint32_t) * nc);
         p->capcode = nc;
+        p->entry = p->code;
     }
     p->code[p->ncode] = w;
     p->lines[p->ncode] = F->line;
@@ -2409,6 +2411,18 @@ static bool is_type_stmt(const Stmt *st) {
 }
 
 /* One module's top-level code: its types' static fields, then its statements. */
+/* A hot reload runs only the initialisers of new and retyped globals
+ * (runtime.md §11): other top-level statements do not run again. */
+static bool pattern_kept(VM *vm, Pattern *p) {
+    if (p->kind == PAT_NAME) return !p->sym || p->sym->kind != SYM_GLOBAL || reload_kept(vm, (uint32_t)p->sym->global);
+    for (uint32_t i = 0; p->kind == PAT_TUPLE && i < p->nelems; i++) if (!pattern_kept(vm, p->elems[i])) return false;
+    return true;
+}
+
+static bool reload_initialises(VM *vm, Stmt *st) {
+    return st->kind == S_VAR && st->vkind != VK_CONST && !pattern_kept(vm, st->pat);
+}
+
 static Proto *compile_script(FnState *S, Program *prog, FnInfo *script) {
     S->fi = script;
     S->p = proto_new(S->vm, S->m, "<script>");
@@ -2428,6 +2442,7 @@ static Proto *compile_script(FnState *S, Program *prog, FnInfo *script) {
         for (uint32_t k = 0; k < ti->nstatics; k++) {
             FieldInfo *f = ti->statics[k];
             if (f->type->kind == T_ERROR) continue;
+            if (reload_kept(S->vm, (uint32_t)f->global->global)) continue;   /* hot reload: kept */
             uint32_t m = S->ntemps;
             S->line = f->span.line;
             int r;
@@ -2437,7 +2452,8 @@ static Proto *compile_script(FnState *S, Program *prog, FnInfo *script) {
             free_temps(S, m);
         }
     }
-    for (uint32_t i = 0; i < prog->n; i++) stmt(S, prog->items[i]);
+    for (uint32_t i = 0; i < prog->n; i++)
+        if (!S->vm->reload || reload_initialises(S->vm, prog->items[i])) stmt(S, prog->items[i]);
     S->nscopes = 0;
     emit_abc(S, OP_RET0, 0, 0, 0);
     if (S->overflow) {
@@ -2465,18 +2481,25 @@ bool cg_modules(VM *vm, Module *m, Program **progs, uint32_t nprogs, CheckResult
         g->ginit = mem_realloc(vm, g->ginit, sizeof(bool) * g->cap, sizeof(bool) * nc);
         g->gtypes = mem_realloc(vm, g->gtypes, sizeof(Type *) * g->cap, sizeof(Type *) * nc);
         g->gnames = mem_realloc(vm, g->gnames, sizeof(char *) * g->cap, sizeof(char *) * nc);
+        g->gfiles = mem_realloc(vm, g->gfiles, sizeof(char *) * g->cap, sizeof(char *) * nc);
         g->cap = nc;
     }
+    uint32_t next = base;
     for (uint32_t i = 0; i < cr->nglobals; i++) {
-        cr->globals[i]->global = (int)(base + i);
-        g->globals[base + i].u = 0;
-        g->ginit[base + i] = false;
-        g->gtypes[base + i] = cr->globals[i]->type;
-        g->gnames[base + i] = mem_strndup(vm, cr->globals[i]->name, strlen(cr->globals[i]->name));
+        Sym *gs = cr->globals[i];
+        int keep = vm->reload ? reload_keep_global(vm, gs->name, gs->file, gs->type) : -1;
+        if (keep >= 0) { gs->global = keep; continue; }     /* hot reload: the value lives on */
+        gs->global = (int)next;
+        g->globals[next].u = 0;
+        g->ginit[next] = false;
+        g->gtypes[next] = gs->type;
+        g->gnames[next] = mem_strndup(vm, gs->name, strlen(gs->name));
+        g->gfiles[next] = gs->file;
+        next++;
     }
     m->first_global = base;
-    m->nglobals = cr->nglobals;
-    g->nglobals = base + cr->nglobals;     /* the caller rolls back if the load fails */
+    m->nglobals = next - base;
+    g->nglobals = next;                    /* the caller rolls back if the load fails */
     FnState S0, *S = &S0;
     memset(S, 0, sizeof *S);
     S->vm = vm;

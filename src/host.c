@@ -83,6 +83,7 @@ static writ_status add_global(VM *vm, const char *name, const char *type, writ_v
             G->ginit = mem_realloc(vm, G->ginit, sizeof(bool) * G->cap, sizeof(bool) * nc);
             G->gtypes = mem_realloc(vm, G->gtypes, sizeof(Type *) * G->cap, sizeof(Type *) * nc);
             G->gnames = mem_realloc(vm, G->gnames, sizeof(char *) * G->cap, sizeof(char *) * nc);
+            G->gfiles = mem_realloc(vm, G->gfiles, sizeof(char *) * G->cap, sizeof(char *) * nc);
             G->cap = nc;
         }
         g->slot = (int32_t)G->nglobals++;
@@ -90,6 +91,7 @@ static writ_status add_global(VM *vm, const char *name, const char *type, writ_v
         G->ginit[g->slot] = true;
         G->gtypes[g->slot] = t;
         G->gnames[g->slot] = mem_strndup(vm, name, strlen(name));
+        G->gfiles[g->slot] = NULL;
         g->value.u = 0;
     }
     VEC_PUSH(vm, vm->hostglobals, vm->nhostglobals, vm->caphostglobals, g);
@@ -118,9 +120,9 @@ static int find_global(VM *vm, const char *module, const char *name) {
             if (strcmp(vm->hostglobals[i]->name, name) == 0) return vm->hostglobals[i]->slot;
     for (size_t i = vm->nmodules; i-- > 0;) {
         Module *m = vm->modules[i];
-        if (module && strcmp(m->name, module) != 0) continue;
-        for (uint32_t k = m->nglobals; k-- > 0;) {
-            uint32_t s = m->first_global + k;
+        if (m->replaced || (module && strcmp(m->name, module) != 0)) continue;
+        for (uint32_t k = m->nglobals + m->nkept; k-- > 0;) {
+            uint32_t s = k < m->nglobals ? m->first_global + k : m->kept[k - m->nglobals];
             if (s < vm->g.nglobals && vm->g.gnames[s] && strcmp(vm->g.gnames[s], name) == 0) return (int)s;
         }
     }

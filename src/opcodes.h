@@ -156,6 +156,8 @@
     OP(HGET,       ABC, 0, "R[A] = host field C of host object R[B] (scalar)") \
     OP(HGET_REF,   ABC, 0, "R[A] = host field C of host object R[B] (reference, owned)") \
     OP(HSET,       ABC, 0, "host field B of host object R[A] = R[C]") \
+    OP(FORWARD,    ABx, 0, "hot reload: this call continues in protos[Bx] (same parameters)") \
+    OP(FWDFAIL,    ABx, 0, "hot reload: runtime error with the message K[Bx] (function removed or changed)") \
     /* coroutines */ \
     OP(START,      ABC, 0, "the next call instruction starts a task (owner R[A], 255: none) instead of calling") \
     OP(YIELD,      ABC, 0, "suspend the running task until the wait R[A] (255: the next tick) is over")

@@ -66,40 +66,43 @@ void ty_init(VM *vm, TypeTable *tt) {
     tt->t_wait = type_alloc(vm, T_WAIT, "Wait", true);
 }
 
-static void nominal_destroy(VM *vm, Type *t) {
-    NominalInfo *n = t->nom;
-    if (n) {
-        for (uint32_t i = 0; i < n->nfields; i++) mem_free(vm, (void *)n->field_names[i], strlen(n->field_names[i]) + 1);
-        if (n->nfields) {
-            mem_free(vm, n->field_names, sizeof(char *) * n->nfields);
-            mem_free(vm, n->field_types, sizeof(Type *) * n->nfields);
-        }
-        if (n->nvtable) mem_free(vm, n->vtable, sizeof(struct Proto *) * n->nvtable);
-        for (uint32_t i = 0; i < n->ntraits; i++)
-            if (n->itables[i]) mem_free(vm, n->itables[i], sizeof(struct Proto *) * (n->traits[i]->nom->nvtable ? n->traits[i]->nom->nvtable : 1));
-        if (n->ntraits) {
-            mem_free(vm, n->traits, sizeof(Type *) * n->ntraits);
-            mem_free(vm, n->itables, sizeof(struct Proto **) * n->ntraits);
-        }
-        for (uint32_t i = 0; i < n->nvariants; i++) mem_free(vm, (void *)n->variant_names[i], strlen(n->variant_names[i]) + 1);
-        if (n->nvariants) mem_free(vm, n->variant_names, sizeof(char *) * n->nvariants);
-        if (n->nenum_fields) {
-            for (uint32_t f = 0; f < n->nenum_fields; f++) {
-                if (n->enum_field_types[f]->is_ref)
-                    for (uint32_t v = 0; v < n->nvariants; v++) obj_release(vm, n->enum_values[f * n->nvariants + v].o);
-                mem_free(vm, (void *)n->enum_field_names[f], strlen(n->enum_field_names[f]) + 1);
-            }
-            mem_free(vm, n->enum_field_names, sizeof(char *) * n->nenum_fields);
-            mem_free(vm, n->enum_field_types, sizeof(Type *) * n->nenum_fields);
-            mem_free(vm, n->enum_values, sizeof(Value) * n->nenum_fields * (n->nvariants ? n->nvariants : 1));
-        }
-        if (n->display_name) mem_free(vm, (void *)n->display_name, strlen(n->display_name) + 1);
-        if (n->nmethods) {
-            mem_free(vm, n->method_names, sizeof(char *) * n->nmethods);
-            mem_free(vm, n->methods, sizeof(struct Proto *) * n->nmethods);
-        }
-        mem_free(vm, n, sizeof(NominalInfo));
+/* Frees a nominal type's runtime facts (also the old ones a hot reload replaced). */
+void ty_nom_free(VM *vm, NominalInfo *n) {
+    if (!n) return;
+    for (uint32_t i = 0; i < n->nfields; i++) mem_free(vm, (void *)n->field_names[i], strlen(n->field_names[i]) + 1);
+    if (n->nfields) {
+        mem_free(vm, n->field_names, sizeof(char *) * n->nfields);
+        mem_free(vm, n->field_types, sizeof(Type *) * n->nfields);
     }
+    if (n->nvtable) mem_free(vm, n->vtable, sizeof(struct Proto *) * n->nvtable);
+    for (uint32_t i = 0; i < n->ntraits; i++)
+        if (n->itables[i]) mem_free(vm, n->itables[i], sizeof(struct Proto *) * (n->traits[i]->nom->nvtable ? n->traits[i]->nom->nvtable : 1));
+    if (n->ntraits) {
+        mem_free(vm, n->traits, sizeof(Type *) * n->ntraits);
+        mem_free(vm, n->itables, sizeof(struct Proto **) * n->ntraits);
+    }
+    for (uint32_t i = 0; i < n->nvariants; i++) mem_free(vm, (void *)n->variant_names[i], strlen(n->variant_names[i]) + 1);
+    if (n->nvariants) mem_free(vm, n->variant_names, sizeof(char *) * n->nvariants);
+    if (n->nenum_fields) {
+        for (uint32_t f = 0; f < n->nenum_fields; f++) {
+            if (n->enum_field_types[f]->is_ref)
+                for (uint32_t v = 0; v < n->nvariants; v++) obj_release(vm, n->enum_values[f * n->nvariants + v].o);
+            mem_free(vm, (void *)n->enum_field_names[f], strlen(n->enum_field_names[f]) + 1);
+        }
+        mem_free(vm, n->enum_field_names, sizeof(char *) * n->nenum_fields);
+        mem_free(vm, n->enum_field_types, sizeof(Type *) * n->nenum_fields);
+        mem_free(vm, n->enum_values, sizeof(Value) * n->nenum_fields * (n->nvariants ? n->nvariants : 1));
+    }
+    if (n->display_name) mem_free(vm, (void *)n->display_name, strlen(n->display_name) + 1);
+    if (n->nmethods) {
+        mem_free(vm, n->method_names, sizeof(char *) * n->nmethods);
+        mem_free(vm, n->methods, sizeof(struct Proto *) * n->nmethods);
+    }
+    mem_free(vm, n, sizeof(NominalInfo));
+}
+
+static void nominal_destroy(VM *vm, Type *t) {
+    ty_nom_free(vm, t->nom);
     type_destroy(vm, t);
 }
 

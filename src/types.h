@@ -76,6 +76,7 @@ Type *ty_weak(VM *vm, Type *target);        /* Weak<T>: a counted WeakRef record
 Type *ty_result(VM *vm, Type *payload);     /* Result<T>: a counted ResultObj */
 /* A new struct / class / enum / trait type named `name` (owned by the table). */
 Type *ty_nominal(VM *vm, TypeKind k, const char *name);
+void ty_nom_free(VM *vm, NominalInfo *n);
 /* Is `t` (a class) `anc` or a descendant of it, or does it implement trait `anc`? */
 bool ty_is_subtype(const Type *t, const Type *anc);
 

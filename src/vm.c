@@ -198,6 +198,12 @@ static bool vm_watch(VM *vm) {
     return true;
 }
 
+static void global_unset(VM *vm, uint32_t g) {
+    if (g / 8 < vm->capgdead && (vm->gdead[g / 8] & (1u << (g % 8))))
+        rt_error(vm, "global '%s' was changed by hot reload", vm->g.gnames[g] ? vm->g.gnames[g] : "?");
+    else rt_error(vm, "global '%s' is read before it is initialised", vm->g.gnames[g]);
+}
+
 static void depth_error(VM *vm) {
     rt_error(vm, "stack overflow: call depth limit (%u) exceeded", vm->depth_limit);
     vm->error_is_limit = true;
@@ -263,7 +269,7 @@ bool vm_execute(VM *vm, Proto *entry, Closure *cl, Value *args, uint32_t nargs, 
     fr->closure = cl;
     if (cl) obj_retain(&cl->h);
     fr->base = base0;
-    fr->pc = entry->code;
+    fr->pc = entry->entry;
     fr->hidden = false;
     fr->ret_reg = 0;
     fr->inout_reg = -1;
@@ -297,7 +303,7 @@ Task *vm_spawn(VM *vm, Proto *entry, Value *args, uint32_t nargs, Instance *owne
     f->proto = entry;
     f->closure = NULL;
     f->base = 0;
-    f->pc = entry->code;
+    f->pc = entry->entry;
     f->ret_reg = 0;
     f->inout_reg = -1;
     f->hidden = false;
@@ -481,7 +487,7 @@ dispatch:
     CASE(GAPPEND) {
         Globals *m = &vm->g;
         uint32_t g = INS_Bx(ins);
-        if (unlikely(!m->ginit[g])) { rt_error(vm, "global '%s' is read before it is initialised", m->gnames[g]); THROW(); }
+        if (unlikely(!m->ginit[g])) { global_unset(vm, g); THROW(); }
         m->globals[g].p = str_append(vm, (Str *)m->globals[g].p, (Str *)RA.p);
         NEXT();
     }
@@ -543,14 +549,14 @@ dispatch:
     CASE(GETG) {
         Globals *m = &vm->g;
         uint32_t g = INS_Bx(ins);
-        if (unlikely(!m->ginit[g])) { rt_error(vm, "global '%s' is read before it is initialised", m->gnames[g]); THROW(); }
+        if (unlikely(!m->ginit[g])) { global_unset(vm, g); THROW(); }
         RA = m->globals[g];
         NEXT();
     }
     CASE(GETG_REF) {
         Globals *m = &vm->g;
         uint32_t g = INS_Bx(ins);
-        if (unlikely(!m->ginit[g])) { rt_error(vm, "global '%s' is read before it is initialised", m->gnames[g]); THROW(); }
+        if (unlikely(!m->ginit[g])) { global_unset(vm, g); THROW(); }
         Obj *o = m->globals[g].o;
         obj_retain(o);
         SETREF(RA, o);
@@ -694,7 +700,7 @@ call_enter: {
         f->ret_reg = A | ((uint32_t)C << 8);
         f->inout_reg = inout;
         f->hidden = false;
-        P = q; R = NR; K = q->consts; pc = q->code;
+        P = q; R = NR; K = q->consts; pc = q->entry;
         NEXT();
     }
     CASE(CALLN) {
@@ -760,6 +766,18 @@ call_enter: {
         }
         NEXT();
     }
+    /* hot reload (reload.c): a replaced function's entry */
+    CASE(FORWARD) {
+        Proto *q = P->protos[INS_Bx(ins)];
+        Frame *f = &vm->frames[vm->nframes - 1];
+        if (unlikely(f->base + q->nregs > vm->stack_cap)) ensure_stack(vm, f->base + q->nregs);
+        R = vm->stack + f->base;
+        null_refregs(q, R);
+        f->proto = q;
+        P = q; K = q->consts; pc = q->entry;
+        NEXT();
+    }
+    CASE(FWDFAIL) { rt_error(vm, "%s", ((Str *)K[INS_Bx(ins)].p)->data); THROW(); }
     CASE(HGET) { Value v; if (!host_get_field(vm, (HostObj *)RB.p, C, &v)) THROW(); RA = v; NEXT(); }
     CASE(HGET_REF) { Value v; if (!host_get_field(vm, (HostObj *)RB.p, C, &v)) THROW(); SETREF(RA, v.o); NEXT(); }
     CASE(HSET) { if (!host_set_field(vm, (HostObj *)RA.p, B, RC)) THROW(); NEXT(); }
@@ -1063,7 +1081,7 @@ start_task: {
         f->proto = q;
         f->closure = ccl;
         f->base = 0;
-        f->pc = q->code;
+        f->pc = q->entry;
         f->ret_reg = 0;
         f->inout_reg = -1;
         f->hidden = false;

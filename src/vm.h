@@ -18,6 +18,7 @@ typedef struct Globals {
     bool *ginit;
     Type **gtypes;
     char **gnames;
+    const char **gfiles;    /* declaring module's name (owned by its load), NULL for host globals */
     uint32_t nglobals, cap;
 } Globals;
 
@@ -103,6 +104,8 @@ struct writ_vm {
     bool watch;             /* a limit or hook is installed: instructions pass vm_watch */
     uint32_t entry_depth;   /* nesting of host entries (API calls running script code) */
     uint64_t code_generation;   /* bumped by every hot reload: function handles re-resolve */
+    struct ReloadCtx *reload;   /* while a hot reload compiles (reload.c) */
+    uint8_t *gdead; size_t capgdead;   /* global slots a hot reload removed (bitmap) */
     bool in_destructor;     /* a host destructor runs: calling into the VM is misuse */
 
     /* runtime error state */

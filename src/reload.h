@@ -1,0 +1,45 @@
+/* reload.h — hot reload (runtime.md §11) as the checker, compiler and
+ * loader see it: while a reload compiles, vm->reload points at this
+ * context.  Design and current limits: docs/design.md "Hot reload". */
+#ifndef WRIT_RELOAD_H
+#define WRIT_RELOAD_H
+
+#include "vm.h"
+#include "chunk.h"
+#include "diag.h"
+#include "../include/writ.h"
+
+typedef struct ReloadType {
+    Type *type;              /* a type of the replaced load, kept by identity */
+    NominalInfo *old_nom;    /* its facts before the reload (restored if the reload fails) */
+    void *old_decl;
+    bool reused;
+} ReloadType;
+
+typedef struct ReloadCtx {
+    Module *old;             /* the load being replaced */
+    uint32_t old_index;      /* its index in vm->modules (and vm->results) */
+    ReloadType *types; uint32_t ntypes, captypes;
+    char **skip; uint32_t nskip, capskip;     /* registry keys recompiled rather than imported */
+    uint8_t *kept;           /* per global slot: taken over by the new load (its initialiser does not run) */
+    size_t kept_size;
+    uint32_t *kept_slots; uint32_t nkept, capkept;
+    writ_reload_info info;
+} ReloadCtx;
+
+/* Checker: a type of the replaced load with this name and kind, reused
+ * with fresh facts; NULL when there is none (a new type). */
+Type *reload_reuse_type(VM *vm, const char *name, TypeKind k);
+/* Compiler: the slot of the replaced load's global with this name and
+ * type (its value is kept), or -1. */
+int reload_keep_global(VM *vm, const char *name, const char *file, Type *t);
+/* Compiler: whether this global slot keeps its value (its initialiser is skipped). */
+bool reload_kept(VM *vm, uint32_t slot);
+/* Loader: whether an import of this registry key is recompiled. */
+bool reload_skips(VM *vm, const char *key);
+/* Loader, after code generation succeeded: checks what v1 cannot migrate
+ * and installs the new code (forwarders, globals).  false with a
+ * diagnostic in d: nothing was changed. */
+bool reload_commit(VM *vm, Module *m, Diags *d, const Source *src);
+
+#endif
