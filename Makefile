@@ -86,8 +86,12 @@ sanitize:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	$(MAKE) BUILD=build/asan CC=clang OPT="-O1 -g" SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
 
-bench: $(BUILD)/writ
+$(BUILD)/embed_bench: bench/embed_bench.c $(BUILD)/libwrit.a include/writ.h
+	$(CC) $(OPT) -std=c11 -Wall -Wextra $(WERROR) -Iinclude -o $@ $< $(BUILD)/libwrit.a $(LDLIBS)
+
+bench: $(BUILD)/writ $(BUILD)/embed_bench
 	bench/run.sh $(BUILD)/writ
+	$(BUILD)/embed_bench
 
 clean:
 	rm -rf build

@@ -72,6 +72,8 @@ void writ_vm_free(writ_vm *vm) {
     for (size_t i = vm->nmodules; i-- > 0;) module_free(vm, vm->modules[i]);
     VEC_FREE(vm, vm->modules, vm->cap_modules);
     host_free_all(vm);
+    for (uint32_t i = 0; i < vm->g.nglobals; i++)        /* slots a hot reload retired */
+        if (vm->g.gnames[i]) { mem_free(vm, vm->g.gnames[i], strlen(vm->g.gnames[i]) + 1); vm->g.gnames[i] = NULL; }
     Globals *g = &vm->g;
     if (g->cap) {
         mem_free(vm, g->globals, sizeof(Value) * g->cap);
@@ -81,15 +83,20 @@ void writ_vm_free(writ_vm *vm) {
         mem_free(vm, g->gfiles, sizeof(char *) * g->cap);
     }
     for (size_t i = 0; i < vm->nresults; i++) {
+        if (!vm->results[i]) continue;
         chk_result_free(vm, (CheckResult *)vm->results[i]);
         mem_free(vm, vm->results[i], sizeof(CheckResult));
     }
     VEC_FREE(vm, vm->results, vm->cap_results);
     for (size_t i = 0; i < vm->narenas; i++) {
+        if (!vm->arenas[i]) continue;            /* freed by a hot reload */
         arena_free(vm->arenas[i]);
         mem_free(vm, vm->arenas[i], sizeof(Arena));
     }
     VEC_FREE(vm, vm->arenas, vm->cap_arenas);
+    arena_cache_free(vm);
+    for (size_t i = 0; i < vm->nfiles; i++) mem_free(vm, vm->files[i], strlen(vm->files[i]) + 1);
+    VEC_FREE(vm, vm->files, vm->capfiles);
     for (size_t i = 0; i < vm->nloaded; i++) mem_free(vm, vm->loaded[i].path, strlen(vm->loaded[i].path) + 1);
     VEC_FREE(vm, vm->loaded, vm->cap_loaded);
     obj_free_tracked(vm);           /* whatever cycles kept alive */

@@ -1027,6 +1027,10 @@ static Type *check_unary(Checker *C, Expr *e, Type *expected) {
             ci->ftype = mi->fi->type;
             ci->kind = method_kind(type_info(t), mi);
             e->check = ci;
+            if (is_coroutine(mi->fd)) {           /* an operator is a plain call */
+                err(C, e->op_span.line ? e->op_span : e->span, "coroutine 'negate' must be called with start or yield");
+                return T_err(C);
+            }
             return mi->fi->ret;
         }
     }

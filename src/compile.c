@@ -956,7 +956,17 @@ static int call(FnState *F, Expr *e, int dst) {
             Type *ft = ci->ftype;
             for (uint32_t i = 0; i < ft->n; i++) ps[off + i] = ft->args[i];
             if (off) ps[0] = ci->receiver->type;       /* a host method: the object first */
-            ((HostFn *)ci->lib)->ftype = ty_func(F->vm, ps, ft->n + off, ft->a);
+            HostFn *h = (HostFn *)ci->lib;
+            h->ftype = ty_func(F->vm, ps, ft->n + off, ft->a);
+            h->scalar = h->ftype->n <= 16 && !h->owner;
+            for (uint32_t i = 0; i < h->ftype->n && h->scalar; i++) {
+                TypeKind k = h->ftype->args[i]->kind;
+                h->kinds[i] = k == T_INT ? WRIT_INT : k == T_FLOAT ? WRIT_FLOAT : WRIT_BOOL;
+                h->scalar = k == T_INT || k == T_FLOAT || k == T_BOOL;
+            }
+            TypeKind rk = ft->a->kind;
+            h->rkind = rk == T_INT ? WRIT_INT : rk == T_FLOAT ? WRIT_FLOAT : rk == T_BOOL ? WRIT_BOOL : WRIT_VOID;
+            if (rk != T_INT && rk != T_FLOAT && rk != T_BOOL && rk != T_VOID) h->scalar = false;
         }
         emit_abc(F, host ? OP_CALLH : OP_CALLN, r, (int)(n + off), !has ? 2 : is_ref(rt) ? 1 : 0);
         emit(F, add_native(F, ci->lib));
@@ -2464,6 +2474,16 @@ static Proto *compile_script(FnState *S, Program *prog, FnInfo *script) {
     return S->p;
 }
 
+/* Module names outlive the load that declared them (globals remember
+ * their module for hot reload): one VM-owned copy each. */
+static const char *intern_file(VM *vm, const char *name) {
+    if (!name) return NULL;
+    for (size_t i = 0; i < vm->nfiles; i++) if (strcmp(vm->files[i], name) == 0) return vm->files[i];
+    char *c = mem_strndup(vm, name, strlen(name));
+    VEC_PUSH(vm, vm->files, vm->nfiles, vm->capfiles, c);
+    return c;
+}
+
 bool cg_modules(VM *vm, Module *m, Program **progs, uint32_t nprogs, CheckResult *cr, Diags *diags) {
     size_t nerr0 = diags->n;
     /* this load's globals get VM-wide slots after those of earlier loads */
@@ -2494,7 +2514,7 @@ bool cg_modules(VM *vm, Module *m, Program **progs, uint32_t nprogs, CheckResult
         g->ginit[next] = false;
         g->gtypes[next] = gs->type;
         g->gnames[next] = mem_strndup(vm, gs->name, strlen(gs->name));
-        g->gfiles[next] = gs->file;
+        g->gfiles[next] = intern_file(vm, gs->file);
         next++;
     }
     m->first_global = base;

@@ -14,6 +14,9 @@ typedef struct HostFn {
     Type *ftype;               /* set by the compiler at the first call (methods: receiver first) */
     struct HostType *owner;    /* a method's type: the receiver must still be valid */
     char *trace_name;          /* "Type.method" for methods and statics, else NULL (lib.name) */
+    bool scalar;               /* every parameter and the result are int, float, bool or void: the fast path */
+    uint8_t kinds[16];         /* scalar: each parameter's writ_kind */
+    uint8_t rkind;             /* scalar: the result's writ_kind (WRIT_VOID for none) */
 } HostFn;
 
 /* A host constant or value global, declared to scripts by name. */

@@ -69,7 +69,17 @@ void *arena_alloc_raw(Arena *a, size_t n) {
     if (!b || b->used + n > b->size) {
         size_t grow = b ? (b->size * 2 > ARENA_BLOCK_MAX ? ARENA_BLOCK_MAX : b->size * 2) : ARENA_BLOCK;
         size_t sz = n > grow / 2 ? n : grow;
-        b = mem_alloc(a->vm, sizeof(ArenaBlock) + sz);
+        b = NULL;
+        /* a block an earlier compile freed: already mapped, no page faults (hot reload) */
+        for (ArenaBlock **pp = (ArenaBlock **)&a->vm->arena_cache; *pp; pp = &(*pp)->next)
+            if ((*pp)->size >= sz && (*pp)->size <= 2 * sz) {
+                b = *pp;
+                *pp = b->next;
+                a->vm->arena_cached -= sizeof(ArenaBlock) + b->size;
+                sz = b->size;
+                break;
+            }
+        if (!b) b = mem_alloc(a->vm, sizeof(ArenaBlock) + sz);
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
         if (sz >= ARENA_BLOCK_MAX) {
             uintptr_t lo = ((uintptr_t)b + 4095) & ~(uintptr_t)4095;
@@ -111,14 +121,37 @@ char *arena_printf(Arena *a, const char *fmt, ...) {
     return d;
 }
 
+/* Blocks go back to a small per-VM cache (up to 32 MB) for the next
+ * compile; the rest is freed. */
+#define ARENA_CACHE_MAX ((size_t)32 << 20)
+
 void arena_free(Arena *a) {
+    VM *vm = a->vm;
     ArenaBlock *b = a->head;
     while (b) {
         ArenaBlock *n = b->next;
-        mem_free(a->vm, b, sizeof(ArenaBlock) + b->size);
+        size_t sz = sizeof(ArenaBlock) + b->size;
+        if (vm->arena_cached + sz <= ARENA_CACHE_MAX) {
+            b->next = vm->arena_cache;
+            vm->arena_cache = b;
+            vm->arena_cached += sz;
+        } else {
+            mem_free(vm, b, sz);
+        }
         b = n;
     }
     a->head = NULL;
+}
+
+void arena_cache_free(VM *vm) {
+    ArenaBlock *b = vm->arena_cache;
+    while (b) {
+        ArenaBlock *n = b->next;
+        mem_free(vm, b, sizeof(ArenaBlock) + b->size);
+        b = n;
+    }
+    vm->arena_cache = NULL;
+    vm->arena_cached = 0;
 }
 
 /* ---- buffer ---- */

@@ -40,6 +40,7 @@ void *arena_alloc_raw(Arena *a, size_t n);      /* not zeroed (large arrays fill
 char *arena_strndup(Arena *a, const char *s, size_t n);
 char *arena_printf(Arena *a, const char *fmt, ...) WRIT_PRINTF(2, 3);
 void arena_free(Arena *a);
+void arena_cache_free(VM *vm);                    /* VM teardown: the cached blocks */
 
 /* Growable byte buffer (used for string building and rendering). */
 typedef struct Buf {

@@ -109,10 +109,14 @@ static uint32_t add_str_const(VM *vm, Proto *p, const char *s) {
 /* Whether a module file is recompiled by this reload (the prelude and
  * files of other loads are not). */
 static bool recompiled(VM *vm, const char *file) {
+    ReloadCtx *c = vm->reload;
     if (!file) return false;
+    if (file == c->memo_file) return c->memo_result;       /* protos of one file share the pointer */
     char *key = api_module_key(vm, file);
     bool r = reload_skips(vm, key);
     mem_free(vm, key, strlen(key) + 1);
+    c->memo_file = file;
+    c->memo_result = r;
     return r;
 }
 
@@ -120,12 +124,37 @@ static bool is_named(Proto *p) {
     return p->name && !p->is_lambda && !p->hidden && strcmp(p->name, "<script>") != 0;
 }
 
-static Proto *counterpart(Module *m, Proto *p) {
+/* Named protos of a load by (file, name), in an open-addressed table. */
+typedef struct ProtoIndex { Proto **slots; uint32_t mask; } ProtoIndex;
+
+static uint32_t name_hash(const char *s) {
+    uint32_t h = 2166136261u;
+    for (; *s; s++) h = (h ^ (uint8_t)*s) * 16777619u;
+    return h;
+}
+
+static bool same_place(Proto *a, Proto *b) {
+    return strcmp(a->name, b->name) == 0 &&
+           ((!a->file && !b->file) || (a->file && b->file && strcmp(a->file, b->file) == 0));
+}
+
+static void index_build(VM *vm, ProtoIndex *ix, Module *m) {
+    uint32_t cap = 16;
+    while (cap < m->nprotos * 2) cap *= 2;
+    ix->slots = mem_calloc(vm, sizeof(Proto *) * cap);
+    ix->mask = cap - 1;
     for (uint32_t i = 0; i < m->nprotos; i++) {
         Proto *q = m->all_protos[i];
-        if (is_named(q) && strcmp(q->name, p->name) == 0 &&
-            ((!q->file && !p->file) || (q->file && p->file && strcmp(q->file, p->file) == 0))) return q;
+        if (!is_named(q)) continue;
+        uint32_t h = name_hash(q->name) & ix->mask;
+        while (ix->slots[h]) h = (h + 1) & ix->mask;
+        ix->slots[h] = q;
     }
+}
+
+static Proto *counterpart(ProtoIndex *ix, Proto *p) {
+    for (uint32_t h = name_hash(p->name) & ix->mask; ix->slots[h]; h = (h + 1) & ix->mask)
+        if (same_place(ix->slots[h], p)) return ix->slots[h];
     return NULL;
 }
 
@@ -136,10 +165,13 @@ static void set_entry(VM *vm, Proto *p, uint32_t word) {
 
 static void install_functions(VM *vm, ReloadCtx *c, Module *m) {
     Module *o = c->old;
+    ProtoIndex in, io;
+    index_build(vm, &in, m);
+    index_build(vm, &io, o);
     for (uint32_t i = 0; i < o->nprotos; i++) {
         Proto *p = o->all_protos[i];
         if (!is_named(p) || !p->ftype || !recompiled(vm, p->file)) continue;
-        Proto *q = counterpart(m, p);
+        Proto *q = counterpart(&in, p);
         char msg[300];
         if (q && q->ftype == p->ftype && q->is_coroutine == p->is_coroutine && q->inout_self == p->inout_self &&
             q->nparams == p->nparams) {
@@ -153,7 +185,9 @@ static void install_functions(VM *vm, ReloadCtx *c, Module *m) {
         if (q) c->info.functions_changed++; else c->info.functions_removed++;
     }
     for (uint32_t i = 0; i < m->nprotos; i++)
-        if (is_named(m->all_protos[i]) && m->all_protos[i]->ftype && !counterpart(o, m->all_protos[i])) c->info.functions_added++;
+        if (is_named(m->all_protos[i]) && m->all_protos[i]->ftype && !counterpart(&io, m->all_protos[i])) c->info.functions_added++;
+    mem_free(vm, in.slots, sizeof(Proto *) * (in.mask + 1));
+    mem_free(vm, io.slots, sizeof(Proto *) * (io.mask + 1));
 }
 
 static void mark_dead(VM *vm, uint32_t slot) {
@@ -180,7 +214,9 @@ static void install_globals(VM *vm, ReloadCtx *c, Module *m) {
         c->info.globals_removed++;
     }
     c->info.globals_added = (int)m->nglobals;
-    /* the kept slots now belong to the new load */
+    /* the kept slots now belong to the new load (exactly sized: freed by count) */
+    if (c->nkept) c->kept_slots = mem_realloc(vm, c->kept_slots, sizeof(uint32_t) * c->capkept, sizeof(uint32_t) * c->nkept);
+    else VEC_FREE(vm, c->kept_slots, c->capkept);
     m->kept = c->kept_slots;
     m->nkept = c->nkept;
     c->kept_slots = NULL;
@@ -221,6 +257,7 @@ bool reload_commit(VM *vm, Module *m, Diags *d, const Source *src) {
     }
     vm->nloaded = k;
     c->old->replaced = true;
+    c->committed = true;
     vm->code_generation++;
     return true;
 }
@@ -290,6 +327,16 @@ static writ_status reload_load(VM *vm, const char *name, char *text, size_t len,
     writ_status st = api_load(vm, old->name, text, len, true);
     vm->reload = NULL;
     rollback(vm, &c);                     /* a no-op once committed */
+    if (c.committed) {                    /* the replaced load's compile data is no longer used */
+        VEC_FREE(vm, old->fns, old->capfns);
+        old->nfns = 0;
+        chk_result_free(vm, (CheckResult *)vm->results[idx]);
+        mem_free(vm, vm->results[idx], sizeof(CheckResult));
+        vm->results[idx] = NULL;
+        arena_free(vm->arenas[idx]);
+        mem_free(vm, vm->arenas[idx], sizeof(Arena));
+        vm->arenas[idx] = NULL;
+    }
     if (info) *info = c.info;
     for (uint32_t i = 0; i < c.nskip; i++) mem_free(vm, c.skip[i], strlen(c.skip[i]) + 1);
     VEC_FREE(vm, c.skip, c.capskip);

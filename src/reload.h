@@ -25,6 +25,8 @@ typedef struct ReloadCtx {
     size_t kept_size;
     uint32_t *kept_slots; uint32_t nkept, capkept;
     writ_reload_info info;
+    bool committed;
+    const char *memo_file; bool memo_result;   /* recompiled(): the last file asked about */
 } ReloadCtx;
 
 /* Checker: a type of the replaced load with this name and kind, reused

@@ -723,6 +723,34 @@ call_enter: {
         HostFn *h = (HostFn *)P->natives[*pc++];
         Type *ft = h->ftype;
         writ_value args[64];
+        if (likely(h->scalar)) {                  /* int/float/bool: the slot is the payload */
+            for (uint32_t i = 0; i < nargs; i++) {
+                args[i].kind = (writ_kind)h->kinds[i];
+                args[i].type = NULL;
+                args[i].as.i = R[ARGREG(pc[i >> 2], i & 3)].i;
+            }
+            pc += (nargs + 3) / 4;
+            SAVE();
+            writ_value r;
+            r.kind = WRIT_VOID;
+            vm->has_error = false;
+            vm->host_nesting++;
+            writ_status st = h->fn(vm, args, (int)nargs, &r, h->ud);
+            vm->host_nesting--;
+            R = vm->stack + vm->frames[vm->nframes - 1].base;
+            if (unlikely(st != WRIT_OK)) {
+                if (!vm->has_error) rt_error(vm, "host function '%s' failed", h->lib.name);
+                trace_host(vm, h->trace_name ? h->trace_name : h->lib.name);
+                THROW();
+            }
+            if (h->rkind == WRIT_VOID) NEXT();
+            if (likely(r.kind == (writ_kind)h->rkind)) { RA.i = h->rkind == WRIT_BOOL ? (int64_t)r.as.b : r.as.i; NEXT(); }
+            if (r.kind == WRIT_INT && h->rkind == WRIT_FLOAT) { RA.f = (double)r.as.i; NEXT(); }
+            writ_release(vm, r);
+            rt_error(vm, "host function '%s' returned a wrong value: expected %s, found %s", h->lib.name, ft->a->name, api_kind_name(r));
+            trace_host(vm, h->trace_name ? h->trace_name : h->lib.name);
+            THROW();
+        }
         for (uint32_t i = 0; i < nargs; i++)
             args[i] = api_to_writ(vm, ft->args[i], R[ARGREG(pc[i >> 2], i & 3)], false);
         pc += (nargs + 3) / 4;

@@ -141,6 +141,8 @@ struct writ_vm {
     Globals g;
     LoadedFile *loaded; size_t nloaded, cap_loaded;
     struct Arena **arenas; size_t narenas, cap_arenas;   /* compile data of loaded modules */
+    struct ArenaBlock *arena_cache; size_t arena_cached; /* blocks of freed arenas, for reuse (mem.c) */
+    char **files; size_t nfiles, capfiles;               /* module names for globals' owners (interned) */
     void **results; size_t nresults, cap_results;        /* their checker results (CheckResult) */
 };
 

@@ -420,6 +420,7 @@ int main(void) {
     test_end_to_end();
     test_edit_distance();
     test_suggest();
+    arena_cache_free(vm);
     if (vm->bytes != 0) FAIL("leaked %zu bytes", vm->bytes);
     free(vm);
     printf("test_diag: %d checks, %d failed\n", checks, failures);

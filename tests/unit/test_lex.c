@@ -586,6 +586,7 @@ static void test_eof_and_memory(void) {
         done(&x);
         buf_free(&b);
     }
+    arena_cache_free(vm);
     CHECK(vm->bytes == 0);
 }
 
@@ -601,6 +602,7 @@ int main(void) {
     test_interpolation();
     test_triple();
     test_eof_and_memory();
+    arena_cache_free(vm);
     if (vm->bytes != 0) FAIL("leaked %zu bytes", vm->bytes);
     free(vm);
     printf("test_lex: %d checks, %d failed\n", checks, failures);

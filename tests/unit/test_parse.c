@@ -613,6 +613,7 @@ int main(void) {
     test_spans();
     test_type_string();
     test_pathological();
+    arena_cache_free(vm);
     CHECK(vm->bytes == 0, "all memory freed (%zu bytes left)", vm->bytes);
     printf("test_parse: %d checks, %d failures\n", checks, failures);
     free(vm);

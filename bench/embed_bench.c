@@ -1,0 +1,139 @@
+/* embed_bench.c — the embedding runtime's costs (issue 5), printed as a
+ * table: a script calling a registered C function (ns per call), hot reload
+ * latency of a generated 1,000-line script, and coroutines (spawn + resume
+ * cost, bytes per live coroutine).  Built and run by `make bench`. */
+#define _DEFAULT_SOURCE 1
+#include <writ.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+typedef struct Counter { long bytes, peak; } Counter;
+static void *counting_alloc(void *ud, void *p, size_t old, size_t n) {
+    Counter *c = ud;
+    c->bytes += (long)n - (long)old;
+    if (c->bytes > c->peak) c->peak = c->bytes;
+    if (n == 0) { free(p); return NULL; }
+    return realloc(p, n);
+}
+
+static writ_status add1(writ_vm *vm, const writ_value *a, int n, writ_value *ret, void *ud) {
+    (void)vm; (void)n; (void)ud;
+    *ret = writ_int(a[0].as.i + 1);
+    return WRIT_OK;
+}
+
+static void die(writ_vm *vm) { fputs(writ_error_text(vm), stderr); exit(1); }
+
+static double run_fn(writ_vm *vm, const char *name) {
+    double t0 = now();
+    if (writ_call_name(vm, NULL, name, NULL, 0, NULL) != WRIT_OK) die(vm);
+    return now() - t0;
+}
+
+static void host_calls(void) {
+    writ_vm *vm = writ_vm_new(NULL);
+    writ_register_fn(vm, "add1", "(int) -> int", add1, NULL);
+    const char *src =
+        "func withHost() { var x = 0\n for i in 0..10000000 { x = add1(x) }\n assert(x == 10000000) }\n"
+        "func plain(v: int) -> int { return v + 1 }\n"
+        "func withScript() { var x = 0\n for i in 0..10000000 { x = plain(x) }\n assert(x == 10000000) }\n"
+        "func empty() { var x = 0\n for i in 0..10000000 { x = x + 1 }\n assert(x == 10000000) }\n";
+    if (writ_load_string(vm, "calls.writ", src, strlen(src)) != WRIT_OK) die(vm);
+    double best_h = 1e9, best_s = 1e9, best_e = 1e9;
+    for (int r = 0; r < 5; r++) {
+        double h = run_fn(vm, "withHost"), s = run_fn(vm, "withScript"), e = run_fn(vm, "empty");
+        if (h < best_h) best_h = h;
+        if (s < best_s) best_s = s;
+        if (e < best_e) best_e = e;
+    }
+    printf("| host function call (script -> C), per call | %.1f ns |\n", (best_h - best_e) / 1e7 * 1e9);
+    printf("| script function call, per call (for scale) | %.1f ns |\n", (best_s - best_e) / 1e7 * 1e9);
+    writ_vm_free(vm);
+}
+
+static char *big_script(int variant) {
+    size_t cap = 1 << 20, n = 0;
+    char *s = malloc(cap);
+    n += (size_t)sprintf(s + n, "var total = 0\nclass Acc { public sum: int = 0\n public func add(v: int) { sum += v } }\nlet acc = Acc()\n");
+    int lines = 4;
+    for (int f = 0; lines < 1000; f++) {
+        n += (size_t)sprintf(s + n,
+            "func f%d(a: int, b: int) -> int {\n"
+            "    var r = a * %d + b\n"
+            "    if r > 100 { r -= %d }\n"
+            "    for i in 0..3 { r += i }\n"
+            "    acc.add(r)\n"
+            "    return r\n"
+            "}\n", f, f + variant, f);
+        lines += 7;
+    }
+    n += (size_t)sprintf(s + n, "func update() { total += f0(1, 2) }\n");
+    return s;
+}
+
+static void reload_latency(void) {
+    writ_vm *vm = writ_vm_new(NULL);
+    char *a = big_script(1), *b = big_script(2);
+    if (writ_load_string(vm, "big.writ", a, strlen(a)) != WRIT_OK) die(vm);
+    int n = 100;
+    double *t = malloc(sizeof(double) * (size_t)n);
+    for (int i = 0; i < n; i++) {
+        const char *src = i % 2 ? a : b;
+        double t0 = now();
+        if (writ_reload_string(vm, "big.writ", src, strlen(src), NULL) != WRIT_OK) die(vm);
+        t[i] = now() - t0;
+        if (writ_call_name(vm, NULL, "update", NULL, 0, NULL) != WRIT_OK) die(vm);
+    }
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++) if (t[j] < t[i]) { double x = t[i]; t[i] = t[j]; t[j] = x; }
+    printf("| hot reload of a 1,000-line script, median (p90) | %.3f ms (%.3f ms) |\n", t[n / 2] * 1e3, t[n * 9 / 10] * 1e3);
+    free(t);
+    free(a);
+    free(b);
+    writ_vm_free(vm);
+}
+
+static void coroutines(void) {
+    Counter c = {0, 0};
+    writ_config cfg;
+    writ_config_init(&cfg);
+    cfg.alloc = counting_alloc;
+    cfg.alloc_ud = &c;
+    writ_vm *vm = writ_vm_new(&cfg);
+    const char *src =
+        "var done = 0\n"
+        "func worker(n: int) { var k = 0\n while k < n { yield\n k += 1 }\n done += 1 }\n"
+        "func spawnAll(count: int, steps: int) { for i in 0..count { start worker(steps) } }\n";
+    if (writ_load_string(vm, "co.writ", src, strlen(src)) != WRIT_OK) die(vm);
+    const int N = 10000, STEPS = 10;
+    long before = c.bytes;
+    writ_value args[2] = { writ_int(N), writ_int(STEPS) };
+    double t0 = now();
+    if (writ_call_name(vm, NULL, "spawnAll", args, 2, NULL) != WRIT_OK) die(vm);
+    double spawn = now() - t0;
+    long per = (c.bytes - before) / N;
+    t0 = now();
+    int ticks = 0;
+    while (writ_task_count(vm) > 0) { if (writ_tick(vm, 0.016) != WRIT_OK) die(vm); ticks++; }
+    double resume = now() - t0;
+    printf("| start a coroutine (runs to its first yield) | %.0f ns |\n", spawn / N * 1e9);
+    printf("| resume a suspended coroutine (one tick step) | %.0f ns |\n", resume / ((double)N * STEPS) * 1e9);
+    printf("| memory per live coroutine (task + stack) | %ld bytes |\n", per);
+    writ_vm_free(vm);
+}
+
+int main(void) {
+    printf("| embedding (bench/embed_bench.c) | |\n|---|---|\n");
+    host_calls();
+    reload_latency();
+    coroutines();
+    return 0;
+}
