@@ -81,6 +81,13 @@ WRIT_API writ_status writ_enable_module(writ_vm *vm, const char *module, bool on
 WRIT_API writ_status writ_tick(writ_vm *vm, double dt);
 /* Number of live tasks (suspended or running). */
 WRIT_API size_t writ_task_count(writ_vm *vm);
+/* Tick source mode: the callback returns the current game time in seconds;
+ * at the start of each host entry, if it advanced by d > 0 since the last
+ * reading, one tick of d runs first (pause = stop the clock).  NULL returns
+ * to manual ticking.  writ_use_wall_clock reads the monotonic clock. */
+typedef double (*writ_clock_fn)(void *ud);
+WRIT_API void writ_set_tick_source(writ_vm *vm, writ_clock_fn fn, void *ud);
+WRIT_API void writ_use_wall_clock(writ_vm *vm);
 
 /* ---- values across the boundary (runtime.md §5) ----
  * A writ_value is a kind, the exact Writ type and a payload.  Reference
@@ -186,6 +193,12 @@ WRIT_API void writ_task_cancel(writ_vm *vm, writ_value task);
 WRIT_API void writ_cancel_owner(writ_vm *vm, writ_value owner);
 WRIT_API void writ_cancel_all(writ_vm *vm);
 WRIT_API bool writ_owner_has_tasks(writ_vm *vm, writ_value owner);
+/* Host waits (runtime.md §6): a Wait the host returns from a function
+ * declared "-> Wait".  A task yielding it resumes on the tick after the host
+ * completes it, or is cancelled when the host cancels it. */
+WRIT_API writ_value writ_wait_new(writ_vm *vm);
+WRIT_API writ_status writ_wait_complete(writ_vm *vm, writ_value wait);
+WRIT_API writ_status writ_wait_cancel(writ_vm *vm, writ_value wait);
 
 /* ---- host functions (runtime.md §6) ----
  * The signature is Writ syntax: "(float, float) -> float",

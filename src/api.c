@@ -13,6 +13,7 @@
 #include "check.h"
 #include "compile.h"
 #include <stdio.h>
+#include <time.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <errno.h>
@@ -136,8 +137,72 @@ writ_status writ_enable_module(writ_vm *vm, const char *name, bool on) {
 /* A host entry (runtime.md §1): the outermost one starts a fresh
  * instruction budget; nested ones share it. */
 void api_entry_begin(VM *vm) {
-    if (vm->entry_depth++ == 0) { vm->insn_count = 0; vm->mem_failed = false; }
-    vm->watch = vm->insn_limit || vm->mem_limit;
+    vm->watch = vm->insn_limit || vm->mem_limit || vm->debug_on;
+    if (vm->entry_depth++ == 0) {
+        vm->insn_count = 0;
+        vm->mem_failed = false;
+        if (vm->tick_source && !vm->ticking) {      /* tick source mode: the clock moved, one tick first */
+            double t = vm->tick_source(vm->tick_ud);
+            double d = t - vm->tick_last;
+            if (!vm->tick_have) { vm->tick_have = true; vm->tick_last = t; }
+            else if (d > 0) {
+                vm->tick_last = t;
+                sched_tick(vm, d);                   /* its error, if any, stays in writ_error_text */
+                vm->insn_count = 0;
+            }
+        }
+    }
+}
+
+static double wall_clock(void *ud) {
+    (void)ud;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void writ_set_tick_source(writ_vm *vm, writ_clock_fn fn, void *ud) {
+    if (!vm) return;
+    vm->tick_source = fn;
+    vm->tick_ud = ud;
+    vm->tick_have = false;
+}
+
+void writ_use_wall_clock(writ_vm *vm) { writ_set_tick_source(vm, wall_clock, NULL); }
+
+writ_value writ_wait_new(writ_vm *vm) {
+    writ_value w;
+    memset(&w, 0, sizeof w);
+    if (!vm) return w;
+    WaitObj *o = mem_calloc(vm, sizeof(WaitObj));
+    o->h.rc = 1;
+    o->h.kind = OBJ_WAIT;
+    o->kind = WAIT_HOST;
+    w.kind = WRIT_WAIT;
+    w.type = (const writ_type *)vm->types.t_wait;
+    w.as.ref = o;
+    return w;
+}
+
+static WaitObj *host_wait(writ_value w) {
+    WaitObj *o = w.kind == WRIT_WAIT && w.as.ref && ((Obj *)w.as.ref)->kind == OBJ_WAIT ? w.as.ref : NULL;
+    return o && o->kind == WAIT_HOST ? o : NULL;
+}
+
+writ_status writ_wait_complete(writ_vm *vm, writ_value wait) {
+    if (!vm) return WRIT_ERROR_MISUSE;
+    WaitObj *o = host_wait(wait);
+    if (!o) return api_misuse(vm, "not a host wait");
+    if (o->host_state == 0) { o->host_state = 1; o->done_frame = vm->frame_count; }
+    return WRIT_OK;
+}
+
+writ_status writ_wait_cancel(writ_vm *vm, writ_value wait) {
+    if (!vm) return WRIT_ERROR_MISUSE;
+    WaitObj *o = host_wait(wait);
+    if (!o) return api_misuse(vm, "not a host wait");
+    if (o->host_state == 0) { o->host_state = 2; sched_host_wait_cancelled(vm, o); }
+    return WRIT_OK;
 }
 
 writ_status api_entry_end(VM *vm, bool ok) {

@@ -143,7 +143,8 @@ typedef struct WaitObj {
     double secs;       /* WAIT_SECONDS */
     int64_t frames;    /* WAIT_FRAMES */
     Closure *cond;     /* WAIT_UNTIL (counted) */
-    struct HostWait *hw;   /* WAIT_HOST (counted) */
+    uint8_t host_state;    /* WAIT_HOST: 0 pending, 1 completed, 2 cancelled */
+    int64_t done_frame;    /* WAIT_HOST: frameCount when completed (tasks resume on a later tick) */
 } WaitObj;
 
 /* Optional<int> payload. */

@@ -32,6 +32,7 @@ Task *sched_new_task(VM *vm, Proto *entry, Instance *owner) {
 
 void sched_set_wait(VM *vm, Task *t, WaitObj *w) {
     if (t->wait_cond) { obj_release(vm, &t->wait_cond->h); t->wait_cond = NULL; }
+    if (t->wait_host) { obj_release(vm, &t->wait_host->h); t->wait_host = NULL; }
     t->wait_acc = 0;
     if (!w) { t->wait_kind = WAIT_NEXT; return; }
     t->wait_kind = w->kind;
@@ -42,7 +43,8 @@ void sched_set_wait(VM *vm, Task *t, WaitObj *w) {
         break;
     case WAIT_FRAMES: t->wait_frames = w->frames < 1 ? 1 : w->frames; break;
     case WAIT_UNTIL: t->wait_cond = w->cond; obj_retain(&w->cond->h); break;
-    case WAIT_NEXT: case WAIT_HOST: break;
+    case WAIT_HOST: t->wait_host = w; obj_retain(&w->h); break;
+    case WAIT_NEXT: break;
     }
 }
 
@@ -66,6 +68,7 @@ void sched_end(VM *vm, Task *t, TaskState how) {
         }
     free_stack(vm, t);
     if (t->wait_cond) { obj_release(vm, &t->wait_cond->h); t->wait_cond = NULL; }
+    if (t->wait_host) { obj_release(vm, &t->wait_host->h); t->wait_host = NULL; }
     Instance *owner = t->owner;
     t->owner = NULL;
     t->state = (uint8_t)how;
@@ -129,7 +132,7 @@ static bool wait_over(VM *vm, Task *t, bool *failed) {
         if (!ok) { *failed = true; return false; }
         return r.i != 0;
     }
-    case WAIT_HOST: return false;
+    case WAIT_HOST: return t->wait_host->host_state == 1 && t->wait_host->done_frame < vm->frame_count;
     }
     return false;
 }
@@ -168,6 +171,13 @@ bool sched_tick(VM *vm, double dt) {
 }
 
 size_t sched_live(VM *vm) { return vm->nlive_tasks; }
+
+void sched_host_wait_cancelled(VM *vm, WaitObj *w) {
+    for (size_t i = 0; i < vm->ntasks; i++) {
+        Task *t = vm->tasks[i];
+        if (t && t->state == TASK_SUSPENDED && t->wait_kind == WAIT_HOST && t->wait_host == w) sched_cancel(vm, t);
+    }
+}
 
 void sched_free(VM *vm) {
     sched_cancel_all(vm);

@@ -22,6 +22,7 @@ void sched_cancel_all(VM *vm);
  * (error text set); tasks not yet visited resume on the next tick. */
 bool sched_tick(VM *vm, double dt);
 size_t sched_live(VM *vm);
+void sched_host_wait_cancelled(VM *vm, WaitObj *w);   /* its waiting tasks are cancelled */
 void sched_free(VM *vm);                 /* VM teardown: cancels everything */
 
 /* vm.c */

@@ -67,7 +67,7 @@ typedef struct Task {
     double wait_secs, wait_acc;
     int64_t wait_frames;
     Closure *wait_cond;         /* counted */
-    struct HostWait *wait_host; /* counted */
+    WaitObj *wait_host;         /* WAIT_HOST: the host's wait (counted) */
     Instance *owner;            /* counted; NULL: unowned */
     struct Proto *entry;        /* the started coroutine: its parameters are owned by the task */
     Value result;               /* once done (owned if result_is_ref) */
@@ -102,6 +102,7 @@ struct writ_vm {
     uint64_t insn_limit;    /* per host entry; 0 = none */
     uint64_t insn_count;    /* executed in the current host entry (counted only with a limit) */
     bool watch;             /* a limit or hook is installed: instructions pass vm_watch */
+    bool debug_on;          /* a debug hook or breakpoint is installed (debug.c) */
     uint32_t entry_depth;   /* nesting of host entries (API calls running script code) */
     uint64_t code_generation;   /* bumped by every hot reload: function handles re-resolve */
     struct ReloadCtx *reload;   /* while a hot reload compiles (reload.c) */
@@ -122,6 +123,10 @@ struct writ_vm {
     Task **tasks; size_t ntasks, cap_tasks, nlive_tasks;
     Task *running;          /* the innermost running task, or NULL */
     bool ticking;
+    double (*tick_source)(void *ud);   /* tick source mode (NULL: manual) */
+    void *tick_ud;
+    double tick_last;
+    bool tick_have;
     double game_time;
     int64_t frame_count;
 

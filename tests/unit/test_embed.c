@@ -343,6 +343,55 @@ static void test_tasks(void) {
     end_vm(vm);
 }
 
+/* ---- tick source and host waits ---- */
+
+static double fake_clock;
+static double read_clock(void *ud) { (void)ud; return fake_clock; }
+static writ_value door_wait;
+static writ_status wait_for_door(writ_vm *vm, const writ_value *a, int n, writ_value *ret, void *ud) {
+    (void)a; (void)n; (void)ud;
+    door_wait = writ_wait_new(vm);
+    writ_retain(door_wait);                  /* one for the script, one kept by the host */
+    *ret = door_wait;
+    return WRIT_OK;
+}
+
+static void test_clock_and_host_waits(void) {
+    writ_vm *vm = new_vm();
+    CHECK(writ_register_fn(vm, "waitForDoor", "() -> Wait", wait_for_door, NULL) == WRIT_OK);
+    CHECK(load(vm,
+        "func poll() -> int { return frameCount() }\n"
+        "func seconds() -> float { return gameTime() }\n"
+        "func guard() { print(\"waiting\")\n yield waitForDoor()\n print(\"door opened at ${frameCount()}\") }\n"
+        "start guard()\n") == WRIT_OK);
+    writ_set_tick_source(vm, read_clock, NULL);
+    writ_value r;
+    fake_clock = 10.0;
+    CHECK(writ_call_name(vm, NULL, "poll", NULL, 0, &r) == WRIT_OK && r.as.i == 0);   /* first reading: no tick */
+    fake_clock = 10.5;
+    CHECK(writ_call_name(vm, NULL, "poll", NULL, 0, &r) == WRIT_OK && r.as.i == 1);   /* one tick of 0.5 */
+    CHECK(writ_call_name(vm, NULL, "poll", NULL, 0, &r) == WRIT_OK && r.as.i == 1);   /* same frame: no tick */
+    CHECK(writ_call_name(vm, NULL, "seconds", NULL, 0, &r) == WRIT_OK && r.as.f == 0.5);
+    CHECK(writ_task_count(vm) == 1);
+    CHECK(writ_wait_complete(vm, door_wait) == WRIT_OK);
+    out.n = 0;
+    out.buf[0] = 0;
+    fake_clock = 11.0;
+    CHECK(writ_call_name(vm, NULL, "poll", NULL, 0, &r) == WRIT_OK && r.as.i == 2);
+    CHECK(strcmp(out.buf, "door opened at 2\n") == 0);
+    CHECK(writ_wait_complete(vm, writ_int(1)) == WRIT_ERROR_MISUSE);
+    writ_release(vm, door_wait);
+    /* a cancelled host wait cancels the task */
+    writ_set_tick_source(vm, NULL, NULL);
+    writ_value task;
+    CHECK(writ_call_name(vm, NULL, "guard", NULL, 0, &task) == WRIT_OK && writ_task_count(vm) == 1);
+    CHECK(writ_wait_cancel(vm, door_wait) == WRIT_OK && writ_task_count(vm) == 0);
+    CHECK(writ_task_state_of(task) == WRIT_TASK_CANCELLED);
+    writ_release(vm, task);
+    writ_release(vm, door_wait);
+    end_vm(vm);
+}
+
 /* ---- limits ---- */
 
 static void test_limits(void) {
@@ -593,6 +642,7 @@ int main(void) {
     test_globals();
     test_tasks();
     test_limits();
+    test_clock_and_host_waits();
     if (failures) {
         fprintf(stderr, "test_embed: %d of %d checks failed\n", failures, checks);
         return 1;
