@@ -292,6 +292,33 @@ WRIT_API writ_status writ_reload(writ_vm *vm, const char *path, writ_reload_info
 WRIT_API writ_status writ_reload_string(writ_vm *vm, const char *name, const char *source, size_t len,
                                         writ_reload_info *info);
 
+/* ---- debugging (runtime.md §13) ----
+ * Hooks cost nothing until installed.  Inside a hook or the break handler
+ * the stack of the running code can be inspected with writ_stack_* and
+ * writ_local; level 0 is the innermost script frame. */
+typedef enum writ_debug_action {
+    WRIT_DEBUG_CONTINUE, WRIT_DEBUG_STEP_OVER, WRIT_DEBUG_STEP_INTO, WRIT_DEBUG_STEP_OUT, WRIT_DEBUG_ABORT,
+} writ_debug_action;
+typedef struct writ_frame_info { const char *function; const char *file; int line; bool host; } writ_frame_info;
+typedef writ_debug_action (*writ_break_fn)(writ_vm *vm, const char *file, int line, void *ud);
+typedef void (*writ_line_hook)(writ_vm *vm, const char *file, int line, void *ud);
+/* Function entered (is_return false: name, file, line) or left (true). */
+typedef void (*writ_call_hook)(writ_vm *vm, const char *function, const char *file, int line, bool is_return, void *ud);
+WRIT_API void writ_set_line_hook(writ_vm *vm, writ_line_hook fn, void *ud);
+WRIT_API void writ_set_call_hook(writ_vm *vm, writ_call_hook fn, void *ud);
+/* Breakpoints stop in the break handler each time execution starts the line. */
+WRIT_API void writ_set_break_handler(writ_vm *vm, writ_break_fn fn, void *ud);
+WRIT_API writ_status writ_set_breakpoint(writ_vm *vm, const char *file, int line, bool enabled);
+WRIT_API bool writ_line_has_code(writ_vm *vm, const char *file, int line);
+WRIT_API int writ_stack_depth(writ_vm *vm);
+WRIT_API bool writ_stack_frame(writ_vm *vm, int level, writ_frame_info *out);
+/* The locals of a frame in scope at its current line: name and value (owned). */
+WRIT_API int writ_local_count(writ_vm *vm, int level);
+WRIT_API bool writ_local(writ_vm *vm, int level, int index, const char **name, writ_value *value);
+/* The structured stack trace of the last runtime error, innermost first. */
+WRIT_API int writ_trace_depth(writ_vm *vm);
+WRIT_API bool writ_trace_frame(writ_vm *vm, int index, writ_frame_info *out);
+
 /* Text of the last error (diagnostics or runtime error), "" if none. */
 WRIT_API const char *writ_error_text(writ_vm *vm);
 

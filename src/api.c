@@ -7,6 +7,7 @@
 #include "sched.h"
 #include "host.h"
 #include "reload.h"
+#include "debug.h"
 #include "chunk.h"
 #include "lex.h"
 #include "parse.h"
@@ -73,6 +74,7 @@ void writ_vm_free(writ_vm *vm) {
     for (size_t i = vm->nmodules; i-- > 0;) module_free(vm, vm->modules[i]);
     VEC_FREE(vm, vm->modules, vm->cap_modules);
     host_free_all(vm);
+    debug_free(vm);
     for (uint32_t i = 0; i < vm->g.nglobals; i++)        /* slots a hot reload retired */
         if (vm->g.gnames[i]) { mem_free(vm, vm->g.gnames[i], strlen(vm->g.gnames[i]) + 1); vm->g.gnames[i] = NULL; }
     Globals *g = &vm->g;

@@ -29,6 +29,8 @@ void proto_free(VM *vm, Proto *p) {
     mem_free(vm, p->param_is_ref, sizeof(bool) * (p->nparams ? p->nparams : 1));
     mem_free(vm, p->cap_is_ref, sizeof(bool) * (p->ncap ? p->ncap : 1));
     if (p->defaults) mem_free(vm, p->defaults, sizeof(Proto *) * p->ftype->n);
+    for (uint32_t i = 0; i < p->ndlocals; i++) mem_free(vm, p->dlocals[i].name, strlen(p->dlocals[i].name) + 1);
+    VEC_FREE(vm, p->dlocals, p->capdlocals);
     if (p->name) mem_free(vm, (void *)p->name, strlen(p->name) + 1);
     mem_free(vm, p, sizeof *p);
 }

@@ -17,6 +17,15 @@ typedef struct CapSrc {
     uint8_t index;
 } CapSrc;
 
+/* A local variable for debuggers: live in registers while pc is in [start, end). */
+typedef struct LocalDebug {
+    char *name;              /* owned */
+    Type *type;
+    uint32_t start, end;
+    uint8_t reg;
+    bool in_cell;            /* captured and reassigned: the register holds a Cell */
+} LocalDebug;
+
 typedef struct Proto {
     const char *name;        /* display name: "f", "<lambda>", "<script>" */
     const char *file;        /* source file (traces); owned by the module */
@@ -45,6 +54,7 @@ typedef struct Proto {
     uint32_t nrequired;      /* declared parameters without a default (receiver not counted) */
     struct Proto **defaults; /* per declared parameter: a thunk computing its default, or NULL */
     bool variadic;           /* the last declared parameter is variadic */
+    LocalDebug *dlocals; uint32_t ndlocals, capdlocals;   /* debug info (debug.c) */
     Closure *cached;         /* top-level functions: their one closure value (f == f) */
 } Proto;
 

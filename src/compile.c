@@ -258,6 +258,10 @@ static void clear_locals_above(FnState *F, uint32_t mark, bool free_them) {
 static void pop_scope(FnState *F) {
     uint32_t mark = F->scope_marks[--F->nscopes];
     clear_locals_above(F, mark, true);
+    Proto *p = F->p;                      /* debug info: these locals end here */
+    for (uint32_t i = mark; p && i < F->nlocals; i++)
+        for (uint32_t k = p->ndlocals; k-- > 0;)
+            if (p->dlocals[k].end == UINT32_MAX && p->dlocals[k].reg == F->locals[i]->reg) { p->dlocals[k].end = p->ncode; break; }
     F->nlocals = mark;
 }
 
@@ -268,6 +272,11 @@ static int declare_local(FnState *F, Sym *s) {
     bool ref = in_cell(s) || is_ref(s->type);
     s->reg = alloc_reg(F, ref);
     VEC_PUSH(F->vm, F->locals, F->nlocals, F->caplocals, s);
+    if (s->name && s->name[0] != '<' && strcmp(s->name, "_") != 0 && F->p) {   /* debug info */
+        LocalDebug d = { mem_strndup(F->vm, s->name, strlen(s->name)), s->type, F->p->ncode, UINT32_MAX,
+                         (uint8_t)s->reg, in_cell(s) };
+        VEC_PUSH(F->vm, F->p->dlocals, F->p->ndlocals, F->p->capdlocals, d);
+    }
     return s->reg;
 }
 

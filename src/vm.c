@@ -9,6 +9,7 @@
 #include "opcodes.h"
 #include "rt.h"
 #include "sched.h"
+#include "debug.h"
 #include "host.h"
 #include "api.h"
 #include <math.h>
@@ -183,7 +184,8 @@ static Tuple *tuple_copy(VM *vm, Tuple *t) {
 /* ------------------------------------------------------------------ */
 /* limits (runtime.md §12), checked before each instruction when installed */
 
-static bool vm_watch(VM *vm) {
+static bool vm_watch(VM *vm, Proto *P, const uint32_t *pc) {
+    if (vm->debug_on && !debug_instruction(vm, P, pc - 1)) return false;
     if (vm->insn_limit && ++vm->insn_count > vm->insn_limit) {
         rt_error(vm, "instruction limit exceeded (%llu instructions)", (unsigned long long)vm->insn_limit);
         vm->error_is_limit = true;
@@ -367,13 +369,13 @@ static bool run(VM *vm, size_t stop_at, Task *cur_task, Value *result) {
 #ifdef WRIT_COMPUTED_GOTO
     DISPATCH();
 L_WATCH:
-    if (unlikely(!vm_watch(vm))) THROW();
+    if (unlikely(!vm_watch(vm, P, pc))) THROW();
     goto *labels[INS_OP(ins)];
 #else
     bool watching = vm->watch;
 dispatch:
     ins = *pc++;
-    if (unlikely(watching) && !vm_watch(vm)) THROW();
+    if (unlikely(watching) && !vm_watch(vm, P, pc)) THROW();
     switch ((OpCode)INS_OP(ins)) {
 #endif
 

@@ -7,6 +7,7 @@
 #include "mem.h"
 #include "types.h"
 #include "object.h"
+#include "../include/writ.h"
 
 struct Proto;
 struct Module;
@@ -75,6 +76,21 @@ typedef struct Task {
     size_t slot;                /* index in vm->tasks */
 } Task;
 
+/* The debugger (debug.c): hooks, breakpoints and the stepping state. */
+typedef struct Breakpoint { char *file; uint32_t line; } Breakpoint;
+enum { STEP_NONE, STEP_INTO, STEP_OVER, STEP_OUT };
+typedef struct Debugger {
+    writ_line_hook line; void *line_ud;
+    writ_call_hook call; void *call_ud;
+    writ_break_fn brk; void *brk_ud;
+    Breakpoint *bps; size_t nbps, capbps;
+    int step; size_t step_depth;
+    bool in_handler;
+    /* the last instruction seen: new lines, calls and returns are changes of it */
+    struct Proto *last_proto; uint32_t last_line, last_at; size_t last_depth;
+    const char *last_name, *last_file;
+} Debugger;
+
 struct writ_vm {
     /* memory */
     MemHook alloc;
@@ -103,6 +119,7 @@ struct writ_vm {
     uint64_t insn_count;    /* executed in the current host entry (counted only with a limit) */
     bool watch;             /* a limit or hook is installed: instructions pass vm_watch */
     bool debug_on;          /* a debug hook or breakpoint is installed (debug.c) */
+    Debugger dbg;
     uint32_t entry_depth;   /* nesting of host entries (API calls running script code) */
     uint64_t code_generation;   /* bumped by every hot reload: function handles re-resolve */
     struct ReloadCtx *reload;   /* while a hot reload compiles (reload.c) */

@@ -343,6 +343,89 @@ static void test_tasks(void) {
     end_vm(vm);
 }
 
+/* ---- debugging ---- */
+
+typedef struct Dbg { char log[2048]; size_t n; int hits; writ_debug_action next; } Dbg;
+
+static void logf_(Dbg *d, const char *fmt, const char *a, int b) {
+    if (d->n < sizeof d->log - 100) d->n += (size_t)snprintf(d->log + d->n, sizeof d->log - d->n, fmt, a, b);
+}
+
+static writ_debug_action on_break(writ_vm *vm, const char *file, int line, void *ud) {
+    Dbg *d = ud;
+    (void)file;
+    d->hits++;
+    writ_frame_info fi;
+    writ_stack_frame(vm, 0, &fi);
+    logf_(d, "[%s:%d", fi.function, line);
+    for (int i = 0; i < writ_local_count(vm, 0); i++) {
+        const char *name;
+        writ_value v;
+        writ_local(vm, 0, i, &name, &v);
+        logf_(d, " %s=%d", name, v.kind == WRIT_INT ? (int)v.as.i : -1);
+        writ_release(vm, v);
+    }
+    logf_(d, "%s]%d", "", writ_stack_depth(vm));
+    writ_debug_action a = d->next;
+    d->next = WRIT_DEBUG_CONTINUE;
+    return a;
+}
+
+static void on_call(writ_vm *vm, const char *fn, const char *file, int line, bool ret, void *ud) {
+    (void)vm; (void)file; (void)line;
+    logf_(ud, ret ? "<%s%d" : ">%s%d", fn, 0);
+}
+
+static void test_debugger(void) {
+    writ_vm *vm = new_vm();
+    CHECK(load(vm,
+        "func add(a: int, b: int) -> int {\n"       /* 1 */
+        "    let s = a + b\n"                       /* 2 */
+        "    return s\n"                            /* 3 */
+        "}\n"                                       /* 4 */
+        "func main() -> int {\n"                    /* 5 */
+        "    var t = 0\n"                           /* 6 */
+        "    t = add(t, 2)\n"                       /* 7 */
+        "    t = add(t, 3)\n"                       /* 8 */
+        "    return t\n"                            /* 9 */
+        "}\n") == WRIT_OK);
+    CHECK(writ_line_has_code(vm, "main.writ", 2) && !writ_line_has_code(vm, "main.writ", 20));
+    Dbg d;
+    memset(&d, 0, sizeof d);
+    writ_set_break_handler(vm, on_break, &d);
+    CHECK(writ_set_breakpoint(vm, "main.writ", 7, true) == WRIT_OK);
+    d.next = WRIT_DEBUG_STEP_INTO;
+    writ_value r;
+    CHECK(writ_call_name(vm, NULL, "main", NULL, 0, &r) == WRIT_OK && r.as.i == 5);
+    /* stop at 7 (t=0), step into add (line 2: a, b), continue */
+    CHECK(d.hits == 2);
+    CHECK(strstr(d.log, "[main:7 t=0]1") == d.log);
+    HAS(d.log, "[add:2 a=0 b=2]2");
+    /* step over from line 7 stops at line 8 in main, not inside add */
+    memset(&d, 0, sizeof d);
+    d.next = WRIT_DEBUG_STEP_OVER;
+    CHECK(writ_call_name(vm, NULL, "main", NULL, 0, &r) == WRIT_OK);
+    CHECK(d.hits == 2);
+    HAS(d.log, "[main:8 t=2]1");
+    /* abort */
+    memset(&d, 0, sizeof d);
+    d.next = WRIT_DEBUG_ABORT;
+    CHECK(writ_call_name(vm, NULL, "main", NULL, 0, &r) == WRIT_ERROR_RUNTIME);
+    HAS(writ_error_text(vm), "error: aborted by debugger\n  at main (main.writ:7)");
+    writ_frame_info fi;
+    CHECK(writ_trace_depth(vm) == 1 && writ_trace_frame(vm, 0, &fi) && fi.line == 7 && strcmp(fi.function, "main") == 0);
+    CHECK(writ_set_breakpoint(vm, "main.writ", 7, false) == WRIT_OK);
+    memset(&d, 0, sizeof d);
+    CHECK(writ_call_name(vm, NULL, "main", NULL, 0, &r) == WRIT_OK && d.hits == 0);
+    /* call hooks */
+    writ_set_call_hook(vm, on_call, &d);
+    CHECK(writ_call_name(vm, NULL, "main", NULL, 0, &r) == WRIT_OK);
+    HAS(d.log, ">add0<add0>add0<add0");
+    writ_set_call_hook(vm, NULL, NULL);
+    writ_set_break_handler(vm, NULL, NULL);
+    end_vm(vm);
+}
+
 /* ---- tick source and host waits ---- */
 
 static double fake_clock;
@@ -643,6 +726,7 @@ int main(void) {
     test_tasks();
     test_limits();
     test_clock_and_host_waits();
+    test_debugger();
     if (failures) {
         fprintf(stderr, "test_embed: %d of %d checks failed\n", failures, checks);
         return 1;
