@@ -92,6 +92,7 @@ $(BUILD)/embed_bench: bench/embed_bench.c $(BUILD)/libwrit.a include/writ.h
 bench: $(BUILD)/writ $(BUILD)/embed_bench
 	bench/run.sh $(BUILD)/writ
 	$(BUILD)/embed_bench
+	bench/sort_userdata/run.sh $(abspath $(BUILD))
 
 clean:
 	rm -rf build
