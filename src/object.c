@@ -79,12 +79,18 @@ static void free_closure(VM *vm, Closure *c) {
     mem_free(vm, c, sizeof(Closure) + sizeof(Value) * c->ncap);
 }
 
+/* An instance's storage: the object, and its fields when they moved out. */
+static void instance_storage_free(VM *vm, Instance *o) {
+    if (o->f != o->inl) mem_free(vm, o->f, sizeof(Value) * o->type->nom->nfields);
+    mem_free(vm, o, sizeof(Instance) + sizeof(Value) * o->ninl);
+}
+
 static void free_instance(VM *vm, Instance *o) {
     NominalInfo *n = o->type->nom;
     if (o->weak) { o->weak->target = NULL; drop(vm, &o->weak->h); }
     for (uint32_t i = 0; i < n->nfields; i++)
         if (n->field_types[i]->is_ref) drop(vm, o->f[i].o);
-    mem_free(vm, o, sizeof(Instance) + sizeof(Value) * n->nfields);
+    instance_storage_free(vm, o);
 }
 
 static void free_one(VM *vm, Obj *o) {
@@ -145,6 +151,8 @@ Tuple *tuple_new(VM *vm, Type *tuple_type) {
 
 Instance *instance_new(VM *vm, Type *t) {
     Instance *o = mem_calloc(vm, sizeof(Instance) + sizeof(Value) * t->nom->nfields);
+    o->f = o->inl;
+    o->ninl = t->nom->nfields;
     o->h.rc = 1;
     o->h.kind = OBJ_INSTANCE;
     o->type = t;
@@ -218,8 +226,8 @@ void obj_free_tracked(VM *vm) {
     while (vm->tracked) {
         Obj *o = vm->tracked;
         untrack(vm, o);
-        size_t sz = o->kind == OBJ_INSTANCE ? sizeof(Instance) + sizeof(Value) * ((Instance *)o)->type->nom->nfields
-                  : o->kind == OBJ_CLOSURE ? sizeof(Closure) + sizeof(Value) * ((Closure *)o)->ncap : sizeof(Cell);
+        if (o->kind == OBJ_INSTANCE) { instance_storage_free(vm, (Instance *)o); continue; }
+        size_t sz = o->kind == OBJ_CLOSURE ? sizeof(Closure) + sizeof(Value) * ((Closure *)o)->ncap : sizeof(Cell);
         mem_free(vm, o, sz);
     }
 }
@@ -227,6 +235,8 @@ void obj_free_tracked(VM *vm) {
 Instance *instance_copy(VM *vm, Instance *o) {
     NominalInfo *n = o->type->nom;
     Instance *c = mem_alloc(vm, sizeof(Instance) + sizeof(Value) * n->nfields);
+    c->f = c->inl;
+    c->ninl = n->nfields;
     c->h = (Obj){ .rc = 1, .kind = OBJ_INSTANCE };
     c->type = o->type;
     c->weak = NULL;

@@ -104,7 +104,10 @@ typedef struct Instance {
     GcLink link;
     struct WeakRef *weak;   /* this object's weak record (counted), or NULL */
     Type *type;
-    Value f[];
+    Value *f;               /* the fields: `inl` below, or storage of their own once a hot
+                             * reload changed the layout (the object keeps its address) */
+    uint32_t ninl;          /* fields allocated inline */
+    Value inl[];
 } Instance;
 
 /* An instance of a host type: the host's C object.  Its prefix matches
