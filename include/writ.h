@@ -279,6 +279,7 @@ WRIT_API writ_status writ_get_global(writ_vm *vm, const char *module, const char
 typedef struct writ_reload_info {
     int functions_changed, functions_added, functions_removed;
     int types_kept;                  /* types whose objects live on with the new code */
+    int types_migrated;              /* of those, types whose live instances moved to a new layout */
     int globals_added, globals_reinitialised, globals_removed;
 } writ_reload_info;
 /* Recompiles the load that contains `path` (the file and the files it

@@ -6,6 +6,7 @@ Proto *proto_new(VM *vm, Module *m, const char *name) {
     Proto *p = mem_calloc(vm, sizeof *p);
     p->name = name ? mem_strndup(vm, name, strlen(name)) : NULL;
     p->module = m;
+    p->gen = vm->code_generation + (vm->reload ? 1 : 0);
     VEC_PUSH(vm, m->all_protos, m->nprotos, m->capprotos, p);
     return p;
 }

@@ -55,6 +55,7 @@ typedef struct Proto {
     struct Proto **defaults; /* per declared parameter: a thunk computing its default, or NULL */
     bool variadic;           /* the last declared parameter is variadic */
     LocalDebug *dlocals; uint32_t ndlocals, capdlocals;   /* debug info (debug.c) */
+    uint64_t gen;            /* the code generation it belongs to (hot reload: field layouts it saw) */
     Closure *cached;         /* top-level functions: their one closure value (f == f) */
 } Proto;
 

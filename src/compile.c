@@ -2423,6 +2423,12 @@ static void compile_type(FnState *S, TypeInfo *ti) {
         for (uint32_t k = 0; k < ti->nvtable; k++) n->vtable[k] = decl_proto(S, ti->vtable[k]->fd);
     }
     method_table(S, ti);
+    if (vm->reload && ti->nfields && (ti->kind == T_STRUCT || ti->kind == T_CLASS)) {
+        /* a hot reload may migrate live instances: the fields' defaults as functions */
+        n->field_defaults = mem_calloc(vm, sizeof(Proto *) * n->nfields);
+        for (uint32_t k = 0; k < ti->nfields; k++)
+            if (ti->fields[k]->def && k < n->nfields) n->field_defaults[k] = compile_thunk(S, ti->fields[k]->def, ti->fields[k]->type);
+    }
 }
 
 static bool is_type_stmt(const Stmt *st) {

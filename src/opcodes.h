@@ -158,6 +158,10 @@
     OP(HSET,       ABC, 0, "host field B of host object R[A] = R[C]") \
     OP(FORWARD,    ABx, 0, "hot reload: this call continues in protos[Bx] (same parameters)") \
     OP(FWDFAIL,    ABx, 0, "hot reload: runtime error with the message K[Bx] (function removed or changed)") \
+    OP(GETF_OLD,   ABC, 0, "GETF in code older than a hot reload that changed the layout: field found by name") \
+    OP(GETF_REF_OLD, ABC, 0, "GETF_REF, likewise") \
+    OP(SETF_OLD,   ABC, 0, "SETF, likewise") \
+    OP(NEWOBJ_OLD, ABx, 0, "NEWOBJ, likewise: fields the old code does not know get their defaults") \
     /* coroutines */ \
     OP(START,      ABC, 0, "the next call instruction starts a task (owner R[A], 255: none) instead of calling") \
     OP(YIELD,      ABC, 0, "suspend the running task until the wait R[A] (255: the next tick) is over")

@@ -20,6 +20,7 @@
 #include "api.h"
 #include "check.h"
 #include "opcodes.h"
+#include "sched.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -71,24 +72,179 @@ bool reload_skips(VM *vm, const char *key) {
 }
 
 /* ------------------------------------------------------------------ */
-/* what version 1 cannot migrate */
+/* layouts: what changed, and migrating live instances */
 
-static const char *layout_change(ReloadType *rt) {
-    NominalInfo *a = rt->old_nom, *b = rt->type->nom;
-    if (a->nfields != b->nfields) return "fields";
-    for (uint32_t i = 0; i < a->nfields; i++)
-        if (strcmp(a->field_names[i], b->field_names[i]) != 0 || a->field_types[i] != b->field_types[i]) return "fields";
-    if (a->parent != b->parent) return "parent class";
-    if (a->ntraits != b->ntraits) return "traits";
-    for (uint32_t i = 0; i < a->ntraits; i++) if (a->traits[i] != b->traits[i]) return "traits";
-    if (a->nvariants != b->nvariants) return "variants";
-    for (uint32_t i = 0; i < a->nvariants; i++) if (strcmp(a->variant_names[i], b->variant_names[i]) != 0) return "variants";
-    /* virtual method slots and trait method order: compared by name through the checker's views */
-    uint32_t na = chk_dispatch_count(rt->old_decl), nb = chk_dispatch_count(rt->type->decl);
-    if (na != nb) return "methods";
-    for (uint32_t i = 0; i < na; i++)
-        if (strcmp(chk_dispatch_name(rt->old_decl, i), chk_dispatch_name(rt->type->decl, i)) != 0) return "methods";
+static LayoutHist *layout_at(NominalInfo *n, uint64_t gen) {
+    for (uint32_t h = 0; h < n->nhist; h++) if (n->hist[h].until >= gen) return &n->hist[h];
     return NULL;
+}
+
+static int find_field(NominalInfo *n, const char *name, Type *t) {
+    for (uint32_t i = 0; i < n->nfields; i++)
+        if (strcmp(n->field_names[i], name) == 0 && n->field_types[i] == t) return (int)i;
+    return -1;
+}
+
+int reload_old_slot(VM *vm, Type *t, uint64_t gen, uint32_t slot) {
+    LayoutHist *l = layout_at(t->nom, gen);
+    if (!l) return (int)slot;                         /* the layout that code saw is still current */
+    int s = slot < l->n ? find_field(t->nom, l->names[slot], l->types[slot]) : -1;
+    if (s < 0) rt_error(vm, "field '%s' of %s was removed by hot reload", slot < l->n ? l->names[slot] : "?", t->name);
+    return s;
+}
+
+/* A new field's value: its declared default, or its type's. */
+static bool has_type_default(Type *t) {
+    switch (t->kind) {
+    case T_INT: case T_FLOAT: case T_BOOL: case T_STRING: case T_OPTIONAL: case T_ARRAY: case T_DICT: return true;
+    default: return false;
+    }
+}
+
+static bool field_default(VM *vm, Type *owner, uint32_t i, Value *out) {
+    NominalInfo *n = owner->nom;
+    Type *t = n->field_types[i];
+    out->u = 0;
+    if (n->field_defaults && n->field_defaults[i]) return vm_execute(vm, n->field_defaults[i], NULL, NULL, 0, out);
+    switch (t->kind) {
+    case T_STRING: out->p = str_new(vm, "", 0); return true;
+    case T_OPTIONAL: *out = opt_none(t->a); return true;
+    case T_ARRAY: out->p = arr_new(vm, t, 0); return true;
+    case T_DICT: out->p = dict_new(vm, t); return true;
+    case T_INT: case T_FLOAT: case T_BOOL: return true;
+    default:
+        rt_error(vm, "new field '%s' of %s needs a default value for hot reload", n->field_names[i], owner->name);
+        return false;
+    }
+}
+
+bool reload_fill_new_fields(VM *vm, Instance *o, uint64_t gen) {
+    LayoutHist *l = layout_at(o->type->nom, gen);
+    NominalInfo *n = o->type->nom;
+    for (uint32_t i = 0; l && i < n->nfields; i++) {
+        bool known = false;
+        for (uint32_t k = 0; k < l->n && !known; k++) known = strcmp(l->names[k], n->field_names[i]) == 0 && l->types[k] == n->field_types[i];
+        if (!known && !field_default(vm, o->type, i, &o->f[i])) return false;
+    }
+    return true;
+}
+
+static bool fields_changed(NominalInfo *a, NominalInfo *b) {
+    if (a->nfields != b->nfields) return true;
+    for (uint32_t i = 0; i < a->nfields; i++)
+        if (strcmp(a->field_names[i], b->field_names[i]) != 0 || a->field_types[i] != b->field_types[i]) return true;
+    return false;
+}
+
+/* What this version cannot migrate; NULL when the reload may proceed.
+ * Fields may be added, removed, retyped and reordered; virtual methods and
+ * enum variants may be added at the end. */
+static const char *refused(VM *vm, ReloadType *rt, char *buf, size_t n) {
+    (void)vm;
+    NominalInfo *a = rt->old_nom, *b = rt->type->nom;
+    if (a->parent != b->parent) { snprintf(buf, n, "hot reload cannot change the parent class of '%s' yet", rt->type->name); return buf; }
+    if (a->ntraits != b->ntraits) { snprintf(buf, n, "hot reload cannot change the traits of '%s' yet", rt->type->name); return buf; }
+    for (uint32_t i = 0; i < a->ntraits; i++)
+        if (a->traits[i] != b->traits[i]) { snprintf(buf, n, "hot reload cannot change the traits of '%s' yet", rt->type->name); return buf; }
+    for (uint32_t i = 0; i < a->nvariants; i++) {
+        bool found = false;
+        for (uint32_t k = 0; k < b->nvariants && !found; k++) found = strcmp(a->variant_names[i], b->variant_names[k]) == 0;
+        if (!found) { snprintf(buf, n, "hot reload cannot remove enum variant '%s'", a->variant_names[i]); return buf; }
+        if (strcmp(a->variant_names[i], b->variant_names[i]) != 0) {
+            snprintf(buf, n, "hot reload cannot reorder the variants of '%s' yet", rt->type->name);
+            return buf;
+        }
+    }
+    uint32_t na = chk_dispatch_count(rt->old_decl), nb = chk_dispatch_count(rt->type->decl);
+    bool trait = rt->type->kind == T_TRAIT;
+    bool prefix = trait ? na == nb : na <= nb;          /* old slots keep their numbers */
+    for (uint32_t i = 0; prefix && i < na; i++)
+        prefix = strcmp(chk_dispatch_name(rt->old_decl, i), chk_dispatch_name(rt->type->decl, i)) == 0;
+    if (!prefix) {
+        snprintf(buf, n, "hot reload cannot remove or reorder the methods of '%s' yet", rt->type->name);
+        return buf;
+    }
+    for (uint32_t i = 0; i < b->nfields; i++) {            /* new fields need a value */
+        if (find_field(a, b->field_names[i], b->field_types[i]) >= 0) continue;
+        if ((b->field_defaults && b->field_defaults[i]) || has_type_default(b->field_types[i])) continue;
+        snprintf(buf, n, "new field '%s' of %s needs a default value for hot reload", b->field_names[i], rt->type->name);
+        return buf;
+    }
+    return NULL;
+}
+
+/* Moves every live instance of a type whose fields changed to the new
+ * layout, by field name: same name and type keep their value, new ones take
+ * their default, removed ones are released. */
+static bool migrate(VM *vm, ReloadType *rt) {
+    NominalInfo *a = rt->old_nom, *b = rt->type->nom;
+    for (Obj *ob = vm->tracked; ob; ob = OBJ_LINK(ob)->next) {
+        if (ob->kind != OBJ_INSTANCE || ((Instance *)ob)->type != rt->type) continue;
+        Instance *o = (Instance *)ob;
+        Value nv[256];
+        bool moved[256] = {0};
+        for (uint32_t i = 0; i < b->nfields && i < 256; i++) {
+            int k = find_field(a, b->field_names[i], b->field_types[i]);
+            if (k >= 0) { nv[i] = o->f[k]; moved[k] = true; continue; }
+            if (!field_default(vm, rt->type, i, &nv[i])) {
+                for (uint32_t q = 0; q < i; q++)       /* undo this object's new values */
+                    if (find_field(a, b->field_names[q], b->field_types[q]) < 0) val_release(vm, b->field_types[q], nv[q]);
+                return false;
+            }
+        }
+        for (uint32_t k = 0; k < a->nfields; k++)
+            if (!moved[k]) val_release(vm, a->field_types[k], o->f[k]);
+        Value *dst = o->f;
+        if (b->nfields > o->ninl) dst = mem_alloc(vm, sizeof(Value) * b->nfields);
+        else if (o->f != o->inl) dst = o->inl;
+        if (o->f != o->inl && dst != o->f) mem_free(vm, o->f, sizeof(Value) * a->nfields);
+        memcpy(dst, nv, sizeof(Value) * b->nfields);
+        o->f = dst;
+    }
+    return true;
+}
+
+/* Records the replaced layout so that old code finds fields by name. */
+static void push_history(VM *vm, ReloadType *rt) {
+    NominalInfo *a = rt->old_nom, *b = rt->type->nom;
+    b->hist = a->hist;                        /* older layouts first */
+    b->nhist = a->nhist;
+    a->hist = NULL;
+    a->nhist = 0;
+    b->hist = mem_realloc(vm, b->hist, sizeof(LayoutHist) * b->nhist, sizeof(LayoutHist) * (b->nhist + 1));
+    LayoutHist *l = &b->hist[b->nhist++];
+    l->until = vm->code_generation;
+    l->n = a->nfields;
+    l->names = (const char **)a->field_names;    /* taken over from the old facts */
+    l->types = a->field_types;
+    a->field_names = NULL;
+    a->field_types = NULL;
+    a->nfields = 0;
+}
+
+static const uint8_t op_extra[] = {
+#define OP(name, fmt, extra, meaning) extra,
+    WRIT_OPCODES(OP)
+#undef OP
+};
+
+/* Old code reaches fields by name from now on (it may run in suspended
+ * coroutines and closures): field instructions become their _OLD forms. */
+static void patch_fields(Module *m) {
+    for (uint32_t i = 0; i < m->nprotos; i++) {
+        Proto *p = m->all_protos[i];
+        for (uint32_t pc = 0; pc < p->ncode;) {
+            uint32_t ins = p->code[pc];
+            int op = INS_OP(ins);
+            uint32_t len = 1 + op_extra[op];
+            if (op == OP_CALL || op == OP_CALLV || op == OP_CALLN || op == OP_CALLH || op == OP_CALLM || op == OP_CALLT)
+                len = 2 + (INS_B(ins) + 3) / 4;
+            int to = op == OP_GETF ? OP_GETF_OLD : op == OP_GETF_REF ? OP_GETF_REF_OLD : op == OP_SETF ? OP_SETF_OLD
+                   : op == OP_NEWOBJ ? OP_NEWOBJ_OLD : -1;
+            if (to >= 0) p->code[pc] = (ins & ~0xffu) | (uint32_t)to;
+            pc += len;
+        }
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -229,18 +385,31 @@ static void install_globals(VM *vm, ReloadCtx *c, Module *m) {
 
 bool reload_commit(VM *vm, Module *m, Diags *d, const Source *src) {
     ReloadCtx *c = vm->reload;
+    bool layouts = false;
     for (uint32_t i = 0; i < c->ntypes; i++) {
         ReloadType *rt = &c->types[i];
         if (!rt->reused) continue;
-        const char *what = layout_change(rt);
-        if (what) {
+        char buf[300];
+        if (refused(vm, rt, buf, sizeof buf)) {
             Span sp = {1, 1, 1, 2, 0, 0};
-            diag_error(d, src, sp, "hot reload cannot change the %s of '%s' yet; restart to apply this edit", what, rt->type->name);
+            diag_error(d, src, sp, "%s", buf);
             return false;
         }
+        if (fields_changed(rt->old_nom, rt->type->nom)) layouts = true;
     }
     install_functions(vm, c, m);
     install_globals(vm, c, m);
+    if (layouts) {                        /* live instances move to the new layouts */
+        for (uint32_t i = 0; i < c->ntypes; i++) {
+            ReloadType *rt = &c->types[i];
+            if (!rt->reused || !fields_changed(rt->old_nom, rt->type->nom)) continue;
+            migrate(vm, rt);              /* a failing default leaves that object's new fields zero */
+            push_history(vm, rt);
+            c->info.types_migrated++;
+        }
+        for (size_t k = 0; k < vm->nmodules; k++)
+            if (vm->modules[k]->replaced || vm->modules[k] == c->old) patch_fields(vm->modules[k]);
+    }
     for (uint32_t i = 0; i < c->ntypes; i++) {
         ReloadType *rt = &c->types[i];
         if (!rt->reused) continue;

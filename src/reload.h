@@ -44,4 +44,11 @@ bool reload_skips(VM *vm, const char *key);
  * diagnostic in d: nothing was changed. */
 bool reload_commit(VM *vm, Module *m, Diags *d, const Source *src);
 
+/* VM (code older than a layout change): the current slot of field `slot`
+ * of the layout that code saw, or -1 after rt_error (removed or retyped). */
+int reload_old_slot(VM *vm, Type *t, uint64_t gen, uint32_t slot);
+/* VM: gives the fields that code of generation gen does not know their
+ * defaults.  false after rt_error. */
+bool reload_fill_new_fields(VM *vm, Instance *o, uint64_t gen);
+
 #endif

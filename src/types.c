@@ -94,6 +94,13 @@ void ty_nom_free(VM *vm, NominalInfo *n) {
         mem_free(vm, n->enum_values, sizeof(Value) * n->nenum_fields * (n->nvariants ? n->nvariants : 1));
     }
     if (n->display_name) mem_free(vm, (void *)n->display_name, strlen(n->display_name) + 1);
+    for (uint32_t h = 0; h < n->nhist; h++) {
+        LayoutHist *l = &n->hist[h];
+        for (uint32_t i = 0; i < l->n; i++) mem_free(vm, (void *)l->names[i], strlen(l->names[i]) + 1);
+        if (l->n) { mem_free(vm, l->names, sizeof(char *) * l->n); mem_free(vm, l->types, sizeof(Type *) * l->n); }
+    }
+    if (n->hist) mem_free(vm, n->hist, sizeof(LayoutHist) * n->nhist);
+    if (n->field_defaults) mem_free(vm, n->field_defaults, sizeof(struct Proto *) * n->nfields);
     if (n->nmethods) {
         mem_free(vm, n->method_names, sizeof(char *) * n->nmethods);
         mem_free(vm, n->methods, sizeof(struct Proto *) * n->nmethods);

@@ -21,6 +21,14 @@ struct Proto;
 
 /* Runtime facts of a nominal type (struct, class, enum, trait): what display,
  * ==, freeing, dispatch and `is` need without the checker. */
+/* A field layout a hot reload replaced: code compiled at generation g <= until used it. */
+typedef struct LayoutHist {
+    uint64_t until;
+    uint32_t n;
+    const char **names;            /* owned */
+    struct Type **types;
+} LayoutHist;
+
 typedef struct NominalInfo {
     struct Type *parent;           /* class: superclass */
     uint32_t depth;                /* class: number of ancestors */
@@ -39,6 +47,9 @@ typedef struct NominalInfo {
     struct Type **enum_field_types;
     Value *enum_values;
     const char *display_name;      /* generic instantiation: "Pair" (its `name` is "Pair<int, string>") */
+    struct LayoutHist *hist;       /* hot reload: the field layouts it replaced, oldest first */
+    uint32_t nhist;
+    struct Proto **field_defaults; /* hot reload: per field, a function computing its default (or NULL) */
     const char **method_names;     /* public instance methods by name (inherited and trait defaults */
     struct Proto **methods;        /*  included, overrides resolved): host and reflective calls */
     uint32_t nmethods;

@@ -10,6 +10,7 @@
 #include "rt.h"
 #include "sched.h"
 #include "debug.h"
+#include "reload.h"
 #include "host.h"
 #include "api.h"
 #include <math.h>
@@ -805,6 +806,36 @@ call_enter: {
         null_refregs(q, R);
         f->proto = q;
         P = q; K = q->consts; pc = q->entry;
+        NEXT();
+    }
+    CASE(GETF_OLD) {
+        Instance *o = (Instance *)RB.p;
+        int s = reload_old_slot(vm, o->type, P->gen, C);
+        if (s < 0) THROW();
+        RA = o->f[s];
+        NEXT();
+    }
+    CASE(GETF_REF_OLD) {
+        Instance *o = (Instance *)RB.p;
+        int s = reload_old_slot(vm, o->type, P->gen, C);
+        if (s < 0) THROW();
+        Obj *v = o->f[s].o;
+        obj_retain(v);
+        SETREF(RA, v);
+        NEXT();
+    }
+    CASE(SETF_OLD) {
+        Instance *o = (Instance *)RA.p;
+        int s = reload_old_slot(vm, o->type, P->gen, B);
+        if (s < 0) THROW();
+        if (o->type->nom->field_types[s]->is_ref) { Obj *v = RC.o; obj_retain(v); SETREF(o->f[s], v); }
+        else o->f[s] = RC;
+        NEXT();
+    }
+    CASE(NEWOBJ_OLD) {
+        Instance *o = instance_new(vm, P->types[INS_Bx(ins)]);
+        if (!reload_fill_new_fields(vm, o, P->gen)) { obj_release(vm, &o->h); THROW(); }
+        SETREF(RA, o);
         NEXT();
     }
     CASE(FWDFAIL) { rt_error(vm, "%s", ((Str *)K[INS_Bx(ins)].p)->data); THROW(); }
