@@ -320,6 +320,18 @@ WRIT_API bool writ_local(writ_vm *vm, int level, int index, const char **name, w
 WRIT_API int writ_trace_depth(writ_vm *vm);
 WRIT_API bool writ_trace_frame(writ_vm *vm, int index, writ_frame_info *out);
 
+/* ---- structured diagnostics (runtime.md §3) ----
+ * The diagnostics of the last failed load, check or reload, sorted as in
+ * writ_error_text; strings live until the next compile on this VM. */
+typedef struct writ_diagnostic {
+    const char *file;
+    int line, column;              /* 1-based; columns count code points */
+    int end_line, end_column;      /* one past the last code point */
+    const char *message, *label, *help, *note;   /* label/help/note may be NULL */
+} writ_diagnostic;
+WRIT_API int writ_diagnostic_count(writ_vm *vm);
+WRIT_API bool writ_diagnostic_get(writ_vm *vm, int index, writ_diagnostic *out);
+
 /* Text of the last error (diagnostics or runtime error), "" if none. */
 WRIT_API const char *writ_error_text(writ_vm *vm);
 

@@ -35,6 +35,8 @@ static void default_write(void *ud, const char *s, size_t n) {
     fwrite(s, 1, n, stdout);
 }
 
+static void drop_diagnostics(VM *vm);
+
 void writ_config_init(writ_config *cfg) {
     memset(cfg, 0, sizeof *cfg);
 }
@@ -108,6 +110,7 @@ void writ_vm_free(writ_vm *vm) {
     if (vm->error_msg) mem_free(vm, vm->error_msg, vm->error_msg_size);
     if (vm->error_text) mem_free(vm, vm->error_text, vm->error_text_size);
     VEC_FREE(vm, vm->trace, vm->cap_trace);
+    drop_diagnostics(vm);
     if (vm->gdead) mem_free(vm, vm->gdead, vm->capgdead);
     if (vm->display_text) mem_free(vm, vm->display_text, vm->display_size);
     VEC_FREE(vm, vm->freeing, vm->capfreeing);
@@ -400,7 +403,49 @@ static void visit(Loader *L, Unit *u) {
 }
 
 /* Compiles (and with run, executes) a file and its imports; takes ownership of text. */
+static char *dup_opt(VM *vm, const char *s) { return s ? mem_strndup(vm, s, strlen(s)) : NULL; }
+static void free_opt(VM *vm, const char *s) { if (s) mem_free(vm, (void *)s, strlen(s) + 1); }
+
+static void drop_diagnostics(VM *vm) {
+    for (size_t i = 0; i < vm->ndiags; i++) {
+        writ_diagnostic *g = &vm->diags[i];
+        free_opt(vm, g->file); free_opt(vm, g->message); free_opt(vm, g->label); free_opt(vm, g->help); free_opt(vm, g->note);
+    }
+    if (vm->diags) mem_free(vm, vm->diags, sizeof(writ_diagnostic) * vm->ndiags);
+    vm->diags = NULL;
+    vm->ndiags = 0;
+}
+
+/* A copy of the (sorted) diagnostics for writ_diagnostic_get. */
+static void keep_diagnostics(VM *vm, Diags *d) {
+    drop_diagnostics(vm);
+    vm->diags = mem_calloc(vm, sizeof(writ_diagnostic) * d->n);
+    vm->ndiags = d->n;
+    for (size_t i = 0; i < d->n; i++) {
+        Diag *x = &d->items[i];
+        writ_diagnostic *g = &vm->diags[i];
+        g->file = dup_opt(vm, x->src ? x->src->name : "");
+        g->line = (int)x->span.line;
+        g->column = (int)x->span.col;
+        g->end_line = (int)x->span.end_line;
+        g->end_column = (int)x->span.end_col;
+        g->message = dup_opt(vm, x->msg);
+        g->label = dup_opt(vm, x->label);
+        g->help = dup_opt(vm, x->help);
+        g->note = dup_opt(vm, x->note);
+    }
+}
+
+int writ_diagnostic_count(writ_vm *vm) { return vm ? (int)vm->ndiags : 0; }
+
+bool writ_diagnostic_get(writ_vm *vm, int index, writ_diagnostic *out) {
+    if (!vm || !out || index < 0 || (size_t)index >= vm->ndiags) return false;
+    *out = vm->diags[index];
+    return true;
+}
+
 writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run) {
+    drop_diagnostics(vm);
     /* the arena outlives a successful load: later loads import its symbols */
     Arena *arenap = mem_alloc(vm, sizeof(Arena));
     arena_init(arenap, vm);
@@ -472,6 +517,7 @@ writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run)
             Buf b;
             buf_init(&b, vm);
             diags_render(&d, &b);
+            keep_diagnostics(vm, &d);
             api_set_error_text(vm, b.data ? b.data : "", b.len);
             buf_free(&b);
             st = WRIT_ERROR_COMPILE;

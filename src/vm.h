@@ -134,6 +134,7 @@ struct writ_vm {
     TraceFrame *trace; size_t ntrace, cap_trace;   /* the last runtime error's frames */
     char *error_text;       /* rendered message + trace */
     char *display_text; size_t display_size;   /* writ_display's last result */
+    writ_diagnostic *diags; size_t ndiags;     /* the last compile's diagnostics (strings owned) */
     size_t error_text_size;
 
     /* coroutine scheduler (sched.c): tasks in start order, NULL = ended */

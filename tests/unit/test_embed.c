@@ -268,6 +268,11 @@ static void test_host_functions(void) {
     /* the checker checks every call against the signature */
     CHECK(load(vm, "damage(\"x\", 1.0)\n") == WRIT_ERROR_COMPILE);
     HAS(writ_error_text(vm), "expected float, found string");
+    writ_diagnostic dg;
+    CHECK(writ_diagnostic_count(vm) == 1 && writ_diagnostic_get(vm, 0, &dg));
+    CHECK(strcmp(dg.file, "main.writ") == 0 && dg.line == 1 && dg.column == 8 && dg.end_column == 11);
+    HAS(dg.message, "expected float, found string");
+    CHECK(!writ_diagnostic_get(vm, 1, &dg));
     CHECK(load(vm, "let s: int = shout(\"a\")\n") == WRIT_ERROR_COMPILE);
     /* failures become runtime errors at the call site, with a host frame */
     CHECK(load(vm, "func open() { refuse() }\nopen()\n") == WRIT_ERROR_RUNTIME);
