@@ -3575,6 +3575,7 @@ static Type *check_target(Checker *C, Expr *t) {
     case E_NAME: {
         Sym *s = lookup(C, t->str);
         if (!s) { unknown_name(C, t, false); t->type = T_err(C); return t->type; }
+        if (s->alias_of && !s->imported && (s->kind == SYM_GLOBAL || s->kind == SYM_LOCAL)) s = s->alias_of;   /* REPL session */
         t->sym = s;
         switch (s->kind) {
         case SYM_LOCAL: case SYM_GLOBAL:
@@ -4621,7 +4622,7 @@ static void collect_exports(Checker *C, Program *prog, const char *path) {
 }
 
 /* One module: its own top-level scope over the shared library scope. */
-static void chk_module(Checker *C, Program *prog, CheckResult *out) {
+static void chk_module(Checker *C, Program *prog, CheckResult *out, bool last) {
     VM *vm = C->vm;
     C->src = prog->src;
     C->nreported = 0;
@@ -4721,6 +4722,9 @@ static void chk_module(Checker *C, Program *prog, CheckResult *out) {
     }
     collect_exports(C, prog, prog->src->name);
     resolve_host_fields(C);
+    if (last)      /* every name the module scope declared (imports too), for the REPL session */
+        for (uint32_t i = C->scope_marks[C->nscopes - 1].mark; i < C->ndeclared; i++)
+            VEC_PUSH(vm, out->top, out->ntop, out->captop, C->declared[i]);
     pop_scope(C);
     C->fn = NULL;
 }
@@ -4735,7 +4739,7 @@ static void declare_prelude(Checker *C, Program *prelude) {
 }
 
 bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n, CheckResult *out,
-                 Program *prelude_loaded) {
+                 Program *prelude_loaded, Sym *const *session, uint32_t nsession) {
     Checker C0 = {0}, *C = &C0;
     C->vm = vm;
     C->A = arena;
@@ -4750,8 +4754,13 @@ bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n
     declare_lib(C);
     C->out = out;
     if (prelude_loaded) declare_prelude(C, prelude_loaded);
+    for (uint32_t i = 0; i < nsession; i++) {     /* earlier REPL entries: shadowed by this load's names */
+        Sym *a = import_alias(C, session[i], session[i]->name, session[i]->span);
+        a->imported = false;
+        declare(C, a, C->scope_id);
+    }
     for (uint32_t i = 0; i < n; i++) {
-        chk_module(C, progs[i], out);
+        chk_module(C, progs[i], out, i + 1 == n);
         if (i == 0 && strcmp(progs[i]->src->name, CHK_PRELUDE_NAME) == 0) declare_prelude(C, progs[i]);
     }
     pop_scope(C);
@@ -4777,7 +4786,7 @@ bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n
 }
 
 bool chk_program(VM *vm, Arena *arena, Diags *diags, Program *prog, CheckResult *out) {
-    return chk_modules(vm, arena, diags, &prog, 1, out, NULL);
+    return chk_modules(vm, arena, diags, &prog, 1, out, NULL, NULL, 0);
 }
 
 void chk_result_free(VM *vm, CheckResult *cr) {
@@ -4796,5 +4805,7 @@ void chk_result_free(VM *vm, CheckResult *cr) {
     VEC_FREE(vm, cr->scripts, cr->capscripts);
     VEC_FREE(vm, cr->instances, cr->capinstances);
     VEC_FREE(vm, cr->inst_types, cr->capinst_types);
+    VEC_FREE(vm, cr->top, cr->captop);
+    cr->ntop = 0;
     cr->nfns = cr->nglobals = cr->ntypes = cr->nscripts = 0;
 }

@@ -195,12 +195,18 @@ typedef struct CheckResult {
     FnInfo **scripts; uint32_t nscripts, capscripts; /* each module's top-level code, load order */
     FnInfo **instances; uint32_t ninstances, capinstances;  /* generic function instantiations */
     TypeInfo **inst_types; uint32_t ninst_types, capinst_types;  /* generic type instantiations */
+    Sym **top; uint32_t ntop, captop;  /* the last module's top-level symbols, declaration order (REPL) */
 } CheckResult;
 
 /* Checks the modules of one load, imported ones first (each Program's
  * imports already point at their targets). */
 bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n, CheckResult *out,
-                 Program *prelude_loaded);   /* the library prelude of an earlier load, or NULL */
+                 Program *prelude_loaded,    /* the library prelude of an earlier load, or NULL */
+                 Sym *const *session, uint32_t nsession);
+/* session: symbols of earlier loads visible in every module of this one
+ * behind its own top-level scope, as if declared just outside it (the
+ * REPL's earlier entries, src/repl.c); variables among them stay
+ * assignable.  NULL/0 otherwise. */
 /* progs[0] may be the library prelude: its exports then join the library scope. */
 extern const char *const CHK_PRELUDE_NAME;
 

@@ -1,0 +1,104 @@
+/* repl.c — the REPL session (repl.h): the names of earlier entries,
+ * replaced by name as entries redeclare them, and entry completeness. */
+#include "repl.h"
+#include "api.h"
+#include "check.h"
+#include "lex.h"
+#include <stdio.h>
+
+struct Repl {
+    VM *vm;
+    Sym **syms; uint32_t n, cap;    /* the session's names, one per name (latest declaration) */
+    char *display; size_t display_size;
+    uint32_t entries;
+};
+
+Repl *repl_new(writ_vm *vm) {
+    if (!vm) return NULL;
+    Repl *r = mem_calloc(vm, sizeof *r);
+    r->vm = vm;
+    return r;
+}
+
+void repl_free(Repl *r) {
+    if (!r) return;
+    VM *vm = r->vm;
+    VEC_FREE(vm, r->syms, r->cap);
+    if (r->display) mem_free(vm, r->display, r->display_size);
+    mem_free(vm, r, sizeof *r);
+}
+
+/* A later declaration replaces the earlier one of the same name. */
+static void session_add(Repl *r, Sym *s) {
+    for (uint32_t i = 0; i < r->n; i++)
+        if (strcmp(r->syms[i]->name, s->name) == 0) {
+            memmove(r->syms + i, r->syms + i + 1, sizeof(Sym *) * (r->n - i - 1));
+            r->n--;
+            break;
+        }
+    VEC_PUSH(r->vm, r->syms, r->n, r->cap, s);
+}
+
+writ_status repl_eval(Repl *r, const char *src, size_t len, const char **display) {
+    if (display) *display = NULL;
+    if (!r || !src) return WRIT_ERROR_MISUSE;
+    VM *vm = r->vm;
+    LoadHooks h;
+    memset(&h, 0, sizeof h);
+    h.session = r->syms;
+    h.nsession = r->n;
+    h.display = true;
+    r->entries++;
+    writ_status st = api_load(vm, "<repl>", mem_strndup(vm, src, len), len, true, &h);
+    if (h.compiled) {
+        for (uint32_t i = 0; i < h.ntop; i++) session_add(r, h.top[i]);
+        if (h.top) mem_free(vm, h.top, sizeof(Sym *) * h.ntop);
+    }
+    if (h.has_value) {
+        Buf b;
+        buf_init(&b, vm);
+        display_value(vm, &b, h.value_type, h.value, false);
+        buf_putc(&b, 0);
+        if (r->display) mem_free(vm, r->display, r->display_size);
+        r->display = mem_strndup(vm, b.data, b.len - 1);
+        r->display_size = b.len;
+        buf_free(&b);
+        val_release(vm, h.value_type, h.value);
+        if (display) *display = r->display;
+    }
+    return st;
+}
+
+bool repl_incomplete(writ_vm *vm, const char *text, size_t len) {
+    if (!vm || !text) return false;
+    Arena a;
+    arena_init(&a, vm);
+    Diags d;
+    diags_init(&d, &a);
+    Source src = {"<repl>", text, len};
+    size_t n;
+    Token *toks = lex_source(&a, &d, &src, &n);
+    bool more = false, other_error = false;
+    for (size_t i = 0; i < d.n; i++) {
+        const Diag *g = &d.items[i];
+        if (strcmp(g->msg, "unterminated block comment") == 0) more = true;
+        else if (strcmp(g->msg, "unterminated string") == 0 && g->span.off + 3 <= len &&
+                 memcmp(text + g->span.off, "\"\"\"", 3) == 0) more = true;
+        else other_error = true;
+    }
+    if (!other_error && !more) {
+        int depth = 0;
+        const Token *last = NULL;
+        for (size_t i = 0; i < n; i++) {
+            TokKind k = toks[i].kind;
+            if (k == TK_LPAREN || k == TK_LBRACKET || k == TK_LBRACE) depth++;
+            else if (k == TK_RPAREN || k == TK_RBRACKET || k == TK_RBRACE) depth--;
+            if (k != TK_NEWLINE && k != TK_EOF) last = &toks[i];
+        }
+        more = depth > 0 || (last && lex_continues_line(last));
+    }
+    if (other_error) more = false;      /* reported when the entry is compiled */
+    diags_free(&d, vm);
+    arena_free(&a);
+    return more;
+}
