@@ -80,7 +80,7 @@ unit: $(UNIT_BIN)
 	echo "unit: $$ok passed, $$bad failed"; test $$bad -eq 0
 
 golden: $(BUILD)/writ
-	python3 tests/run $(BUILD)/writ tests/lang
+	python3 tests/run $(BUILD)/writ tests/lang tests/repl
 
 conformance: $(BUILD)/writ
 	python3 $${WRIT_CONFORMANCE:-$$(test -e ../shared/conformance/run-conformance && echo ../shared/conformance/run-conformance || echo /work/shared/conformance/run-conformance)} $$(grep -v "^#" tests/conformance-args) $(BUILD)/writ
