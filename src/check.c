@@ -4757,7 +4757,11 @@ bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n
     for (uint32_t i = 0; i < nsession; i++) {     /* earlier REPL entries: shadowed by this load's names */
         Sym *a = import_alias(C, session[i], session[i]->name, session[i]->span);
         a->imported = false;
-        declare(C, a, C->scope_id);
+        NameEntry *e = name_entry(C, a->name, true);    /* may shadow a library or prelude name */
+        a->scope_id = C->scope_id;
+        a->shadow = e->top;
+        e->top = a;
+        VEC_PUSH(vm, C->declared, C->ndeclared, C->capdeclared, a);
     }
     for (uint32_t i = 0; i < n; i++) {
         chk_module(C, progs[i], out, i + 1 == n);
