@@ -76,6 +76,9 @@ int cli_repl(int argc, char **argv) {
         if (line && !len && is_blank(line)) { free(line); continue; }
         if (line) {
             size_t n = strlen(line);
+#ifdef WRIT_HAVE_LIBEDIT
+            if (tty) add_history(line);      /* line by line, as typed */
+#endif
             if (len + n + 2 > cap) {
                 cap = (len + n + 2) * 2;
                 entry = realloc(entry, cap);
@@ -89,13 +92,6 @@ int cli_repl(int argc, char **argv) {
             if (repl_incomplete(vm, entry, len)) continue;
         }
         /* a complete entry (or the unfinished one at end of input: its errors are reported) */
-#ifdef WRIT_HAVE_LIBEDIT
-        if (tty) {
-            entry[len - 1] = 0;
-            add_history(entry);
-            entry[len - 1] = '\n';
-        }
-#endif
         const char *shown = NULL;
         writ_status st = repl_eval(r, entry, len, &shown);
         if (shown) printf("%s\n", shown);
