@@ -4756,7 +4756,7 @@ bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n
     if (prelude_loaded) declare_prelude(C, prelude_loaded);
     for (uint32_t i = 0; i < nsession; i++) {     /* earlier REPL entries: shadowed by this load's names */
         Sym *a = import_alias(C, session[i], session[i]->name, session[i]->span);
-        a->imported = false;
+        a->imported = session[i]->imported;           /* an entry's imports stay read-only */
         NameEntry *e = name_entry(C, a->name, true);    /* may shadow a library or prelude name */
         a->scope_id = C->scope_id;
         a->shadow = e->top;
