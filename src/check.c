@@ -4768,6 +4768,12 @@ bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n
         if (i == 0 && strcmp(progs[i]->src->name, CHK_PRELUDE_NAME) == 0) declare_prelude(C, progs[i]);
     }
     pop_scope(C);
+    /* "failed" / "never ends" marks on templates hold for this load only: a template kept from
+     * an earlier load must be checked again when a later load instantiates it */
+    for (uint32_t i = 0; i < C->ninsts; i++)
+        if (C->insts[i].templ->const_state >= 3) C->insts[i].templ->const_state = 0;
+    for (uint32_t i = 0; i < out->ninst_types; i++)
+        if (out->inst_types[i]->templ && out->inst_types[i]->templ->const_state >= 3) out->inst_types[i]->templ->const_state = 0;
     out->script = out->nscripts ? out->scripts[out->nscripts - 1] : NULL;
     out->types = C->types;
     out->ntypes = C->ntypes;
