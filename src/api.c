@@ -423,7 +423,7 @@ writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run,
     CheckResult cr;
     memset(&cr, 0, sizeof cr);
     if (!d.syntax_error && !d.n)
-        chk_modules(vm, arenap, &d, L.order, L.norder, &cr, prelude_loaded, h ? h->session : NULL, h ? h->nsession : 0);
+        chk_modules(vm, arenap, &d, L.order, L.norder, &cr, prelude_loaded, h ? h->session : NULL);
     Type *value_type = NULL;
     if (h && h->display && !d.n && main_unit->prog && main_unit->prog->n == 1 && cr.nscripts) {
         Stmt *s = main_unit->prog->items[0];      /* the entry's value: returned by its top-level code */

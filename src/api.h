@@ -23,7 +23,7 @@ const char *api_kind_name(writ_value w);
 
 /* Extra inputs and outputs of one load, for the REPL (src/repl.c). */
 typedef struct LoadHooks {
-    struct Sym *const *session; uint32_t nsession;  /* in: earlier entries' names (chk_modules) */
+    const struct ChkSession *session;   /* in: earlier entries' names (chk_modules) */
     bool display;                 /* in: a lone expression statement of non-void type is the value */
     bool compiled;                /* out: checked and compiled (then it ran, maybe failing) */
     struct Sym **top; uint32_t ntop;  /* out when compiled: its top-level names (caller frees, mem_free) */

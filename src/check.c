@@ -61,6 +61,8 @@ typedef struct Checker {
     uint32_t inst_checked;                               /* how many have had their body checked */
     CheckResult *out;
     uint32_t module_scope_id;
+    uint32_t lib_scope_id;
+    const ChkSession *session;   /* REPL: earlier entries' names, between the library and the module */
     TypeInfo **types; uint32_t ntypes, captypes;
     int loop_depth;
     Expr *coro_ok;          /* the call that may be a coroutine call (operand of start / yield) */
@@ -158,7 +160,12 @@ static NameEntry *name_entry(Checker *C, const char *name, bool create) {
 
 static Sym *lookup(Checker *C, const char *name) {
     NameEntry *e = name_entry(C, name, false);
-    return e ? e->top : NULL;
+    Sym *s = e ? e->top : NULL;
+    if (C->session && (!s || s->scope_id == C->lib_scope_id)) {   /* the session shadows the library */
+        Sym *t = chk_session_find(C->session, name);
+        if (t) return t;
+    }
+    return s;
 }
 
 /* Each scope gets a fresh id so redeclaration checks compare with the
@@ -653,6 +660,10 @@ static const char *suggest_name(Checker *C, const char *name) {
     size_t n = 0, cap = 0;
     for (uint32_t i = 0; i < C->ndeclared; i++) {
         Sym *s = C->declared[i];
+        if (lookup(C, s->name) == s) VEC_PUSH(C->vm, cands, n, cap, s->name);
+    }
+    for (uint32_t i = 0; C->session && i < C->session->n; i++) {
+        Sym *s = C->session->syms[i];
         if (lookup(C, s->name) == s) VEC_PUSH(C->vm, cands, n, cap, s->name);
     }
     const char *r = diag_suggest(name, cands, n);
@@ -3575,7 +3586,6 @@ static Type *check_target(Checker *C, Expr *t) {
     case E_NAME: {
         Sym *s = lookup(C, t->str);
         if (!s) { unknown_name(C, t, false); t->type = T_err(C); return t->type; }
-        if (s->alias_of && !s->imported && (s->kind == SYM_GLOBAL || s->kind == SYM_LOCAL)) s = s->alias_of;   /* REPL session */
         t->sym = s;
         switch (s->kind) {
         case SYM_LOCAL: case SYM_GLOBAL:
@@ -4739,7 +4749,7 @@ static void declare_prelude(Checker *C, Program *prelude) {
 }
 
 bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n, CheckResult *out,
-                 Program *prelude_loaded, Sym *const *session, uint32_t nsession) {
+                 Program *prelude_loaded, const ChkSession *session) {
     Checker C0 = {0}, *C = &C0;
     C->vm = vm;
     C->A = arena;
@@ -4751,18 +4761,11 @@ bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n
     C->buckets = arena_alloc(arena, sizeof(NameEntry *) * C->nbuckets);
     size_t nerr0 = diags->n;
     push_scope(C);              /* library */
+    C->lib_scope_id = C->scope_id;
     declare_lib(C);
     C->out = out;
     if (prelude_loaded) declare_prelude(C, prelude_loaded);
-    for (uint32_t i = 0; i < nsession; i++) {     /* earlier REPL entries: shadowed by this load's names */
-        Sym *a = import_alias(C, session[i], session[i]->name, session[i]->span);
-        a->imported = session[i]->imported;           /* an entry's imports stay read-only */
-        NameEntry *e = name_entry(C, a->name, true);    /* may shadow a library or prelude name */
-        a->scope_id = C->scope_id;
-        a->shadow = e->top;
-        e->top = a;
-        VEC_PUSH(vm, C->declared, C->ndeclared, C->capdeclared, a);
-    }
+    C->session = session;      /* earlier REPL entries: found by lookup() */
     for (uint32_t i = 0; i < n; i++) {
         chk_module(C, progs[i], out, i + 1 == n);
         if (i == 0 && strcmp(progs[i]->src->name, CHK_PRELUDE_NAME) == 0) declare_prelude(C, progs[i]);
@@ -4796,7 +4799,7 @@ bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n
 }
 
 bool chk_program(VM *vm, Arena *arena, Diags *diags, Program *prog, CheckResult *out) {
-    return chk_modules(vm, arena, diags, &prog, 1, out, NULL, NULL, 0);
+    return chk_modules(vm, arena, diags, &prog, 1, out, NULL, NULL);
 }
 
 void chk_result_free(VM *vm, CheckResult *cr) {

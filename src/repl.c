@@ -8,7 +8,7 @@
 
 struct Repl {
     VM *vm;
-    Sym **syms; uint32_t n, cap;    /* the session's names, one per name (latest declaration) */
+    ChkSession session;             /* the session's names, one per name (latest declaration) */
     char *display; size_t display_size;
     uint32_t entries;
 };
@@ -23,20 +23,9 @@ Repl *repl_new(writ_vm *vm) {
 void repl_free(Repl *r) {
     if (!r) return;
     VM *vm = r->vm;
-    VEC_FREE(vm, r->syms, r->cap);
+    chk_session_free(vm, &r->session);
     if (r->display) mem_free(vm, r->display, r->display_size);
     mem_free(vm, r, sizeof *r);
-}
-
-/* A later declaration replaces the earlier one of the same name. */
-static void session_add(Repl *r, Sym *s) {
-    for (uint32_t i = 0; i < r->n; i++)
-        if (strcmp(r->syms[i]->name, s->name) == 0) {
-            memmove(r->syms + i, r->syms + i + 1, sizeof(Sym *) * (r->n - i - 1));
-            r->n--;
-            break;
-        }
-    VEC_PUSH(r->vm, r->syms, r->n, r->cap, s);
 }
 
 writ_status repl_eval(Repl *r, const char *src, size_t len, const char **display) {
@@ -45,13 +34,12 @@ writ_status repl_eval(Repl *r, const char *src, size_t len, const char **display
     VM *vm = r->vm;
     LoadHooks h;
     memset(&h, 0, sizeof h);
-    h.session = r->syms;
-    h.nsession = r->n;
+    h.session = &r->session;
     h.display = true;
     r->entries++;
     writ_status st = api_load(vm, "<repl>", mem_strndup(vm, src, len), len, true, &h);
     if (h.compiled) {
-        for (uint32_t i = 0; i < h.ntop; i++) session_add(r, h.top[i]);
+        for (uint32_t i = 0; i < h.ntop; i++) chk_session_put(vm, &r->session, h.top[i]);
         if (h.top) mem_free(vm, h.top, sizeof(Sym *) * h.ntop);
     }
     if (h.has_value) {

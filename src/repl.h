@@ -4,7 +4,7 @@
  *
  * Each entry is compiled and run as one more load of the VM whose checker
  * sees the names of the earlier entries just outside its own top-level
- * scope (chk_modules' session), so a later declaration of a name shadows
+ * scope (chk_modules' ChkSession), so a later declaration of a name shadows
  * the earlier one for every later entry while globals keep their values
  * in the VM (docs/decisions.md, "REPL"). */
 #ifndef WRIT_REPL_H
