@@ -76,14 +76,15 @@ bool repl_incomplete(writ_vm *vm, const char *text, size_t len) {
     }
     if (!other_error && !more) {
         int depth = 0;
+        bool unbalanced = false;          /* a closer without opener: an error, no more lines */
         const Token *last = NULL;
         for (size_t i = 0; i < n; i++) {
             TokKind k = toks[i].kind;
             if (k == TK_LPAREN || k == TK_LBRACKET || k == TK_LBRACE) depth++;
-            else if (k == TK_RPAREN || k == TK_RBRACKET || k == TK_RBRACE) depth--;
+            else if ((k == TK_RPAREN || k == TK_RBRACKET || k == TK_RBRACE) && --depth < 0) unbalanced = true;
             if (k != TK_NEWLINE && k != TK_EOF) last = &toks[i];
         }
-        more = depth > 0 || (last && lex_continues_line(last));
+        more = !unbalanced && (depth > 0 || (last && lex_continues_line(last)));
     }
     if (other_error) more = false;      /* reported when the entry is compiled */
     diags_free(&d, vm);
