@@ -71,6 +71,7 @@ int cli_repl(int argc, char **argv) {
     for (;;) {
         char *line = read_line(tty, len ? ". " : "> ");
         bool eof = !line;
+        if (eof && tty) { putchar('\n'); fflush(stdout); }   /* Ctrl-D: the shell starts on a fresh line */
         if (eof && !len) break;
         if (line && !len && is_quit(line)) { free(line); break; }
         if (line && !len && is_blank(line)) { free(line); continue; }
