@@ -459,12 +459,6 @@ writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run,
     main_unit->src.name = m->name;
     if (!d.n) cg_modules(vm, m, L.order, L.norder, &cr, &d);   /* check mode compiles too, then drops the code */
     if (!d.n && vm->reload) reload_commit(vm, m, &d, &main_unit->src);   /* hot reload: install, or refuse */
-    if (h && !d.n && run) {
-        h->compiled = true;
-        h->ntop = cr.ntop;
-        h->top = cr.ntop ? mem_alloc(vm, sizeof(Sym *) * cr.ntop) : NULL;
-        if (cr.ntop) memcpy(h->top, cr.top, sizeof(Sym *) * cr.ntop);
-    }
     if (!d.n && run)                    /* every file of this load is now shared with later loads */
         for (uint32_t i = 0; i < L.nunits; i++) {
             LoadedFile lf = {0};
@@ -501,6 +495,12 @@ writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run,
         module_free(vm, m);
         if (n && first + n == vm->g.nglobals) vm->g.nglobals = first;   /* roll back its slots */
         return st;
+    }
+    if (h) {                            /* the REPL session keeps this load's names */
+        h->compiled = true;
+        h->ntop = cr.ntop;
+        h->top = cr.ntop ? mem_alloc(vm, sizeof(Sym *) * cr.ntop) : NULL;
+        if (cr.ntop) memcpy(h->top, cr.top, sizeof(Sym *) * cr.ntop);
     }
     /* kept: later loads use this load's types and functions (freed with the VM) */
     CheckResult *kept = mem_alloc(vm, sizeof cr);
