@@ -587,6 +587,8 @@ static void mismatch(Checker *C, Expr *e, Type *t) {
         diag_help(C->D, g, "convert with '%s as float'", e->str);
     else if (s->kind == T_OPTIONAL && s->a == t)
         diag_help(C->D, g, "use '?\?' or '!!' to get the value");
+    else if (s != t && strcmp(s->name, t->name) == 0)    /* REPL redeclaration, or two modules' types */
+        diag_note(C->D, g, "two different types are named '%s' (declared twice, or in two modules)", t->name);
 }
 
 /* Checks that *slot fits t and inserts the conversion; reports a mismatch. */
