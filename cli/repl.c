@@ -94,8 +94,9 @@ int cli_repl(int argc, char **argv) {
         }
         /* a complete entry (or the unfinished one at end of input: its errors are reported) */
         const char *shown = NULL;
-        writ_status st = repl_eval(r, entry, len, &shown);
-        if (shown) printf("%s\n", shown);
+        size_t shown_len = 0;
+        writ_status st = repl_eval(r, entry, len, &shown, &shown_len);
+        if (shown) { fwrite(shown, 1, shown_len, stdout); putchar('\n'); }
         if (st != WRIT_OK) report_error(vm);
         len = 0;
         /* pending coroutines: one tick per entry, dt = wall time since the previous entry */

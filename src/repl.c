@@ -9,8 +9,7 @@
 struct Repl {
     VM *vm;
     ChkSession session;             /* the session's names, one per name (latest declaration) */
-    char *display; size_t display_size;
-    uint32_t entries;
+    char *display; size_t display_size;    /* the last value's display form (NUL-terminated) */
 };
 
 Repl *repl_new(writ_vm *vm) {
@@ -28,15 +27,15 @@ void repl_free(Repl *r) {
     mem_free(vm, r, sizeof *r);
 }
 
-writ_status repl_eval(Repl *r, const char *src, size_t len, const char **display) {
+writ_status repl_eval(Repl *r, const char *src, size_t len, const char **display, size_t *display_len) {
     if (display) *display = NULL;
+    if (display_len) *display_len = 0;
     if (!r || !src) return WRIT_ERROR_MISUSE;
     VM *vm = r->vm;
     LoadHooks h;
     memset(&h, 0, sizeof h);
     h.session = &r->session;
     h.display = true;
-    r->entries++;
     writ_status st = api_load(vm, "<repl>", mem_strndup(vm, src, len), len, true, &h);
     if (h.compiled) {
         for (uint32_t i = 0; i < h.ntop; i++) chk_session_put(vm, &r->session, h.top[i]);
@@ -53,6 +52,7 @@ writ_status repl_eval(Repl *r, const char *src, size_t len, const char **display
         buf_free(&b);
         val_release(vm, h.value_type, h.value);
         if (display) *display = r->display;
+        if (display_len) *display_len = r->display_size - 1;
     }
     return st;
 }

@@ -19,9 +19,10 @@ Repl *repl_new(writ_vm *vm);
 void repl_free(Repl *r);
 /* Compiles and runs one entry.  When the entry is a single expression of
  * non-void type and it ran, *display receives its display form (owned by
- * the session until the next call), otherwise NULL.  Errors: the status,
+ * the session until the next call; *display_len bytes, a string may hold
+ * NUL), otherwise NULL.  Either pointer may be NULL.  Errors: the status,
  * with the text in writ_error_text. */
-writ_status repl_eval(Repl *r, const char *src, size_t len, const char **display);
+writ_status repl_eval(Repl *r, const char *src, size_t len, const char **display, size_t *display_len);
 /* Whether the entry so far needs more lines: a bracket is open, the last
  * line ends with a continuation token (language.md §1.4 rule 2), or a
  * triple-quoted string or block comment is still open. */

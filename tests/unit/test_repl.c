@@ -58,7 +58,7 @@ static void test_incomplete(writ_vm *vm) {
     CHECK(!incomplete(vm, "1 // comment ending in +\n"));
 }
 
-static writ_status eval(Repl *r, const char *s, const char **shown) { return repl_eval(r, s, strlen(s), shown); }
+static writ_status eval(Repl *r, const char *s, const char **shown) { return repl_eval(r, s, strlen(s), shown, NULL); }
 
 static void test_session(writ_vm *vm, Out *o) {
     Repl *r = repl_new(vm);
@@ -84,6 +84,8 @@ static void test_session(writ_vm *vm, Out *o) {
     CHECK(eval(r, "[1][2]\n", &shown) == WRIT_ERROR_RUNTIME && shown == NULL);
     CHECK(strstr(writ_error_text(vm), "index 2 out of bounds for length 1") != NULL);
     CHECK(eval(r, "f() + 1\n", &shown) == WRIT_OK && shown && strcmp(shown, "43") == 0);
+    size_t n = 0;
+    CHECK(repl_eval(r, "\"a\\0b\"\n", 7, &shown, &n) == WRIT_OK && n == 3 && memcmp(shown, "a\0b", 3) == 0);
     repl_free(r);
 }
 
