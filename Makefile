@@ -12,6 +12,15 @@ VERSION := $(shell sed -n 's/.*WRIT_VERSION "\(.*\)".*/\1/p' src/common.h)
 LIBFLAGS := -fPIC -fvisibility=hidden
 
 CORE_SRC := $(wildcard src/*.c) $(wildcard lib/*.c)
+CLI_SRC  := $(wildcard cli/*.c)
+CLI_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRC))
+# line editing for `writ repl` on a terminal: libedit when pkg-config finds
+# it (LIBEDIT=no to build without); only the CLI links it, never the library
+LIBEDIT  ?= $(shell pkg-config --exists libedit 2>/dev/null && echo yes)
+ifeq ($(LIBEDIT),yes)
+CLI_CFLAGS := -DWRIT_HAVE_LIBEDIT $(shell pkg-config --cflags libedit)
+CLI_LIBS   := $(shell pkg-config --libs libedit)
+endif
 CORE_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(CORE_SRC))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
@@ -52,8 +61,12 @@ install: $(BUILD)/writ $(BUILD)/libwrit.a $(BUILD)/libwrit.so
 	ln -sf libwrit.so.0 $(DESTDIR)$(PREFIX)/lib/libwrit.so
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' writ.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/writ.pc
 
-$(BUILD)/writ: $(BUILD)/obj/cli/main.o $(BUILD)/libwrit.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/obj/cli/%.o: cli/%.c cli/cli.h src/repl.h include/writ.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(CLI_CFLAGS) -c $< -o $@
+
+$(BUILD)/writ: $(CLI_OBJ) $(BUILD)/libwrit.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CLI_LIBS)
 
 $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libwrit.a
 	@mkdir -p $(dir $@)
@@ -67,7 +80,7 @@ unit: $(UNIT_BIN)
 	echo "unit: $$ok passed, $$bad failed"; test $$bad -eq 0
 
 golden: $(BUILD)/writ
-	python3 tests/run $(BUILD)/writ tests/lang
+	python3 tests/run $(BUILD)/writ tests/lang tests/repl
 
 conformance: $(BUILD)/writ
 	python3 $${WRIT_CONFORMANCE:-$$(test -e ../shared/conformance/run-conformance && echo ../shared/conformance/run-conformance || echo /work/shared/conformance/run-conformance)} $$(grep -v "^#" tests/conformance-args) $(BUILD)/writ

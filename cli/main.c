@@ -1,13 +1,14 @@
 /* main.c — the `writ` command: run, check, --version, --help, with the exit
  * codes of runtime.md §16 (0 ok, 64 usage, 65 compile, 66 input, 70 runtime). */
 #include "../include/writ.h"
+#include "cli.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
 #include <time.h>
 
-static double mono_now(void) {
+double cli_now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
@@ -16,13 +17,13 @@ static double mono_now(void) {
 /* runtime.md §16: while tasks remain, tick — fixed dt without sleeping, or
  * about 60 ticks per second of real time. */
 static writ_status run_ticks(writ_vm *vm, double fixed_dt) {
-    double last = mono_now();
+    double last = cli_now();
     while (writ_task_count(vm) > 0) {
         double dt = fixed_dt;
         if (fixed_dt <= 0) {
             struct timespec nap = {0, 16666667};
             nanosleep(&nap, NULL);
-            double now = mono_now();
+            double now = cli_now();
             dt = now - last;
             last = now;
         }
@@ -39,7 +40,15 @@ static const char *USAGE =
     "  writ repl [--fixed-dt SECONDS] [--sandbox]\n"
     "  writ --version | --help\n";
 
-static int usage_error(const char *msg) {
+bool cli_parse_dt(const char *text, double *out) {
+    char *end;
+    double dt = strtod(text, &end);
+    if (end == text || *end || !(dt > 0) || !isfinite(dt)) return false;
+    *out = dt;
+    return true;
+}
+
+int cli_usage_error(const char *msg) {
     fflush(stdout);
     if (msg) fprintf(stderr, "error: %s\n", msg);
     fputs(USAGE, stderr);
@@ -66,24 +75,21 @@ static int cmd_run(int argc, char **argv) {
     bool sandbox = false;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--fixed-dt") == 0) {
-            if (i + 1 >= argc) return usage_error("--fixed-dt needs a value");
-            char *end;
-            double dt = strtod(argv[++i], &end);
-            if (*end || !(dt > 0) || !isfinite(dt)) return usage_error("--fixed-dt needs a positive finite number");
-            fixed_dt = dt;
+            if (i + 1 >= argc) return cli_usage_error("--fixed-dt needs a value");
+            if (!cli_parse_dt(argv[++i], &fixed_dt)) return cli_usage_error("--fixed-dt needs a positive finite number");
         } else if (strcmp(argv[i], "--sandbox") == 0) {
             sandbox = true;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             char buf[256];
             snprintf(buf, sizeof buf, "unknown flag '%s'", argv[i]);
-            return usage_error(buf);
+            return cli_usage_error(buf);
         } else if (!file) {
             file = argv[i];
         } else {
-            return usage_error("writ run takes one FILE");
+            return cli_usage_error("writ run takes one FILE");
         }
     }
-    if (!file) return usage_error("no FILE given");
+    if (!file) return cli_usage_error("no FILE given");
     writ_vm *vm = writ_vm_new(NULL);
     writ_enable_module(vm, "*", true);
     if (sandbox) { writ_enable_module(vm, "io", false); writ_enable_module(vm, "time.clock", false); }
@@ -96,13 +102,13 @@ static int cmd_run(int argc, char **argv) {
 }
 
 static int cmd_check(int argc, char **argv) {
-    if (argc == 0) return usage_error("no FILE given");
+    if (argc == 0) return cli_usage_error("no FILE given");
     int worst = 0;
     for (int i = 0; i < argc; i++) {
         if (argv[i][0] == '-' && argv[i][1]) {
             char buf[256];
             snprintf(buf, sizeof buf, "unknown flag '%s'", argv[i]);
-            return usage_error(buf);
+            return cli_usage_error(buf);
         }
     }
     for (int i = 0; i < argc; i++) {
@@ -120,14 +126,14 @@ static int cmd_check(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 2) return usage_error("no command given");
+    if (argc < 2) return cli_usage_error("no command given");
     const char *cmd = argv[1];
     if (strcmp(cmd, "--version") == 0) { printf("writ %s\n", writ_version()); return 0; }
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) { fputs(USAGE, stdout); return 0; }
     if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
-    if (strcmp(cmd, "repl") == 0) { fflush(stdout); fprintf(stderr, "error: the REPL is not built yet\n"); return 70; }
+    if (strcmp(cmd, "repl") == 0) return cli_repl(argc - 2, argv + 2);
     char buf[256];
     snprintf(buf, sizeof buf, "unknown command '%s'", cmd);
-    return usage_error(buf);
+    return cli_usage_error(buf);
 }

@@ -444,7 +444,7 @@ bool writ_diagnostic_get(writ_vm *vm, int index, writ_diagnostic *out) {
     return true;
 }
 
-writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run) {
+writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run, LoadHooks *h) {
     drop_diagnostics(vm);
     /* the arena outlives a successful load: later loads import its symbols */
     Arena *arenap = mem_alloc(vm, sizeof(Arena));
@@ -467,7 +467,18 @@ writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run)
     if (!d.syntax_error) visit(&L, main_unit);
     CheckResult cr;
     memset(&cr, 0, sizeof cr);
-    if (!d.syntax_error && !d.n) chk_modules(vm, arenap, &d, L.order, L.norder, &cr, prelude_loaded);
+    if (!d.syntax_error && !d.n)
+        chk_modules(vm, arenap, &d, L.order, L.norder, &cr, prelude_loaded, h ? h->session : NULL);
+    Type *value_type = NULL;
+    if (h && h->display && !d.n && main_unit->prog && main_unit->prog->n == 1 && cr.nscripts) {
+        Stmt *s = main_unit->prog->items[0];      /* the entry's value: returned by its top-level code */
+        Type *t = s->kind == S_EXPR && s->value ? s->value->type : NULL;
+        if (t && t->kind != T_VOID && t->kind != T_ERROR) {
+            s->kind = S_RETURN;
+            cr.scripts[cr.nscripts - 1]->ret = t;
+            value_type = t;
+        }
+    }
     Module *m = mem_calloc(vm, sizeof *m);
     m->name = mem_strndup(vm, name, strlen(name));
     m->text = text;
@@ -531,6 +542,12 @@ writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run)
         if (n && first + n == vm->g.nglobals) vm->g.nglobals = first;   /* roll back its slots */
         return st;
     }
+    if (h) {                            /* the REPL session keeps this load's names */
+        h->compiled = true;
+        h->ntop = cr.ntop;
+        h->top = cr.ntop ? mem_alloc(vm, sizeof(Sym *) * cr.ntop) : NULL;
+        if (cr.ntop) memcpy(h->top, cr.top, sizeof(Sym *) * cr.ntop);
+    }
     /* kept: later loads use this load's types and functions (freed with the VM) */
     CheckResult *kept = mem_alloc(vm, sizeof cr);
     *kept = cr;
@@ -541,11 +558,16 @@ writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run)
     if (getenv("WRIT_DUMP"))
         for (uint32_t i = 0; i < m->nprotos; i++) dis_proto(m->all_protos[i], stderr);
     vm->has_error = false;
-    Value result;
+    Value result = {0};
     api_entry_begin(vm);
     bool ok = true;
     for (uint32_t i = 0; i < m->nscripts && ok; i++)     /* imported modules first */
         ok = vm_execute(vm, m->scripts[i], NULL, NULL, 0, &result);
+    if (ok && value_type) {
+        h->has_value = true;
+        h->value_type = value_type;
+        h->value = result;
+    }
     return api_entry_end(vm, ok);
 }
 
@@ -582,12 +604,12 @@ writ_status writ_load_file(writ_vm *vm, const char *path) {
     size_t len;
     writ_status st = api_read_file(vm, path, &text, &len);
     if (st != WRIT_OK) return st;
-    return api_load(vm, path, text, len, true);
+    return api_load(vm, path, text, len, true, NULL);
 }
 
 writ_status writ_load_string(writ_vm *vm, const char *name, const char *source, size_t len) {
     if (!vm || !name || !source) return WRIT_ERROR_MISUSE;
-    return api_load(vm, name, mem_strndup(vm, source, len), len, true);
+    return api_load(vm, name, mem_strndup(vm, source, len), len, true, NULL);
 }
 
 writ_status writ_check_file(writ_vm *vm, const char *path) {
@@ -596,5 +618,5 @@ writ_status writ_check_file(writ_vm *vm, const char *path) {
     size_t len;
     writ_status st = api_read_file(vm, path, &text, &len);
     if (st != WRIT_OK) return st;
-    return api_load(vm, path, text, len, false);
+    return api_load(vm, path, text, len, false, NULL);
 }

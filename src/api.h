@@ -21,9 +21,21 @@ bool api_from_writ(VM *vm, Type *t, writ_value w, Value *out, char *why, size_t 
 /* The spelling of a host value's type for messages. */
 const char *api_kind_name(writ_value w);
 
-/* Loading (api.c): compile and run a file's text (takes text); read a file;
+/* Extra inputs and outputs of one load, for the REPL (src/repl.c). */
+typedef struct LoadHooks {
+    const struct ChkSession *session;   /* in: earlier entries' names (chk_modules) */
+    bool display;                 /* in: a lone expression statement of non-void type is the value */
+    bool compiled;                /* out: checked and compiled (then it ran, maybe failing) */
+    struct Sym **top; uint32_t ntop;  /* out when compiled: its top-level names (caller frees, mem_free) */
+    bool has_value;               /* out: the lone expression ran: value (owned) of value_type */
+    struct Type *value_type;
+    Value value;
+} LoadHooks;
+/* Compiles and (run) executes a file or string and its imports; takes
+ * ownership of text.  h may be NULL. */
+writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run, LoadHooks *h);
+/* Loading (api.c): read a file;
  * a file's identity in the registry of loaded files (owned string). */
-writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run);
 writ_status api_read_file(VM *vm, const char *path, char **out, size_t *len);
 char *api_module_key(VM *vm, const char *name);
 

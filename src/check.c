@@ -61,6 +61,8 @@ typedef struct Checker {
     uint32_t inst_checked;                               /* how many have had their body checked */
     CheckResult *out;
     uint32_t module_scope_id;
+    uint32_t lib_scope_id;
+    const ChkSession *session;   /* REPL: earlier entries' names, between the library and the module */
     TypeInfo **types; uint32_t ntypes, captypes;
     int loop_depth;
     Expr *coro_ok;          /* the call that may be a coroutine call (operand of start / yield) */
@@ -158,7 +160,12 @@ static NameEntry *name_entry(Checker *C, const char *name, bool create) {
 
 static Sym *lookup(Checker *C, const char *name) {
     NameEntry *e = name_entry(C, name, false);
-    return e ? e->top : NULL;
+    Sym *s = e ? e->top : NULL;
+    if (C->session && (!s || s->scope_id == C->lib_scope_id)) {   /* the session shadows the library */
+        Sym *t = chk_session_find(C->session, name);
+        if (t) return t;
+    }
+    return s;
 }
 
 /* Each scope gets a fresh id so redeclaration checks compare with the
@@ -580,6 +587,8 @@ static void mismatch(Checker *C, Expr *e, Type *t) {
         diag_help(C->D, g, "convert with '%s as float'", e->str);
     else if (s->kind == T_OPTIONAL && s->a == t)
         diag_help(C->D, g, "use '?\?' or '!!' to get the value");
+    else if (s != t && strcmp(s->name, t->name) == 0)    /* REPL redeclaration, or two modules' types */
+        diag_note(C->D, g, "two different types are named '%s' (declared twice, or in two modules)", t->name);
 }
 
 /* Checks that *slot fits t and inserts the conversion; reports a mismatch. */
@@ -653,6 +662,10 @@ static const char *suggest_name(Checker *C, const char *name) {
     size_t n = 0, cap = 0;
     for (uint32_t i = 0; i < C->ndeclared; i++) {
         Sym *s = C->declared[i];
+        if (lookup(C, s->name) == s) VEC_PUSH(C->vm, cands, n, cap, s->name);
+    }
+    for (uint32_t i = 0; C->session && i < C->session->n; i++) {
+        Sym *s = C->session->syms[i];
         if (lookup(C, s->name) == s) VEC_PUSH(C->vm, cands, n, cap, s->name);
     }
     const char *r = diag_suggest(name, cands, n);
@@ -4621,7 +4634,7 @@ static void collect_exports(Checker *C, Program *prog, const char *path) {
 }
 
 /* One module: its own top-level scope over the shared library scope. */
-static void chk_module(Checker *C, Program *prog, CheckResult *out) {
+static void chk_module(Checker *C, Program *prog, CheckResult *out, bool last) {
     VM *vm = C->vm;
     C->src = prog->src;
     C->nreported = 0;
@@ -4721,6 +4734,9 @@ static void chk_module(Checker *C, Program *prog, CheckResult *out) {
     }
     collect_exports(C, prog, prog->src->name);
     resolve_host_fields(C);
+    if (last)      /* every name the module scope declared (imports too), for the REPL session */
+        for (uint32_t i = C->scope_marks[C->nscopes - 1].mark; i < C->ndeclared; i++)
+            VEC_PUSH(vm, out->top, out->ntop, out->captop, C->declared[i]);
     pop_scope(C);
     C->fn = NULL;
 }
@@ -4735,7 +4751,7 @@ static void declare_prelude(Checker *C, Program *prelude) {
 }
 
 bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n, CheckResult *out,
-                 Program *prelude_loaded) {
+                 Program *prelude_loaded, const ChkSession *session) {
     Checker C0 = {0}, *C = &C0;
     C->vm = vm;
     C->A = arena;
@@ -4747,14 +4763,22 @@ bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n
     C->buckets = arena_alloc(arena, sizeof(NameEntry *) * C->nbuckets);
     size_t nerr0 = diags->n;
     push_scope(C);              /* library */
+    C->lib_scope_id = C->scope_id;
     declare_lib(C);
     C->out = out;
     if (prelude_loaded) declare_prelude(C, prelude_loaded);
+    C->session = session;      /* earlier REPL entries: found by lookup() */
     for (uint32_t i = 0; i < n; i++) {
-        chk_module(C, progs[i], out);
+        chk_module(C, progs[i], out, i + 1 == n);
         if (i == 0 && strcmp(progs[i]->src->name, CHK_PRELUDE_NAME) == 0) declare_prelude(C, progs[i]);
     }
     pop_scope(C);
+    /* "failed" / "never ends" marks on templates hold for this load only: a template kept from
+     * an earlier load must be checked again when a later load instantiates it */
+    for (uint32_t i = 0; i < C->ninsts; i++)
+        if (C->insts[i].templ->const_state >= 3) C->insts[i].templ->const_state = 0;
+    for (uint32_t i = 0; i < out->ninst_types; i++)
+        if (out->inst_types[i]->templ && out->inst_types[i]->templ->const_state >= 3) out->inst_types[i]->templ->const_state = 0;
     out->script = out->nscripts ? out->scripts[out->nscripts - 1] : NULL;
     out->types = C->types;
     out->ntypes = C->ntypes;
@@ -4777,7 +4801,7 @@ bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n
 }
 
 bool chk_program(VM *vm, Arena *arena, Diags *diags, Program *prog, CheckResult *out) {
-    return chk_modules(vm, arena, diags, &prog, 1, out, NULL);
+    return chk_modules(vm, arena, diags, &prog, 1, out, NULL, NULL);
 }
 
 void chk_result_free(VM *vm, CheckResult *cr) {
@@ -4796,5 +4820,7 @@ void chk_result_free(VM *vm, CheckResult *cr) {
     VEC_FREE(vm, cr->scripts, cr->capscripts);
     VEC_FREE(vm, cr->instances, cr->capinstances);
     VEC_FREE(vm, cr->inst_types, cr->capinst_types);
+    VEC_FREE(vm, cr->top, cr->captop);
+    cr->ntop = 0;
     cr->nfns = cr->nglobals = cr->ntypes = cr->nscripts = 0;
 }

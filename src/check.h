@@ -195,12 +195,29 @@ typedef struct CheckResult {
     FnInfo **scripts; uint32_t nscripts, capscripts; /* each module's top-level code, load order */
     FnInfo **instances; uint32_t ninstances, capinstances;  /* generic function instantiations */
     TypeInfo **inst_types; uint32_t ninst_types, capinst_types;  /* generic type instantiations */
+    Sym **top; uint32_t ntop, captop;  /* the last module's top-level symbols, declaration order (REPL) */
 } CheckResult;
 
 /* Checks the modules of one load, imported ones first (each Program's
  * imports already point at their targets). */
+/* The REPL session (src/session.c): the top-level symbols of earlier loads,
+ * one per name, hashed by name. */
+typedef struct ChkSession {
+    Sym **syms; uint32_t n, cap;
+    uint32_t *slots; uint32_t nslots;   /* open addressing: index into syms + 1, 0 = empty */
+} ChkSession;
+Sym *chk_session_find(const ChkSession *s, const char *name);
+/* Adds sym, replacing the symbol of the same name. */
+void chk_session_put(VM *vm, ChkSession *s, Sym *sym);
+void chk_session_free(VM *vm, ChkSession *s);
+
 bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n, CheckResult *out,
-                 Program *prelude_loaded);   /* the library prelude of an earlier load, or NULL */
+                 Program *prelude_loaded,    /* the library prelude of an earlier load, or NULL */
+                 const ChkSession *session);
+/* session: names of earlier loads seen by every module of this one as if
+ * declared just outside its top-level scope — they shadow library and
+ * prelude names, the module's own declarations shadow them (the REPL's
+ * earlier entries, src/repl.c).  NULL otherwise. */
 /* progs[0] may be the library prelude: its exports then join the library scope. */
 extern const char *const CHK_PRELUDE_NAME;
 

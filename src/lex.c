@@ -252,6 +252,10 @@ static const bool continues_line[TK__COUNT] = {
     [TK_SHLEQ] = true, [TK_SHREQ] = true, [TK_USHREQ] = true,
 };
 
+bool lex_continues_line(const Token *t) {
+    return continues_line[t->kind] || (t->kind == TK_QUESTION && t->space_before);
+}
+
 /* The token array is built in place in the arena (sized from the source
  * length, see lex_source), so the result needs no final copy; if the
  * estimate is exceeded it moves to a block twice the size (the old block

@@ -12,5 +12,7 @@
  * ends with one TK_EOF.  NEWLINE tokens follow the rules of §1.4 (a
  * NEWLINE is only produced where it can end a statement; runs collapse). */
 Token *lex_source(Arena *arena, Diags *diags, const Source *src, size_t *count);
+/* §1.4 rule 2: whether a line ending with token t continues on the next. */
+bool lex_continues_line(const Token *t);
 
 #endif

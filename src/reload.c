@@ -493,7 +493,7 @@ static writ_status reload_load(VM *vm, const char *name, char *text, size_t len,
     c.kept_size = vm->g.cap ? vm->g.cap : 1;
     c.kept = mem_calloc(vm, c.kept_size);
     vm->reload = &c;
-    writ_status st = api_load(vm, old->name, text, len, true);
+    writ_status st = api_load(vm, old->name, text, len, true, NULL);
     vm->reload = NULL;
     rollback(vm, &c);                     /* a no-op once committed */
     if (c.committed) {                    /* the replaced load's compile data is no longer used */
