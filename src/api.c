@@ -503,8 +503,10 @@ writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run,
     }
     main_unit->src.name = m->name;
     if (!d.n) cg_modules(vm, m, L.order, L.norder, &cr, &d);   /* check mode compiles too, then drops the code */
-    if (!d.n && vm->reload) reload_commit(vm, m, &d, &main_unit->src);   /* hot reload: install, or refuse */
-    if (!d.n && run)                    /* every file of this load is now shared with later loads */
+    bool mem_over = vm->mem_failed;          /* compiling went over the memory limit */
+    vm->mem_failed = false;
+    if (!d.n && !mem_over && vm->reload) reload_commit(vm, m, &d, &main_unit->src);   /* hot reload: install, or refuse */
+    if (!d.n && !mem_over && run)       /* every file of this load is now shared with later loads */
         for (uint32_t i = 0; i < L.nunits; i++) {
             LoadedFile lf = {0};
             char *key = module_key(arenap, L.units[i]->name);
@@ -515,8 +517,6 @@ writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run,
     VEC_FREE(vm, L.units, L.capunits);
     VEC_FREE(vm, L.order, L.caporder);
     VEC_FREE(vm, L.stack, L.capstack);
-    bool mem_over = vm->mem_failed;          /* compiling went over the memory limit */
-    vm->mem_failed = false;
     if (d.n || !run || mem_over) {
         writ_status st = WRIT_OK;
         if (mem_over && !d.n) {
