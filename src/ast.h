@@ -287,6 +287,8 @@ typedef struct Program {
     Stmt **items;
     uint32_t n;
     void *exports;           /* checker: the module's exported symbols (Exports) */
+    struct Sym **toplevel;   /* checker: every top-level symbol, for generic bodies checked elsewhere */
+    uint32_t ntoplevel;
 } Program;
 
 #endif

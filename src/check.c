@@ -67,6 +67,8 @@ typedef struct Checker {
     int loop_depth;
     Expr *coro_ok;          /* the call that may be a coroutine call (operand of start / yield) */
     bool lookup_types;      /* signatures may name types in scope (host signatures) */
+    Program *cur_prog;      /* the module being checked */
+    const Source *home_src_saved;   /* push_home: the module's source while a generic body is checked */
     Narrow *narrow; uint32_t nnarrow, capnarrow;
     const char **reported; uint32_t nreported, capreported;
     FnInfo **fns; uint32_t nfns, capfns;
@@ -196,6 +198,7 @@ static Sym *new_sym(Checker *C, SymKind k, const char *name, Span sp, Type *t) {
     s->reg = -1;
     s->global = -1;
     s->file = C->src ? C->src->name : NULL;
+    s->home = C->cur_prog;
     return s;
 }
 
@@ -4194,6 +4197,31 @@ static void push_tparam_scope(Checker *C, FuncDecl *t, Type **binds) {
 }
 
 /* The instantiation of generic `gs` for the call e (explicit or inferred type arguments). */
+/* A generic body sees the names of the module that declared it, not those
+ * of the module instantiating it: its module's top level is made visible
+ * again around the check (after the fact, as an inner scope). */
+static uint32_t *push_home(Checker *C, Sym *gs) {
+    Program *home = gs->home;
+    if (!home || home == C->cur_prog || !home->toplevel) return NULL;
+    uint32_t *ids = arena_alloc(C->A, sizeof(uint32_t) * (home->ntoplevel + 1));
+    push_scope(C);
+    ids[home->ntoplevel] = 0;
+    C->home_src_saved = C->src;
+    C->src = home->src;                  /* errors point into the declaring file */
+    for (uint32_t i = 0; i < home->ntoplevel; i++) {
+        ids[i] = home->toplevel[i]->scope_id;
+        declare(C, home->toplevel[i], C->scope_id);
+    }
+    return ids;
+}
+
+static void pop_home(Checker *C, Sym *gs, uint32_t *ids) {
+    if (!ids) return;
+    pop_scope(C);
+    C->src = C->home_src_saved;
+    for (uint32_t i = 0; i < gs->home->ntoplevel; i++) gs->home->toplevel[i]->scope_id = ids[i];
+}
+
 static Sym *instantiate(Checker *C, Sym *gs, Expr *e, Type *expected) {
     FuncDecl *t = gs->fn;
     uint32_t nt = t->ntparams > MAX_TPARAMS ? MAX_TPARAMS : t->ntparams;
@@ -4255,9 +4283,11 @@ static Sym *instantiate(Checker *C, Sym *gs, Expr *e, Type *expected) {
     C->fn = NULL;
     FnInfo *fi = new_fninfo(C, clone, t->name);
     C->fn = saved;
+    uint32_t *home = push_home(C, gs);
     push_tparam_scope(C, t, binds);
     resolve_signature(C, clone, fi);
     pop_scope(C);
+    pop_home(C, gs, home);
     Sym *is = new_sym(C, SYM_FUNC, t->name, t->name_span, fi->type);
     is->fn = clone;
     clone->sym = is;
@@ -4277,9 +4307,11 @@ static void check_instances(Checker *C) {
         FuncDecl *clone = in.inst->fn;
         if (in.templ->const_state == 3) continue;
         size_t before = C->D->n;
+        uint32_t *home = push_home(C, in.templ);
         push_tparam_scope(C, t, in.binds);
         check_func_body(C, clone, fn_info(clone));
         pop_scope(C);
+        pop_home(C, in.templ, home);
         if (C->D->n > before) in.templ->const_state = 3;
     }
 }
@@ -4637,6 +4669,8 @@ static void collect_exports(Checker *C, Program *prog, const char *path) {
 static void chk_module(Checker *C, Program *prog, CheckResult *out, bool last) {
     VM *vm = C->vm;
     C->src = prog->src;
+    Program *saved_prog = C->cur_prog;
+    C->cur_prog = prog;
     C->nreported = 0;
     FnInfo *saved_parent = C->fn;
     C->fn = NULL;
@@ -4737,8 +4771,14 @@ static void chk_module(Checker *C, Program *prog, CheckResult *out, bool last) {
     if (last)      /* every name the module scope declared (imports too), for the REPL session */
         for (uint32_t i = C->scope_marks[C->nscopes - 1].mark; i < C->ndeclared; i++)
             VEC_PUSH(vm, out->top, out->ntop, out->captop, C->declared[i]);
+    /* the module's names, for its generics instantiated from other modules */
+    uint32_t mark = C->scope_marks[C->nscopes - 1].mark;
+    prog->ntoplevel = (uint32_t)(C->ndeclared - mark);
+    prog->toplevel = arena_alloc(C->A, sizeof(Sym *) * (prog->ntoplevel ? prog->ntoplevel : 1));
+    memcpy(prog->toplevel, C->declared + mark, sizeof(Sym *) * prog->ntoplevel);
     pop_scope(C);
     C->fn = NULL;
+    C->cur_prog = saved_prog;
 }
 
 static void declare_prelude(Checker *C, Program *prelude) {

@@ -120,6 +120,7 @@ typedef struct Sym {
     int reg;                /* register (or -1) */
     int global;             /* global slot */
     const char *file;       /* the declaring module (globals: hot reload keeps them per file) */
+    struct Program *home;   /* the declaring module (generic templates: their bodies' names) */
 } Sym;
 
 static inline bool sym_in_cell(const Sym *s) {
