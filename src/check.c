@@ -584,6 +584,11 @@ static Expr *convert(Checker *C, Expr *e, Type *t) {
 
 static void mismatch(Checker *C, Expr *e, Type *t) {
     Type *s = e->type;
+    Expr *call = e->kind == E_YIELD ? e->lhs : e;        /* an awaited call too */
+    if (s->kind == T_VOID && call && call->kind == E_CALL) {   /* §10.1 */
+        err(C, e->span, "'%s' returns no value", callee_name(call->lhs));
+        return;
+    }
     Diag *g = err(C, e->span, "type mismatch: expected %s, found %s", t->name, s->name);
     if (s->kind == T_NULL) diag_help(C->D, g, "use Optional<%s> to allow null", t->name);
     else if (s->kind == T_INT && t->kind == T_FLOAT && e->kind == E_NAME)
@@ -598,7 +603,7 @@ static void mismatch(Checker *C, Expr *e, Type *t) {
 static bool coerce(Checker *C, Expr **slot, Type *t) {
     Expr *e = *slot;
     if (e->type && e->type->kind == T_VOID && !is_err(t)) {
-        err(C, e->span, "type mismatch: expected %s, found void", t->name);
+        mismatch(C, e, t);               /* "'f' returns no value" for calls */
         return false;
     }
     if (!assignable(C, e->type, t, e)) { mismatch(C, e, t); return false; }
