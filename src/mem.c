@@ -123,7 +123,16 @@ char *arena_printf(Arena *a, const char *fmt, ...) {
 
 /* Blocks go back to a small per-VM cache (up to 32 MB) for the next
  * compile; the rest is freed. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WRIT_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(WRIT_ASAN)
+#define ARENA_CACHE_MAX ((size_t)0)      /* sanitizer builds: freed blocks really go, so use-after-free shows */
+#else
 #define ARENA_CACHE_MAX ((size_t)32 << 20)
+#endif
 
 void arena_free(Arena *a) {
     VM *vm = a->vm;

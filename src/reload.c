@@ -496,7 +496,9 @@ static writ_status reload_load(VM *vm, const char *name, char *text, size_t len,
     writ_status st = api_load(vm, old->name, text, len, true, NULL);
     vm->reload = NULL;
     rollback(vm, &c);                     /* a no-op once committed */
-    if (c.committed) {                    /* the replaced load's compile data is no longer used */
+    bool has_prelude = false;             /* the library prelude compiled in that load stays in use */
+    for (uint32_t f = 0; f < old->nfiles; f++) if (strcmp(old->files[f], CHK_PRELUDE_NAME) == 0) has_prelude = true;
+    if (c.committed && !has_prelude) {    /* the replaced load's compile data is no longer used */
         VEC_FREE(vm, old->fns, old->capfns);
         old->nfns = 0;
         chk_result_free(vm, (CheckResult *)vm->results[idx]);
