@@ -73,6 +73,7 @@ void api_set_error_text(VM *vm, const char *s, size_t n) {
 void writ_vm_free(writ_vm *vm) {
     if (!vm) return;
     sched_free(vm);                 /* tasks first: their frames run module code */
+    api_free_fn_handles(vm);
     for (size_t i = vm->nmodules; i-- > 0;) module_free(vm, vm->modules[i]);
     VEC_FREE(vm, vm->modules, vm->cap_modules);
     host_free_all(vm);
@@ -446,6 +447,7 @@ bool writ_diagnostic_get(writ_vm *vm, int index, writ_diagnostic *out) {
 
 writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run, LoadHooks *h) {
     drop_diagnostics(vm);
+    vm->mem_failed = false;
     /* the arena outlives a successful load: later loads import its symbols */
     Arena *arenap = mem_alloc(vm, sizeof(Arena));
     arena_init(arenap, vm);

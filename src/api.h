@@ -39,6 +39,8 @@ writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run,
 writ_status api_read_file(VM *vm, const char *path, char **out, size_t *len);
 char *api_module_key(VM *vm, const char *name);
 
+void api_free_fn_handles(VM *vm);
+
 /* Host entries (runtime.md §1): the outermost starts a fresh budget. */
 void api_entry_begin(VM *vm);
 writ_status api_entry_end(VM *vm, bool ok);

@@ -47,15 +47,30 @@ writ_status writ_function(writ_vm *vm, const char *module, const char *name, wri
     fn->name = mem_strndup(vm, name, strlen(name));
     fn->proto = p;
     fn->generation = vm->code_generation;
+    VEC_PUSH(vm, vm->fnhandles, vm->nfnhandles, vm->capfnhandles, fn);
     *out = fn;
     return WRIT_OK;
 }
 
-void writ_fn_free(writ_vm *vm, writ_fn *fn) {
-    if (!vm || !fn) return;
+static void fn_destroy(VM *vm, writ_fn *fn) {
     if (fn->module) mem_free(vm, fn->module, strlen(fn->module) + 1);
     mem_free(vm, fn->name, strlen(fn->name) + 1);
     mem_free(vm, fn, sizeof *fn);
+}
+
+void api_free_fn_handles(VM *vm) {       /* VM teardown: handles the host never freed */
+    for (size_t i = 0; i < vm->nfnhandles; i++) fn_destroy(vm, vm->fnhandles[i]);
+    VEC_FREE(vm, vm->fnhandles, vm->capfnhandles);
+    vm->nfnhandles = 0;
+}
+
+void writ_fn_free(writ_vm *vm, writ_fn *fn) {
+    if (!vm || !fn) return;
+    size_t i = 0;
+    while (i < vm->nfnhandles && vm->fnhandles[i] != fn) i++;
+    if (i == vm->nfnhandles) return;          /* not ours (or freed already) */
+    vm->fnhandles[i] = vm->fnhandles[--vm->nfnhandles];
+    fn_destroy(vm, fn);
 }
 
 /* Converts the host's arguments into the slots of p's parameters (after

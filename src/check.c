@@ -1504,6 +1504,29 @@ bool chk_valid_signature(VM *vm, const char *sig, char *why, size_t n) {
     LibSig *ls = parse_libsig(&C, sig, NULL, NULL, NULL, NULL);
     bool ok = ls != NULL;
     if (!ok) snprintf(why, n, "cannot parse \"%s\" (types: int, float, bool, string, Array<T>, Dictionary<K, V>, Optional<T>, Result<T>, tuples, functions)", sig);
+    for (uint32_t i = 0; ok && i < ls->n; i++) {
+        for (uint32_t k = 0; k < i && ok; k++)
+            if (*ls->names[i] && strcmp(ls->names[i], ls->names[k]) == 0) {
+                snprintf(why, n, "parameter '%s' is declared twice", ls->names[i]);
+                ok = false;
+            }
+        Expr *d = ls->defaults[i];
+        Type *t = ls->types[i];
+        if (ok && d) {             /* a constant of the parameter's type (an int literal fits a float) */
+            bool fits = (d->kind == E_INT && (t->kind == T_INT || t->kind == T_FLOAT)) || (d->kind == E_FLOAT && t->kind == T_FLOAT) ||
+                        (d->kind == E_BOOL && t->kind == T_BOOL) || (d->kind == E_STRING && t->kind == T_STRING);
+            if (!fits) { snprintf(why, n, "the default of parameter %u does not fit its type %s", i + 1, t->name); ok = false; }
+        }
+        if (ok && d && i + 1 < ls->n && !ls->defaults[i + 1] && !(ls->variadic && i + 2 == ls->n)) {
+            snprintf(why, n, "parameters with defaults must come after required parameters");
+            ok = false;
+        }
+    }
+    if (ok && ls->variadic) {     /* only the last parameter may be variadic */
+        const char *dots = strstr(sig, "...");
+        const char *comma = dots ? strchr(dots, ',') : NULL;
+        if (comma) { snprintf(why, n, "a variadic parameter must be the last parameter"); ok = false; }
+    }
     arena_free(&A);
     return ok;
 }

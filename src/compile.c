@@ -268,15 +268,21 @@ static void pop_scope(FnState *F) {
 static bool in_cell(Sym *s) { return sym_in_cell(s); }
 
 /* Gives a new local its register. */
+/* Debug info: a local lives in its register from here on (until its scope
+ * ends, or the caller sets the end); returns its index or -1. */
+static int32_t debug_local(FnState *F, Sym *s) {
+    if (!s->name || s->name[0] == '<' || strcmp(s->name, "_") == 0 || !F->p) return -1;
+    LocalDebug d = { mem_strndup(F->vm, s->name, strlen(s->name)), s->type, F->p->ncode, UINT32_MAX,
+                     (uint8_t)s->reg, in_cell(s) };
+    VEC_PUSH(F->vm, F->p->dlocals, F->p->ndlocals, F->p->capdlocals, d);
+    return (int32_t)F->p->ndlocals - 1;
+}
+
 static int declare_local(FnState *F, Sym *s) {
     bool ref = in_cell(s) || is_ref(s->type);
     s->reg = alloc_reg(F, ref);
     VEC_PUSH(F->vm, F->locals, F->nlocals, F->caplocals, s);
-    if (s->name && s->name[0] != '<' && strcmp(s->name, "_") != 0 && F->p) {   /* debug info */
-        LocalDebug d = { mem_strndup(F->vm, s->name, strlen(s->name)), s->type, F->p->ncode, UINT32_MAX,
-                         (uint8_t)s->reg, in_cell(s) };
-        VEC_PUSH(F->vm, F->p->dlocals, F->p->ndlocals, F->p->capdlocals, d);
-    }
+    debug_local(F, s);
     return s->reg;
 }
 
@@ -2014,10 +2020,12 @@ static void var_decl(FnState *F, Stmt *s) {
     Type *t = s->init ? s->init->type : p->sym ? p->sym->type : NULL;
     if (p->kind == PAT_NAME && p->sym->kind == SYM_LOCAL && !in_cell(p->sym)) {
         int r = declare_local(F, p->sym);
+        uint32_t dbg = F->p->ndlocals;
         /* the new variable is not visible in its initializer, so build in place */
         F->busy[r] = true;
         if (s->init) expr(F, s->init, r);
         else default_value(F, r, p->sym->type);
+        if (dbg && F->p->dlocals[dbg - 1].reg == r) F->p->dlocals[dbg - 1].start = here(F);   /* debuggers see it once set */
         return;
     }
     int v;
@@ -2064,12 +2072,17 @@ static void for_stmt(FnState *F, Stmt *s) {
         loop.nlocals = F->nlocals;
         F->loop = &loop;
         push_scope(F);
+        int32_t dbg = -1;
         if (s->pat->kind == PAT_NAME) {
             Sym *sym = s->pat->sym;
             if (in_cell(sym) || sym->captured) { int r = declare_local(F, sym); emit_abc(F, OP_MOVE, r, i, 0); }
-            else { sym->reg = i; }     /* the counter itself: the body cannot assign it */
+            else {                     /* the counter itself: the body cannot assign it */
+                sym->reg = i;
+                dbg = debug_local(F, sym);
+            }
         }
         block(F, s->body);
+        if (dbg >= 0) F->p->dlocals[dbg].end = here(F);
         pop_scope(F);
         jl_patch(F, &loop.continues, here(F));
         if (incl) {

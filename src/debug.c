@@ -100,17 +100,10 @@ bool debug_instruction(VM *vm, Proto *p, const uint32_t *pc) {
     uint32_t at = (uint32_t)(pc - p->code);
     uint32_t line = at < p->ncode ? p->lines[at] : 0;
     const char *file = p->file ? p->file : "?";
-    /* calls and returns: the frame depth moved since the last instruction */
-    if (d->call && depth != d->last_depth) {
-        if (depth > d->last_depth) d->call(vm, frame_name(p), file, (int)line, false, d->call_ud);
-        else d->call(vm, d->last_name ? d->last_name : "?", d->last_file ? d->last_file : "?", (int)d->last_line, true, d->call_ud);
-    }
     bool new_line = depth != d->last_depth || p != d->last_proto || line != d->last_line || at <= d->last_at;
     d->last_depth = depth;
     d->last_proto = p;
     d->last_at = at;
-    d->last_name = frame_name(p);
-    d->last_file = file;
     if (!new_line) return true;
     d->last_line = line;
     if (d->line) d->line(vm, file, (int)line, d->line_ud);
@@ -141,6 +134,30 @@ bool debug_instruction(VM *vm, Proto *p, const uint32_t *pc) {
     }
     update_on(vm);
     return true;
+}
+
+void debug_event(VM *vm, Proto *p, bool is_return) {
+    Debugger *d = &vm->dbg;
+    if (p->hidden) return;
+    Frame *f = &vm->frames[vm->nframes - 1];
+    uint32_t at = f->pc > p->code ? (uint32_t)(f->pc - p->code) - 1 : 0;
+    int line = at < p->ncode ? (int)p->lines[at] : 0;
+    if (d->call) d->call(vm, frame_name(p), p->file ? p->file : "?", line, is_return, d->call_ud);
+    if (!is_return) {                       /* the callee's first instruction starts a line */
+        d->last_proto = NULL;
+        return;
+    }
+    /* the caller goes on in the middle of its line: that is not a new line */
+    d->last_depth = vm->nframes - 1 + vm->depth_base;
+    d->last_proto = NULL;
+    if (vm->nframes >= 2) {
+        Frame *c = &vm->frames[vm->nframes - 2];
+        Proto *cp = c->proto;
+        uint32_t cat = c->pc > cp->code ? (uint32_t)(c->pc - cp->code) - 1 : 0;
+        d->last_proto = cp;
+        d->last_at = cat;
+        d->last_line = cat < cp->ncode ? cp->lines[cat] : 0;
+    }
 }
 
 /* ------------------------------------------------------------------ */

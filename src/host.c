@@ -6,11 +6,12 @@
 #include "api.h"
 #include "chunk.h"
 #include "check.h"
+#include "lex.h"
 #include <stdarg.h>
 #include <stdio.h>
 
 static bool valid_name(const char *n) {
-    if (!n || !*n || (*n >= '0' && *n <= '9')) return false;
+    if (!n || !*n || (*n >= '0' && *n <= '9') || lex_is_keyword(n)) return false;
     for (const char *p = n; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_')) return false;
     return true;
@@ -216,6 +217,10 @@ static bool member_taken(HostType *ht, const char *name) {
 writ_host_type *writ_define_type(writ_vm *vm, const char *name) {
     if (!vm) return NULL;
     if (!valid_name(name)) { api_misuse(vm, "'%s' is not a valid type name", name ? name : "(null)"); return NULL; }
+    static const char *const builtin[] = {"int", "float", "bool", "string", "any", "void", "Array", "Dictionary",
+                                           "Optional", "Result", "Weak", "Wait", NULL};
+    for (int i = 0; builtin[i]; i++)
+        if (strcmp(builtin[i], name) == 0) { api_misuse(vm, "'%s' is a built-in type name", name); return NULL; }
     if (name_taken(vm, name) || writ_type_of(vm, name)) { api_misuse(vm, "'%s' is already defined", name); return NULL; }
     for (size_t i = 0; i < vm->nhosttypes; i++)
         if (strcmp(vm->hosttypes[i]->name, name) == 0) { api_misuse(vm, "'%s' is already defined", name); return NULL; }

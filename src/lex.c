@@ -336,6 +336,12 @@ static const char *const keyword_names[] = {
     "start", "import", "export", "from", "true", "false", "null", "void", "where",
 };
 
+bool lex_is_keyword(const char *name) {
+    for (size_t k = 0; k < sizeof keyword_names / sizeof keyword_names[0]; k++)
+        if (strcmp(keyword_names[k], name) == 0) return true;
+    return false;
+}
+
 #define FNV_BASIS 2166136261u
 #define FNV_PRIME 16777619u
 

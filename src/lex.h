@@ -14,5 +14,7 @@
 Token *lex_source(Arena *arena, Diags *diags, const Source *src, size_t *count);
 /* §1.4 rule 2: whether a line ending with token t continues on the next. */
 bool lex_continues_line(const Token *t);
+/* Whether a name is a keyword (host registrations may not use them). */
+bool lex_is_keyword(const char *name);
 
 #endif

@@ -217,6 +217,8 @@ static void push_history(VM *vm, ReloadType *rt) {
     l->n = a->nfields;
     l->names = (const char **)a->field_names;    /* taken over from the old facts */
     l->types = a->field_types;
+    if (a->field_defaults) mem_free(vm, a->field_defaults, sizeof(Proto *) * a->nfields);
+    a->field_defaults = NULL;
     a->field_names = NULL;
     a->field_types = NULL;
     a->nfields = 0;
@@ -367,9 +369,13 @@ static void install_globals(VM *vm, ReloadCtx *c, Module *m) {
         if (g->ginit[s]) val_release(vm, g->gtypes[s], g->globals[s]);
         g->ginit[s] = false;
         mark_dead(vm, s);
-        c->info.globals_removed++;
+        bool retyped = false;                 /* the same name in a new slot: re-initialised */
+        for (uint32_t n = 0; n < m->nglobals && !retyped; n++)
+            retyped = g->gnames[m->first_global + n] && g->gnames[s] && strcmp(g->gnames[m->first_global + n], g->gnames[s]) == 0;
+        if (retyped) c->info.globals_reinitialised++;
+        else c->info.globals_removed++;
     }
-    c->info.globals_added = (int)m->nglobals;
+    c->info.globals_added = (int)m->nglobals - c->info.globals_reinitialised;
     /* the kept slots now belong to the new load (exactly sized: freed by count) */
     if (c->nkept) c->kept_slots = mem_realloc(vm, c->kept_slots, sizeof(uint32_t) * c->capkept, sizeof(uint32_t) * c->nkept);
     else VEC_FREE(vm, c->kept_slots, c->capkept);

@@ -185,8 +185,11 @@ static Tuple *tuple_copy(VM *vm, Tuple *t) {
 /* ------------------------------------------------------------------ */
 /* limits (runtime.md §12), checked before each instruction when installed */
 
-static bool vm_watch(VM *vm, Proto *P, const uint32_t *pc) {
-    if (vm->debug_on && !debug_instruction(vm, P, pc - 1)) return false;
+static bool vm_watch(VM *vm, Proto *P, uint32_t *pc) {
+    if (vm->debug_on) {
+        vm->frames[vm->nframes - 1].pc = pc;   /* hooks read the frame's current line and locals */
+        if (!debug_instruction(vm, P, pc - 1)) return false;
+    }
     if (vm->insn_limit && ++vm->insn_count > vm->insn_limit) {
         rt_error(vm, "instruction limit exceeded (%llu instructions)", (unsigned long long)vm->insn_limit);
         vm->error_is_limit = true;
@@ -276,6 +279,7 @@ bool vm_execute(VM *vm, Proto *entry, Closure *cl, Value *args, uint32_t nargs, 
     fr->hidden = false;
     fr->ret_reg = 0;
     fr->inout_reg = -1;
+    if (vm->debug_on) debug_event(vm, entry, false);
     return run(vm, entry_frames, NULL, result);
 }
 
@@ -283,6 +287,7 @@ bool vm_execute(VM *vm, Proto *entry, Closure *cl, Value *args, uint32_t nargs, 
  * false on a runtime error, which also ended the task. */
 bool vm_resume(VM *vm, Task *t) {
     task_enter(vm, t, vm->running, 0, true);
+    if (vm->debug_on) debug_event(vm, vm->frames[vm->nframes - 1].proto, false);   /* resuming counts as a call */
     return run(vm, 0, t, NULL);
 }
 
@@ -312,6 +317,7 @@ Task *vm_spawn(VM *vm, Proto *entry, Value *args, uint32_t nargs, Instance *owne
     f->hidden = false;
     obj_retain(&t->h);
     task_enter(vm, t, vm->running, 0, true);
+    if (vm->debug_on) debug_event(vm, entry, false);
     if (!run(vm, 0, t, NULL)) { obj_release(vm, &t->h); return NULL; }
     return t;
 }
@@ -704,6 +710,7 @@ call_enter: {
         f->inout_reg = inout;
         f->hidden = false;
         P = q; R = NR; K = q->consts; pc = q->entry;
+        if (unlikely(vm->debug_on)) { f->pc = pc; debug_event(vm, q, false); }
         NEXT();
     }
     CASE(CALLN) {
@@ -734,6 +741,11 @@ call_enter: {
             }
             pc += (nargs + 3) / 4;
             SAVE();
+            if (unlikely(vm->host_nesting >= 200)) {
+                rt_error(vm, "stack overflow: host call nesting limit (200) exceeded");
+                vm->error_is_limit = true;
+                THROW();
+            }
             writ_value r;
             r.kind = WRIT_VOID;
             vm->has_error = false;
@@ -843,6 +855,7 @@ call_enter: {
     CASE(HGET_REF) { Value v; if (!host_get_field(vm, (HostObj *)RB.p, C, &v)) THROW(); SETREF(RA, v.o); NEXT(); }
     CASE(HSET) { if (!host_set_field(vm, (HostObj *)RA.p, B, RC)) THROW(); NEXT(); }
     CASE(RET) {
+        if (unlikely(vm->debug_on)) { SAVE(); debug_event(vm, P, true); }
         Value v = RA;
         if (P->ret_is_ref) obj_retain(v.o);
         Frame *f = &vm->frames[vm->nframes - 1];
@@ -861,6 +874,7 @@ call_enter: {
         NEXT();
     }
     CASE(RET0) {
+        if (unlikely(vm->debug_on)) { SAVE(); debug_event(vm, P, true); }
         Frame *f = &vm->frames[vm->nframes - 1];
         Obj *self_back = NULL;
         if (f->inout_reg >= 0) { self_back = R[0].o; R[0].o = NULL; }
@@ -1096,6 +1110,7 @@ call_enter: {
         Task *t = cur_task;
         SAVE();
         if (unlikely(!t)) { rt_error(vm, "'yield' outside of a task"); goto error; }
+        if (unlikely(vm->debug_on)) debug_event(vm, P, true);      /* suspending counts as a return */
         sched_set_wait(vm, t, A == 255 ? NULL : (WaitObj *)RA.p);
         task_leave(vm, t);
         bool host = t->host_resumed;           /* read before sched_end may free t */
@@ -1149,6 +1164,7 @@ start_task: {
         task_enter(vm, t, cur_task, stop_at, false);
         cur_task = t;
         stop_at = 0;
+        if (unlikely(vm->debug_on)) debug_event(vm, q, false);
         goto reload;
     }
 

@@ -88,7 +88,6 @@ typedef struct Debugger {
     bool in_handler;
     /* the last instruction seen: new lines, calls and returns are changes of it */
     struct Proto *last_proto; uint32_t last_line, last_at; size_t last_depth;
-    const char *last_name, *last_file;
 } Debugger;
 
 struct writ_vm {
@@ -153,6 +152,7 @@ struct writ_vm {
     struct HostGlobal **hostglobals; size_t nhostglobals, caphostglobals;
     struct HostType **hosttypes; size_t nhosttypes, caphosttypes;
     uint32_t host_nesting;  /* host functions running (re-entry cap) */
+    struct writ_fn **fnhandles; size_t nfnhandles, capfnhandles;   /* writ_function handles, freed at teardown */
 
     /* output */
     void (*write)(void *ud, const char *s, size_t n);

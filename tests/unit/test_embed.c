@@ -707,7 +707,7 @@ static void test_reload(void) {
         "func draw() -> string { return \"v3 $count\" }\n"
         "func blinker() { yield }\n";
     CHECK(writ_reload_string(vm, "game.writ", v3, strlen(v3), &info) == WRIT_OK);
-    CHECK(info.globals_removed == 4);              /* count (retyped), history, ball, added */
+    CHECK(info.globals_removed == 3 && info.globals_reinitialised == 1);   /* history, ball, added; count retyped */
     draw_is(vm, draw, "v3 reset");
     out.n = 0;
     out.buf[0] = 0;
