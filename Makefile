@@ -11,6 +11,20 @@ VERSION := $(shell sed -n 's/.*WRIT_VERSION "\(.*\)".*/\1/p' src/common.h)
 # the library: position independent, only writ_* names visible (WRIT_API)
 LIBFLAGS := -fPIC -fvisibility=hidden
 
+# Regex (stdlib.md §11) is built only when PCRE2 is found.
+PCRE2_LIBS := $(shell pkg-config --libs libpcre2-8 2>/dev/null)
+ifneq ($(PCRE2_LIBS),)
+CFLAGS  += -DWRIT_HAVE_PCRE2 $(shell pkg-config --cflags libpcre2-8)
+LDLIBS  += $(PCRE2_LIBS)
+ifeq ($(MAKELEVEL),0)
+$(info regex: built (PCRE2 $(shell pkg-config --modversion libpcre2-8)))
+endif
+else
+ifeq ($(MAKELEVEL),0)
+$(info regex: not built (libpcre2-8 not found by pkg-config; install libpcre2-dev))
+endif
+endif
+
 CORE_SRC := $(wildcard src/*.c) $(wildcard lib/*.c)
 CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRC))

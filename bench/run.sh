@@ -249,4 +249,10 @@ log "=== compile speed"
 echo
 "$here/compile_speed.sh" "$writ"
 # --- end compile speed ---
+
+# --- json and regex throughput (bench/json.sh: generated 20 MB JSON document, 10 MB log) ---
+log ""
+log "=== json and regex"
+echo
+"$here/json.sh" "$writ"
 exit 0

@@ -34,11 +34,15 @@ static bool wait_until(VM *vm, Value *a, Value *ret) {
     return true;
 }
 
-/* The compiler passes the owner only when its static type is a class or
- * trait (or an Optional of one); any other value is null here: nothing. */
+/* `any` arguments arrive boxed with their static type (AnyBox); only a
+ * class or trait value (or a non-null Optional of one) owns tasks. */
 static bool cancel_coroutines(VM *vm, Value *a, Value *ret) {
     (void)ret;
-    if (a[0].p) sched_cancel_owner(vm, (Instance *)a[0].p);
+    AnyBox *b = (AnyBox *)a[0].p;
+    Type *t = b->type;
+    Value v = b->v;
+    if (t->kind == T_OPTIONAL && !opt_is_null(t->a, v)) { v = opt_payload(t->a, v); t = t->a; }
+    if ((t->kind == T_CLASS || t->kind == T_TRAIT) && v.p) sched_cancel_owner(vm, (Instance *)v.p);
     return true;
 }
 

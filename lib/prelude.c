@@ -38,4 +38,6 @@ const char *const lib_prelude_source =
     "        Easing.EaseOutBounce => bounceOut(x)\n"
     "        Easing.SmoothStep => x * x * (3.0 - 2.0 * x)\n"
     "    }\n"
-    "}\n";
+    "}\n"
+    /* json (stdlib.md §14): the kinds of a Json node; Json.kind() returns the ordinal */
+    "export enum JsonKind { Null, Bool, Number, String, Array, Object }\n";

@@ -38,6 +38,11 @@ writ_value api_to_writ(VM *vm, Type *t, Value v, bool retain) {
     (void)vm;
     writ_value w;
     memset(&w, 0, sizeof w);
+    if (t->kind == T_ANY) {             /* an AnyBox: the value with its own type */
+        AnyBox *b = (AnyBox *)v.p;
+        if (b->type->kind == T_NULL) { w.kind = WRIT_NULL; return w; }
+        return api_to_writ(vm, b->type, b->v, retain);
+    }
     if (t->kind == T_OPTIONAL) {
         if (opt_is_null(t->a, v)) { w.kind = WRIT_NULL; return w; }
         v = opt_payload(t->a, v);
@@ -95,6 +100,18 @@ static ObjKind obj_kind_for(writ_kind k) {
 
 bool api_from_writ(VM *vm, Type *t, writ_value w, Value *out, char *why, size_t n) {
     out->u = 0;
+    if (t->kind == T_ANY) {             /* box the value with the type it carries */
+        TypeTable *tt = &vm->types;
+        Type *wt = w.kind == WRIT_NULL ? tt->t_null : w.kind == WRIT_INT ? tt->t_int : w.kind == WRIT_FLOAT ? tt->t_float :
+                   w.kind == WRIT_BOOL ? tt->t_bool : w.kind == WRIT_STRING ? tt->t_string : (Type *)w.type;
+        if (!wt || wt->kind == T_ANY || w.kind == WRIT_VOID) { snprintf(why, n, "expected a value, found %s", api_kind_name(w)); return false; }
+        if (wt->kind == T_NULL) { out->p = any_box(vm, wt, (Value){ .u = 0 }); return true; }
+        Value inner;
+        if (!api_from_writ(vm, wt, w, &inner, why, n)) return false;
+        out->p = any_box(vm, wt, inner);
+        val_release(vm, wt, inner);
+        return true;
+    }
     if (t->kind == T_OPTIONAL) {
         if (w.kind == WRIT_NULL) { *out = opt_none(t->a); return true; }
         Value inner;

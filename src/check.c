@@ -426,7 +426,7 @@ static Type *sp_type(SigParser *p) {
     }
     if (!strcmp(id, "Result") && sp_eat(p, "<")) { Type *a = sp_type(p); if (!sp_eat(p, ">")) p->bad = true; return ty_result(vm, a); }
     if (!strcmp(id, "Weak") && sp_eat(p, "<")) { Type *a = sp_type(p); if (!sp_eat(p, ">")) p->bad = true; return ty_weak(vm, a); }
-    if (p->C->lookup_types) {          /* host signatures: library and host types by name */
+    if (p->C->lookup_types) {          /* library and host types by name: Json, Regex, JsonKind (prelude), host types */
         Sym *s = lookup(p->C, id);
         if (s && s->kind == SYM_TYPE && !s->tdecl && s->type) return s->type;
     }
@@ -467,6 +467,7 @@ static LibSig *parse_libsig(Checker *C, const char *sig, Type *T, Type *U, Type 
     LibSig *ls = arena_alloc(C->A, sizeof *ls);
     const char *names[16]; Type *types[16]; Expr *defs[16];
     uint32_t n = 0;
+    if (sp_eat(&p, "<")) { sp_ident(&p); sp_eat(&p, ">"); }    /* a generic native's <T> */
     sp_eat(&p, "(");
     if (!sp_eat(&p, ")")) {
         do {
@@ -1091,7 +1092,9 @@ static void narrow_from_cond(Checker *C, Expr *c, bool when_true) {
     }
     Sym *s = NULL;
     bool present = false;
-    if (c->kind == E_IS && c->lhs->type && c->lhs->type->kind != T_OPTIONAL) {
+    if (c->kind == E_IS && c->lhs->type && c->lhs->type->kind == T_ANY) {
+        return;                   /* an any value stays boxed: convert it with 'as' */
+    } else if (c->kind == E_IS && c->lhs->type && c->lhs->type->kind != T_OPTIONAL) {
         s = narrowable(C, c->lhs);
         if (s && when_true) {
             Type *t = resolve_type(C, c->type_expr);
@@ -1327,9 +1330,13 @@ static void unknown_method(Checker *C, Expr *callee, Type *t, const LibFn *table
 static Type *check_lambda(Checker *C, Expr *e, Type *expected);
 
 /* A method of string, Array<T> or Dictionary<K, V> (receiver type t). */
+static const LibFn *method_table(Type *t) {
+    return t->kind == T_STRING ? lib_string_methods : t->kind == T_ARRAY ? lib_array_methods :
+           t->kind == T_DICT ? lib_dict_methods : t->kind == T_NATIVE ? ((const NativeType *)t->decl)->methods : NULL;
+}
+
 static Type *call_method(Checker *C, Expr *e, Expr *callee, Type *t, CallInfo *ci) {
-    const LibFn *table = t->kind == T_STRING ? lib_string_methods : t->kind == T_ARRAY ? lib_array_methods :
-                         t->kind == T_DICT ? lib_dict_methods : NULL;
+    const LibFn *table = method_table(t);
     if (!table) {
         if (t->kind == T_OPTIONAL) {
             Diag *g = err(C, callee->span, "cannot access '%s' on %s; the value may be null", callee->str, t->name);
@@ -1434,6 +1441,67 @@ static Type *check_builtin_ctor(Checker *C, Expr *e, const char *name, Type *exp
     if (rt && rt->kind == T_RESULT) return rt;
     err(C, e->span, "cannot infer the type of Error(...); add a type annotation");
     return T_err(C);
+}
+
+static Type *no_targs(Checker *C, Expr *e);
+
+/* Regex("...") and other native reference types with a constructor. */
+static Type *call_native_ctor(Checker *C, Expr *e, Sym *s, CallInfo *ci) {
+    const NativeType *nt = (const NativeType *)s->type->decl;
+    if (e->ntargs) return no_targs(C, e);
+    if (!nt->ctor) {
+        err(C, e->lhs->span, "%s has no constructor", nt->name);
+        for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+        return T_err(C);
+    }
+    e->lhs->type = s->type;
+    ci->kind = CALL_NATIVE;
+    call_lib(C, e, nt->ctor, nt->name, NULL, NULL, NULL, NULL, ci);
+    return s->type;
+}
+
+/* A generic native "<T>(...)": T is written (f<T>(...)) or comes from the
+ * expected type (the T in an expected Result<T> / Optional<T>, or T itself);
+ * the module's type_arg hook may reject it.  The compiler passes T to the
+ * native as a hidden trailing argument (rt.h). */
+static Type *call_generic_lib(Checker *C, Expr *e, Sym *s, Type *expected, CallInfo *ci) {
+    const LibFn *f = s->lib[0];
+    Type *T = NULL;
+    if (e->ntargs > 1) {
+        err(C, e->span, "'%s' takes one type argument", s->name);
+    } else if (e->ntargs == 1) {
+        T = resolve_type(C, e->targs[0]);
+        if (T->kind == T_VOID) { err(C, e->targs[0]->span, "'void' cannot be a type argument"); T = T_err(C); }
+    } else if (expected && !is_err(expected)) {
+        /* match the declared return type against the expected one */
+        LibSig *probe = lib_sig(C, f, C->tt->t_null, NULL, NULL, NULL);
+        Type *r = probe ? probe->ret : NULL, *x = expected;
+        while (r && r->kind != T_NULL && x && r->kind == x->kind && (r->kind == T_RESULT || r->kind == T_OPTIONAL || r->kind == T_ARRAY)) { r = r->a; x = x->a; }
+        if (r && r->kind == T_NULL && x) T = x;
+    }
+    if (!T) {
+        if (!e->ntargs) err(C, e->span, "cannot infer the type argument of '%s'; write %s<T>(...)", s->name, s->name);
+        for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+        return T_err(C);
+    }
+    if (is_err(T)) {
+        for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+        return T;
+    }
+    for (const LibModule *m = lib_modules; m->name; m++) {
+        bool mine = false;
+        for (const LibFn *g = m->fns; g && g->name && !mine; g++) mine = g == f;
+        if (!mine || !m->type_arg_ok) continue;
+        const char *why = m->type_arg_ok(f, T);
+        if (why) {
+            err(C, e->ntargs ? e->targs[0]->span : e->span, why, T->name);
+            for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
+            return T_err(C);
+        }
+    }
+    ci->kind = CALL_NATIVE;
+    ci->targ = T;
+    return call_lib(C, e, f, s->name, T, NULL, NULL, NULL, ci);
 }
 
 /* Explicit type arguments on a call of something not generic. */
@@ -1611,7 +1679,8 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
         tsym = ns && ns->kind == SYM_NAMESPACE ? find_export(ns->exports, callee->str) : NULL;
     }
     bool on_member = callee->kind == E_MEMBER || callee->kind == E_SAFE_MEMBER;   /* checked per method */
-    if (e->ntargs && !on_member && !(tsym && (tsym->generic || tsym->tdecl))) {
+    bool generic_lib = tsym && tsym->kind == SYM_LIB && tsym->lib[0]->sig[0] == '<';
+    if (e->ntargs && !on_member && !(tsym && (tsym->generic || tsym->tdecl)) && !generic_lib) {
         err(C, e->span, "'%s' takes no type arguments", callee_name(callee));
         for (uint32_t i = 0; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL);
         return T_err(C);
@@ -1646,6 +1715,7 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
             return check_construct(C, e, ti, ci);
         }
         if (s->kind == SYM_TYPE && s->type && s->type->kind == T_HOST) { callee->type = s->type; return host_construct(C, e, s->type->decl, ci); }
+        if (s->kind == SYM_TYPE && s->type && s->type->kind == T_NATIVE) return call_native_ctor(C, e, s, ci);
         if (s->kind == SYM_TYPE) { callee->type = s->type; return check_construct(C, e, s->ti, ci); }
         if (s->kind == SYM_METHOD || s->kind == SYM_FIELD) {
             MethodInfo *mi = s->method;
@@ -1690,6 +1760,7 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
                 ci->kind = f == &lib_print ? CALL_PRINT : f == &lib_typeof ? CALL_TYPEOF : CALL_ASSERT;
                 return r;
             }
+            if (f->sig[0] == '<') return call_generic_lib(C, e, s, expected, ci);
             f = pick_overload(C, s, e);
             ci->kind = CALL_NATIVE;
             return call_lib(C, e, f, s->name, NULL, NULL, NULL, NULL, ci);
@@ -1765,7 +1836,7 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
         }
         if (e->ntargs) return no_targs(C, e);
         if (t->kind == T_STRING || t->kind == T_ARRAY || t->kind == T_DICT || t->kind == T_OPTIONAL || t->kind == T_INT ||
-            t->kind == T_FLOAT || t->kind == T_BOOL || t->kind == T_FUNC)
+            t->kind == T_FLOAT || t->kind == T_BOOL || t->kind == T_FUNC || t->kind == T_NATIVE)
             return call_method(C, e, callee, t, ci);
     }
     if (callee->kind == E_SAFE_MEMBER) {
@@ -2224,8 +2295,7 @@ static Type *check_member(Checker *C, Expr *e) {
         diag_help(C->D, g, "use '?.', '?\?' or check 'hasValue' first");
         return T_err(C);
     }
-    const LibFn *table = t->kind == T_STRING ? lib_string_methods : t->kind == T_ARRAY ? lib_array_methods :
-                         t->kind == T_DICT ? lib_dict_methods : NULL;
+    const LibFn *table = method_table(t);
     if (table) {
         const LibFn *second;
         if (find_method(table, e->str, 0, &second)) { err(C, e->op_span.line ? e->op_span : e->span, "method '%s' of %s must be called", e->str, t->name); return T_err(C); }
@@ -2274,6 +2344,10 @@ static Type *check_as(Checker *C, Expr *e) {
     Type *t = resolve_type(C, e->type_expr);
     if (is_err(s) || is_err(t)) return is_err(t) ? t : t;
     if (s == t) return t;
+    if (s->kind == T_ANY) {                /* checked at run time */
+        if (t->kind == T_VOID) { err(C, e->span, "cannot convert any to void"); return T_err(C); }
+        return t;
+    }
     if (is_num(s) && is_num(t)) return t;
     if ((s->kind == T_CLASS || s->kind == T_TRAIT) && (t->kind == T_CLASS || t->kind == T_TRAIT)) {
         if (ty_is_subtype(s, t) || ty_is_subtype(t, s) || t->kind == T_TRAIT || s->kind == T_TRAIT) return t;
@@ -2697,10 +2771,12 @@ static void resolve_type_info(Checker *C, TypeInfo *ti) {
         if (ti->nfields) {
             n->field_names = mem_alloc(vm, sizeof(char *) * ti->nfields);
             n->field_types = mem_alloc(vm, sizeof(Type *) * ti->nfields);
+            n->field_flags = mem_alloc(vm, ti->nfields);
         }
         for (uint32_t i = 0; i < ti->nfields; i++) {
             n->field_names[i] = mem_strndup(vm, ti->fields[i]->name, strlen(ti->fields[i]->name));
             n->field_types[i] = ti->fields[i]->type;
+            n->field_flags[i] = (uint8_t)((ti->fields[i]->is_public ? NF_PUBLIC : 0) | (ti->fields[i]->def ? NF_DEFAULT : 0));
         }
     }
     C->cur_type = saved_type;
@@ -3486,6 +3562,7 @@ static Type *check_expr_inner(Checker *C, Expr *e, Type *expected) {
         if (is_err(s) || is_err(t)) return tt->t_bool;
         Type *base = s->kind == T_OPTIONAL ? s->a : s;
         e->check = t;             /* the tested type, for the compiler */
+        if (s->kind == T_ANY) return tt->t_bool;
         if ((base->kind == T_CLASS || base->kind == T_TRAIT) && (t->kind == T_CLASS || t->kind == T_TRAIT)) {
             if (!ty_is_subtype(t, base) && !ty_is_subtype(base, t) && t->kind != T_TRAIT && base->kind != T_TRAIT)
                 err(C, e->span, "'is' test can never succeed: %s is not related to %s", base->name, t->name);
@@ -4045,6 +4122,10 @@ static void declare_lib(Checker *C) {
             s = new_sym(C, SYM_LIB, f->name, (Span){0}, T_err(C));
             s->lib[0] = f;
             s->nlib = 1;
+            declare(C, s, C->scope_id);
+        }
+        for (const NativeType *const *nt = lib_modules[m].types; nt && *nt; nt++) {   /* Json, Regex */
+            Sym *s = new_sym(C, SYM_TYPE, (*nt)->name, (Span){0}, ty_native(C->vm, *nt, (*nt)->name));
             declare(C, s, C->scope_id);
         }
     }

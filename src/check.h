@@ -186,6 +186,7 @@ typedef struct CallInfo {
     bool spread;            /* varargs[0] is a spread array */
     bool has_variadic;
     Type *vararg_type;      /* Array<T> for the variadic parameter */
+    Type *targ;             /* a generic native's type argument (passed as a hidden last argument) */
 } CallInfo;
 
 typedef struct CheckResult {

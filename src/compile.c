@@ -786,6 +786,16 @@ static void eval_written_args(FnState *F, CallInfo *ci, uint32_t nfixed, int *re
     for (uint32_t k = 0; k < no; k++) regs[order[k]] = expr(F, ci->argv[order[k]], -1);
 }
 
+/* A value passed where `any` is expected (library and host parameters) is
+ * boxed with its static type; other values pass unchanged. */
+static int box_any(FnState *F, int r, Type *from, Type *to) {
+    if (to->kind != T_ANY || from->kind == T_ANY) return r;
+    int d = temp(F, to);
+    emit_abc(F, OP_TOANY, d, r, 0);
+    emit(F, add_type(F, from));
+    return d;
+}
+
 /* Collects the variadic arguments (or copies a spread array) into a new array. */
 static int build_varargs(FnState *F, CallInfo *ci) {
     Type *at = ci->vararg_type;
@@ -795,7 +805,7 @@ static int build_varargs(FnState *F, CallInfo *ci) {
         Expr *x = ci->varargs[k];
         uint32_t m = F->ntemps;
         if (ci->spread) { int r = expr(F, x->lhs, -1); emit_abc(F, OP_ASPREAD, a, r, 0); }
-        else { int r = expr(F, x, -1); emit_abc(F, OP_APUSH, a, r, 0); }
+        else { int r = box_any(F, expr(F, x, -1), x->type, at->a); emit_abc(F, OP_APUSH, a, r, 0); }
         free_temps(F, m);
     }
     return a;
@@ -963,6 +973,16 @@ static int call(FnState *F, Expr *e, int dst) {
             off = 1;
         }
         uint32_t n = eval_args(F, ci, regs + off);
+        uint32_t nfixed = ci->has_variadic ? n - 1 : n;
+        for (uint32_t i = 0; i < nfixed; i++) {
+            Type *from = ci->argv[i] ? ci->argv[i]->type : ci->defaults[i]->type;
+            regs[off + i] = box_any(F, regs[off + i], from, ci->ftype->args[i]);
+        }
+        if (ci->targ) {                 /* a generic native's type argument */
+            int tr = temp(F, F->vm->types.t_int);
+            emit_abx(F, OP_LOADTYPE, tr, add_type(F, ci->targ));
+            regs[off + n++] = tr;
+        }
         bool has = rt->kind != T_VOID;
         int r = has ? (safe ? temp(F, rt) : target(F, dst, rt)) : 0;
         bool host = ci->lib->fn == host_marker;
@@ -1511,6 +1531,12 @@ static int expr_inner(FnState *F, Expr *e, int dst) {
         Type *from = e->lhs->type, *to = e->type;
         int r = expr(F, e->lhs, -1);
         if (from == to) { if (dst >= 0) { move(F, dst, r, to); return dst; } return r; }
+        if (from->kind == T_ANY) {
+            int d = target(F, dst, to);
+            emit_abc(F, OP_ANYCAST, d, r, 0);
+            emit(F, add_type(F, to));
+            return d;
+        }
         if (to->kind == T_CLASS || to->kind == T_TRAIT) {      /* checked downcast; upcasts need nothing */
             if (!ty_is_subtype(from, to)) { emit_abc(F, OP_CASTTYPE, r, 0, 0); emit(F, add_type(F, to)); }
             if (dst >= 0) { move(F, dst, r, to); return dst; }
@@ -1661,6 +1687,12 @@ static int expr_inner(FnState *F, Expr *e, int dst) {
         Type *lt = e->lhs->type;
         Type *base = lt->kind == T_OPTIONAL ? lt->a : lt;
         int r = expr(F, e->lhs, -1);
+        if (lt->kind == T_ANY) {
+            int d = target(F, dst, e->type);
+            emit_abc(F, OP_ANYIS, d, r, 0);
+            emit(F, add_type(F, (Type *)e->check));
+            return d;
+        }
         if (base->kind == T_CLASS || base->kind == T_TRAIT) {
             /* the tested type, resolved by the checker */
             Type *t = (Type *)e->check;
@@ -2403,6 +2435,72 @@ static void method_table(FnState *S, TypeInfo *ti) {
     n->methods = mem_realloc(S->vm, n->methods, sizeof(Proto *) * cap, sizeof(Proto *) * n->nmethods);
 }
 
+/* A hidden function made by the compiler (no declaration): F is ready for
+ * code; finish with finish_proto. */
+static void synthetic_fn(FnState *S, FnState *F, FnInfo *fi, const char *name, Type *ret) {
+    memset(fi, 0, sizeof *fi);
+    fi->ret = ret;
+    memset(F, 0, sizeof *F);
+    F->parent = S;
+    F->diags = S->diags;
+    F->src = S->src;
+    F->vm = S->vm;
+    F->m = S->m;
+    F->fi = fi;
+    F->p = proto_new(S->vm, S->m, name);
+    F->p->file = F->src ? F->src->name : NULL;
+    F->p->is_lambda = false;
+}
+
+/* What the library needs to build and inspect instances at run time
+ * (fromJson, reflect): the properties' accessors per field, and a hidden
+ * function that stores the defaults of the fields not given (bit i of its
+ * mask argument set = field i given), as a constructor call would. */
+static void compile_field_meta(FnState *S, TypeInfo *ti) {
+    VM *vm = S->vm;
+    NominalInfo *n = ti->type->nom;
+    if (ti->kind != T_STRUCT && ti->kind != T_CLASS) return;
+    bool any_def = false, any_acc = false;
+    for (uint32_t i = 0; i < ti->nfields; i++) {
+        if (ti->fields[i]->def) any_def = true;
+        if (ti->fields[i]->getter || ti->fields[i]->setter) any_acc = true;
+    }
+    if (any_acc && !n->field_get) {
+        n->field_get = mem_calloc(vm, sizeof(Proto *) * ti->nfields);
+        n->field_set = mem_calloc(vm, sizeof(Proto *) * ti->nfields);
+        for (uint32_t i = 0; i < ti->nfields; i++) {
+            FieldInfo *f = ti->fields[i];
+            if (f->getter) n->field_get[i] = decl_proto(S, f->getter->fd);
+            if (f->setter) n->field_set[i] = decl_proto(S, f->setter->fd);
+        }
+    }
+    if (!any_def || n->defaults) return;
+    FnInfo fi0;
+    FnState F0, *F = &F0;
+    synthetic_fn(S, F, &fi0, ti->type->name, vm->types.t_void);
+    int self = alloc_reg(F, true), mask = alloc_reg(F, false);
+    for (uint32_t i = 0; i < ti->nfields; i++) {
+        FieldInfo *f = ti->fields[i];
+        if (!f->def) continue;
+        uint32_t tm = F->ntemps;
+        uint32_t jgiven = 0;
+        if (i < 64) {
+            int bit = temp(F, vm->types.t_int);
+            load_int(F, bit, (int64_t)((uint64_t)1 << i));
+            emit_abc(F, OP_BAND, bit, mask, bit);
+            jgiven = emit_jump(F, OP_JT, bit, 0, 0);
+            free_temps(F, tm);
+        }
+        int r = convert_reg(F, expr(F, f->def, -1), f->def->type, f->type, -1);
+        emit_abc(F, OP_SETF, self, (int)i, r);
+        free_temps(F, tm);
+        if (i < 64) patch_here(F, jgiven);
+    }
+    emit_abc(F, OP_RET0, 0, 0, 0);
+    finish_proto(F, 2);
+    n->defaults = F->p;
+}
+
 /* Code of one user type: methods, accessors, dispatch tables. */
 static void compile_type(FnState *S, TypeInfo *ti) {
     VM *vm = S->vm;
@@ -2417,6 +2515,7 @@ static void compile_type(FnState *S, TypeInfo *ti) {
         if (f->setter) compile_function(S, f->setter->fi, f->setter->fi->name);
     }
     NominalInfo *n = ti->type->nom;
+    compile_field_meta(S, ti);
     if (ti->kind == T_CLASS && ti->ntraits) {       /* per trait: its methods' implementations */
         for (uint32_t k = 0; k < ti->ntraits; k++) {
             TypeInfo *tr = ti->traits[k];

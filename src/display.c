@@ -453,6 +453,13 @@ static void display_one(DispStack *st, Buf *out, Type *t, Value v, bool quoted) 
     case T_FUNC: put_func(out, v); return;
     case T_WAIT: buf_puts(out, "<wait>"); return;
     case T_HOST: put_host(st->vm, out, (HostObj *)v.p); return;
+    case T_ANY: display_one(st, out, ((AnyBox *)v.p)->type, ((AnyBox *)v.p)->v, quoted); return;
+    case T_NATIVE: {
+        NativeObj *o = (NativeObj *)v.p;
+        if (o->nt->display) { o->nt->display(st->vm, out, o); return; }
+        buf_putc(out, '<'); buf_puts(out, o->nt->name); buf_putc(out, '>');
+        return;
+    }
     case T_NULL: buf_puts(out, "null"); return;
     case T_VOID: return;
     case T_WEAK: {
@@ -621,6 +628,10 @@ static bool eq_shallow(EqStack *s, Type *t, Value a, Value b) {
         eq_push(s, t, a, b);
         return true;
     case T_WEAK: return ((WeakRef *)a.p)->target == ((WeakRef *)b.p)->target;
+    case T_ANY: {
+        AnyBox *x = (AnyBox *)a.p, *y = (AnyBox *)b.p;
+        return x->type == y->type && eq_shallow(s, x->type, x->v, y->v);
+    }
     case T_RESULT: {
         ResultObj *x = (ResultObj *)a.p, *y = (ResultObj *)b.p;
         if ((x->err == NULL) != (y->err == NULL)) return false;
@@ -686,6 +697,7 @@ bool val_equal(VM *vm, Type *t, Value a, Value b) {
 
 const char *val_typeof(VM *vm, Type *t, Value v) {
     (void)vm;
+    while (t->kind == T_ANY) { AnyBox *b = (AnyBox *)v.p; t = b->type; v = b->v; }
     if (t->kind == T_OPTIONAL) {
         if (opt_is_null(t->a, v)) return "null";
         t = t->a;

@@ -110,6 +110,13 @@ static void free_one(VM *vm, Obj *o) {
     case OBJ_INTBOX: mem_free(vm, o, sizeof(IntBox)); break;
     case OBJ_INSTANCE: free_instance(vm, (Instance *)o); break;
     case OBJ_WEAK: mem_free(vm, o, sizeof(WeakRef)); break;
+    case OBJ_ANY: {
+        AnyBox *b = (AnyBox *)o;
+        if (b->type->is_ref) drop(vm, b->v.o);
+        mem_free(vm, b, sizeof(AnyBox));
+        break;
+    }
+    case OBJ_NATIVE: ((NativeObj *)o)->nt->free(vm, (NativeObj *)o); break;
     case OBJ_RESULT: {
         ResultObj *r = (ResultObj *)o;
         if (r->err) drop(vm, &r->err->h);
@@ -293,4 +300,53 @@ Value opt_some(VM *vm, Type *inner, Value v) {
     if (inner->kind == T_INT) return (Value){ .p = intbox_new(vm, v.i) };
     val_retain(inner, v);
     return v;
+}
+
+/* ---- any ---- */
+
+AnyBox *any_box(VM *vm, Type *t, Value v) {
+    if (t->kind == T_ANY) { RETAIN(v.p); return (AnyBox *)v.p; }
+    AnyBox *b = mem_alloc(vm, sizeof(AnyBox));
+    b->h = (Obj){ .rc = 1, .kind = OBJ_ANY };
+    b->type = t;
+    b->v = v;
+    val_retain(t, v);
+    return b;
+}
+
+/* Can a value of static type s (v) be used as a t?  *out owned on success. */
+static bool unbox_as(VM *vm, Type *s, Value v, Type *t, Value *out, bool numeric) {
+    if (s == t) { val_retain(t, v); *out = v; return true; }
+    if (s->kind == T_ANY) return unbox_as(vm, ((AnyBox *)v.p)->type, ((AnyBox *)v.p)->v, t, out, numeric);
+    if (s->kind == T_OPTIONAL) {        /* an Optional is its value, or null */
+        if (opt_is_null(s->a, v)) s = vm->types.t_null;
+        else return unbox_as(vm, s->a, opt_payload(s->a, v), t, out, numeric);
+    }
+    if (t->kind == T_OPTIONAL) {
+        if (s->kind == T_NULL) { *out = opt_none(t->a); return true; }
+        Value inner;
+        if (!unbox_as(vm, s, v, t->a, &inner, numeric)) return false;
+        if (t->a->kind == T_INT) *out = (Value){ .p = intbox_new(vm, inner.i) };
+        else *out = inner;              /* already owned */
+        return true;
+    }
+    if (numeric && t->kind == T_FLOAT && s->kind == T_INT) { out->f = (double)v.i; return true; }
+    if ((t->kind == T_CLASS || t->kind == T_TRAIT) && (s->kind == T_CLASS || s->kind == T_TRAIT) && v.p &&
+        ty_is_subtype(((Instance *)v.p)->type, t)) {
+        RETAIN(v.p);
+        *out = v;
+        return true;
+    }
+    return false;
+}
+
+bool any_unbox(VM *vm, AnyBox *b, Type *t, Value *out) {
+    return unbox_as(vm, b->type, b->v, t, out, true);
+}
+
+bool any_is(VM *vm, AnyBox *b, Type *t) {
+    Value v;
+    if (!unbox_as(vm, b->type, b->v, t, &v, false)) return false;
+    val_release(vm, t, v);
+    return true;
 }

@@ -10,7 +10,7 @@
 
 typedef enum ObjKind {
     OBJ_STRING, OBJ_ARRAY, OBJ_DICT, OBJ_TUPLE, OBJ_CLOSURE, OBJ_CELL, OBJ_INTBOX,
-    OBJ_INSTANCE, OBJ_WEAK, OBJ_RESULT, OBJ_WAIT, OBJ_TASK, OBJ_HOST,
+    OBJ_INSTANCE, OBJ_WEAK, OBJ_RESULT, OBJ_WAIT, OBJ_TASK, OBJ_HOST, OBJ_ANY, OBJ_NATIVE,
 } ObjKind;
 
 typedef struct Obj {
@@ -149,6 +149,22 @@ typedef struct WaitObj {
     uint8_t host_state;    /* WAIT_HOST: 0 pending, 1 completed, 2 cancelled */
     int64_t done_frame;    /* WAIT_HOST: frameCount when completed (tasks resume on a later tick) */
 } WaitObj;
+
+/* A value of static type `any`: the value with the static type it had when
+ * it was boxed (the dynamic class of an instance is still in the instance). */
+typedef struct AnyBox {
+    Obj h;
+    Type *type;        /* never T_ANY */
+    Value v;           /* owned when type->is_ref */
+} AnyBox;
+
+/* An object of a native reference type (Json, Regex, host types): the
+ * NativeType's functions own the payload that follows the header. */
+struct NativeType;
+typedef struct NativeObj {
+    Obj h;
+    const struct NativeType *nt;
+} NativeObj;
 
 /* Optional<int> payload. */
 typedef struct IntBox {

@@ -139,6 +139,10 @@
     OP(CALLM,      ABC, 2, "R[A] = virtual method (next: vtable slot) of the receiver (first arg); B args, C result kind") \
     OP(ISTYPE,     ABC, 1, "R[A] = R[B] is an instance of class/trait T[next] (null: false)") \
     OP(CASTTYPE,   ABC, 1, "error 'cannot cast X to T' unless R[A] is an instance of T[next]") \
+    OP(TOANY,      ABC, 1, "R[A] = R[B] of static type T[next] boxed as any") \
+    OP(ANYCAST,    ABC, 1, "R[A] = the any R[B] as T[next], else error 'cannot cast X to T'") \
+    OP(ANYIS,      ABC, 1, "R[A] = the any R[B] is a T[next]") \
+    OP(LOADTYPE,   ABx, 0, "R[A] = the type T[Bx] (a generic native's type argument)") \
     OP(ENUMF,      ABC, 1, "R[A] = field (next >> 16) of enum T[next & 0xffff] for variant R[B]") \
     OP(ENUMVALS,   ABx, 0, "R[A] = Array of every variant of enum T[Bx]") \
     /* Weak<T>, Result<T> */ \

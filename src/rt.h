@@ -22,6 +22,7 @@ Str *str_alloc(VM *vm, size_t nbytes);            /* data to be filled, then str
 void str_finish(Str *s);                          /* computes cplen and ascii */
 static inline Str *str_cstr(VM *vm, const char *s) { return str_new(vm, s, strlen(s)); }
 uint32_t str_hash(Str *s);
+bool utf8_valid(const char *s, size_t n);         /* well-formed UTF-8 (no surrogates, no overlongs) */
 bool str_eq(const Str *a, const Str *b);
 int str_cmp(const Str *a, const Str *b);          /* bytewise, <0 / 0 / >0 */
 Str *str_concat(VM *vm, Str *a, Str *b);
@@ -109,17 +110,56 @@ typedef struct LibConst {
     Value value;
 } LibConst;
 
+/* ---- values of static type `any` (object.c) ---- */
+/* Boxes v (borrowed; static type t) as an `any` value (owned).  An `any`
+ * value passes through unchanged (retained). */
+AnyBox *any_box(VM *vm, Type *t, Value v);
+/* Can the boxed value be used as a `t` (the `as` / `is` rule)?  On success
+ * *out is the value as a `t`, owned.  int is accepted for float. */
+bool any_unbox(VM *vm, AnyBox *b, Type *t, Value *out);
+/* `x is t` on an any value: like any_unbox without numeric conversion. */
+bool any_is(VM *vm, AnyBox *b, Type *t);
+
+/* ---- native reference types ----
+ * A reference type whose objects are implemented in C (library types such as
+ * Json and Regex; host types later).  Objects start with NativeObj; the
+ * payload that follows belongs to the type's functions.  The checker declares
+ * each as a type name; methods are LibFns receiving the object in args[0]. */
+typedef struct NativeType {
+    const char *name;                 /* "Regex" */
+    const LibFn *ctor;                /* "Regex(pattern: string)": sig without return; NULL: no constructor */
+    const LibFn *methods;             /* NULL-name terminated */
+    void (*free)(VM *vm, NativeObj *o);               /* releases the payload and frees o */
+    void (*display)(VM *vm, Buf *out, NativeObj *o);   /* NULL: "<Name>" */
+} NativeType;
+
+
+/* Generic natives: a signature starting with "<T>" ("<T>(text: string) ->
+ * Result<T>") takes a type argument, written or inferred from the expected
+ * type; the compiler passes the Type* of T as one extra trailing argument
+ * (args[nparams].p).  The module's type_arg_ok hook validates T. */
+
+/* Calls a compiled function from a native (nested VM entry).  args are the
+ * callee's parameters (borrowed); *result owned when the callee returns a
+ * reference.  false after a runtime error (message recorded). */
+struct Proto;
+bool rt_call(VM *vm, struct Proto *p, Value *args, uint32_t nargs, Value *result);
+
 extern const LibFn lib_string_methods[];   /* receiver: string; NULL-name terminated */
 extern const LibFn lib_array_methods[];    /* receiver: Array<T> */
 extern const LibFn lib_dict_methods[];     /* receiver: Dictionary<K, V> */
 extern const LibFn lib_functions[];        /* math, interpolation, ... (int/float overloads share a name) */
 
-/* A library module (stdlib.md §0): its free functions.  Modules are
+/* A library module (stdlib.md §0): its free functions and native types.  Modules are
  * enabled per VM; a disabled module's names are not declared. */
 typedef struct LibModule {
     const char *name;          /* "math", "coroutine", "time", "time.clock", ... */
     const LibFn *fns;          /* NULL-name terminated */
     bool embedded_default;     /* on in an embedding VM unless the host changes it */
+    const struct NativeType *const *types;   /* its native reference types (NULL terminated), or NULL */
+    /* For generic natives of this module: NULL if T is acceptable, else a
+     * diagnostic format with one %s for T ("fromJson cannot decode into %s"). */
+    const char *(*type_arg_ok)(const LibFn *f, Type *t);
 } LibModule;
 extern const LibModule lib_modules[];      /* NULL-name terminated */
 extern const LibConst lib_constants[];

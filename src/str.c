@@ -175,3 +175,25 @@ size_t str_byte_offset(const Str *s, int64_t cp_index) {
     }
     return i;
 }
+
+bool utf8_valid(const char *str, size_t n) {
+    const unsigned char *s = (const unsigned char *)str, *end = s + n;
+    while (s < end) {
+        unsigned c = *s;
+        if (c < 0x80) { s++; continue; }
+        size_t k;
+        uint32_t cp, min;
+        if ((c & 0xe0) == 0xc0) { k = 1; cp = c & 0x1f; min = 0x80; }
+        else if ((c & 0xf0) == 0xe0) { k = 2; cp = c & 0x0f; min = 0x800; }
+        else if ((c & 0xf8) == 0xf0) { k = 3; cp = c & 0x07; min = 0x10000; }
+        else return false;
+        if ((size_t)(end - s) <= k) return false;
+        for (size_t i = 1; i <= k; i++) {
+            if ((s[i] & 0xc0) != 0x80) return false;
+            cp = (cp << 6) | (s[i] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+        s += k + 1;
+    }
+    return true;
+}

@@ -62,7 +62,7 @@ void ty_init(VM *vm, TypeTable *tt) {
     tt->t_float = type_alloc(vm, T_FLOAT, "float", false);
     tt->t_bool = type_alloc(vm, T_BOOL, "bool", false);
     tt->t_string = type_alloc(vm, T_STRING, "string", true);
-    tt->t_any = type_alloc(vm, T_ANY, "any", false);
+    tt->t_any = type_alloc(vm, T_ANY, "any", true);   /* an AnyBox */
     tt->t_wait = type_alloc(vm, T_WAIT, "Wait", true);
 }
 
@@ -105,6 +105,9 @@ void ty_nom_free(VM *vm, NominalInfo *n) {
         mem_free(vm, n->method_names, sizeof(char *) * n->nmethods);
         mem_free(vm, n->methods, sizeof(struct Proto *) * n->nmethods);
     }
+    if (n->field_flags) mem_free(vm, n->field_flags, n->nfields);
+    if (n->field_get) mem_free(vm, n->field_get, sizeof(struct Proto *) * n->nfields);
+    if (n->field_set) mem_free(vm, n->field_set, sizeof(struct Proto *) * n->nfields);
     mem_free(vm, n, sizeof(NominalInfo));
 }
 
@@ -118,6 +121,15 @@ Type *ty_nominal(VM *vm, TypeKind k, const char *name) {
     Type *t = type_alloc(vm, k, name, k != T_ENUM);
     t->nom = mem_calloc(vm, sizeof(NominalInfo));
     VEC_PUSH(vm, tt->nominals, tt->nnominals, tt->capnominals, t);
+    return t;
+}
+
+Type *ty_native(VM *vm, const struct NativeType *nt, const char *name) {
+    TypeTable *tt = &vm->types;
+    for (size_t i = 0; i < tt->nnominals; i++)
+        if (tt->nominals[i]->kind == T_NATIVE && tt->nominals[i]->decl == (const void *)nt) return tt->nominals[i];
+    Type *t = ty_nominal(vm, T_NATIVE, name);
+    t->decl = (void *)nt;
     return t;
 }
 

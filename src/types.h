@@ -13,6 +13,7 @@ typedef enum TypeKind {
     T_ANY, T_ARRAY, T_DICT, T_TUPLE, T_OPTIONAL, T_FUNC,
     T_WAIT,
     T_HOST,     /* a host type (runtime.md §7): decl is its HostType */
+    T_NATIVE,   /* a library or host reference type implemented in C (decl: its NativeType) */
     /* reserved for the types issue */
     T_STRUCT, T_CLASS, T_TRAIT, T_ENUM, T_RESULT, T_WEAK, T_TYPEPARAM,
 } TypeKind;
@@ -52,8 +53,17 @@ typedef struct NominalInfo {
     struct Proto **field_defaults; /* hot reload: per field, a function computing its default (or NULL) */
     const char **method_names;     /* public instance methods by name (inherited and trait defaults */
     struct Proto **methods;        /*  included, overrides resolved): host and reflective calls */
+    /* for the library (reflect, fromJson): per instance field */
+    uint8_t *field_flags;          /* NF_PUBLIC | NF_DEFAULT */
+    struct Proto **field_get, **field_set;   /* property accessors (NULL: plain field); NULL if none */
+    struct Proto *defaults;        /* (self, mask): stores the default of every defaulted field i
+                                      whose bit i (i < 64) of mask is clear; NULL if none */
     uint32_t nmethods;
 } NominalInfo;
+
+#define NF_PUBLIC 1
+#define NF_DEFAULT 2
+
 
 typedef struct Type {
     TypeKind kind;
@@ -90,6 +100,9 @@ Type *ty_nominal(VM *vm, TypeKind k, const char *name);
 void ty_nom_free(VM *vm, NominalInfo *n);
 /* Is `t` (a class) `anc` or a descendant of it, or does it implement trait `anc`? */
 bool ty_is_subtype(const Type *t, const Type *anc);
+/* The VM's type for a native reference type (one per NativeType per VM). */
+struct NativeType;
+Type *ty_native(VM *vm, const struct NativeType *nt, const char *name);
 
 /* Optional<T> slot layout: a counted pointer (NULL = null) for reference T;
  * an IntBox pointer for int; a NaN sentinel for float; 2 for bool; -1 for enums. */

@@ -723,6 +723,7 @@ call_enter: {
         r.u = 0;
         SAVE();
         if (!fn->fn(vm, args, &r)) goto error;
+        R = vm->stack + vm->frames[vm->nframes - 1].base;   /* a native may have re-entered the VM */
         if (C == 1) SETREF(RA, r.o); else if (C == 0) RA = r;
         NEXT();
     }
@@ -1058,6 +1059,26 @@ call_enter: {
         if (o && !ty_is_subtype(o->type, t)) { rt_error(vm, "cannot cast %s to %s", o->type->name, t->name); THROW(); }
         NEXT();
     }
+    CASE(TOANY) {
+        Type *t = P->types[*pc++];
+        AnyBox *b = any_box(vm, t, RB);
+        SETREF(RA, b);
+        NEXT();
+    }
+    CASE(ANYCAST) {
+        Type *t = P->types[*pc++];
+        AnyBox *b = (AnyBox *)RB.p;
+        Value v;
+        if (!any_unbox(vm, b, t, &v)) { rt_error(vm, "cannot cast %s to %s", val_typeof(vm, b->type, b->v), t->name); THROW(); }
+        if (t->is_ref) SETREF(RA, v.o); else RA = v;
+        NEXT();
+    }
+    CASE(ANYIS) {
+        Type *t = P->types[*pc++];
+        RA.i = any_is(vm, (AnyBox *)RB.p, t);
+        NEXT();
+    }
+    CASE(LOADTYPE) { RA.p = P->types[INS_Bx(ins)]; NEXT(); }
     CASE(ENUMF) {
         uint32_t w = *pc++;
         Type *t = P->types[w & 0xffff];
@@ -1211,4 +1232,12 @@ error:
     }
     trace_render(vm);
     return false;
+}
+
+bool rt_call(VM *vm, struct Proto *p, Value *args, uint32_t nargs, Value *result) {
+    Value r;
+    r.u = 0;
+    bool ok = vm_execute(vm, p, NULL, args, nargs, &r);
+    if (result) *result = r;
+    return ok;
 }

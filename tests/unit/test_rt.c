@@ -119,7 +119,7 @@ static void test_types(void) {
     CHECK(!ty_optional(vm, T_float)->is_ref);
     CHECK(!ty_optional(vm, T_bool)->is_ref);
     CHECK(ty_optional(vm, T_str)->is_ref && ty_optional(vm, ai)->is_ref);
-    CHECK(!vm->types.t_any->is_ref && !vm->types.t_error->is_ref);
+    CHECK(vm->types.t_any->is_ref && !vm->types.t_error->is_ref);   /* any: an AnyBox */
     Type *on = ty_optional(vm, vm->types.t_null);
     CHECK_STR(on->name, "Optional<null>");
     CHECK(!on->is_ref);
