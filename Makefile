@@ -73,7 +73,7 @@ install: $(BUILD)/writ $(BUILD)/libwrit.a $(BUILD)/libwrit.so
 	install -m 755 $(BUILD)/libwrit.so $(DESTDIR)$(PREFIX)/lib/libwrit.so.$(VERSION)
 	ln -sf libwrit.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libwrit.so.0
 	ln -sf libwrit.so.0 $(DESTDIR)$(PREFIX)/lib/libwrit.so
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' writ.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/writ.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' -e 's|@LIBS@|$(strip $(LDLIBS))|' writ.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/writ.pc
 
 $(BUILD)/obj/cli/%.o: cli/%.c cli/cli.h src/repl.h include/writ.h
 	@mkdir -p $(dir $@)
