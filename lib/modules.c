@@ -11,8 +11,8 @@ extern const NativeType *const lib_json_types[];
 const char *lib_json_type_arg_ok(const LibFn *f, Type *t);
 #ifdef WRIT_HAVE_PCRE2
 extern const NativeType *const lib_regex_types[];
-#endif
 static const LibFn no_functions[] = { {NULL, NULL, NULL} };
+#endif
 
 const LibModule lib_modules[] = {
     { .name = "math", .fns = lib_functions, .embedded_default = true },
