@@ -16,7 +16,7 @@ typedef enum ObjKind {
 typedef struct Obj {
     uint32_t rc;
     uint8_t kind;      /* ObjKind */
-    uint8_t flags;
+    uint8_t flags;     /* per kind: STR_GROWN, CLOSURE_BOUND, Cell 1; Instance 0x80 = on toJson's path (lib/json.c) */
     uint16_t spare;
 } Obj;
 
