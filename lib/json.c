@@ -318,10 +318,11 @@ static void close_container(TP *P) {
     VM *vm = P->L->vm;
     JNode *x = &d->nodes[f.node];
     size_t cnt = P->np - f.pend0;
+    x->u.off = d->nk;
+    x->n = 0;
+    if (!cnt) return;                 /* [] / {} (the child arrays may still be NULL) */
     uint32_t *src = P->pend + f.pend0;
     GROW(vm, d->kids, d->nk, d->capk, cnt);
-    x = &d->nodes[f.node];
-    x->u.off = d->nk;
     if (x->kind == JK_ARR) {
         memcpy(d->kids + d->nk, src, sizeof(uint32_t) * cnt);
         d->nk += cnt;
@@ -458,6 +459,8 @@ static bool tp_value(TP *P, int depth0, uint32_t *root) {
 static JsonDoc *doc_new(VM *vm) {
     JsonDoc *d = mem_calloc(vm, sizeof(JsonDoc));
     d->rc = 1;
+    d->caps = 64;                    /* never NULL: empty strings point into it */
+    d->str = mem_alloc(vm, d->caps);
     return d;
 }
 
@@ -525,8 +528,11 @@ static void put_json_string(Buf *out, const char *s, size_t n) {
 
 static void put_i64(Buf *out, int64_t v) {
     char tmp[24];
-    int k = snprintf(tmp, sizeof tmp, "%lld", (long long)v);
-    buf_put(out, tmp, (size_t)k);
+    char *e = tmp + sizeof tmp, *p = e;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do { *--p = (char)('0' + u % 10); u /= 10; } while (u);
+    if (v < 0) *--p = '-';
+    buf_put(out, p, (size_t)(e - p));
 }
 
 static void put_f64(Buf *out, double d) {
