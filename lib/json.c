@@ -13,6 +13,7 @@
  * large objects. */
 #include "rt.h"
 #include "vm.h"
+#include "host.h"
 #include <math.h>
 #include <stdio.h>
 
@@ -705,6 +706,8 @@ static const char *variant_name(Type *t, int64_t i) {
 static bool to_json(VM *vm, Buf *out, Type *t0, Value v0) {
     TJ small[32], *st = small;
     size_t n = 0, cap = 32;
+    TJ *keep = NULL;                   /* host field values read through getters (owned) */
+    size_t nkeep = 0, capkeep = 0;
     bool ok = true;
     Type *t = t0;
     Value v = v0;
@@ -740,6 +743,14 @@ static bool to_json(VM *vm, Buf *out, Type *t0, Value v0) {
                 if (o->h.flags & ON_PATH) { rt_error(vm, "toJson: reference cycle at %s", t->name); ok = false; goto done; }
                 o->h.flags |= ON_PATH;
             }
+            buf_putc(out, '{');
+            open = true;
+            break;
+        }
+        case T_HOST: {                 /* a host type with fields: an object of them */
+            HostObj *o = (HostObj *)v.p;
+            if (!((HostType *)t->decl)->nfields) { rt_error(vm, "toJson cannot encode %s", t->name); ok = false; goto done; }
+            if (!o->valid) { rt_error(vm, "%s object is no longer valid", t->name); ok = false; goto done; }
             buf_putc(out, '{');
             open = true;
             break;
@@ -796,6 +807,21 @@ static bool to_json(VM *vm, Buf *out, Type *t0, Value v0) {
                 }
                 break;
             }
+            case T_HOST: {
+                HostType *ht = (HostType *)w->t->decl;
+                if (i < (int64_t)ht->nfields) {
+                    if (i) buf_putc(out, ',');
+                    put_json_string(out, ht->fields[i].name, strlen(ht->fields[i].name));
+                    buf_putc(out, ':');
+                    t = ht->fields[i].type;
+                    if (!host_get_field(vm, (HostObj *)w->v.p, (uint32_t)i, &v)) { ok = false; goto done; }
+                    GROW(vm, keep, nkeep, capkeep, 1);
+                    keep[nkeep++] = (TJ){ t, v, 0 };
+                    w->pos = i + 1;
+                    goto next_value;
+                }
+                break;
+            }
             default: {         /* instances */
                 NominalInfo *nm = w->t->nom;
                 if (i < (int64_t)nm->nfields) {
@@ -827,6 +853,8 @@ done:
     for (size_t k = 0; k < n; k++)
         if (st[k].t->kind == T_CLASS) ((Instance *)st[k].v.p)->h.flags &= (uint8_t)~ON_PATH;
     if (st != small) mem_free(vm, st, sizeof(TJ) * cap);
+    for (size_t k = 0; k < nkeep; k++) val_release(vm, keep[k].t, keep[k].v);
+    if (capkeep) mem_free(vm, keep, sizeof(TJ) * capkeep);
     return ok;
 }
 

@@ -10,6 +10,9 @@
 #include "rt.h"
 #include "vm.h"
 #include "chunk.h"
+#include "host.h"
+#include "check.h"
+#include "api.h"
 #include <stdio.h>
 
 /* The value inside an any, with Optionals unwrapped (null: T_NULL). */
@@ -33,8 +36,13 @@ static const char *type_name(VM *vm, Type *t, Value v) { return val_typeof(vm, t
 
 static bool is_user(Type *t) { return t->kind == T_STRUCT || t->kind == T_CLASS || t->kind == T_ENUM; }
 
-/* The public field `name` of t: its slot (enum: constant field index), or -1. */
+/* The public field `name` of t: its slot (enum: constant field index; host
+ * type: field index), or -1. */
 static int find_field(Type *t, const char *name) {
+    if (t->kind == T_HOST) {
+        uint32_t i;
+        return host_find_field((HostType *)t->decl, name, &i) ? (int)i : -1;
+    }
     if (!is_user(t)) return -1;
     NominalInfo *n = t->nom;
     if (t->kind == T_ENUM) {
@@ -48,6 +56,11 @@ static int find_field(Type *t, const char *name) {
 
 /* The public method `name` of t (its index in the method table), or -1. */
 static int find_method(Type *t, const char *name) {
+    if (t->kind == T_HOST) {
+        HostType *ht = (HostType *)t->decl;
+        for (uint32_t i = 0; i < ht->nmethods; i++) if (strcmp(ht->methods[i]->lib.name, name) == 0) return (int)i;
+        return -1;
+    }
     if (!is_user(t)) return -1;
     for (uint32_t i = 0; i < t->nom->nmethods; i++)
         if (strcmp(t->nom->method_names[i], name) == 0) return (int)i;
@@ -82,6 +95,14 @@ static bool n_getField(VM *vm, Value *args, Value *ret) {
     const char *name = ((Str *)args[1].p)->data;
     int i = find_field(t, name);
     if (i < 0) { rt_error(vm, "%s has no public field '%s'", type_name(vm, t, v), name); return false; }
+    if (t->kind == T_HOST) {                 /* through the host's storage or getter */
+        Type *ft = ((HostType *)t->decl)->fields[i].type;
+        Value r;
+        if (!host_get_field(vm, (HostObj *)v.p, (uint32_t)i, &r)) return false;
+        ret->p = any_box(vm, ft, r);
+        val_release(vm, ft, r);
+        return true;
+    }
     NominalInfo *n = t->nom;
     if (t->kind == T_ENUM) {
         ret->p = any_box(vm, n->enum_field_types[i], n->enum_values[(uint32_t)i * n->nvariants + (uint32_t)v.i]);
@@ -109,9 +130,21 @@ static bool n_setField(VM *vm, Value *args, Value *ret) {
     if (t->kind == T_STRUCT) { rt_error(vm, "setField needs a class instance; %s is a struct", type_name(vm, t, v)); return false; }
     int i = find_field(t, name);
     if (i < 0) { rt_error(vm, "%s has no public field '%s'", type_name(vm, t, v), name); return false; }
+    AnyBox *nv = (AnyBox *)args[2].p;
+    if (t->kind == T_HOST) {
+        HostField *hf = &((HostType *)t->decl)->fields[i];
+        if (hf->read_only) { rt_error(vm, "field '%s' of %s is read-only", name, t->name); return false; }
+        Value x;
+        if (!any_unbox(vm, nv, hf->type, &x)) {
+            rt_error(vm, "cannot assign %s to field '%s' of type %s", val_typeof(vm, nv->type, nv->v), name, hf->type->name);
+            return false;
+        }
+        bool ok = host_set_field(vm, (HostObj *)v.p, (uint32_t)i, x);
+        val_release(vm, hf->type, x);
+        return ok;
+    }
     NominalInfo *n = t->nom;
     Type *ft = n->field_types[i];
-    AnyBox *nv = (AnyBox *)args[2].p;
     Value x;
     if (!any_unbox(vm, nv, ft, &x)) {
         rt_error(vm, "cannot assign %s to field '%s' of type %s", val_typeof(vm, nv->type, nv->v), name, ft->name);
@@ -137,7 +170,10 @@ static bool n_fields(VM *vm, Value *args, Value *ret) {
     Value v;
     unwrap(vm, (AnyBox *)args[0].p, &t, &v);
     Arr *a = names_array(vm);
-    if (t->kind == T_ENUM) {
+    if (t->kind == T_HOST) {
+        HostType *ht = (HostType *)t->decl;
+        for (uint32_t i = 0; i < ht->nfields; i++) arr_push(vm, a, (Value){ .p = str_cstr(vm, ht->fields[i].name) });
+    } else if (t->kind == T_ENUM) {
         for (uint32_t i = 0; i < t->nom->nenum_fields; i++) arr_push(vm, a, (Value){ .p = str_cstr(vm, t->nom->enum_field_names[i]) });
     } else if (is_user(t)) {
         NominalInfo *n = t->nom;
@@ -153,6 +189,10 @@ static bool n_methods(VM *vm, Value *args, Value *ret) {
     Value v;
     unwrap(vm, (AnyBox *)args[0].p, &t, &v);
     Arr *a = names_array(vm);
+    if (t->kind == T_HOST) {
+        HostType *ht = (HostType *)t->decl;
+        for (uint32_t i = 0; i < ht->nmethods; i++) arr_push(vm, a, (Value){ .p = str_cstr(vm, ht->methods[i]->lib.name) });
+    }
     if (is_user(t))
         for (uint32_t i = 0; i < t->nom->nmethods; i++) arr_push(vm, a, (Value){ .p = str_cstr(vm, t->nom->method_names[i]) });
     ret->p = a;
@@ -167,6 +207,69 @@ static bool n_hasMethod(VM *vm, Value *args, Value *ret) {
     return true;
 }
 
+/* invoke on a host object: arguments checked against the method's
+ * signature, then the host callback with the receiver first. */
+static bool invoke_host(VM *vm, Type *t, HostObj *o, HostFn *h, Arr *given, Value *ret) {
+    Value defs[16];
+    bool has[16];
+    char qual[256];
+    snprintf(qual, sizeof qual, "%s.%s", t->name, h->lib.name);
+    Type *ft = chk_signature_type(vm, h->lib.sig, 15, defs, has);
+    if (!ft) { rt_error(vm, "cannot invoke %s through reflection", qual); return false; }
+    uint32_t np = ft->n, ng = (uint32_t)given->len, nreq = 0;
+    for (uint32_t i = 0; i < np; i++) if (!has[i]) nreq = i + 1;
+    bool ok = true;
+    Value vals[16];
+    uint32_t nbuilt = 0;
+    if (ng > np || ng < nreq) {
+        rt_error(vm, "wrong number of arguments to %s: expected %u, found %u", qual, ng > np ? np : nreq, ng);
+        ok = false;
+    }
+    for (uint32_t i = 0; i < np && ok; i++) {
+        if (i < ng) {
+            AnyBox *b = (AnyBox *)given->data[i].p;
+            if (!any_unbox(vm, b, ft->args[i], &vals[i])) {
+                rt_error(vm, "argument %u of %s: expected %s, found %s", i + 1, qual, ft->args[i]->name, val_typeof(vm, b->type, b->v));
+                ok = false;
+                break;
+            }
+        } else {
+            vals[i] = defs[i];
+            val_retain(ft->args[i], vals[i]);
+        }
+        nbuilt = i + 1;
+    }
+    if (ok && !o->valid) { rt_error(vm, "%s object is no longer valid", t->name); ok = false; }
+    if (ok) {
+        writ_value w[17], r;
+        memset(&r, 0, sizeof r);
+        w[0] = api_to_writ(vm, t, (Value){ .p = o }, false);
+        for (uint32_t i = 0; i < np; i++) w[1 + i] = api_to_writ(vm, ft->args[i], vals[i], false);
+        vm->has_error = false;
+        writ_status st = h->fn(vm, w, (int)np + 1, &r, h->ud);
+        if (st != WRIT_OK) {
+            if (!vm->has_error) rt_error(vm, "host function '%s' failed", qual);
+            ok = false;
+        } else if (ft->a->kind == T_VOID) {
+            ret->p = any_box(vm, vm->types.t_null, (Value){ .u = 0 });
+        } else {
+            char why[200];
+            Value v;
+            if (!api_from_writ(vm, ft->a, r, &v, why, sizeof why)) {
+                rt_error(vm, "host function '%s' returned a wrong value: %s", qual, why);
+                ok = false;
+            } else {
+                ret->p = any_box(vm, ft->a, v);
+                val_release(vm, ft->a, v);
+            }
+        }
+        writ_release(vm, r);
+    }
+    for (uint32_t i = 0; i < nbuilt; i++) val_release(vm, ft->args[i], vals[i]);
+    for (uint32_t i = 0; i < np; i++) if (has[i] && ft->args[i]->kind == T_STRING) RELEASE(vm, defs[i].p);
+    return ok;
+}
+
 static bool n_invoke(VM *vm, Value *args, Value *ret) {
     Type *t;
     Value self;
@@ -175,6 +278,7 @@ static bool n_invoke(VM *vm, Value *args, Value *ret) {
     Arr *given = (Arr *)args[2].p;           /* Array<any> */
     int mi = find_method(t, name);
     if (mi < 0) { rt_error(vm, "%s has no public method '%s'", type_name(vm, t, self), name); return false; }
+    if (t->kind == T_HOST) return invoke_host(vm, t, (HostObj *)self.p, ((HostType *)t->decl)->methods[mi], given, ret);
     Proto *m = t->nom->methods[mi];
     const char *qual = proto_display_name(m);
     if (m->is_coroutine) { rt_error(vm, "cannot invoke coroutine '%s'", qual); return false; }

@@ -429,6 +429,9 @@ static Type *sp_type(SigParser *p) {
     if (p->C->lookup_types) {          /* library and host types by name: Json, Regex, JsonKind (prelude), host types */
         Sym *s = lookup(p->C, id);
         if (s && s->kind == SYM_TYPE && !s->tdecl && s->type) return s->type;
+    } else {                            /* outside a check: registered host types by name */
+        for (size_t i = 0; i < p->C->vm->nhosttypes; i++)
+            if (!strcmp(p->C->vm->hosttypes[i]->name, id)) return p->C->vm->hosttypes[i]->type;
     }
     p->bad = true;
     return tt->t_error;
@@ -1559,6 +1562,38 @@ uint32_t chk_dispatch_count(void *typeinfo) {
 const char *chk_dispatch_name(void *typeinfo, uint32_t i) {
     TypeInfo *ti = typeinfo;
     return ti->kind == T_CLASS ? ti->vtable[i]->name : ti->methods[i]->name;
+}
+
+Type *chk_signature_type(VM *vm, const char *sig, uint32_t max, Value *defaults, bool *has) {
+    Arena A;
+    arena_init(&A, vm);
+    Checker C;
+    memset(&C, 0, sizeof C);
+    C.vm = vm;
+    C.tt = &vm->types;
+    C.A = &A;
+    LibSig *ls = parse_libsig(&C, sig, NULL, NULL, NULL, NULL);
+    Type *ft = NULL;
+    if (ls && ls->n <= max && ls->n <= 16) {
+        Type *ps[16];
+        for (uint32_t i = 0; i < ls->n; i++) {
+            ps[i] = ls->types[i];
+            Expr *d = ls->defaults[i];
+            has[i] = d != NULL;
+            defaults[i].u = 0;
+            if (!d) continue;
+            switch (d->kind) {
+            case E_INT: if (ps[i]->kind == T_FLOAT) defaults[i].f = (double)d->lit.i; else defaults[i].i = d->lit.i; break;
+            case E_FLOAT: defaults[i].f = d->lit.f; break;
+            case E_BOOL: defaults[i].i = d->lit.b; break;
+            case E_STRING: defaults[i].p = str_new(vm, d->str, d->str_len); break;
+            default: has[i] = false; break;
+            }
+        }
+        ft = ty_func(vm, ps, ls->n, ls->ret);
+    }
+    arena_free(&A);
+    return ft;
 }
 
 bool chk_valid_signature(VM *vm, const char *sig, char *why, size_t n) {

@@ -230,6 +230,11 @@ uint32_t chk_dispatch_count(void *typeinfo);
 const char *chk_dispatch_name(void *typeinfo, uint32_t i);
 /* Whether a host signature parses (false with the reason). */
 bool chk_valid_signature(VM *vm, const char *sig, char *why, size_t n);
+/* The function type of a library or host signature at run time (registered
+ * host types by name); defaults[i] / has[i]: parameter i's constant default
+ * (a string default is a new Str, owned by the caller).  NULL if unparsable
+ * or more than max parameters. */
+Type *chk_signature_type(VM *vm, const char *sig, uint32_t max, Value *defaults, bool *has);
 /* Whether a function's body yields (language.md §21). */
 bool chk_is_coroutine(FuncDecl *fd);
 /* Frees the result's arrays (symbols and types live in the arena / VM). */
