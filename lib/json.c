@@ -475,10 +475,25 @@ static void tp_free(TP *P) {
 static JsonVal *parse_tree(Lex *L, int depth0) {
     TP P = { .L = L };
     P.d = doc_new(L->vm);
+    /* Reserve for a typical document up front (about one node per 8 bytes of
+     * text, strings at most the text's size) so that large inputs are not
+     * copied again and again while the arrays grow; trimmed at the end. */
+    size_t rest = L->n - L->i;
+    if (rest > 4096) {
+        JsonDoc *d = P.d;
+        d->nodes = mem_alloc(L->vm, sizeof(JNode) * (d->capn = rest / 8));
+        d->kids = mem_alloc(L->vm, sizeof(uint32_t) * (d->capk = rest / 8));
+        d->str = mem_realloc(L->vm, d->str, d->caps, rest / 2);
+        d->caps = rest / 2;
+    }
     uint32_t root;
     bool ok = tp_value(&P, depth0, &root);
     tp_free(&P);
     if (!ok) { doc_release(L->vm, P.d); return NULL; }
+    JsonDoc *d = P.d;                  /* trim the reservations */
+    if (d->capn > d->nn + 64) { d->nodes = mem_realloc(L->vm, d->nodes, sizeof(JNode) * d->capn, sizeof(JNode) * (d->nn + 1)); d->capn = d->nn + 1; }
+    if (d->capk > d->nk + 64) { d->kids = mem_realloc(L->vm, d->kids, sizeof(uint32_t) * d->capk, sizeof(uint32_t) * (d->nk + 1)); d->capk = d->nk + 1; }
+    if (d->caps > d->ns + 64) { d->str = mem_realloc(L->vm, d->str, d->caps, d->ns + 1); d->caps = d->ns + 1; }
     JsonVal *j = jv_new(L->vm, P.d, root);
     doc_release(L->vm, P.d);
     return j;
