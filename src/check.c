@@ -2807,6 +2807,7 @@ static void resolve_type_info(Checker *C, TypeInfo *ti) {
             n->field_names = mem_alloc(vm, sizeof(char *) * ti->nfields);
             n->field_types = mem_alloc(vm, sizeof(Type *) * ti->nfields);
             n->field_flags = mem_alloc(vm, ti->nfields);
+            n->nfield_meta = ti->nfields;
         }
         for (uint32_t i = 0; i < ti->nfields; i++) {
             n->field_names[i] = mem_strndup(vm, ti->fields[i]->name, strlen(ti->fields[i]->name));

@@ -2466,6 +2466,7 @@ static void compile_field_meta(FnState *S, TypeInfo *ti) {
         if (ti->fields[i]->getter || ti->fields[i]->setter) any_acc = true;
     }
     if (any_acc && !n->field_get) {
+        n->nfield_meta = ti->nfields;
         n->field_get = mem_calloc(vm, sizeof(Proto *) * ti->nfields);
         n->field_set = mem_calloc(vm, sizeof(Proto *) * ti->nfields);
         for (uint32_t i = 0; i < ti->nfields; i++) {

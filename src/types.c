@@ -105,9 +105,9 @@ void ty_nom_free(VM *vm, NominalInfo *n) {
         mem_free(vm, n->method_names, sizeof(char *) * n->nmethods);
         mem_free(vm, n->methods, sizeof(struct Proto *) * n->nmethods);
     }
-    if (n->field_flags) mem_free(vm, n->field_flags, n->nfields);
-    if (n->field_get) mem_free(vm, n->field_get, sizeof(struct Proto *) * n->nfields);
-    if (n->field_set) mem_free(vm, n->field_set, sizeof(struct Proto *) * n->nfields);
+    if (n->field_flags) mem_free(vm, n->field_flags, n->nfield_meta);
+    if (n->field_get) mem_free(vm, n->field_get, sizeof(struct Proto *) * n->nfield_meta);
+    if (n->field_set) mem_free(vm, n->field_set, sizeof(struct Proto *) * n->nfield_meta);
     mem_free(vm, n, sizeof(NominalInfo));
 }
 

@@ -55,6 +55,8 @@ typedef struct NominalInfo {
     struct Proto **methods;        /*  included, overrides resolved): host and reflective calls */
     /* for the library (reflect, fromJson): per instance field */
     uint8_t *field_flags;          /* NF_PUBLIC | NF_DEFAULT */
+    uint32_t nfield_meta;          /* entries of field_flags / field_get / field_set (nfields when made;
+                                      hot reload may clear nfields before freeing) */
     struct Proto **field_get, **field_set;   /* property accessors (NULL: plain field); NULL if none */
     struct Proto *defaults;        /* (self, mask): stores the default of every defaulted field i
                                       whose bit i (i < 64) of mask is clear; NULL if none */
