@@ -36,6 +36,9 @@ CLI_CFLAGS := -DWRIT_HAVE_LIBEDIT $(shell pkg-config --cflags libedit)
 CLI_LIBS   := $(shell pkg-config --libs libedit)
 endif
 CORE_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(CORE_SRC))
+# Library preludes written in Writ (lib/prelude/NAME.writ), embedded as C string literals.
+PRELUDES := $(wildcard lib/prelude/*.writ)
+PRELUDE_INC := $(patsubst lib/prelude/%.writ,$(BUILD)/gen/prelude_%.inc,$(PRELUDES))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 
@@ -49,6 +52,14 @@ EMBED_BIN := $(patsubst examples/embed/%.c,$(BUILD)/embed/%,$(EMBED_SRC))
 $(BUILD)/obj/%.o: %.c $(wildcard src/*.h) $(wildcard lib/*.h) $(wildcard lib/*.inc) include/writ.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LIBFLAGS) -c $< -o $@
+
+$(BUILD)/gen/prelude_%.inc: lib/prelude/%.writ
+	@mkdir -p $(dir $@)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+
+$(BUILD)/obj/lib/modules.o: lib/modules.c $(PRELUDE_INC) $(wildcard src/*.h) $(wildcard lib/*.h) include/writ.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LIBFLAGS) -I$(BUILD)/gen -c $< -o $@
 
 $(BUILD)/libwrit.a: $(CORE_OBJ)
 	@rm -f $@
@@ -84,6 +95,10 @@ $(BUILD)/writ: $(CLI_OBJ) $(BUILD)/libwrit.a
 
 $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libwrit.a
 	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# VM creation + loading a small script, averaged (bench/startup.c)
+$(BUILD)/startup: bench/startup.c $(BUILD)/libwrit.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 run: $(BUILD)/writ

@@ -24,7 +24,7 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
-all_benchmarks=(fib binary_trees permute mandelbrot sieve queens loop_sum nbody strings dict particles richards)
+all_benchmarks=(fib binary_trees permute mandelbrot sieve queens loop_sum nbody strings dict particles richards geometry)
 
 writ=${1:-$here/../build/writ}
 [ $# -gt 0 ] && shift

@@ -13,6 +13,7 @@
 #include "parse.h"
 #include "check.h"
 #include "compile.h"
+#include "rt.h"
 #include <stdio.h>
 #include <time.h>
 #include <stdarg.h>
@@ -61,6 +62,7 @@ writ_vm *writ_vm_new(const writ_config *cfg) {
     for (uint32_t m = 0; lib_modules[m].name; m++)
         if (lib_modules[m].embedded_default) vm->lib_on |= (uint64_t)1 << m;
     ty_init(vm, &vm->types);
+    lib_random_init(vm);
     return vm;
 }
 
@@ -106,6 +108,7 @@ void writ_vm_free(writ_vm *vm) {
     for (size_t i = 0; i < vm->nloaded; i++) mem_free(vm, vm->loaded[i].path, strlen(vm->loaded[i].path) + 1);
     VEC_FREE(vm, vm->loaded, vm->cap_loaded);
     obj_free_tracked(vm);           /* whatever cycles kept alive */
+    instance_pool_free(vm);
     mem_free(vm, vm->stack, sizeof(Value) * vm->stack_cap);
     mem_free(vm, vm->frames, sizeof(Frame) * vm->cap_frames);
     if (vm->error_msg) mem_free(vm, vm->error_msg, vm->error_msg_size);
@@ -116,6 +119,7 @@ void writ_vm_free(writ_vm *vm) {
     if (vm->display_text) mem_free(vm, vm->display_text, vm->display_size);
     VEC_FREE(vm, vm->freeing, vm->capfreeing);
     ty_free(vm, &vm->types);
+    lib_noise_free(vm);
     MemHook af = vm->alloc;
     void *ud = vm->alloc_ud;
     af(ud, vm, sizeof(VM), 0);
@@ -265,6 +269,7 @@ typedef struct Unit {
 
 typedef struct Loader {
     VM *vm;
+    uint64_t want;       /* library modules (bit = index in lib_modules) whose prelude names the sources mention */
     Arena *arena;
     Diags *diags;
     Unit **units; uint32_t nunits, capunits;     /* every file seen */
@@ -317,6 +322,76 @@ static char *join_path(Arena *a, const char *from, const char *rel) {
     return arena_strndup(a, out, off);
 }
 
+/* ---- library preludes, compiled into a VM on first use ----
+ * A prelude is wanted when an identifier of the load's sources is one of its
+ * exported names (`Vector2`, `Easing`, `shuffle`, ...); its dependencies come
+ * with it.  The scan is one pass over the identifier tokens against a small
+ * static table, so a script that uses no prelude type pays nothing else. */
+
+static uint64_t prelude_names_used(const Token *toks, size_t n) {
+    uint64_t want = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (toks[i].kind != TK_IDENT) continue;
+        const char *t = toks[i].text;
+        for (uint32_t m = 0; m < lib_nmodules && m < 64; m++) {
+            const char *const *ex = lib_modules[m].exports;
+            if (!lib_modules[m].prelude || (want >> m & 1)) continue;
+            for (; ex && *ex; ex++)
+                if ((*ex)[0] == t[0] && strcmp(*ex, t) == 0) { want |= 1ULL << m; break; }
+            for (ex = lib_modules[m].triggers; ex && *ex && !(want >> m & 1); ex++)
+                if ((*ex)[0] == t[0] && strcmp(*ex, t) == 0) want |= 1ULL << m;
+        }
+    }
+    return want;
+}
+
+static uint32_t module_index(const char *name) {
+    for (uint32_t m = 0; m < lib_nmodules; m++) if (strcmp(lib_modules[m].name, name) == 0) return m;
+    return UINT32_MAX;
+}
+
+static Unit *parse_unit(Loader *L, const char *name, char *text, size_t len);
+
+/* Module m is enabled in this VM, and so are the modules its prelude needs
+ * (a tween without interpolation is treated as disabled). */
+static bool prelude_usable(VM *vm, uint32_t m) {
+    if (m >= 64 || !(vm->lib_on >> m & 1)) return false;
+    for (const char *const *d = lib_modules[m].deps; d && *d; d++) {
+        uint32_t k = module_index(*d);
+        if (k == UINT32_MAX || !prelude_usable(vm, k)) return false;
+    }
+    return true;
+}
+
+static bool prelude_loaded(VM *vm, uint32_t m) {
+    char key[128];
+    lib_prelude_name(&lib_modules[m], key, sizeof key);
+    if (!find_loaded(vm, key)) return false;
+    for (const char *const *d = lib_modules[m].deps; d && *d; d++) {
+        uint32_t k = module_index(*d);
+        if (k != UINT32_MAX && !prelude_loaded(vm, k)) return false;
+    }
+    return true;
+}
+
+/* Adds module m's prelude (after its dependencies) to `pre` unless the VM has it. */
+static void add_prelude(Loader *L, uint32_t m, uint64_t *added, Program ***pre, uint32_t *npre, uint32_t *cappre) {
+    if (*added >> m & 1) return;
+    *added |= 1ULL << m;
+    const LibModule *lm = &lib_modules[m];
+    for (const char *const *d = lm->deps; d && *d; d++) {
+        uint32_t k = module_index(*d);
+        if (k != UINT32_MAX) add_prelude(L, k, added, pre, npre, cappre);
+    }
+    char key[128];
+    lib_prelude_name(lm, key, sizeof key);
+    if (find_loaded(L->vm, key)) return;
+    size_t plen = strlen(lm->prelude);
+    Unit *u = parse_unit(L, key, mem_strndup(L->vm, lm->prelude, plen), plen);
+    u->state = 2;
+    VEC_PUSH(L->vm, *pre, *npre, *cappre, u->prog);
+}
+
 static Unit *parse_unit(Loader *L, const char *name, char *text, size_t len) {
     Unit *u = arena_alloc(L->arena, sizeof *u);
     u->name = arena_strndup(L->arena, name, strlen(name));
@@ -327,6 +402,7 @@ static Unit *parse_unit(Loader *L, const char *name, char *text, size_t len) {
     u->src.len = len;
     size_t ntoks;
     Token *toks = lex_source(L->arena, L->diags, &u->src, &ntoks);
+    if (name[0] != '<' || !lib_module_of_prelude(name)) L->want |= prelude_names_used(toks, ntoks);
     u->prog = parse_program(L->arena, L->diags, &u->src, toks, ntoks);
     VEC_PUSH(L->vm, L->units, L->nunits, L->capunits, u);
     return u;
@@ -445,9 +521,29 @@ bool writ_diagnostic_get(writ_vm *vm, int index, writ_diagnostic *out) {
     return true;
 }
 
+static writ_status load_units(VM *vm, const char *name, char *text, size_t len, bool run, LoadHooks *h,
+                              uint64_t library);
+
+/* Compiles and runs the preludes of the modules in `need` (and the preludes
+ * they need) as a load of their own ("<library>"), so they belong to no
+ * script's load: a failed or reloaded script never takes them along. */
+static writ_status load_library(VM *vm, uint64_t need) {
+    struct ReloadCtx *saved = vm->reload;
+    vm->reload = NULL;
+    writ_status st = load_units(vm, "<library>", mem_strndup(vm, "", 0), 0, true, NULL, need);
+    vm->reload = saved;
+    return st;
+}
+
 writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run, LoadHooks *h) {
     drop_diagnostics(vm);
     vm->mem_failed = false;
+    return load_units(vm, name, text, len, run, h, 0);
+}
+
+/* library != 0: the load of those modules' preludes (load_library). */
+static writ_status load_units(VM *vm, const char *name, char *text, size_t len, bool run, LoadHooks *h,
+                              uint64_t library) {
     /* the arena outlives a successful load: later loads import its symbols */
     Arena *arenap = mem_alloc(vm, sizeof(Arena));
     arena_init(arenap, vm);
@@ -459,20 +555,38 @@ writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run,
     L.arena = arenap;
     L.diags = &d;
     Unit *main_unit = parse_unit(&L, name, text, len);
-    Program *prelude_loaded = find_loaded(vm, CHK_PRELUDE_NAME);
-    if (!prelude_loaded) {
-        size_t plen = strlen(lib_prelude_source);
-        Unit *prelude = parse_unit(&L, CHK_PRELUDE_NAME, mem_strndup(vm, lib_prelude_source, plen), plen);
-        prelude->state = 2;
-        VEC_PUSH(vm, L.order, L.norder, L.caporder, prelude->prog);   /* checked and run first */
-    }
     if (!d.syntax_error) visit(&L, main_unit);
+    writ_status lib_st = WRIT_OK;
+    if (library) {                        /* the library load: the preludes, dependencies first */
+        Program **pre = NULL;
+        uint32_t npre = 0, cappre = 0;
+        uint64_t added = 0;
+        for (uint32_t m = 0; m < lib_nmodules && m < 64; m++)
+            if (library >> m & 1) add_prelude(&L, m, &added, &pre, &npre, &cappre);
+        for (uint32_t i = 0; i < L.norder; i++) VEC_PUSH(vm, pre, npre, cappre, L.order[i]);
+        VEC_FREE(vm, L.order, L.caporder);
+        L.order = pre;
+        L.norder = npre;
+        L.caporder = cappre;
+    } else {                              /* preludes the sources name and the VM lacks: compiled first */
+        uint64_t need = 0;
+        for (uint32_t m = 0; m < lib_nmodules && m < 64; m++)
+            if ((L.want >> m & 1) && prelude_usable(vm, m) && !prelude_loaded(vm, m)) need |= 1ULL << m;
+        if (need && !d.syntax_error) lib_st = load_library(vm, need);
+    }
+    Program **earlier = NULL;         /* preludes compiled by earlier loads (enabled modules only) */
+    const LibModule *lm;
+    uint32_t nearlier = 0, capearlier = 0;
+    for (size_t i = 0; i < vm->nloaded; i++)
+        if ((lm = lib_module_of_prelude(vm->loaded[i].path)) && prelude_usable(vm, (uint32_t)(lm - lib_modules)))
+            VEC_PUSH(vm, earlier, nearlier, capearlier, vm->loaded[i].prog);
     CheckResult cr;
     memset(&cr, 0, sizeof cr);
-    if (!d.syntax_error && !d.n)
-        chk_modules(vm, arenap, &d, L.order, L.norder, &cr, prelude_loaded, h ? h->session : NULL);
+    if (!d.syntax_error && !d.n && lib_st == WRIT_OK)
+        chk_modules(vm, arenap, &d, L.order, L.norder, &cr, earlier, nearlier, h ? h->session : NULL);
+    VEC_FREE(vm, earlier, capearlier);
     Type *value_type = NULL;
-    if (h && h->display && !d.n && main_unit->prog && main_unit->prog->n == 1 && cr.nscripts) {
+    if (h && h->display && !d.n && lib_st == WRIT_OK && main_unit->prog && main_unit->prog->n == 1 && cr.nscripts) {
         Stmt *s = main_unit->prog->items[0];      /* the entry's value: returned by its top-level code */
         Type *t = s->kind == S_EXPR && s->value ? s->value->type : NULL;
         if (t && t->kind != T_VOID && t->kind != T_ERROR) {
@@ -504,11 +618,11 @@ writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run,
         u->src.name = m->files[m->nfiles - 1];
     }
     main_unit->src.name = m->name;
-    if (!d.n) cg_modules(vm, m, L.order, L.norder, &cr, &d);   /* check mode compiles too, then drops the code */
+    if (!d.n && lib_st == WRIT_OK) cg_modules(vm, m, L.order, L.norder, &cr, &d);   /* check mode compiles too, then drops the code */
     bool mem_over = vm->mem_failed;          /* compiling went over the memory limit */
     vm->mem_failed = false;
-    if (!d.n && !mem_over && vm->reload) reload_commit(vm, m, &d, &main_unit->src);   /* hot reload: install, or refuse */
-    if (!d.n && !mem_over && run)       /* every file of this load is now shared with later loads */
+    if (!d.n && !mem_over && lib_st == WRIT_OK && vm->reload) reload_commit(vm, m, &d, &main_unit->src);   /* hot reload: install, or refuse */
+    if (!d.n && !mem_over && lib_st == WRIT_OK && run)   /* every file of this load is now shared with later loads */
         for (uint32_t i = 0; i < L.nunits; i++) {
             LoadedFile lf = {0};
             char *key = module_key(arenap, L.units[i]->name);
@@ -519,9 +633,11 @@ writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run,
     VEC_FREE(vm, L.units, L.capunits);
     VEC_FREE(vm, L.order, L.caporder);
     VEC_FREE(vm, L.stack, L.capstack);
-    if (d.n || !run || mem_over) {
+    if (d.n || !run || mem_over || lib_st != WRIT_OK) {
         writ_status st = WRIT_OK;
-        if (mem_over && !d.n) {
+        if (lib_st != WRIT_OK) {
+            st = lib_st;                  /* the library load's error text stands */
+        } else if (mem_over && !d.n) {
             char buf[128];
             int k = snprintf(buf, sizeof buf, "error: memory limit exceeded (%zu bytes)\n", vm->mem_limit);
             api_set_error_text(vm, buf, (size_t)k);

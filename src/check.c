@@ -101,6 +101,10 @@ static Sym *self_sym(Checker *C, Span sp);
 static void make_self_member(Checker *C, Expr *e);
 static void resolve_type_info(Checker *C, TypeInfo *ti);
 static MethodInfo *find_method_in(TypeInfo *ti, const char *name);
+static bool is_binary_op_method(const char *name);
+static MethodInfo *pick_op_overload(Checker *C, TypeInfo *ti, MethodInfo *first, Type *bt, Expr *arg);
+static bool has_op_overloads(TypeInfo *ti, MethodInfo *mi);
+static Type *reversed_operator(Checker *C, Expr *e, Type *a, Type *b);
 static bool valid_struct_target(Checker *C, Expr *e);
 static bool inside_type(Checker *C, TypeInfo *ti);
 static Type *call_method_decl(Checker *C, Expr *e, MethodInfo *mi, CallInfo *ci);
@@ -1021,6 +1025,10 @@ static Type *check_binary(Checker *C, Expr *e, Type *expected) {
         if (a->kind == T_INT && b->kind == T_INT) return tt->t_int;
         if (is_num(a) && is_num(b)) { promote(C, e); return tt->t_float; }
         if (op == TK_PLUS && a->kind == T_STRING && b->kind == T_STRING) return tt->t_string;
+        if (b->kind == T_STRUCT || b->kind == T_CLASS) {       /* 2.0 * v calls v.reverseMultiply(2.0) */
+            Type *r = reversed_operator(C, e, a, b);
+            if (r) return r;
+        }
         return bin_error(C, e, a, b);
     case TK_AMP: case TK_PIPE: case TK_CARET: case TK_SHL: case TK_SHR: case TK_USHR:
         if (a->kind == T_INT && b->kind == T_INT) return tt->t_int;
@@ -1798,7 +1806,22 @@ static Type *check_call(Checker *C, Expr *e, Type *expected) {
             if (f->sig[0] == '<') return call_generic_lib(C, e, s, expected, ci);
             f = pick_overload(C, s, e);
             ci->kind = CALL_NATIVE;
-            return call_lib(C, e, f, s->name, NULL, NULL, NULL, NULL, ci);
+            Type *T = NULL;
+            if (strncmp(f->sig, "(array: Array<T>", 16) == 0 && e->nargs == 0) {
+                err(C, e->span, "missing argument for parameter 'array' in call to '%s'", s->name);
+                return T_err(C);
+            }
+            if (strncmp(f->sig, "(array: Array<T>", 16) == 0) {
+                /* a native generic over its array argument (shuffle): T is that array's element type */
+                Type *at = check_expr(C, e->args[0].value, NULL);
+                if (is_err(at)) { for (uint32_t i = 1; i < e->nargs; i++) check_expr(C, e->args[i].value, NULL); return T_err(C); }
+                if (at->kind != T_ARRAY) {
+                    err(C, e->args[0].value->span, "type mismatch: '%s' needs an array, found %s", s->name, at->name);
+                    return T_err(C);
+                }
+                T = at->a;
+            }
+            return call_lib(C, e, f, s->name, T, NULL, NULL, NULL, ci);
         }
     }
     if (callee->kind == E_MEMBER && !callee->is_tuple_index && (callee->lhs->kind == E_NAME || callee->lhs->kind == E_NSNAME)) {
@@ -2540,6 +2563,7 @@ static TypeInfo *declare_type(Checker *C, Stmt *s) {
     ti->type = reload_reuse_type(C->vm, td->name, k);       /* hot reload: the same type lives on */
     if (!ti->type) ti->type = ty_nominal(C->vm, k, td->name);
     ti->type->decl = ti;
+    ti->library = C->src && lib_module_of_prelude(C->src->name) != NULL;
     td->check = ti;
     if (td->ntparams) err(C, td->name_span, "traits and enums cannot have type parameters");
     Sym *sym = new_sym(C, SYM_TYPE, td->name, td->name_span, ti->type);
@@ -2701,9 +2725,25 @@ static void resolve_type_info(Checker *C, TypeInfo *ti) {
         mi->tslot = -1;
         if (ti->kind == T_ENUM && (!strcmp(mi->name, "values") || !strcmp(mi->name, "ordinal")))
             err(C, fd->name_span, "enum '%s' cannot declare '%s'", ti->name, mi->name);
-        bool dup = false;
-        for (uint32_t k = 0; k < ti->nmethods; k++) if (strcmp(ti->methods[k]->name, mi->name) == 0) dup = true;
+        bool dup = false, overload = false;
+        for (uint32_t k = 0; k < ti->nmethods; k++) {
+            if (strcmp(ti->methods[k]->name, mi->name) != 0) continue;
+            /* a struct may overload a binary operator method on its parameter type */
+            if (ti->kind == T_STRUCT && is_binary_op_method(mi->name) && fd->nparams == 1 && !fd->ntparams &&
+                ti->methods[k]->fd->nparams == 1 && !ti->methods[k]->is_template && !fd->is_static &&
+                !ti->methods[k]->is_static) overload = true;
+            else dup = true;
+        }
         if (dup) { err(C, fd->name_span, "'%s' is already declared in this scope", mi->name); continue; }
+        if (overload) {
+            mi->fi = method_fninfo(C, ti, mi);
+            for (uint32_t k = 0; k < ti->nmethods; k++)
+                if (strcmp(ti->methods[k]->name, mi->name) == 0 && ti->methods[k]->fi &&
+                    ti->methods[k]->fi->type->args[0] == mi->fi->type->args[0]) dup = true;
+            if (dup) { err(C, fd->name_span, "'%s' is already declared in this scope", mi->name); continue; }
+            VEC_PUSH(vm, ti->methods, ti->nmethods, ti->capmethods, mi);
+            continue;
+        }
         if (fd->ntparams && ti->kind != T_TRAIT) {      /* a template: instantiated per call, never virtual */
             mi->is_template = true;
             VEC_PUSH(vm, ti->methods, ti->nmethods, ti->capmethods, mi);
@@ -2809,10 +2849,12 @@ static void resolve_type_info(Checker *C, TypeInfo *ti) {
             n->field_flags = mem_alloc(vm, ti->nfields);
             n->nfield_meta = ti->nfields;
         }
+        n->scalar_fields = true;
         for (uint32_t i = 0; i < ti->nfields; i++) {
             n->field_names[i] = mem_strndup(vm, ti->fields[i]->name, strlen(ti->fields[i]->name));
             n->field_types[i] = ti->fields[i]->type;
             n->field_flags[i] = (uint8_t)((ti->fields[i]->is_public ? NF_PUBLIC : 0) | (ti->fields[i]->def ? NF_DEFAULT : 0));
+            if (ti->fields[i]->type->is_ref || is_err(ti->fields[i]->type)) n->scalar_fields = false;
         }
     }
     C->cur_type = saved_type;
@@ -2982,6 +3024,12 @@ static Type *call_method_decl(Checker *C, Expr *e, MethodInfo *mi, CallInfo *ci)
 }
 
 /* Is e a valid assignment target for a struct value (language.md §8.6)? */
+/* A static field of a library type (Vector2.ZERO, Color.RED) seen from outside
+ * its prelude: a constant. */
+static bool library_constant(Checker *C, FieldInfo *f) {
+    return f->is_static && f->owner && f->owner->library && !(C->src && lib_module_of_prelude(C->src->name));
+}
+
 static bool valid_struct_target(Checker *C, Expr *e) {
     switch (e->kind) {
     case E_NAME:
@@ -2993,7 +3041,8 @@ static bool valid_struct_target(Checker *C, Expr *e) {
         if (e->lhs->type && (e->lhs->type->kind == T_CLASS || e->lhs->type->kind == T_TRAIT)) return true;
         if (e->lhs->type && e->lhs->type->kind == T_HOST)             /* stored back into the host's memory */
             return !((HostType *)e->lhs->type->decl)->fields[(uintptr_t)e->check - 1].read_only;
-        if (e->lhs->kind == E_NAME && e->lhs->sym && e->lhs->sym->kind == SYM_TYPE) return true;   /* static field */
+        if (e->lhs->kind == E_NAME && e->lhs->sym && e->lhs->sym->kind == SYM_TYPE)    /* static field */
+            return !(e->check && library_constant(C, (FieldInfo *)e->check));
         return valid_struct_target(C, e->lhs);
     default: return false;
     }
@@ -3003,6 +3052,11 @@ static bool valid_struct_target(Checker *C, Expr *e) {
 static Type *call_user_method(Checker *C, Expr *e, Expr *callee, Type *t, CallInfo *ci) {
     TypeInfo *ti = type_info(t);
     MethodInfo *mi = find_method_in(ti, callee->str);
+    if (mi && e->nargs == 1 && has_op_overloads(ti, mi)) {      /* v.multiply(2.0): by the argument's type */
+        Type *bt = check_expr(C, e->args[0].value, NULL);
+        MethodInfo *o = is_err(bt) ? NULL : pick_op_overload(C, ti, mi, bt, e->args[0].value);
+        if (o) mi = o;
+    }
     if (!mi) {
         if (ti->kind == T_ENUM && strcmp(callee->str, "values") == 0) {
             err(C, callee->span, "values() must be called on the type: %s.values()", ti->name);
@@ -3168,6 +3222,33 @@ static Type *static_member(Checker *C, Expr *e, TypeInfo *ti) {
 }
 
 /* Operator methods: a + b calls a.add(b) when a's type declares it. */
+static bool is_binary_op_method(const char *name) {
+    return !strcmp(name, "add") || !strcmp(name, "subtract") || !strcmp(name, "multiply") ||
+           !strcmp(name, "divide") || !strcmp(name, "modulo");
+}
+
+/* Overloads of a struct's operator method `first` (docs/decisions.md): the
+ * one whose parameter is exactly bt, else the first (in declaration order)
+ * that accepts an argument of type bt; NULL when none does. */
+static MethodInfo *pick_op_overload(Checker *C, TypeInfo *ti, MethodInfo *first, Type *bt, Expr *arg) {
+    MethodInfo *accept = NULL;
+    for (uint32_t k = 0; k < ti->nmethods; k++) {
+        MethodInfo *m = ti->methods[k];
+        if (strcmp(m->name, first->name) != 0 || !m->fi || m->fd->nparams != 1) continue;
+        Type *pt = m->fi->type->args[0];
+        if (pt == bt) return m;
+        if (!accept && assignable(C, bt, pt, arg)) accept = m;
+    }
+    return accept;
+}
+
+static bool has_op_overloads(TypeInfo *ti, MethodInfo *mi) {
+    if (ti->kind != T_STRUCT || !is_binary_op_method(mi->name)) return false;
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < ti->nmethods; k++) if (strcmp(ti->methods[k]->name, mi->name) == 0) n++;
+    return n > 1;
+}
+
 static const char *op_method_name(TokKind op) {
     switch (op) {
     case TK_PLUS: return "add";
@@ -3191,6 +3272,16 @@ static Type *operator_method(Checker *C, Expr *e, Type *a) {
         check_expr(C, e->rhs, NULL);
         return bin_error(C, e, a, e->rhs->type);
     }
+    Type *bt;
+    if (has_op_overloads(ti, mi)) {            /* picked by the right operand's type */
+        bt = check_expr(C, e->rhs, NULL);
+        if (is_err(bt)) return T_err(C);
+        MethodInfo *o = pick_op_overload(C, ti, mi, bt, e->rhs);
+        if (!o) return bin_error(C, e, a, bt);
+        mi = o;
+    } else {
+        bt = check_expr(C, e->rhs, mi->fi->type->args[0]);
+    }
     CallInfo *ci = arena_alloc(C->A, sizeof *ci);
     ci->receiver = e->lhs;
     ci->ti = ti;
@@ -3200,7 +3291,6 @@ static Type *operator_method(Checker *C, Expr *e, Type *a) {
     ci->argv[0] = e->rhs;
     ci->ftype = mi->fi->type;
     ci->kind = method_kind(ti, mi);
-    Type *bt = check_expr(C, e->rhs, mi->fi->type->args[0]);
     if (!assignable(C, bt, mi->fi->type->args[0], e->rhs)) return bin_error(C, e, a, bt);
     ci->argv[0] = convert(C, e->rhs, mi->fi->type->args[0]);
     e->rhs = ci->argv[0];
@@ -3211,6 +3301,35 @@ static Type *operator_method(Checker *C, Expr *e, Type *a) {
         err(C, e->op_span, "coroutine '%s' must be called with start or yield", mname);
         return T_err(C);
     }
+    return mi->fi->ret;
+}
+
+/* Reflected operator methods (docs/decisions.md): when the left operand has
+ * no operator method, `a OP b` with b a struct or class calls
+ * b.reverseOP(a) (`reverseAdd`, `reverseSubtract`, `reverseMultiply`,
+ * `reverseDivide`, `reverseModulo`); a is still evaluated first.  NULL when
+ * b's type declares no such method accepting a. */
+static Type *reversed_operator(Checker *C, Expr *e, Type *a, Type *b) {
+    const char *base = op_method_name(e->op);
+    if (!base) return NULL;
+    char name[32];
+    snprintf(name, sizeof name, "reverse%c%s", base[0] - 'a' + 'A', base + 1);
+    TypeInfo *ti = type_info(b);
+    MethodInfo *mi = find_method_in(ti, name);
+    if (!mi || mi->is_static || mi->is_template || (!mi->is_public && !inside_type(C, mi->owner)) ||
+        mi->fd->nparams != 1 || !mi->fi || !assignable(C, a, mi->fi->type->args[0], e->lhs)) return NULL;
+    CallInfo *ci = arena_alloc(C->A, sizeof *ci);
+    ci->receiver = e->rhs;
+    ci->ti = ti;
+    ci->mi = mi;
+    ci->nparams = 1;
+    ci->argv = arena_alloc(C->A, sizeof(Expr *));
+    ci->argv[0] = convert(C, e->lhs, mi->fi->type->args[0]);
+    e->lhs = ci->argv[0];
+    ci->ftype = mi->fi->type;
+    ci->kind = method_kind(ti, mi);
+    ci->reversed = true;
+    e->check = ci;
     return mi->fi->ret;
 }
 
@@ -3819,6 +3938,10 @@ static Type *check_target(Checker *C, Expr *t) {
             }
             FieldInfo *f = !t->is_tuple_index ? (FieldInfo *)t->check : NULL;
             if (!f) { err(C, t->span, "cannot assign to this expression"); return T_err(C); }
+            if (f->is_static && library_constant(C, f)) {
+                err(C, t->span, "cannot assign to constant '%s.%s'", f->owner->name, f->name);
+                return T_err(C);
+            }
             if (f->is_static) { f->global->reassigned = true; return r; }
             if (lt->kind == T_STRUCT && !valid_struct_target(C, t->lhs)) {
                 Diag *g = err(C, t->op_span.line ? t->op_span : t->span, "cannot assign to field '%s' of an immutable value", t->str);
@@ -4142,6 +4265,18 @@ static void check_func_body(Checker *C, FuncDecl *fd, FnInfo *fi) {
 /* ------------------------------------------------------------------ */
 /* driver */
 
+/* Natives of a library table in the current scope (int/float overloads share a name). */
+static void declare_natives(Checker *C, const LibFn *table) {
+    for (const LibFn *f = table; f->name; f++) {
+        Sym *s = lookup(C, f->name);
+        if (s && s->kind == SYM_LIB && s->nlib < 2 && s->scope_id == C->scope_id) { s->lib[s->nlib++] = f; continue; }
+        s = new_sym(C, SYM_LIB, f->name, (Span){0}, T_err(C));
+        s->lib[0] = f;
+        s->nlib = 1;
+        declare(C, s, C->scope_id);
+    }
+}
+
 static void declare_lib(Checker *C) {
     static const LibFn *const special[] = {&lib_print, &lib_typeof, &lib_assert};
     for (int i = 0; i < 3; i++) {
@@ -4152,14 +4287,7 @@ static void declare_lib(Checker *C) {
     }
     for (uint32_t m = 0; lib_modules[m].name; m++) {
         if (!(C->vm->lib_on & ((uint64_t)1 << m))) continue;     /* a disabled module: undeclared */
-        for (const LibFn *f = lib_modules[m].fns; f->name; f++) {
-            Sym *s = lookup(C, f->name);
-            if (s && s->kind == SYM_LIB && s->nlib < 2) { s->lib[s->nlib++] = f; continue; }
-            s = new_sym(C, SYM_LIB, f->name, (Span){0}, T_err(C));
-            s->lib[0] = f;
-            s->nlib = 1;
-            declare(C, s, C->scope_id);
-        }
+        if (lib_modules[m].fns) declare_natives(C, lib_modules[m].fns);
         for (const NativeType *const *nt = lib_modules[m].types; nt && *nt; nt++) {   /* Json, Regex */
             Sym *s = new_sym(C, SYM_TYPE, (*nt)->name, (Span){0}, ty_native(C->vm, *nt, (*nt)->name));
             declare(C, s, C->scope_id);
@@ -4507,8 +4635,6 @@ static void check_template(Checker *C, Sym *gs) {
     fi->check_only = true;
 }
 
-const char *const CHK_PRELUDE_NAME = "<library>";
-
 /* ---- generic methods: instantiated per call like generic functions, with
  * the owning type's members (and its own type arguments) in scope. */
 
@@ -4827,6 +4953,8 @@ static void chk_module(Checker *C, Program *prog, CheckResult *out, bool last) {
     VEC_PUSH(vm, out->scripts, out->nscripts, out->capscripts, script);
     push_scope(C);              /* module */
     C->module_scope_id = C->scope_id;
+    const LibModule *lm = lib_module_of_prelude(prog->src->name);
+    if (lm && lm->internal) declare_natives(C, lm->internal);   /* the prelude's private natives */
     check_imports(C, prog);
     uint32_t t0 = C->ntypes;
 
@@ -4839,6 +4967,9 @@ static void chk_module(Checker *C, Program *prog, CheckResult *out, bool last) {
         }
     }
     for (uint32_t i = t0; i < C->ntypes; i++) resolve_type_info(C, C->types[i]);
+    for (uint32_t i = t0; i < C->ntypes && lm && lm->displays; i++)      /* library display forms */
+        for (const LibDisplay *d = lm->displays; d->type; d++)
+            if (strcmp(d->type, C->types[i]->name) == 0) C->types[i]->type->nom->lib_display = d->fn;
     for (uint32_t i = t0; i < C->ntypes; i++) {
         TypeInfo *ti = C->types[i];
         if (ti->kind == T_STRUCT && contains_by_value(ti->type, ti, 0))
@@ -4936,7 +5067,7 @@ static void declare_prelude(Checker *C, Program *prelude) {
 }
 
 bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n, CheckResult *out,
-                 Program *prelude_loaded, const ChkSession *session) {
+                 Program **preludes, uint32_t npreludes, const ChkSession *session) {
     Checker C0 = {0}, *C = &C0;
     C->vm = vm;
     C->A = arena;
@@ -4951,11 +5082,11 @@ bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n
     C->lib_scope_id = C->scope_id;
     declare_lib(C);
     C->out = out;
-    if (prelude_loaded) declare_prelude(C, prelude_loaded);
+    for (uint32_t i = 0; i < npreludes; i++) declare_prelude(C, preludes[i]);
     C->session = session;      /* earlier REPL entries: found by lookup() */
     for (uint32_t i = 0; i < n; i++) {
         chk_module(C, progs[i], out, i + 1 == n);
-        if (i == 0 && strcmp(progs[i]->src->name, CHK_PRELUDE_NAME) == 0) declare_prelude(C, progs[i]);
+        if (lib_module_of_prelude(progs[i]->src->name)) declare_prelude(C, progs[i]);
     }
     pop_scope(C);
     /* "failed" / "never ends" marks on templates hold for this load only: a template kept from
@@ -4986,7 +5117,7 @@ bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n
 }
 
 bool chk_program(VM *vm, Arena *arena, Diags *diags, Program *prog, CheckResult *out) {
-    return chk_modules(vm, arena, diags, &prog, 1, out, NULL, NULL);
+    return chk_modules(vm, arena, diags, &prog, 1, out, NULL, 0, NULL);
 }
 
 void chk_result_free(VM *vm, CheckResult *cr) {

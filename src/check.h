@@ -62,6 +62,7 @@ struct MethodInfo {
 
 struct TypeInfo {
     TypeDecl *td;
+    bool library;           /* declared by a library prelude: its static fields are constants elsewhere */
     /* a generic type's instantiation: its type parameters' bindings */
     const char **tnames; Type **tbinds; uint32_t ntb;
     struct Sym *templ;
@@ -174,6 +175,7 @@ typedef struct CallInfo {
     MethodInfo *mi;         /* METHOD kinds */
     bool receiver_is_self;  /* implicit self receiver */
     bool safe;              /* x?.m(...): skipped (null) when the receiver is null */
+    bool reversed;          /* a reflected operator (2.0 * v): argv[0] is evaluated before the receiver */
     struct Sym *self_sym;
     Sym *fn;                /* DIRECT / LOCALFN */
     const LibFn *lib;       /* NATIVE / METHOD / HOF */
@@ -214,14 +216,14 @@ void chk_session_put(VM *vm, ChkSession *s, Sym *sym);
 void chk_session_free(VM *vm, ChkSession *s);
 
 bool chk_modules(VM *vm, Arena *arena, Diags *diags, Program **progs, uint32_t n, CheckResult *out,
-                 Program *prelude_loaded,    /* the library prelude of an earlier load, or NULL */
+                 Program **preludes, uint32_t npreludes,   /* library preludes of earlier loads */
                  const ChkSession *session);
 /* session: names of earlier loads seen by every module of this one as if
  * declared just outside its top-level scope — they shadow library and
  * prelude names, the module's own declarations shadow them (the REPL's
- * earlier entries, src/repl.c).  NULL otherwise. */
-/* progs[0] may be the library prelude: its exports then join the library scope. */
-extern const char *const CHK_PRELUDE_NAME;
+ * earlier entries, src/repl.c).  NULL otherwise.
+ * Library preludes among progs ("<library:NAME>", rt.h) come first, dependencies
+ * before dependents: the exports of each join the library scope. */
 
 /* Type-checks a parsed program.  Errors go to diags. */
 bool chk_program(VM *vm, Arena *arena, Diags *diags, Program *prog, CheckResult *out);

@@ -1121,11 +1121,14 @@ static int method_call(FnState *F, CallInfo *ci, Type *ret, int dst) {
         int cur = load_loc(F, &loc);
         recv = temp(F, ci->receiver->type);
         emit_abc(F, OP_MOVE_REF, recv, cur, 0);
+    } else if (ci->reversed) {              /* 2.0 * v: the left operand (the argument) first */
+        regs[1] = expr(F, ci->argv[0], -1);
+        recv = expr(F, ci->receiver, -1);
     } else {
         recv = expr(F, ci->receiver, -1);
     }
     regs[0] = recv;
-    uint32_t n = eval_args(F, ci, regs + 1) + 1;
+    uint32_t n = ci->reversed ? 2 : eval_args(F, ci, regs + 1) + 1;
     start_prefix(F, ci);
     if (ci->kind == CALL_VMETHOD) {
         emit_abc(F, OP_CALLM, d, (int)n, has && is_ref(ret) ? 1 : 0);
@@ -2342,6 +2345,7 @@ static Proto *compile_function(FnState *parent, FnInfo *fi, const char *name) {
     if (!fi->proto) fi->proto = proto_new(F->vm, F->m, name);
     F->p = fi->proto;
     F->p->file = F->src ? F->src->name : NULL;
+    F->p->hidden = F->p->file && lib_module_of_prelude(F->p->file);   /* library prelude code: not in traces */
     F->p->is_lambda = fd->is_lambda || !fd->name;
     F->line = fd->span.line;
     push_scope(F);
@@ -2421,6 +2425,9 @@ static void method_table(FnState *S, TypeInfo *ti) {
     for (uint32_t k = 0; k < ti->nmethods; k++) {
         MethodInfo *mi = ti->methods[k];
         if (mi->is_static || !mi->is_public || mi->is_template || !mi->fd->body || mi->accessor_of) continue;
+        bool overload = false;          /* a struct's operator overloads: the first declared stands for the name */
+        for (uint32_t j = 0; j < k && !overload; j++) overload = strcmp(ti->methods[j]->name, mi->name) == 0;
+        if (overload) continue;
         add_method(S->vm, n, mi->name, decl_proto(S, mi->fd), &cap);
     }
     for (uint32_t k = 0; ti->kind == T_CLASS && k < ti->ntraits; k++) {
@@ -2565,6 +2572,7 @@ static Proto *compile_script(FnState *S, Program *prog, FnInfo *script) {
     S->fi = script;
     S->p = proto_new(S->vm, S->m, "<script>");
     S->p->file = prog->src->name;
+    S->p->hidden = lib_module_of_prelude(S->p->file) != NULL;
     script->proto = S->p;
     S->src = prog->src;
     S->line = 1;

@@ -485,6 +485,7 @@ static void display_one(DispStack *st, Buf *out, Type *t, Value v, bool quoted) 
     case T_STRUCT: case T_CLASS: case T_TRAIT: {
         Instance *o = (Instance *)v.p;
         Type *dt = o->type;                       /* the dynamic class */
+        if (dt->nom->lib_display) { dt->nom->lib_display(st->vm, out, dt, v); return; }   /* Matrix3, <Timer>, ... */
         buf_puts(out, dt->nom->display_name ? dt->nom->display_name : dt->name);   /* generics: no arguments */
         /* an instance already being displayed further up is a cycle */
         for (size_t i = 0; i < st->n; i++)

@@ -18,8 +18,10 @@ static bool valid_name(const char *n) {
 }
 
 static bool name_taken(VM *vm, const char *name) {
-    for (uint32_t m = 0; lib_modules[m].name; m++)
-        for (const LibFn *f = lib_modules[m].fns; f->name; f++) if (strcmp(f->name, name) == 0) return true;
+    for (uint32_t m = 0; lib_modules[m].name; m++) {
+        for (const LibFn *f = lib_modules[m].fns; f && f->name; f++) if (strcmp(f->name, name) == 0) return true;
+        for (const char *const *e = lib_modules[m].exports; e && *e; e++) if (strcmp(*e, name) == 0) return true;   /* prelude names */
+    }
     for (size_t i = 0; i < vm->nhostfns; i++) if (strcmp(vm->hostfns[i]->lib.name, name) == 0) return true;
     for (size_t i = 0; i < vm->nhostglobals; i++) if (strcmp(vm->hostglobals[i]->name, name) == 0) return true;
     return false;

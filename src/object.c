@@ -88,9 +88,49 @@ static void instance_storage_free(VM *vm, Instance *o) {
 static void free_instance(VM *vm, Instance *o) {
     NominalInfo *n = o->type->nom;
     if (o->weak) { o->weak->target = NULL; drop(vm, &o->weak->h); }
-    for (uint32_t i = 0; i < n->nfields; i++)
-        if (n->field_types[i]->is_ref) drop(vm, o->f[i].o);
+    if (!n->scalar_fields)
+        for (uint32_t i = 0; i < n->nfields; i++)
+            if (n->field_types[i]->is_ref) drop(vm, o->f[i].o);
+    uint32_t k = o->ninl;
+    if (k < INST_POOL_CLASSES && vm->nipool[k] < INST_POOL_MAX) {     /* keep the block for reuse */
+        if (o->f != o->inl) mem_free(vm, o->f, sizeof(Value) * n->nfields);
+        OBJ_LINK(o)->next = (Obj *)vm->ipool[k];
+        vm->ipool[k] = o;
+        vm->nipool[k]++;
+        return;
+    }
     instance_storage_free(vm, o);
+}
+
+/* A block for an instance of t (fields inline): from the pool when one is free. */
+static Instance *instance_block(VM *vm, Type *t) {
+    uint32_t k = t->nom->nfields;
+    Instance *o;
+    if (k < INST_POOL_CLASSES && vm->ipool[k]) {
+        o = vm->ipool[k];
+        vm->ipool[k] = (Instance *)OBJ_LINK(o)->next;
+        vm->nipool[k]--;
+    } else {
+        o = mem_alloc(vm, sizeof(Instance) + sizeof(Value) * k);
+    }
+    o->h = (Obj){ .rc = 1, .kind = OBJ_INSTANCE };
+    o->weak = NULL;
+    o->type = t;
+    o->f = o->inl;
+    o->ninl = k;
+    track(vm, &o->h);
+    return o;
+}
+
+void instance_pool_free(VM *vm) {
+    for (uint32_t k = 0; k < INST_POOL_CLASSES; k++) {
+        while (vm->ipool[k]) {
+            Instance *o = vm->ipool[k];
+            vm->ipool[k] = (Instance *)OBJ_LINK(o)->next;
+            mem_free(vm, o, sizeof(Instance) + sizeof(Value) * k);
+        }
+        vm->nipool[k] = 0;
+    }
 }
 
 static void free_one(VM *vm, Obj *o) {
@@ -157,13 +197,8 @@ Tuple *tuple_new(VM *vm, Type *tuple_type) {
 }
 
 Instance *instance_new(VM *vm, Type *t) {
-    Instance *o = mem_calloc(vm, sizeof(Instance) + sizeof(Value) * t->nom->nfields);
-    o->f = o->inl;
-    o->ninl = t->nom->nfields;
-    o->h.rc = 1;
-    o->h.kind = OBJ_INSTANCE;
-    o->type = t;
-    track(vm, &o->h);
+    Instance *o = instance_block(vm, t);
+    memset(o->f, 0, sizeof(Value) * t->nom->nfields);
     return o;
 }
 
@@ -241,17 +276,11 @@ void obj_free_tracked(VM *vm) {
 
 Instance *instance_copy(VM *vm, Instance *o) {
     NominalInfo *n = o->type->nom;
-    Instance *c = mem_alloc(vm, sizeof(Instance) + sizeof(Value) * n->nfields);
-    c->f = c->inl;
-    c->ninl = n->nfields;
-    c->h = (Obj){ .rc = 1, .kind = OBJ_INSTANCE };
-    c->type = o->type;
-    c->weak = NULL;
-    track(vm, &c->h);
-    for (uint32_t i = 0; i < n->nfields; i++) {
-        c->f[i] = o->f[i];
-        if (n->field_types[i]->is_ref) obj_retain(c->f[i].o);
-    }
+    Instance *c = instance_block(vm, o->type);
+    memcpy(c->f, o->f, sizeof(Value) * n->nfields);
+    if (!n->scalar_fields)
+        for (uint32_t i = 0; i < n->nfields; i++)
+            if (n->field_types[i]->is_ref) obj_retain(c->f[i].o);
     return c;
 }
 

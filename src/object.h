@@ -31,6 +31,12 @@ static inline bool obj_tracked(const Obj *o) {
     return o->kind == OBJ_INSTANCE || o->kind == OBJ_CLOSURE || o->kind == OBJ_CELL;
 }
 
+/* Freed instances with fewer than INST_POOL_CLASSES fields are kept on a
+ * per-VM free list per field count (at most INST_POOL_MAX each), so struct
+ * arithmetic such as `a + b` reuses blocks instead of calling the allocator. */
+#define INST_POOL_CLASSES 17
+#define INST_POOL_MAX 4096
+
 /* Immutable UTF-8 string.  data is NUL-terminated (not counted in len).
  * h.flags & STR_GROWN: the block was sized by str_append (str_block_size). */
 #define STR_GROWN 1
@@ -177,6 +183,7 @@ void obj_free(VM *vm, Obj *o);       /* rc reached 0: frees o and releases its c
 struct Proto;
 Closure *closure_new(VM *vm, struct Proto *p, uint32_t ncap, uint8_t flags);   /* captures zeroed */
 void obj_free_tracked(VM *vm);       /* VM teardown: frees every remaining tracked object (cycles) */
+void instance_pool_free(VM *vm);     /* VM teardown: returns the pooled instance blocks */
 static inline void obj_release(VM *vm, Obj *o) {
     if (o && --o->rc == 0) obj_free(vm, o);
 }

@@ -1577,10 +1577,12 @@ static void parse_where(Parser *p, const char ***names, const char ***traits, Sp
 /* funcDecl = "func" IDENT [ typeParams ] "(" [ params ] ")" [ "->" type ]
  *            [ where ] block — the block is optional in traits.  `start`
  * is where the declaration began (modifiers included). */
-static FuncDecl *parse_func_decl(Parser *p, bool body_optional, Span start) {
+/* A method may be named by a keyword (`timer.start()`): it is reached only
+ * after '.', where §1.2 allows keywords. */
+static FuncDecl *parse_func_decl(Parser *p, bool body_optional, bool method, Span start) {
     FuncDecl *fn = arena_alloc(p->arena, sizeof *fn);
     advance(p); /* func */
-    fn->name = expect_name(p, false, &fn->name_span, "function name");
+    fn->name = expect_name(p, method, &fn->name_span, "function name");
     if (!p->panic && check(p, TK_LT)) parse_tparams(p, &fn->tparams, &fn->tparam_spans, &fn->ntparams);
     if (!p->panic) {
         Span open = cur(p)->span;
@@ -1628,9 +1630,8 @@ static void parse_accessor(Parser *p, FieldDecl *f) {
  * the line after the field (§1.4). */
 static FieldDecl parse_field(Parser *p) {
     FieldDecl f = {0};
-    f.name = cur(p)->text;
     f.span = cur(p)->span;
-    advance(p);
+    f.name = expect_name(p, true, NULL, "field name");
     if (expect(p, TK_COLON, "':'")) f.type = parse_type(p);
     if (!p->panic && match(p, TK_ASSIGN)) f.def = parse_expr(p);
     while (!p->panic) {
@@ -1658,14 +1659,16 @@ static void parse_member(Parser *p, Members *m, TokKind kw) {
         else break;
     }
     if (check(p, TK_KW_FUNC)) {
-        FuncDecl *fn = parse_func_decl(p, kw == TK_KW_TRAIT, start);
+        FuncDecl *fn = parse_func_decl(p, kw == TK_KW_TRAIT, true, start);
         fn->is_public = pub;
         fn->is_private = priv;
         fn->is_static = stat;
         VEC_PUSH(vm, m->methods, m->nmethods, m->capmethods, fn);
         return;
     }
-    if (kw != TK_KW_TRAIT && check(p, TK_IDENT)) {
+    /* a field may be named by a keyword (reached only as `x.from`, like any
+     * member after '.'; as a constructor label it is an argument label) */
+    if (kw != TK_KW_TRAIT && (check(p, TK_IDENT) || (is_keyword(cur(p)->kind) && ahead(p, 1)->kind == TK_COLON))) {
         FieldDecl f = parse_field(p);
         f.is_public = pub;
         f.is_private = priv;
@@ -1992,7 +1995,7 @@ static Stmt *parse_statement(Parser *p, bool top) {
         return parse_var(p);
     case TK_KW_FUNC:
         s = new_stmt(p, S_FUNC, start);
-        s->fn = parse_func_decl(p, false, start);
+        s->fn = parse_func_decl(p, false, false, start);
         s->span = s->fn->span;
         return s;
     case TK_KW_CLASS: case TK_KW_STRUCT: case TK_KW_TRAIT: case TK_KW_ENUM:

@@ -492,7 +492,7 @@ static writ_status reload_load(VM *vm, const char *name, char *text, size_t len,
     char *key = api_module_key(vm, old->name);
     VEC_PUSH(vm, c.skip, c.nskip, c.capskip, key);
     for (uint32_t f = 0; f < old->nfiles; f++) {
-        if (strcmp(old->files[f], CHK_PRELUDE_NAME) == 0) continue;     /* the library stays */
+        if (lib_module_of_prelude(old->files[f])) continue;     /* library preludes stay */
         key = api_module_key(vm, old->files[f]);
         VEC_PUSH(vm, c.skip, c.nskip, c.capskip, key);
     }
@@ -503,7 +503,7 @@ static writ_status reload_load(VM *vm, const char *name, char *text, size_t len,
     vm->reload = NULL;
     rollback(vm, &c);                     /* a no-op once committed */
     bool has_prelude = false;             /* the library prelude compiled in that load stays in use */
-    for (uint32_t f = 0; f < old->nfiles; f++) if (strcmp(old->files[f], CHK_PRELUDE_NAME) == 0) has_prelude = true;
+    for (uint32_t f = 0; f < old->nfiles; f++) if (lib_module_of_prelude(old->files[f])) has_prelude = true;
     if (c.committed && !has_prelude) {    /* the replaced load's compile data is no longer used */
         VEC_FREE(vm, old->fns, old->capfns);
         old->nfns = 0;

@@ -150,19 +150,48 @@ extern const LibFn lib_array_methods[];    /* receiver: Array<T> */
 extern const LibFn lib_dict_methods[];     /* receiver: Dictionary<K, V> */
 extern const LibFn lib_functions[];        /* math, interpolation, ... (int/float overloads share a name) */
 
-/* A library module (stdlib.md §0): its free functions and native types.  Modules are
- * enabled per VM; a disabled module's names are not declared. */
+extern const LibConst lib_constants[];
+
+/* ---- library modules (stdlib.md §0; lib/modules.c) ----
+ * Modules are enabled per VM; a disabled module's names are not declared.
+ * Each module lists its natives (global functions) and, optionally, a
+ * prelude: library code written in Writ, compiled as a hidden module
+ * "<library:NAME>" whose exports join the library scope.  A prelude is
+ * compiled into a VM the first time a load mentions one of its exported
+ * names (an identifier scan of the load's sources), after the preludes it
+ * needs (`deps`).  `internal` natives are declared only inside the module's
+ * own prelude (helpers scripts cannot see).  `displays` give library types a
+ * display form of their own. */
+typedef void (*LibDisplayFn)(VM *vm, Buf *out, Type *t, Value v);
+typedef struct LibDisplay {
+    const char *type;          /* a struct or class of the prelude */
+    LibDisplayFn fn;
+} LibDisplay;
+
 typedef struct LibModule {
-    const char *name;          /* "math", "coroutine", "time", "time.clock", ... */
-    const LibFn *fns;          /* NULL-name terminated */
+    const char *name;          /* "math", "coroutine", "time", "time.clock", "geometry", ... */
+    const LibFn *fns;          /* NULL-name terminated, or NULL */
     bool embedded_default;     /* on in an embedding VM unless the host changes it */
     const struct NativeType *const *types;   /* its native reference types (NULL terminated), or NULL */
     /* For generic natives of this module: NULL if T is acceptable, else a
      * diagnostic format with one %s for T ("fromJson cannot decode into %s"). */
     const char *(*type_arg_ok)(const LibFn *f, Type *t);
+    const char *prelude;       /* Writ source, or NULL */
+    const char *const *exports;   /* the prelude's exported names, NULL-terminated */
+    const char *const *triggers;  /* other names whose mention also needs the prelude, or NULL */
+    const char *const *deps;      /* modules whose preludes this prelude uses, NULL-terminated */
+    const LibFn *internal;     /* natives visible only inside the prelude */
+    const LibDisplay *displays;   /* NULL-type terminated, or NULL */
+    const char *part;          /* a part of a module split into several preludes, or NULL */
 } LibModule;
 extern const LibModule lib_modules[];      /* NULL-name terminated */
-extern const LibConst lib_constants[];
-extern const char *const lib_prelude_source;   /* library parts written in Writ (prelude.c) */
+extern const uint32_t lib_nmodules;
+#define LIB_PRELUDE_PREFIX "<library:"
+/* The module whose prelude is the file named `name` ("<library:geometry>"), or NULL. */
+const LibModule *lib_module_of_prelude(const char *name);
+void lib_prelude_name(const LibModule *m, char *buf, size_t size);
+void lib_random_init(VM *vm);    /* seeds the VM's generator from the clock */
+void lib_noise_free(VM *vm);     /* the noise module's state */
+bool lib_fail(VM *vm, Value *args, Value *ret);   /* internal native fail(message: string) */
 
 #endif

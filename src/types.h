@@ -19,6 +19,7 @@ typedef enum TypeKind {
 } TypeKind;
 
 struct Proto;
+struct Buf;
 
 /* Runtime facts of a nominal type (struct, class, enum, trait): what display,
  * ==, freeing, dispatch and `is` need without the checker. */
@@ -34,6 +35,7 @@ typedef struct NominalInfo {
     struct Type *parent;           /* class: superclass */
     uint32_t depth;                /* class: number of ancestors */
     uint32_t nfields;              /* instance fields, inherited first */
+    bool scalar_fields;            /* no field holds a reference (instances need no cycle tracking) */
     const char **field_names;
     struct Type **field_types;
     struct Proto **vtable;         /* class: virtual methods by slot */
@@ -61,6 +63,8 @@ typedef struct NominalInfo {
     struct Proto *defaults;        /* (self, mask): stores the default of every defaulted field i
                                       whose bit i (i < 64) of mask is clear; NULL if none */
     uint32_t nmethods;
+    /* a library type with a display form of its own (rt.h LibDisplay), or NULL */
+    void (*lib_display)(struct writ_vm *vm, struct Buf *out, struct Type *t, Value v);
 } NominalInfo;
 
 #define NF_PUBLIC 1

@@ -54,8 +54,8 @@ static uint32_t frame_line(Frame *f) {
 static void trace_add(VM *vm, size_t lo) {
     for (size_t i = vm->nframes; i-- > lo;) {
         Frame *f = &vm->frames[i];
-        if (f->hidden) continue;
         Proto *p = f->proto;
+        if (f->hidden || p->hidden) continue;      /* library frames (preludes) are not shown */
         if (vm->ntrace == vm->cap_trace) {
             size_t nc = vm->cap_trace ? vm->cap_trace * 2 : 32;
             vm->trace = mem_realloc(vm, vm->trace, sizeof(TraceFrame) * vm->cap_trace, sizeof(TraceFrame) * nc);

@@ -11,6 +11,10 @@
 
 struct Proto;
 struct Module;
+struct NoiseState;
+
+/* The random module's xoshiro256** state (lib/random.c). */
+typedef struct Rng { uint64_t s[4]; } Rng;
 
 /* Every module's globals, VM-wide: a module loaded once is shared by every
  * later load that imports it, so its global slots must outlive the load. */
@@ -106,6 +110,8 @@ struct writ_vm {
     size_t nfreeing, capfreeing;
     bool draining;
     Obj *tracked;           /* instances, closures, cells: list for freeing cycles at teardown */
+    struct Instance *ipool[INST_POOL_CLASSES];   /* free instance blocks by field count (object.c) */
+    uint32_t nipool[INST_POOL_CLASSES];
 
     /* register stack and frames */
     Value *stack;
@@ -167,6 +173,10 @@ struct writ_vm {
     struct ArenaBlock *arena_cache; size_t arena_cached; /* blocks of freed arenas, for reuse (mem.c) */
     char **files; size_t nfiles, capfiles;               /* module names for globals' owners (interned) */
     void **results; size_t nresults, cap_results;        /* their checker results (CheckResult) */
+
+    /* library module state */
+    Rng rng;                         /* random (lib/random.c): seeded from the clock at creation */
+    struct NoiseState *noise;        /* noise (lib/noise.c): made on first use, NULL until then */
 };
 
 #endif
