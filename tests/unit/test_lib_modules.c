@@ -131,7 +131,7 @@ static void test_reload(void) {
     CHECK(strcmp(o.buf, want) == 0);
     if (strcmp(o.buf, want) != 0) fprintf(stderr, "got: %s\n", o.buf);
     writ_vm_free(vm);
-    CHECK(c.live == 0);      /* (byte totals: reload frees Module.kept with its count, not its capacity) */
+    CHECK(c.live == 0 && c.bytes == 0);
 }
 
 static void test_failed_load_keeps_library(void) {
