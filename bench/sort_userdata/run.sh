@@ -11,7 +11,7 @@ if ! have /usr/include/lua5.4/lua.h || ! have /usr/include/luajit-2.1/lua.h; the
     SUDO=""; [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && SUDO=sudo
     $SUDO apt-get install -y -qq liblua5.4-dev libluajit-5.1-dev >/dev/null 2>&1 || { echo "sort_userdata: needs liblua5.4-dev and libluajit-5.1-dev"; exit 0; }
 fi
-cc -O2 -I"$here/../../include" -o "$build/sort_writ" writ_host.c "$build/libwrit.a" -lm || exit 1
+cc -O2 -I"$here/../../include" -o "$build/sort_writ" writ_host.c "$build/libwrit.a" -lm $(pkg-config --libs libpcre2-8 2>/dev/null) || exit 1
 cc -O2 -I/usr/include/lua5.4 -o "$build/sort_lua" lua_host.c -llua5.4 -lm || exit 1
 cc -O2 -I/usr/include/luajit-2.1 -o "$build/sort_luajit" lua_host.c -lluajit-5.1 -lm || exit 1
 best() {   # best time of 5 runs; also checks the outputs agree
