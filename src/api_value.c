@@ -265,22 +265,30 @@ int64_t writ_array_len(writ_value array) {
     return a ? a->len : 0;
 }
 
-writ_status writ_array_get(writ_vm *vm, writ_value array, int64_t index, writ_value *out) {
-    Arr *a = as_array(array);
-    if (!vm || !out) return WRIT_ERROR_MISUSE;
-    if (!a) return api_misuse(vm, "not an array: %s", api_kind_name(array));
-    if (index < 0 || index >= a->len)
-        return api_misuse(vm, "index %lld out of bounds for length %lld", (long long)index, (long long)a->len);
-    *out = api_to_writ(vm, a->type->a, a->data[index], true);
-    return WRIT_OK;
-}
-
-writ_status writ_array_set(writ_vm *vm, writ_value array, int64_t index, writ_value v) {
+/* The array behind a host value with index inside it, or a misuse status. */
+static writ_status array_at(VM *vm, writ_value array, int64_t index, Arr **out) {
     Arr *a = as_array(array);
     if (!vm) return WRIT_ERROR_MISUSE;
     if (!a) return api_misuse(vm, "not an array: %s", api_kind_name(array));
     if (index < 0 || index >= a->len)
         return api_misuse(vm, "index %lld out of bounds for length %lld", (long long)index, (long long)a->len);
+    *out = a;
+    return WRIT_OK;
+}
+
+writ_status writ_array_get(writ_vm *vm, writ_value array, int64_t index, writ_value *out) {
+    Arr *a;
+    if (!out) return WRIT_ERROR_MISUSE;
+    writ_status st = array_at(vm, array, index, &a);
+    if (st != WRIT_OK) return st;
+    *out = api_to_writ(vm, a->type->a, a->data[index], true);
+    return WRIT_OK;
+}
+
+writ_status writ_array_set(writ_vm *vm, writ_value array, int64_t index, writ_value v) {
+    Arr *a;
+    writ_status st = array_at(vm, array, index, &a);
+    if (st != WRIT_OK) return st;
     char why[200];
     Value x;
     if (!api_from_writ(vm, a->type->a, v, &x, why, sizeof why)) return api_misuse(vm, "array element: %s", why);
@@ -301,11 +309,9 @@ writ_status writ_array_push(writ_vm *vm, writ_value array, writ_value v) {
 }
 
 writ_status writ_array_remove(writ_vm *vm, writ_value array, int64_t index) {
-    Arr *a = as_array(array);
-    if (!vm) return WRIT_ERROR_MISUSE;
-    if (!a) return api_misuse(vm, "not an array: %s", api_kind_name(array));
-    if (index < 0 || index >= a->len)
-        return api_misuse(vm, "index %lld out of bounds for length %lld", (long long)index, (long long)a->len);
+    Arr *a;
+    writ_status st = array_at(vm, array, index, &a);
+    if (st != WRIT_OK) return st;
     val_release(vm, a->type->a, a->data[index]);
     memmove(a->data + index, a->data + index + 1, sizeof(Value) * (size_t)(a->len - index - 1));
     a->len--;

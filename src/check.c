@@ -1572,14 +1572,19 @@ const char *chk_dispatch_name(void *typeinfo, uint32_t i) {
     return ti->kind == T_CLASS ? ti->vtable[i]->name : ti->methods[i]->name;
 }
 
+/* A checker with no scopes, enough to parse a host or library signature. */
+static void sig_checker(Checker *C, Arena *A, VM *vm) {
+    arena_init(A, vm);
+    memset(C, 0, sizeof *C);
+    C->vm = vm;
+    C->tt = &vm->types;
+    C->A = A;
+}
+
 Type *chk_signature_type(VM *vm, const char *sig, uint32_t max, Value *defaults, bool *has) {
     Arena A;
-    arena_init(&A, vm);
     Checker C;
-    memset(&C, 0, sizeof C);
-    C.vm = vm;
-    C.tt = &vm->types;
-    C.A = &A;
+    sig_checker(&C, &A, vm);
     LibSig *ls = parse_libsig(&C, sig, NULL, NULL, NULL, NULL);
     Type *ft = NULL;
     if (ls && ls->n <= max && ls->n <= 16) {
@@ -1606,12 +1611,8 @@ Type *chk_signature_type(VM *vm, const char *sig, uint32_t max, Value *defaults,
 
 bool chk_valid_signature(VM *vm, const char *sig, char *why, size_t n) {
     Arena A;
-    arena_init(&A, vm);
     Checker C;
-    memset(&C, 0, sizeof C);
-    C.vm = vm;
-    C.tt = &vm->types;
-    C.A = &A;
+    sig_checker(&C, &A, vm);
     LibSig *ls = parse_libsig(&C, sig, NULL, NULL, NULL, NULL);
     bool ok = ls != NULL;
     if (!ok) snprintf(why, n, "cannot parse \"%s\" (types: int, float, bool, string, Array<T>, Dictionary<K, V>, Optional<T>, Result<T>, tuples, functions)", sig);

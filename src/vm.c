@@ -226,6 +226,26 @@ static void ctx_swap(VM *vm, Task *t) {
     size_t cf = vm->cap_frames; vm->cap_frames = t->cap_frames; t->cap_frames = cf;
 }
 
+/* A new task's bottom frame: the first nset parameters are in its stack;
+ * the rest (an omitted-defaults mask) are zero.  The task owns its
+ * parameters and closure for as long as it lives. */
+static void task_bottom_frame(Task *t, Proto *q, Closure *ccl, uint32_t nset) {
+    Value *NR = t->stack;
+    for (uint32_t i = nset; i < q->nparams; i++) NR[i].i = 0;
+    for (uint32_t i = 0; i < q->nparams; i++) if (q->param_is_ref[i]) obj_retain(NR[i].o);
+    null_refregs(q, NR);
+    if (ccl) obj_retain(&ccl->h);
+    Frame *f = &t->frames[0];
+    t->nframes = 1;
+    f->proto = q;
+    f->closure = ccl;
+    f->base = 0;
+    f->pc = q->entry;
+    f->ret_reg = 0;
+    f->inout_reg = -1;
+    f->hidden = false;
+}
+
 /* Installs t's stack over the running context (cur, whose bottom frame
  * count is stop). */
 static void task_enter(VM *vm, Task *t, Task *cur, size_t stop, bool host) {
@@ -303,18 +323,7 @@ Task *vm_spawn(VM *vm, Proto *entry, Value *args, uint32_t nargs, Instance *owne
     }
     Task *t = sched_new_task(vm, entry, owner);
     for (uint32_t i = 0; i < nargs; i++) t->stack[i] = args[i];
-    for (uint32_t i = nargs; i < entry->nparams; i++) t->stack[i].i = 0;
-    for (uint32_t i = 0; i < entry->nparams; i++) if (entry->param_is_ref[i]) obj_retain(t->stack[i].o);
-    null_refregs(entry, t->stack);
-    Frame *f = &t->frames[0];
-    t->nframes = 1;
-    f->proto = entry;
-    f->closure = NULL;
-    f->base = 0;
-    f->pc = entry->entry;
-    f->ret_reg = 0;
-    f->inout_reg = -1;
-    f->hidden = false;
+    task_bottom_frame(t, entry, NULL, nargs);
     obj_retain(&t->h);
     task_enter(vm, t, vm->running, 0, true);
     if (vm->debug_on) debug_event(vm, entry, false);
@@ -1169,19 +1178,7 @@ start_task: {
         uint32_t self = ccl && (ccl->h.flags & CLOSURE_BOUND) ? 1 : 0;
         if (self) NR[0] = ccl->cap[0];
         for (uint32_t i = 0; i < cnargs; i++) NR[self + i] = R[ARGREG(argw[i >> 2], i & 3)];
-        for (uint32_t i = self + cnargs; i < q->nparams; i++) NR[i].i = 0;
-        for (uint32_t i = 0; i < q->nparams; i++) if (q->param_is_ref[i]) obj_retain(NR[i].o);   /* the task owns them */
-        null_refregs(q, NR);
-        if (ccl) obj_retain(&ccl->h);
-        Frame *f = &t->frames[0];
-        t->nframes = 1;
-        f->proto = q;
-        f->closure = ccl;
-        f->base = 0;
-        f->pc = q->entry;
-        f->ret_reg = 0;
-        f->inout_reg = -1;
-        f->hidden = false;
+        task_bottom_frame(t, q, ccl, self + cnargs);
         task_enter(vm, t, cur_task, stop_at, false);
         cur_task = t;
         stop_at = 0;
