@@ -277,7 +277,7 @@ static writ_status array_at(VM *vm, writ_value array, int64_t index, Arr **out) 
 }
 
 writ_status writ_array_get(writ_vm *vm, writ_value array, int64_t index, writ_value *out) {
-    Arr *a;
+    Arr *a = NULL;
     if (!out) return WRIT_ERROR_MISUSE;
     writ_status st = array_at(vm, array, index, &a);
     if (st != WRIT_OK) return st;
@@ -286,7 +286,7 @@ writ_status writ_array_get(writ_vm *vm, writ_value array, int64_t index, writ_va
 }
 
 writ_status writ_array_set(writ_vm *vm, writ_value array, int64_t index, writ_value v) {
-    Arr *a;
+    Arr *a = NULL;
     writ_status st = array_at(vm, array, index, &a);
     if (st != WRIT_OK) return st;
     char why[200];
@@ -309,7 +309,7 @@ writ_status writ_array_push(writ_vm *vm, writ_value array, writ_value v) {
 }
 
 writ_status writ_array_remove(writ_vm *vm, writ_value array, int64_t index) {
-    Arr *a;
+    Arr *a = NULL;
     writ_status st = array_at(vm, array, index, &a);
     if (st != WRIT_OK) return st;
     val_release(vm, a->type->a, a->data[index]);
