@@ -85,6 +85,8 @@ static Type *host_method_call(Checker *C, Expr *e, Expr *callee, Type *t, CallIn
 static Type *host_static_call(Checker *C, Expr *e, Expr *callee, HostType *ht, CallInfo *ci);
 static Type *host_construct(Checker *C, Expr *e, HostType *ht, CallInfo *ci);
 static void resolve_host_fields(Checker *C);
+static uint32_t *push_home(Checker *C, Sym *gs);
+static void pop_home(Checker *C, Sym *gs, uint32_t *ids);
 static bool check_block(Checker *C, Block *b);
 static bool check_stmt(Checker *C, Stmt *s);
 static Type *resolve_type(Checker *C, TypeExpr *te);
@@ -4326,6 +4328,7 @@ static void declare_lib(Checker *C) {
 static void check_type_body(Checker *C, TypeInfo *ti) {
     if (ti->state != 2 || ti->checked) return;
     if (ti->ntb) {                       /* an instantiation: its type parameters in scope */
+        uint32_t *home = ti->templ ? push_home(C, ti->templ) : NULL;   /* its module's names */
         push_scope(C);
         for (uint32_t j = 0; j < ti->ntb; j++) {
             Sym *ts = new_sym(C, SYM_TYPE, ti->tnames[j], ti->td->name_span, ti->tbinds[j]);
@@ -4336,6 +4339,7 @@ static void check_type_body(Checker *C, TypeInfo *ti) {
         ti->ntb = 0;
         check_type_body(C, ti);
         pop_scope(C);
+        pop_home(C, ti->templ, home);
         return;
     }
     ti->checked = true;
@@ -4793,7 +4797,8 @@ static TypeInfo *instantiate_type(Checker *C, Sym *ts, Type **binds, Span sp) {
     memcpy(ti->tbinds, binds, sizeof(Type *) * nt);
     VEC_PUSH(C->vm, C->types, C->ntypes, C->captypes, ti);
     VEC_PUSH(C->vm, C->out->inst_types, C->out->ninst_types, C->out->capinst_types, ti);
-    /* members resolve with the type parameters bound */
+    /* members resolve with the type parameters bound, in the declaring module */
+    uint32_t *home = push_home(C, ts);
     push_scope(C);
     for (uint32_t j = 0; j < nt; j++) {
         Sym *a = new_sym(C, SYM_TYPE, gt->tparams[j], gt->name_span, binds[j]);
@@ -4805,6 +4810,7 @@ static TypeInfo *instantiate_type(Checker *C, Sym *ts, Type **binds, Span sp) {
     resolve_type_info(C, ti);
     C->fn = saved;
     pop_scope(C);
+    pop_home(C, ts, home);
     if (ti->kind == T_STRUCT) find_mutating(C, &ti, 1);
     return ti;
 }
