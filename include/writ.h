@@ -41,6 +41,8 @@ typedef enum writ_status {
 typedef void *(*writ_alloc_fn)(void *ud, void *ptr, size_t old_size, size_t new_size);
 /* Output sink for print. */
 typedef void (*writ_write_fn)(void *ud, const char *text, size_t len);
+/* Input source for readLine: fills up to cap bytes, returns how many (0: end of input). */
+typedef size_t (*writ_read_fn)(void *ud, char *buf, size_t cap);
 
 typedef struct writ_config {
     writ_alloc_fn alloc;      /* NULL: libc */
@@ -50,6 +52,11 @@ typedef struct writ_config {
     uint32_t call_depth_limit;/* 0: 10,000 frames */
     uint64_t instruction_limit;   /* per host entry; 0: none */
     size_t memory_limit;          /* bytes allocated by the VM; 0: none */
+    writ_read_fn read;            /* NULL: stdin */
+    void *read_ud;
+    const char *root_dir;         /* relative io paths start here; NULL: the working directory */
+    bool seed_random;             /* true: random_seed seeds the generator (else the clock) */
+    uint64_t random_seed;
 } writ_config;
 
 /* Fills cfg with the defaults. */

@@ -19,10 +19,24 @@ static bool io_error(VM *vm, Value *ret, Type *payload, const char *fmt, const c
     return true;
 }
 
+/* A script's path as the OS sees it: relative paths start at the VM's root
+ * directory when the host configured one (runtime.md §2). */
+static FILE *open_path(VM *vm, const char *path, const char *mode) {
+    if (!vm->root_dir || path[0] == '/') return fopen(path, mode);
+    Buf b;
+    buf_init(&b, vm);
+    buf_printf(&b, "%s/%s", vm->root_dir, path);
+    FILE *f = fopen(b.data, mode);
+    int e = errno;
+    buf_free(&b);
+    errno = e;
+    return f;
+}
+
 static bool n_readFile(VM *vm, Value *args, Value *ret) {
     Str *path = (Str *)args[0].p;
     Type *st = vm->types.t_string;
-    FILE *f = fopen(path->data, "rb");
+    FILE *f = open_path(vm, path->data, "rb");
     struct stat sb;
     if (f && fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) { fclose(f); f = NULL; errno = EISDIR; }
     if (!f) return io_error(vm, ret, st, "cannot read '%s': %s", path->data, strerror(errno));
@@ -45,7 +59,7 @@ static bool n_readFile(VM *vm, Value *args, Value *ret) {
 static bool write_common(VM *vm, Value *args, Value *ret, const char *mode) {
     Str *path = (Str *)args[0].p, *text = (Str *)args[1].p;
     Type *vt = vm->types.t_void;
-    FILE *f = fopen(path->data, mode);
+    FILE *f = open_path(vm, path->data, mode);
     struct stat sb;
     if (f && fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) { fclose(f); f = NULL; errno = EISDIR; }
     if (!f) return io_error(vm, ret, vt, "cannot write '%s': %s", path->data, strerror(errno));
@@ -61,21 +75,39 @@ static bool n_writeFile(VM *vm, Value *args, Value *ret) { return write_common(v
 static bool n_appendFile(VM *vm, Value *args, Value *ret) { return write_common(vm, args, ret, "ab"); }
 
 static bool n_fileExists(VM *vm, Value *args, Value *ret) {
-    (void)vm;
+    const char *path = ((Str *)args[0].p)->data;
     struct stat sb;
-    ret->i = stat(((Str *)args[0].p)->data, &sb) == 0 && S_ISREG(sb.st_mode);
+    if (vm->root_dir && path[0] != '/') {
+        Buf b;
+        buf_init(&b, vm);
+        buf_printf(&b, "%s/%s", vm->root_dir, path);
+        ret->i = stat(b.data, &sb) == 0 && S_ISREG(sb.st_mode);
+        buf_free(&b);
+        return true;
+    }
+    ret->i = stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
     return true;
 }
 
-/* The host's input is the process's standard input (the embedding API's
- * input hook arrives with the module-enabling work). */
+/* The next byte of the host's input (writ_config.read, else stdin), or EOF. */
+static int next_input(VM *vm) {
+    if (!vm->read) return getchar();
+    if (vm->in_pos == vm->in_len) {
+        if (!vm->in_buf) { vm->in_cap = 4096; vm->in_buf = mem_alloc(vm, vm->in_cap); }
+        vm->in_len = vm->read(vm->read_ud, vm->in_buf, vm->in_cap);
+        vm->in_pos = 0;
+        if (vm->in_len == 0 || vm->in_len > vm->in_cap) { vm->in_len = 0; return EOF; }
+    }
+    return (unsigned char)vm->in_buf[vm->in_pos++];
+}
+
 static bool n_readLine(VM *vm, Value *args, Value *ret) {
     (void)args;
     Buf b;
     buf_init(&b, vm);
     int c;
     bool any = false;
-    while ((c = getchar()) != EOF) {
+    while ((c = next_input(vm)) != EOF) {
         any = true;
         if (c == '\n') break;
         buf_putc(&b, (char)c);

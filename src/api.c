@@ -8,6 +8,7 @@
 #include "host.h"
 #include "reload.h"
 #include "debug.h"
+#include "../lib/random.h"
 #include "chunk.h"
 #include "lex.h"
 #include "parse.h"
@@ -63,6 +64,10 @@ writ_vm *writ_vm_new(const writ_config *cfg) {
         if (lib_modules[m].embedded_default) vm->lib_on |= (uint64_t)1 << m;
     ty_init(vm, &vm->types);
     lib_random_init(vm);
+    if (cfg->seed_random) rng_seed(&vm->rng, cfg->random_seed);
+    vm->read = cfg->read;
+    vm->read_ud = cfg->read_ud;
+    if (cfg->root_dir && *cfg->root_dir) vm->root_dir = mem_strndup(vm, cfg->root_dir, strlen(cfg->root_dir));
     return vm;
 }
 
@@ -117,6 +122,8 @@ void writ_vm_free(writ_vm *vm) {
     drop_diagnostics(vm);
     if (vm->gdead) mem_free(vm, vm->gdead, vm->capgdead);
     if (vm->display_text) mem_free(vm, vm->display_text, vm->display_size);
+    if (vm->in_buf) mem_free(vm, vm->in_buf, vm->in_cap);
+    if (vm->root_dir) mem_free(vm, vm->root_dir, strlen(vm->root_dir) + 1);
     VEC_FREE(vm, vm->freeing, vm->capfreeing);
     ty_free(vm, &vm->types);
     lib_noise_free(vm);

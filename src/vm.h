@@ -160,6 +160,11 @@ struct writ_vm {
     uint32_t host_nesting;  /* host functions running (re-entry cap) */
     struct writ_fn **fnhandles; size_t nfnhandles, capfnhandles;   /* writ_function handles, freed at teardown */
 
+    /* input (readLine) and the io root (lib/io.c) */
+    writ_read_fn read; void *read_ud;
+    char *in_buf; size_t in_len, in_pos, in_cap;
+    char *root_dir;
+
     /* output */
     void (*write)(void *ud, const char *s, size_t n);
     void *write_ud;

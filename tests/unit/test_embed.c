@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <stddef.h>
 
 static int failures, checks;
@@ -431,6 +432,73 @@ static void test_debugger(void) {
     end_vm(vm);
 }
 
+/* ---- configuration: input source, io root, random seed ---- */
+
+typedef struct Input { const char *text; size_t pos; } Input;
+static size_t read_input(void *ud, char *buf, size_t cap) {
+    Input *in = ud;
+    size_t n = strlen(in->text + in->pos);
+    if (n > cap) n = cap;
+    if (n > 3) n = 3;                       /* small chunks: lines cross refills */
+    memcpy(buf, in->text + in->pos, n);
+    in->pos += n;
+    return n;
+}
+
+static void test_config_options(void) {
+    char dir[] = "/tmp/writ-root-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char path[300];
+    snprintf(path, sizeof path, "%s/data.txt", dir);
+    FILE *f = fopen(path, "w");
+    fputs("from the root", f);
+    fclose(f);
+    Input in = { "first line\r\nsecond\nlast", 0 };
+    writ_config cfg;
+    writ_config_init(&cfg);
+    cfg.write = sink;
+    cfg.write_ud = &out;
+    cfg.alloc = counting_alloc;
+    cfg.alloc_ud = &counter;
+    cfg.read = read_input;
+    cfg.read_ud = &in;
+    cfg.root_dir = dir;
+    cfg.seed_random = true;
+    cfg.random_seed = 42;
+    out.n = 0;
+    out.buf[0] = 0;
+    writ_vm *vm = writ_vm_new(&cfg);
+    CHECK(writ_enable_module(vm, "io", true) == WRIT_OK);
+    CHECK(load(vm,
+        "print(readLine() ?? \"eof\")\n"
+        "print(readLine() ?? \"eof\")\n"
+        "print(readLine() ?? \"eof\")\n"
+        "print(readLine() ?? \"eof\")\n"
+        "print(readFile(\"data.txt\") ?? \"missing\")\n"
+        "print(fileExists(\"data.txt\"))\n"
+        "print(writeFile(\"out.txt\", \"w\").isSuccess)\n"
+        "print(randomInt(1, 1000000))\n") == WRIT_OK);
+    const char *want = "first line\nsecond\nlast\neof\nfrom the root\ntrue\ntrue\n";
+    CHECK(strncmp(out.buf, want, strlen(want)) == 0);
+    if (strncmp(out.buf, want, strlen(want)) != 0) fprintf(stderr, "  out: [%s]\n", out.buf);
+    char seeded[64];                  /* the seed gives the numbers seedRandom(42) gives */
+    size_t sl = strlen(out.buf + strlen(want));
+    if (sl >= sizeof seeded) sl = sizeof seeded - 1;
+    memcpy(seeded, out.buf + strlen(want), sl);
+    seeded[sl] = 0;
+    out.n = 0;
+    out.buf[0] = 0;
+    CHECK(load(vm, "seedRandom(42)\nprint(randomInt(1, 1000000))\n") == WRIT_OK);
+    CHECK(strcmp(out.buf, seeded) == 0);
+    snprintf(path, sizeof path, "%s/out.txt", dir);
+    CHECK(access(path, F_OK) == 0);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/data.txt", dir);
+    unlink(path);
+    rmdir(dir);
+    end_vm(vm);
+}
+
 /* ---- tick source and host waits ---- */
 
 static double fake_clock;
@@ -803,6 +871,7 @@ int main(void) {
     test_limits();
     test_clock_and_host_waits();
     test_debugger();
+    test_config_options();
     if (failures) {
         fprintf(stderr, "test_embed: %d of %d checks failed\n", failures, checks);
         return 1;
