@@ -374,6 +374,21 @@ static inline void push_pend(TP *P, uint32_t k) {
     P->pend[P->np++] = k;
 }
 
+/* An object member's `"key":` at L->i (whitespace before it skipped): the
+ * key node joins the pending members. */
+static bool tp_member_key(TP *P) {
+    Lex *L = P->L;
+    if (L->i >= L->n) return lx_fail(L, L->i, "unexpected end of input");
+    if (L->s[L->i] != '"') return lx_fail(L, L->i, "expected a string key");
+    uint32_t key;
+    if (!tp_string_node(P, &key)) return false;
+    push_pend(P, key);
+    lx_ws(L);
+    if (L->i >= L->n || L->s[L->i] != ':') return lx_fail(L, L->i, "expected ':'");
+    L->i++;
+    return true;
+}
+
 /* Parses one value at L->i into P->d; *root is its node.  depth0: levels
  * already open around it (fromJson).  Leaves L->i after the value. */
 static bool tp_value(TP *P, int depth0, uint32_t *root) {
@@ -398,16 +413,7 @@ static bool tp_value(TP *P, int depth0, uint32_t *root) {
                 v = k;
                 goto after;
             }
-            if (c == '{') {
-                if (L->i >= L->n) return lx_fail(L, L->i, "unexpected end of input");
-                if (L->s[L->i] != '"') return lx_fail(L, L->i, "expected a string key");
-                uint32_t key;
-                if (!tp_string_node(P, &key)) return false;
-                push_pend(P, key);
-                lx_ws(L);
-                if (L->i >= L->n || L->s[L->i] != ':') return lx_fail(L, L->i, "expected ':'");
-                L->i++;
-            }
+            if (c == '{' && !tp_member_key(P)) return false;
             continue;
         }
         if (c == '"') { if (!tp_string_node(P, &v)) return false; }
@@ -435,14 +441,7 @@ static bool tp_value(TP *P, int depth0, uint32_t *root) {
                 L->i++;
                 if (obj) {
                     lx_ws(L);
-                    if (L->i >= L->n) return lx_fail(L, L->i, "unexpected end of input");
-                    if (L->s[L->i] != '"') return lx_fail(L, L->i, "expected a string key");
-                    uint32_t key;
-                    if (!tp_string_node(P, &key)) return false;
-                    push_pend(P, key);
-                    lx_ws(L);
-                    if (L->i >= L->n || L->s[L->i] != ':') return lx_fail(L, L->i, "expected ':'");
-                    L->i++;
+                    if (!tp_member_key(P)) return false;
                 }
                 break;
             }

@@ -83,6 +83,43 @@ static void trace_host(VM *vm, const char *name) {
     t->host = true;
 }
 
+/* Calls a host function with its converted arguments: the re-entry cap,
+ * an invalidated receiver, and a failure become runtime errors with a
+ * host frame in the trace.  *r is the host's (owned) result. */
+static bool host_invoke(VM *vm, HostFn *h, writ_value *args, uint32_t nargs, writ_value *r) {
+    memset(r, 0, sizeof *r);
+    if (unlikely(vm->host_nesting >= 200)) {
+        rt_error(vm, "stack overflow: host call nesting limit (200) exceeded");
+        vm->error_is_limit = true;
+        return false;
+    }
+    if (h->owner && !((HostObj *)args[0].as.ref)->valid) {
+        rt_error(vm, "%s object is no longer valid", h->owner->name);
+        return false;
+    }
+    vm->has_error = false;
+    vm->host_nesting++;
+    writ_status st = h->fn(vm, args, (int)nargs, r, h->ud);
+    vm->host_nesting--;
+    if (likely(st == WRIT_OK)) return true;
+    if (!vm->has_error) rt_error(vm, "host function '%s' failed", h->lib.name);
+    trace_host(vm, h->trace_name ? h->trace_name : h->lib.name);
+    writ_release(vm, *r);
+    return false;
+}
+
+/* A host result as a slot of the declared type (owned); the host's
+ * reference is dropped either way. */
+static bool host_result(VM *vm, HostFn *h, writ_value r, Value *out) {
+    char why[200];
+    bool ok = api_from_writ(vm, h->ftype->a, r, out, why, sizeof why);
+    writ_release(vm, r);
+    if (ok) return true;
+    rt_error(vm, "host function '%s' returned a wrong value: %s", h->lib.name, why);
+    trace_host(vm, h->trace_name ? h->trace_name : h->lib.name);
+    return false;
+}
+
 /* Renders "error: msg" and the trace into vm->error_text (§24: above 50
  * frames, the first and last 25 around an omission line). */
 static void trace_render(VM *vm) {
@@ -741,82 +778,28 @@ call_enter: {
          * its signature; the result's kind is checked */
         uint32_t nargs = B;
         HostFn *h = (HostFn *)P->natives[*pc++];
-        Type *ft = h->ftype;
-        writ_value args[64];
-        if (likely(h->scalar)) {                  /* int/float/bool: the slot is the payload */
-            for (uint32_t i = 0; i < nargs; i++) {
+        writ_value args[64], r;
+        for (uint32_t i = 0; i < nargs; i++) {
+            Value x = R[ARGREG(pc[i >> 2], i & 3)];
+            if (likely(h->scalar)) {              /* int/float/bool: the slot is the payload */
                 args[i].kind = (writ_kind)h->kinds[i];
                 args[i].type = NULL;
-                args[i].as.i = R[ARGREG(pc[i >> 2], i & 3)].i;
-            }
-            pc += (nargs + 3) / 4;
-            SAVE();
-            if (unlikely(vm->host_nesting >= 200)) {
-                rt_error(vm, "stack overflow: host call nesting limit (200) exceeded");
-                vm->error_is_limit = true;
-                THROW();
-            }
-            writ_value r;
-            r.kind = WRIT_VOID;
-            vm->has_error = false;
-            vm->host_nesting++;
-            writ_status st = h->fn(vm, args, (int)nargs, &r, h->ud);
-            vm->host_nesting--;
-            R = vm->stack + vm->frames[vm->nframes - 1].base;
-            if (unlikely(st != WRIT_OK)) {
-                if (!vm->has_error) rt_error(vm, "host function '%s' failed", h->lib.name);
-                trace_host(vm, h->trace_name ? h->trace_name : h->lib.name);
-                THROW();
-            }
-            if (h->rkind == WRIT_VOID) NEXT();
-            if (likely(r.kind == (writ_kind)h->rkind)) { RA.i = h->rkind == WRIT_BOOL ? (int64_t)r.as.b : r.as.i; NEXT(); }
-            if (r.kind == WRIT_INT && h->rkind == WRIT_FLOAT) { RA.f = (double)r.as.i; NEXT(); }
-            writ_release(vm, r);
-            rt_error(vm, "host function '%s' returned a wrong value: expected %s, found %s", h->lib.name, ft->a->name, api_kind_name(r));
-            trace_host(vm, h->trace_name ? h->trace_name : h->lib.name);
-            THROW();
+                args[i].as.i = x.i;
+            } else args[i] = api_to_writ(vm, h->ftype->args[i], x, false);
         }
-        for (uint32_t i = 0; i < nargs; i++)
-            args[i] = api_to_writ(vm, ft->args[i], R[ARGREG(pc[i >> 2], i & 3)], false);
         pc += (nargs + 3) / 4;
         SAVE();
-        if (unlikely(vm->host_nesting >= 200)) {
-            rt_error(vm, "stack overflow: host call nesting limit (200) exceeded");
-            vm->error_is_limit = true;
-            THROW();
+        bool ok = host_invoke(vm, h, args, nargs, &r);
+        R = vm->stack + vm->frames[vm->nframes - 1].base;   /* the host may have re-entered the VM */
+        if (unlikely(!ok)) THROW();
+        if (C == 2) { writ_release(vm, r); NEXT(); }
+        if (likely(h->scalar) && r.kind == (writ_kind)h->rkind) {
+            RA.i = h->rkind == WRIT_BOOL ? (int64_t)r.as.b : r.as.i;
+            NEXT();
         }
-        if (h->owner && !((HostObj *)args[0].as.ref)->valid) {
-            rt_error(vm, "%s object is no longer valid", h->owner->name);
-            THROW();
-        }
-        writ_value r;
-        memset(&r, 0, sizeof r);
-        vm->has_error = false;
-        vm->host_nesting++;
-        writ_status st = h->fn(vm, args, (int)nargs, &r, h->ud);
-        vm->host_nesting--;
-        /* the host may have re-entered the VM: reinstall this frame's view */
-        R = vm->stack + vm->frames[vm->nframes - 1].base;
-        if (st != WRIT_OK) {
-            if (!vm->has_error) rt_error(vm, "host function '%s' failed", h->lib.name);
-            trace_host(vm, h->trace_name ? h->trace_name : h->lib.name);
-            writ_release(vm, r);
-            THROW();
-        }
-        if (C != 2) {
-            char why[200];
-            Value v;
-            if (!api_from_writ(vm, ft->a, r, &v, why, sizeof why)) {
-                writ_release(vm, r);
-                rt_error(vm, "host function '%s' returned a wrong value: %s", h->lib.name, why);
-                trace_host(vm, h->trace_name ? h->trace_name : h->lib.name);
-                THROW();
-            }
-            writ_release(vm, r);               /* v holds its own reference */
-            if (C == 1) SETREF(RA, v.o); else RA = v;
-        } else {
-            writ_release(vm, r);
-        }
+        Value v;
+        if (!host_result(vm, h, r, &v)) THROW();
+        if (C == 1) SETREF(RA, v.o); else RA = v;
         NEXT();
     }
     /* hot reload (reload.c): a replaced function's entry */
