@@ -162,6 +162,16 @@ WRIT_API writ_status writ_field_get_at(writ_vm *vm, writ_value v, int index, wri
 /* Class instances are written in place; a struct handle is copied first
  * when shared, so the host's handle sees the change and no one else does. */
 WRIT_API writ_status writ_field_set(writ_vm *vm, writ_value *v, const char *name, writ_value x);
+/* Structs of float fields only (Vector2/3/4, Quaternion, Color, Rectangle and
+ * user structs like them, runtime.md §5): a borrowed view of the fields as
+ * consecutive doubles in field order, valid while v is (do not write through
+ * it), or NULL when v is not such a struct.  count may be NULL.  The fast
+ * path for host functions taking them: `const double *c = writ_struct_floats(args[1], NULL);`. */
+WRIT_API const double *writ_struct_floats(writ_value v, int *count);
+/* A new struct of float fields (owned), e.g. for a host function returning
+ * a Vector2: type from writ_type_of(vm, "Vector2"), count = its field count. */
+WRIT_API writ_status writ_struct_from_floats(writ_vm *vm, const writ_type *type, const double *values, int count,
+                                             writ_value *out);
 WRIT_API const char *writ_enum_name(writ_value v);
 WRIT_API bool writ_result_ok(writ_value v);
 /* Success payload (owned) or the error message string (owned). */
@@ -175,6 +185,9 @@ typedef struct writ_fn writ_fn;              /* a function handle: resolve once,
  * "Type.staticMethod".  The handle lives until writ_fn_free or the VM. */
 WRIT_API writ_status writ_function(writ_vm *vm, const char *module, const char *name, writ_fn **out);
 WRIT_API void writ_fn_free(writ_vm *vm, writ_fn *fn);
+/* The function's type (follows hot reload), NULL if it was removed.  Types
+ * are interned: compare with writ_type_of(vm, "(Canvas, Frame) -> void"). */
+WRIT_API const writ_type *writ_fn_type(writ_vm *vm, writ_fn *fn);
 /* Calls with positional arguments (omitted trailing ones take their
  * defaults; a variadic parameter takes the rest).  result (may be NULL)
  * receives the owned return value, WRIT_VOID for void functions.  Calling a

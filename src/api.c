@@ -3,6 +3,7 @@
  * compile → run), error text.  Validates every argument: misuse returns a
  * status, never crashes. */
 #include "api.h"
+#include <ctype.h>
 #include "vm.h"
 #include "sched.h"
 #include "host.h"
@@ -540,6 +541,29 @@ static writ_status load_library(VM *vm, uint64_t need) {
     writ_status st = load_units(vm, "<library>", mem_strndup(vm, "", 0), 0, true, NULL, need);
     vm->reload = saved;
     return st;
+}
+
+/* Host signatures and type spellings may name library types (Color,
+ * Vector2, ...) before any script did: their preludes are compiled first,
+ * so "(c: Color) -> Vector2" resolves at registration.  Not while script
+ * code runs (the prelude's top-level code would nest in it). */
+writ_status api_want_preludes(VM *vm, const char *text) {
+    if (!text || vm->entry_depth) return WRIT_OK;
+    uint64_t need = 0;
+    for (const char *s = text; *s;) {
+        if (!(isalpha((unsigned char)*s) || *s == '_')) { s++; continue; }
+        const char *b = s;
+        while (isalnum((unsigned char)*s) || *s == '_') s++;
+        size_t n = (size_t)(s - b);
+        for (uint32_t m = 0; m < lib_nmodules && m < 64; m++) {
+            if (!lib_modules[m].prelude || (need >> m & 1)) continue;
+            for (const char *const *ex = lib_modules[m].exports; ex && *ex; ex++)
+                if (strlen(*ex) == n && strncmp(*ex, b, n) == 0) { need |= 1ULL << m; break; }
+        }
+    }
+    for (uint32_t m = 0; m < lib_nmodules && m < 64; m++)
+        if ((need >> m & 1) && (!prelude_usable(vm, m) || prelude_loaded(vm, m))) need &= ~(1ULL << m);
+    return need ? load_library(vm, need) : WRIT_OK;
 }
 
 writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run, LoadHooks *h) {

@@ -33,6 +33,9 @@ typedef struct LoadHooks {
 } LoadHooks;
 /* Compiles and (run) executes a file or string and its imports; takes
  * ownership of text.  h may be NULL. */
+/* Compiles the library preludes whose exported names occur in text (a host
+ * signature or type spelling) and that the VM lacks. */
+writ_status api_want_preludes(VM *vm, const char *text);
 writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run, LoadHooks *h);
 /* Loading (api.c): read a file;
  * a file's identity in the registry of loaded files (owned string). */

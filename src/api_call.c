@@ -163,6 +163,12 @@ static Proto *resolve(VM *vm, writ_fn *fn) {
     return fn->proto;
 }
 
+const writ_type *writ_fn_type(writ_vm *vm, writ_fn *fn) {
+    if (!vm || !fn) return NULL;
+    Proto *p = resolve(vm, fn);
+    return p ? (const writ_type *)p->ftype : NULL;
+}
+
 writ_status writ_call(writ_vm *vm, writ_fn *fn, const writ_value *args, int nargs, writ_value *result) {
     if (!vm || !fn) return WRIT_ERROR_MISUSE;
     if (nargs > 0 && !args) return api_misuse(vm, "writ_call: args is NULL");

@@ -442,6 +442,35 @@ writ_status writ_field_get(writ_vm *vm, writ_value v, const char *name, writ_val
     return writ_field_get_at(vm, v, i, out);
 }
 
+/* A struct whose fields are all float: their slots are consecutive doubles. */
+static bool all_floats(Type *t) {
+    if (t->kind != T_STRUCT) return false;
+    for (uint32_t i = 0; i < t->nom->nfields; i++) if (t->nom->field_types[i]->kind != T_FLOAT) return false;
+    return true;
+}
+
+const double *writ_struct_floats(writ_value v, int *count) {
+    Instance *o = v.kind == WRIT_STRUCT ? as_instance(v) : NULL;
+    if (!o || !all_floats(o->type)) { if (count) *count = 0; return NULL; }
+    if (count) *count = (int)o->type->nom->nfields;
+    return &o->f[0].f;
+}
+
+writ_status writ_struct_from_floats(writ_vm *vm, const writ_type *type, const double *values, int count, writ_value *out) {
+    if (!vm || !out) return WRIT_ERROR_MISUSE;
+    memset(out, 0, sizeof *out);
+    Type *t = (Type *)type;
+    if (!t || !all_floats(t)) return api_misuse(vm, "writ_struct_from_floats: %s is not a struct of floats", t ? t->name : "NULL");
+    if (count != (int)t->nom->nfields || (count > 0 && !values))
+        return api_misuse(vm, "writ_struct_from_floats: %s has %u fields, got %d values", t->name, t->nom->nfields, count);
+    Instance *o = instance_new(vm, t);
+    for (int i = 0; i < count; i++) o->f[i].f = values[i];
+    out->kind = WRIT_STRUCT;
+    out->type = type;
+    out->as.ref = o;
+    return WRIT_OK;
+}
+
 writ_status writ_field_set(writ_vm *vm, writ_value *v, const char *name, writ_value x) {
     if (!vm || !v) return WRIT_ERROR_MISUSE;
     Instance *o = as_instance(*v);
@@ -580,6 +609,7 @@ static Type *tp_type(TyParser *p) {
 
 const writ_type *writ_type_of(writ_vm *vm, const char *spelling) {
     if (!vm || !spelling) return NULL;
+    api_want_preludes(vm, spelling);
     TyParser p = { vm, spelling, false };
     Type *t = tp_type(&p);
     tp_ws(&p);

@@ -398,6 +398,20 @@ static const char *sp_ident(SigParser *p) {
     return arena_strndup(p->C->A, b, (size_t)(p->s - b));
 }
 
+/* A type a library prelude exports (Color, Vector2, ...), if the VM has
+ * compiled that prelude: host signatures may name it. */
+static Type *library_type(VM *vm, const char *id) {
+    bool exported = false;
+    for (uint32_t m = 0; m < lib_nmodules && !exported; m++)
+        for (const char *const *ex = lib_modules[m].exports; lib_modules[m].prelude && ex && *ex; ex++)
+            if (!strcmp(*ex, id)) { exported = true; break; }
+    if (!exported) return NULL;
+    TypeTable *tt = &vm->types;
+    for (size_t i = 0; i < tt->nnominals; i++)         /* the prelude's, compiled before any script's */
+        if (!strcmp(tt->nominals[i]->name, id)) return tt->nominals[i];
+    return NULL;
+}
+
 static Type *sp_type(SigParser *p) {
     TypeTable *tt = p->C->tt;
     VM *vm = p->C->vm;
@@ -438,6 +452,8 @@ static Type *sp_type(SigParser *p) {
     } else {                            /* outside a check: registered host types by name */
         for (size_t i = 0; i < p->C->vm->nhosttypes; i++)
             if (!strcmp(p->C->vm->hosttypes[i]->name, id)) return p->C->vm->hosttypes[i]->type;
+        Type *lt = library_type(p->C->vm, id);   /* Color, Vector2, ... once their prelude is compiled */
+        if (lt) return lt;
     }
     p->bad = true;
     return tt->t_error;

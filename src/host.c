@@ -33,6 +33,7 @@ writ_status writ_register_fn(writ_vm *vm, const char *name, const char *signatur
     if (!signature || signature[0] != '(') return api_misuse(vm, "signature of '%s' must start with '('", name);
     if (!fn) return api_misuse(vm, "host function '%s' has no callback", name);
     if (name_taken(vm, name)) return api_misuse(vm, "'%s' is already defined", name);
+    api_want_preludes(vm, signature);
     char err[200];
     if (!chk_valid_signature(vm, signature, err, sizeof err))
         return api_misuse(vm, "bad signature for '%s': %s", name, err);
@@ -243,6 +244,7 @@ static writ_status add_field(VM *vm, writ_host_type *t, const char *name, const 
     if (member_taken(ht, name)) return api_misuse(vm, "'%s' is already declared in %s", name, ht->name);
     if (!type || !*type) return api_misuse(vm, "field '%s' of %s needs a type", name, ht->name);
     if (storage > WRIT_STORE_FLOATS64) return api_misuse(vm, "field '%s' of %s: unknown storage kind", name, ht->name);
+    api_want_preludes(vm, type);
     if (storage < 0 && !get) return api_misuse(vm, "property '%s' of %s needs a getter", name, ht->name);
     if (ht->nfields == ht->capfields) {
         uint32_t nc = ht->capfields ? ht->capfields * 2 : 8;
@@ -290,6 +292,7 @@ static writ_status add_fn(VM *vm, writ_host_type *t, const char *name, const cha
     if (member_taken(ht, name)) return api_misuse(vm, "'%s' is already declared in %s", name, ht->name);
     if (!fn) return api_misuse(vm, "'%s.%s' has no callback", ht->name, name);
     if (!sig || sig[0] != '(') return api_misuse(vm, "signature of '%s.%s' must start with '('", ht->name, name);
+    api_want_preludes(vm, sig);
     HostFn *h = new_hostfn(vm, name, sig, fn, ud);
     h->trace_name = mem_alloc(vm, strlen(ht->name) + strlen(name) + 2);
     sprintf(h->trace_name, "%s.%s", ht->name, name);
@@ -326,6 +329,7 @@ writ_status writ_type_constructor(writ_vm *vm, writ_host_type *t, const char *si
     if (!fn) return api_misuse(vm, "%s constructor has no callback", ht->name);
     if (!sig || sig[0] != '(' || strstr(sig, "->")) return api_misuse(vm, "%s constructor: signature must be \"(params)\"", ht->name);
     if (ht->ctor) return api_misuse(vm, "%s already has a constructor", ht->name);
+    api_want_preludes(vm, sig);
     char *full = mem_alloc(vm, strlen(sig) + strlen(ht->name) + 5);
     sprintf(full, "%s -> %s", sig, ht->name);
     ht->ctor = new_hostfn(vm, ht->name, full, ctor_call, ht);
