@@ -25,6 +25,22 @@ $(info regex: not built (libpcre2-8 not found by pkg-config; install libpcre2-de
 endif
 endif
 
+# writ-canvas (docs/canvas.md) is built only when SDL2, Cairo and Pango are
+# found; the core library and `writ` never link them.
+CANVAS_PKGS := sdl2 cairo pangocairo
+CANVAS_LIBS := $(shell pkg-config --libs $(CANVAS_PKGS) 2>/dev/null)
+ifneq ($(CANVAS_LIBS),)
+CANVAS_CFLAGS := $(shell pkg-config --cflags $(CANVAS_PKGS))
+CANVAS_BIN := $(BUILD)/writ-canvas $(BUILD)/canvas-imgdiff
+ifeq ($(MAKELEVEL),0)
+$(info canvas: built (SDL2 $(shell pkg-config --modversion sdl2), Cairo $(shell pkg-config --modversion cairo), Pango $(shell pkg-config --modversion pangocairo)))
+endif
+else
+ifeq ($(MAKELEVEL),0)
+$(info canvas: not built (sdl2, cairo or pangocairo not found by pkg-config; install libsdl2-dev libcairo2-dev libpango1.0-dev))
+endif
+endif
+
 CORE_SRC := $(wildcard src/*.c) $(wildcard lib/*.c)
 CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRC))
@@ -42,9 +58,9 @@ PRELUDE_INC := $(patsubst lib/prelude/%.writ,$(BUILD)/gen/prelude_%.inc,$(PRELUD
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 
-.PHONY: all run test unit golden conformance sanitize bench clean embed install
+.PHONY: canvas all run test unit golden conformance sanitize bench clean embed install
 
-all: $(BUILD)/writ $(BUILD)/libwrit.so
+all: $(BUILD)/writ $(BUILD)/libwrit.so $(CANVAS_BIN)
 
 EMBED_SRC := $(wildcard examples/embed/*.c)
 EMBED_BIN := $(patsubst examples/embed/%.c,$(BUILD)/embed/%,$(EMBED_SRC))
@@ -96,6 +112,22 @@ $(BUILD)/writ: $(CLI_OBJ) $(BUILD)/libwrit.a
 $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libwrit.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# the canvas host: the public header and the static library only
+CANVAS_SRC := $(filter-out canvas/imgdiff.c,$(wildcard canvas/*.c))
+CANVAS_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(CANVAS_SRC))
+$(BUILD)/obj/canvas/%.o: canvas/%.c $(wildcard canvas/*.h) include/writ.h
+	@mkdir -p $(dir $@)
+	$(CC) $(OPT) $(SAN) -std=c11 -Wall -Wextra -Wno-unused-parameter $(WERROR) -Iinclude -D_POSIX_C_SOURCE=200809L $(CANVAS_CFLAGS) -c $< -o $@
+
+$(BUILD)/writ-canvas: $(CANVAS_OBJ) $(BUILD)/libwrit.a
+	$(CC) $(OPT) $(SAN) -o $@ $^ $(LDLIBS) $(CANVAS_LIBS)
+
+$(BUILD)/canvas-imgdiff: canvas/imgdiff.c
+	@mkdir -p $(dir $@)
+	$(CC) $(OPT) $(SAN) -std=c11 -Wall -Wextra $(WERROR) $(shell pkg-config --cflags cairo) -o $@ $< $(shell pkg-config --libs cairo)
+
+canvas: $(CANVAS_BIN)
 
 # VM creation + loading a small script, averaged (bench/startup.c)
 $(BUILD)/startup: bench/startup.c $(BUILD)/libwrit.a

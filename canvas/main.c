@@ -1,0 +1,108 @@
+/* main.c — writ-canvas: the command line, the headless frame loop and PNG
+ * output.  The windowed loop is in window.c.
+ *
+ *   writ-canvas [--size WxH] [--fps F] [--headless] [--frames N] [--out DIR]
+ *               [--watch] [--stats] SCRIPT */
+#define _DEFAULT_SOURCE 1
+#include "script.h"
+#include "window.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char usage[] =
+    "usage: writ-canvas [--size WxH] [--fps F] [--headless] [--frames N] [--out DIR] [--watch] [--stats] SCRIPT\n"
+    "  --size WxH   canvas size in pixels (default 800x600)\n"
+    "  --fps F      frames per second (default 60); headless frames advance time by exactly 1/F\n"
+    "  --headless   draw offscreen, no window or display needed (default --frames 1)\n"
+    "  --frames N   stop after N frames (default: until the window is closed)\n"
+    "  --out DIR    write every frame as DIR/frame-00001.png, ... (windowed: read back from the window)\n"
+    "  --watch      reload SCRIPT when it changes (not built yet)\n"
+    "  --stats      print frame timing statistics (not built yet)\n";
+
+static bool parse_size(const char *s, int *w, int *h) {
+    char *end;
+    long a = strtol(s, &end, 10);
+    if (end == s || (*end != 'x' && *end != 'X')) return false;
+    const char *b = end + 1;
+    long c = strtol(b, &end, 10);
+    if (end == b || *end || a < 1 || c < 1 || a > 16384 || c > 16384) return false;
+    *w = (int)a;
+    *h = (int)c;
+    return true;
+}
+
+/* Returns 0, or 2 after printing the problem. */
+static int parse_args(int argc, char **argv, CanvasOptions *o) {
+    memset(o, 0, sizeof *o);
+    o->width = 800;
+    o->height = 600;
+    o->fps = 60;
+    o->frames = -1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        bool takes = !strcmp(a, "--size") || !strcmp(a, "--fps") || !strcmp(a, "--frames") || !strcmp(a, "--out");
+        if (takes && !val) { fprintf(stderr, "writ-canvas: %s needs a value\n%s", a, usage); return 2; }
+        char *end = NULL;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fputs(usage, stdout); exit(0); }
+        else if (!strcmp(a, "--headless")) o->headless = true;
+        else if (!strcmp(a, "--watch")) o->watch = true;
+        else if (!strcmp(a, "--stats")) o->stats = true;
+        else if (!strcmp(a, "--size")) {
+            if (!parse_size(val, &o->width, &o->height)) { fprintf(stderr, "writ-canvas: --size wants WxH (e.g. 640x480), got '%s'\n", val); return 2; }
+            i++;
+        } else if (!strcmp(a, "--fps")) {
+            o->fps = strtod(val, &end);
+            if (end == val || *end || !(o->fps > 0 && o->fps <= 1000)) { fprintf(stderr, "writ-canvas: --fps wants a number in (0, 1000], got '%s'\n", val); return 2; }
+            i++;
+        } else if (!strcmp(a, "--frames")) {
+            o->frames = strtol(val, &end, 10);
+            if (end == val || *end || o->frames < 0) { fprintf(stderr, "writ-canvas: --frames wants a count >= 0, got '%s'\n", val); return 2; }
+            i++;
+        } else if (!strcmp(a, "--out")) { o->out = val; i++; }
+        else if (a[0] == '-' && a[1]) { fprintf(stderr, "writ-canvas: unknown option '%s'\n%s", a, usage); return 2; }
+        else if (o->script) { fprintf(stderr, "writ-canvas: one script only ('%s' and '%s')\n", o->script, a); return 2; }
+        else o->script = a;
+    }
+    if (!o->script) { fputs(usage, stderr); return 2; }
+    if (o->frames < 0) o->frames = o->headless ? 1 : 0;     /* 0: no limit */
+    return 0;
+}
+
+bool write_frame_png(cairo_surface_t *surface, const char *dir, int64_t number) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/frame-%05lld.png", dir, (long long)number);
+    cairo_status_t st = cairo_surface_write_to_png(surface, path);
+    if (st != CAIRO_STATUS_SUCCESS) { fprintf(stderr, "writ-canvas: cannot write %s: %s\n", path, cairo_status_to_string(st)); return false; }
+    return true;
+}
+
+/* Headless: a fixed dt of 1/fps, so runs are deterministic. */
+static int run_headless(Script *s, const CanvasOptions *o) {
+    for (long i = 0; i < o->frames; i++) {
+        script_frame(s, 1.0 / o->fps);
+        if (o->out && !write_frame_png(s->canvas.surface, o->out, s->frame.number)) return EXIT_HOST;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    CanvasOptions o;
+    int st = parse_args(argc, argv, &o);
+    if (st) return st;
+    if (o.out && mkdir(o.out, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "writ-canvas: cannot create %s: %s\n", o.out, strerror(errno));
+        return EXIT_HOST;
+    }
+    /* hooks for later: --watch (hot reload on change), --stats (timings) */
+    if (o.watch) fprintf(stderr, "writ-canvas: note: --watch is not built yet; running without it\n");
+    if (o.stats) fprintf(stderr, "writ-canvas: note: --stats is not built yet; running without it\n");
+    Script s;
+    st = script_open(&s, o.script, o.width, o.height, CANVAS_INSTRUCTION_LIMIT);
+    if (st == 0) st = o.headless ? run_headless(&s, &o) : window_run(&s, &o);
+    script_close(&s);
+    return st;
+}

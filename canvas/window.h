@@ -1,0 +1,20 @@
+/* window.h — the options of a run and the SDL window loop (window.c). */
+#ifndef WRIT_CANVAS_WINDOW_H
+#define WRIT_CANVAS_WINDOW_H
+
+#include "script.h"
+
+typedef struct CanvasOptions {
+    int width, height;
+    double fps;
+    bool headless, watch, stats;
+    long frames;                 /* 0: no limit */
+    const char *out;             /* NULL: no PNG output */
+    const char *script;
+} CanvasOptions;
+
+/* Opens the window and runs frames in real time until it closes (or
+ * o->frames); returns the exit status. */
+int window_run(Script *s, const CanvasOptions *o);
+
+#endif
