@@ -146,15 +146,21 @@ golden: $(BUILD)/writ
 conformance: $(BUILD)/writ
 	python3 $${WRIT_CONFORMANCE:-$$(test -e ../shared/conformance/run-conformance && echo ../shared/conformance/run-conformance || echo /work/shared/conformance/run-conformance)} $$(grep -v "^#" tests/conformance-args) $(BUILD)/writ
 
-# Unit tests, then the golden tests and the shared conformance suite; the
-# last line is the summed "N passed, N failed".
-test: $(BUILD)/writ $(UNIT_BIN) $(EMBED_BIN)
+# Unit tests, then the golden tests and the shared conformance suite, then
+# the writ-canvas tests when it is built; the last line is the summed
+# "N passed, N failed".
+test: $(BUILD)/writ $(UNIT_BIN) $(EMBED_BIN) $(CANVAS_BIN)
 	@ok=0; bad=0; for t in $(UNIT_BIN); do if $$t >/dev/null 2>$(BUILD)/unit.err; then ok=$$((ok+1)); else bad=$$((bad+1)); echo "FAIL $$t"; cat $(BUILD)/unit.err; fi; done; \
 	for e in $(EMBED_BIN); do if (cd examples/embed && ../../$$e) >$(BUILD)/embed.out 2>&1; then ok=$$((ok+1)); else bad=$$((bad+1)); echo "FAIL $$e"; cat $(BUILD)/embed.out; fi; done; \
 	echo "unit: $$ok passed, $$bad failed"; \
 	python3 tests/run --all $(BUILD)/writ | tee $(BUILD)/golden.out; g=$$?; \
 	last=$$(tail -n 1 $(BUILD)/golden.out); gp=$${last%% passed*}; gf=$${last#*, }; gf=$${gf%% failed*}; \
-	echo "$$((ok + gp)) passed, $$((bad + gf)) failed"; test $$bad -eq 0 -a "$$gf" = 0
+	cp=0; cf=0; if [ -n "$(CANVAS_BIN)" ]; then \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/canvas/lsan.supp:print_suppressions=0 \
+	  python3 tests/canvas/run $(BUILD)/writ-canvas $(BUILD)/canvas-imgdiff > $(BUILD)/canvas.out 2>&1; \
+	  grep -v "^[0-9]* passed, [0-9]* failed$$" $(BUILD)/canvas.out; \
+	  last=$$(tail -n 1 $(BUILD)/canvas.out); cp=$${last%% passed*}; cf=$${last#*, }; cf=$${cf%% failed*}; fi; \
+	echo "$$((ok + gp + cp)) passed, $$((bad + gf + cf)) failed"; test $$bad -eq 0 -a "$$gf" = 0 -a "$$cf" = 0
 
 sanitize:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \

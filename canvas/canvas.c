@@ -40,6 +40,7 @@ void canvas_begin_frame(Canvas *c) {
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
     cairo_set_dash(cr, NULL, 0, 0);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
     cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
     text_reset(c->text);
 }

@@ -80,6 +80,19 @@ bool write_frame_png(cairo_surface_t *surface, const char *dir, int64_t number) 
     return true;
 }
 
+/* mkdir -p */
+static bool make_dirs(const char *dir) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s", dir);
+    for (char *p = path + 1; *p; p++)
+        if (*p == '/') {
+            *p = 0;
+            if (mkdir(path, 0777) != 0 && errno != EEXIST) return false;
+            *p = '/';
+        }
+    return mkdir(path, 0777) == 0 || errno == EEXIST;
+}
+
 /* Headless: a fixed dt of 1/fps, so runs are deterministic. */
 static int run_headless(Script *s, const CanvasOptions *o) {
     for (long i = 0; i < o->frames; i++) {
@@ -93,7 +106,7 @@ int main(int argc, char **argv) {
     CanvasOptions o;
     int st = parse_args(argc, argv, &o);
     if (st) return st;
-    if (o.out && mkdir(o.out, 0777) != 0 && errno != EEXIST) {
+    if (o.out && !make_dirs(o.out)) {
         fprintf(stderr, "writ-canvas: cannot create %s: %s\n", o.out, strerror(errno));
         return EXIT_HOST;
     }

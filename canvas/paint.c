@@ -40,6 +40,14 @@ METHOD(m_line_join) {
     return WRIT_OK;
 }
 
+METHOD(m_fill_rule) {
+    static const char *const names[] = {"nonzero", "evenodd", NULL};
+    int k = pick(args[1], names);
+    if (k < 0) return writ_fail(vm, "setFillRule(\"%s\"): expected \"nonzero\" or \"evenodd\"", writ_string_data(args[1], NULL));
+    cairo_set_fill_rule(CANVAS(args)->cr, k ? CAIRO_FILL_RULE_EVEN_ODD : CAIRO_FILL_RULE_WINDING);
+    return WRIT_OK;
+}
+
 /* setDash(pattern: Array<float>, offset = 0.0); an empty pattern is solid */
 METHOD(m_dash) {
     int64_t n = writ_array_len(args[1]);
@@ -138,6 +146,7 @@ bool paint_register(writ_vm *vm, CanvasTypes *types) {
            writ_type_method(vm, c, "setLineWidth", "(width: float)", m_line_width, NULL) == WRIT_OK &&
            writ_type_method(vm, c, "setLineCap", "(cap: string)", m_line_cap, NULL) == WRIT_OK &&
            writ_type_method(vm, c, "setLineJoin", "(join: string)", m_line_join, NULL) == WRIT_OK &&
+           writ_type_method(vm, c, "setFillRule", "(rule: string)", m_fill_rule, NULL) == WRIT_OK &&
            writ_type_method(vm, c, "setDash", "(pattern: Array<float>, offset: float = 0.0)", m_dash, NULL) == WRIT_OK &&
            writ_type_method(vm, c, "fillGradient", "(g: Gradient, keep: bool = false)", m_fill_gradient, NULL) == WRIT_OK &&
            writ_type_method(vm, c, "strokeGradient", "(g: Gradient, keep: bool = false)", m_stroke_gradient, NULL) == WRIT_OK &&
