@@ -46,7 +46,7 @@ void canvas_begin_frame(Canvas *c) {
 }
 
 void canvas_end_frame(Canvas *c) {
-    for (; c->saves > 0; c->saves--) cairo_restore(c->cr);
+    for (; c->saves > 0; c->saves--) { cairo_restore(c->cr); text_pop(c->text); }
     cairo_surface_flush(c->surface);
 }
 
@@ -75,6 +75,7 @@ METHOD(m_clear) {
 METHOD(m_save) {
     Canvas *c = CANVAS(args);
     if (c->saves >= 1000) return writ_fail(vm, "save() nested more than 1000 deep (a missing restore()?)");
+    if (!text_push(c->text)) return writ_fail(vm, "%s", "out of memory");
     cairo_save(c->cr);
     c->saves++;
     return WRIT_OK;
@@ -83,6 +84,7 @@ METHOD(m_restore) {
     Canvas *c = CANVAS(args);
     if (c->saves == 0) return writ_fail(vm, "restore() without a matching save()");
     cairo_restore(c->cr);
+    text_pop(c->text);
     c->saves--;
     return WRIT_OK;
 }

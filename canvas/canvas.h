@@ -61,6 +61,8 @@ void canvas_free(Canvas *c);
 void text_state_free(struct TextState *t);
 struct TextState *text_state_new(void);
 void text_reset(struct TextState *t);
+bool text_push(struct TextState *t);     /* save(): the font and text anchor */
+void text_pop(struct TextState *t);      /* restore() */
 
 /* Color argument of a host method: a borrowed view of its r, g, b, a. */
 static inline void canvas_set_color(cairo_t *cr, writ_value color) {

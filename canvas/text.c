@@ -15,10 +15,14 @@ enum { BASE_TOP, BASE_MIDDLE, BASE_ALPHABETIC, BASE_BOTTOM };
 #define DEFAULT_FAMILY "DejaVu Sans"
 #define DEFAULT_SIZE 14.0
 
+typedef struct SavedText { PangoFontDescription *font; int align, baseline; } SavedText;
+
 typedef struct TextState {
     PangoFontDescription *font;
     PangoLayout *layout;             /* created on first use */
     int align, baseline;
+    SavedText *saved;                /* save()/restore() stack */
+    size_t nsaved, capsaved;
 } TextState;
 
 TextState *text_state_new(void) {
@@ -37,7 +41,30 @@ void text_reset(TextState *t) {
     t->baseline = BASE_ALPHABETIC;
 }
 
+bool text_push(TextState *t) {
+    if (t->nsaved == t->capsaved) {
+        size_t nc = t->capsaved ? t->capsaved * 2 : 8;
+        SavedText *ns = realloc(t->saved, nc * sizeof *ns);
+        if (!ns) return false;
+        t->saved = ns;
+        t->capsaved = nc;
+    }
+    t->saved[t->nsaved++] = (SavedText){ pango_font_description_copy(t->font), t->align, t->baseline };
+    return true;
+}
+
+void text_pop(TextState *t) {
+    if (!t->nsaved) return;
+    SavedText *s = &t->saved[--t->nsaved];
+    pango_font_description_free(t->font);
+    t->font = s->font;
+    t->align = s->align;
+    t->baseline = s->baseline;
+}
+
 void text_state_free(TextState *t) {
+    while (t->nsaved) text_pop(t);
+    free(t->saved);
     if (t->layout) g_object_unref(t->layout);
     pango_font_description_free(t->font);
     free(t);
