@@ -68,7 +68,6 @@ typedef struct Checker {
     Expr *coro_ok;          /* the call that may be a coroutine call (operand of start / yield) */
     bool lookup_types;      /* signatures may name types in scope (host signatures) */
     Program *cur_prog;      /* the module being checked */
-    const Source *home_src_saved;   /* push_home: the module's source while a generic body is checked */
     Narrow *narrow; uint32_t nnarrow, capnarrow;
     const char **reported; uint32_t nreported, capreported;
     FnInfo **fns; uint32_t nfns, capfns;
@@ -85,8 +84,10 @@ static Type *host_method_call(Checker *C, Expr *e, Expr *callee, Type *t, CallIn
 static Type *host_static_call(Checker *C, Expr *e, Expr *callee, HostType *ht, CallInfo *ci);
 static Type *host_construct(Checker *C, Expr *e, HostType *ht, CallInfo *ci);
 static void resolve_host_fields(Checker *C);
-static uint32_t *push_home(Checker *C, Sym *gs);
-static void pop_home(Checker *C, Sym *gs, uint32_t *ids);
+/* push_home's record of what it changed (ids NULL: nothing) */
+typedef struct Home { uint32_t *ids; const Source *src; } Home;
+static Home push_home(Checker *C, Sym *gs);
+static void pop_home(Checker *C, Sym *gs, Home h);
 static bool check_block(Checker *C, Block *b);
 static bool check_stmt(Checker *C, Stmt *s);
 static Type *resolve_type(Checker *C, TypeExpr *te);
@@ -4328,7 +4329,7 @@ static void declare_lib(Checker *C) {
 static void check_type_body(Checker *C, TypeInfo *ti) {
     if (ti->state != 2 || ti->checked) return;
     if (ti->ntb) {                       /* an instantiation: its type parameters in scope */
-        uint32_t *home = ti->templ ? push_home(C, ti->templ) : NULL;   /* its module's names */
+        Home home = push_home(C, ti->templ);   /* its module's names */
         push_scope(C);
         for (uint32_t j = 0; j < ti->ntb; j++) {
             Sym *ts = new_sym(C, SYM_TYPE, ti->tnames[j], ti->td->name_span, ti->tbinds[j]);
@@ -4478,26 +4479,26 @@ static void push_tparam_scope(Checker *C, FuncDecl *t, Type **binds) {
 /* A generic body sees the names of the module that declared it, not those
  * of the module instantiating it: its module's top level is made visible
  * again around the check (after the fact, as an inner scope). */
-static uint32_t *push_home(Checker *C, Sym *gs) {
-    Program *home = gs->home;
-    if (!home || home == C->cur_prog || !home->toplevel) return NULL;
-    uint32_t *ids = arena_alloc(C->A, sizeof(uint32_t) * (home->ntoplevel + 1));
+static Home push_home(Checker *C, Sym *gs) {
+    Home h = {NULL, C->src};
+    Program *home = gs ? gs->home : NULL;
+    if (!home || home == C->cur_prog || !home->toplevel) return h;
+    h.ids = arena_alloc(C->A, sizeof(uint32_t) * (home->ntoplevel + 1));
     push_scope(C);
-    ids[home->ntoplevel] = 0;
-    C->home_src_saved = C->src;
+    h.ids[home->ntoplevel] = 0;
     C->src = home->src;                  /* errors point into the declaring file */
     for (uint32_t i = 0; i < home->ntoplevel; i++) {
-        ids[i] = home->toplevel[i]->scope_id;
+        h.ids[i] = home->toplevel[i]->scope_id;
         declare(C, home->toplevel[i], C->scope_id);
     }
-    return ids;
+    return h;
 }
 
-static void pop_home(Checker *C, Sym *gs, uint32_t *ids) {
-    if (!ids) return;
+static void pop_home(Checker *C, Sym *gs, Home h) {
+    if (!h.ids) return;
     pop_scope(C);
-    C->src = C->home_src_saved;
-    for (uint32_t i = 0; i < gs->home->ntoplevel; i++) gs->home->toplevel[i]->scope_id = ids[i];
+    C->src = h.src;
+    for (uint32_t i = 0; i < gs->home->ntoplevel; i++) gs->home->toplevel[i]->scope_id = h.ids[i];
 }
 
 static Sym *instantiate(Checker *C, Sym *gs, Expr *e, Type *expected) {
@@ -4561,7 +4562,7 @@ static Sym *instantiate(Checker *C, Sym *gs, Expr *e, Type *expected) {
     C->fn = NULL;
     FnInfo *fi = new_fninfo(C, clone, t->name);
     C->fn = saved;
-    uint32_t *home = push_home(C, gs);
+    Home home = push_home(C, gs);
     push_tparam_scope(C, t, binds);
     resolve_signature(C, clone, fi);
     pop_scope(C);
@@ -4585,7 +4586,7 @@ static void check_instances(Checker *C) {
         FuncDecl *clone = in.inst->fn;
         if (in.templ->const_state == 3) continue;
         size_t before = C->D->n;
-        uint32_t *home = push_home(C, in.templ);
+        Home home = push_home(C, in.templ);
         push_tparam_scope(C, t, in.binds);
         check_func_body(C, clone, fn_info(clone));
         pop_scope(C);
@@ -4657,6 +4658,11 @@ static void push_type_bindings(Checker *C, TypeInfo *ti) {
     }
 }
 
+/* The symbol whose module declared ti (generic instantiations: their template's). */
+static Sym *type_home(TypeInfo *ti) {
+    return ti->templ ? ti->templ : ti->td ? ti->td->sym : NULL;
+}
+
 static MethodInfo *instantiate_method(Checker *C, TypeInfo *ti, MethodInfo *mi, Expr *e) {
     FuncDecl *t = mi->fd;
     uint32_t nt = t->ntparams > MAX_TPARAMS ? MAX_TPARAMS : t->ntparams;
@@ -4696,11 +4702,13 @@ static MethodInfo *instantiate_method(Checker *C, TypeInfo *ti, MethodInfo *mi, 
     inst->fd = ast_clone_func(C->A, t);
     inst->fd->ntparams = 0;
     inst->vslot = -1;
+    Home home = push_home(C, type_home(ti));    /* the declaring module's names */
     push_type_bindings(C, ti);
     push_tparam_scope(C, t, binds);
     inst->fi = method_fninfo(C, ti, inst);
     pop_scope(C);
     pop_scope(C);
+    pop_home(C, type_home(ti), home);
     MInst rec = {ti, mi, {0}, inst, false};
     memcpy(rec.binds, binds, sizeof(Type *) * nt);
     VEC_PUSH(C->vm, C->minsts, C->nminsts, C->capminsts, rec);
@@ -4715,6 +4723,7 @@ static void check_method_instances(Checker *C) {
         MInst in = C->minsts[i];
         TypeInfo *saved = C->cur_type;
         C->cur_type = in.ti;
+        Home home = push_home(C, type_home(in.ti));
         push_type_bindings(C, in.ti);
         push_member_scope(C, in.ti);
         push_tparam_scope(C, in.templ->fd, in.binds);
@@ -4722,6 +4731,7 @@ static void check_method_instances(Checker *C) {
         pop_scope(C);
         pop_scope(C);
         pop_scope(C);
+        pop_home(C, type_home(in.ti), home);
         C->cur_type = saved;
     }
 }
@@ -4798,7 +4808,7 @@ static TypeInfo *instantiate_type(Checker *C, Sym *ts, Type **binds, Span sp) {
     VEC_PUSH(C->vm, C->types, C->ntypes, C->captypes, ti);
     VEC_PUSH(C->vm, C->out->inst_types, C->out->ninst_types, C->out->capinst_types, ti);
     /* members resolve with the type parameters bound, in the declaring module */
-    uint32_t *home = push_home(C, ts);
+    Home home = push_home(C, ts);
     push_scope(C);
     for (uint32_t j = 0; j < nt; j++) {
         Sym *a = new_sym(C, SYM_TYPE, gt->tparams[j], gt->name_span, binds[j]);
