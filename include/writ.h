@@ -54,7 +54,8 @@ typedef struct writ_config {
     size_t memory_limit;          /* bytes allocated by the VM; 0: none */
     writ_read_fn read;            /* NULL: stdin */
     void *read_ud;
-    const char *root_dir;         /* relative io paths start here; NULL: the working directory */
+    const char *root_dir;         /* relative io paths and the imports of modules loaded from strings
+                                   * start here; NULL: the working directory */
     bool seed_random;             /* true: random_seed seeds the generator (else the clock) */
     uint64_t random_seed;
 } writ_config;

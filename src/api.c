@@ -272,6 +272,7 @@ typedef struct Unit {
     Source src;
     Program *prog;
     int state;           /* 0 new, 1 on the DFS stack, 2 done */
+    bool from_string;    /* the main unit of a string load */
 } Unit;
 
 typedef struct Loader {
@@ -440,6 +441,14 @@ static void suggest_module(Loader *L, const char *path, const char *written, Dia
     diag_help(L->diags, g, "did you mean \"%.*s%s\"?", wslash ? (int)(wslash - written + 1) : 0, written, s);
 }
 
+/* What a unit's relative imports start from: its own path, or for a string
+ * module its name under the root directory (docs/decisions.md). */
+static const char *import_base(Loader *L, Unit *u) {
+    const char *root = L->vm->root_dir;
+    if (!u->from_string || !root || u->name[0] == '/') return u->name;
+    return arena_printf(L->arena, "%s/%s", root, u->name);
+}
+
 static void visit(Loader *L, Unit *u) {
     u->state = 1;
     VEC_PUSH(L->vm, L->stack, L->nstack, L->capstack, u);
@@ -448,7 +457,7 @@ static void visit(Loader *L, Unit *u) {
         Stmt *s = prog->items[i];
         if (s->kind != S_IMPORT) continue;
         ImportDecl *imp = s->imp;
-        char *path = join_path(L->arena, u->name, imp->path);
+        char *path = join_path(L->arena, import_base(L, u), imp->path);
         Program *done = find_loaded(L->vm, module_key(L->arena, path));
         if (done) { imp->target = done; continue; }      /* loaded by an earlier load: shared */
         Unit *t = NULL;
@@ -528,8 +537,8 @@ bool writ_diagnostic_get(writ_vm *vm, int index, writ_diagnostic *out) {
     return true;
 }
 
-static writ_status load_units(VM *vm, const char *name, char *text, size_t len, bool run, LoadHooks *h,
-                              uint64_t library);
+static writ_status load_units(VM *vm, const char *name, char *text, size_t len, bool run, bool from_string,
+                              LoadHooks *h, uint64_t library);
 
 /* Compiles and runs the preludes of the modules in `need` (and the preludes
  * they need) as a load of their own ("<library>"), so they belong to no
@@ -537,20 +546,20 @@ static writ_status load_units(VM *vm, const char *name, char *text, size_t len, 
 static writ_status load_library(VM *vm, uint64_t need) {
     struct ReloadCtx *saved = vm->reload;
     vm->reload = NULL;
-    writ_status st = load_units(vm, "<library>", mem_strndup(vm, "", 0), 0, true, NULL, need);
+    writ_status st = load_units(vm, "<library>", mem_strndup(vm, "", 0), 0, true, false, NULL, need);
     vm->reload = saved;
     return st;
 }
 
-writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run, LoadHooks *h) {
+writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run, bool from_string, LoadHooks *h) {
     drop_diagnostics(vm);
     vm->mem_failed = false;
-    return load_units(vm, name, text, len, run, h, 0);
+    return load_units(vm, name, text, len, run, from_string, h, 0);
 }
 
 /* library != 0: the load of those modules' preludes (load_library). */
-static writ_status load_units(VM *vm, const char *name, char *text, size_t len, bool run, LoadHooks *h,
-                              uint64_t library) {
+static writ_status load_units(VM *vm, const char *name, char *text, size_t len, bool run, bool from_string,
+                              LoadHooks *h, uint64_t library) {
     /* the arena outlives a successful load: later loads import its symbols */
     Arena *arenap = mem_alloc(vm, sizeof(Arena));
     arena_init(arenap, vm);
@@ -562,6 +571,7 @@ static writ_status load_units(VM *vm, const char *name, char *text, size_t len, 
     L.arena = arenap;
     L.diags = &d;
     Unit *main_unit = parse_unit(&L, name, text, len);
+    main_unit->from_string = from_string;
     if (!d.syntax_error) visit(&L, main_unit);
     writ_status lib_st = WRIT_OK;
     if (library) {                        /* the library load: the preludes, dependencies first */
@@ -604,6 +614,7 @@ static writ_status load_units(VM *vm, const char *name, char *text, size_t len, 
     }
     Module *m = mem_calloc(vm, sizeof *m);
     m->name = mem_strndup(vm, name, strlen(name));
+    m->from_string = from_string;
     m->text = text;
     m->src.name = m->name;
     m->src.text = text;
@@ -729,12 +740,12 @@ writ_status writ_load_file(writ_vm *vm, const char *path) {
     size_t len;
     writ_status st = api_read_file(vm, path, &text, &len);
     if (st != WRIT_OK) return st;
-    return api_load(vm, path, text, len, true, NULL);
+    return api_load(vm, path, text, len, true, false, NULL);
 }
 
 writ_status writ_load_string(writ_vm *vm, const char *name, const char *source, size_t len) {
     if (!vm || !name || !source) return WRIT_ERROR_MISUSE;
-    return api_load(vm, name, mem_strndup(vm, source, len), len, true, NULL);
+    return api_load(vm, name, mem_strndup(vm, source, len), len, true, true, NULL);
 }
 
 writ_status writ_check_file(writ_vm *vm, const char *path) {
@@ -743,5 +754,5 @@ writ_status writ_check_file(writ_vm *vm, const char *path) {
     size_t len;
     writ_status st = api_read_file(vm, path, &text, &len);
     if (st != WRIT_OK) return st;
-    return api_load(vm, path, text, len, false, NULL);
+    return api_load(vm, path, text, len, false, false, NULL);
 }

@@ -32,8 +32,9 @@ typedef struct LoadHooks {
     Value value;
 } LoadHooks;
 /* Compiles and (run) executes a file or string and its imports; takes
- * ownership of text.  h may be NULL. */
-writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run, LoadHooks *h);
+ * ownership of text.  h may be NULL.  from_string: the text did not come
+ * from the file `name`, so its imports resolve from the root directory. */
+writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run, bool from_string, LoadHooks *h);
 /* Loading (api.c): read a file;
  * a file's identity in the registry of loaded files (owned string). */
 writ_status api_read_file(VM *vm, const char *path, char **out, size_t *len);
