@@ -336,18 +336,42 @@ static char *join_path(Arena *a, const char *from, const char *rel) {
  * with it.  The scan is one pass over the identifier tokens against a small
  * static table, so a script that uses no prelude type pays nothing else. */
 
+/* want plus the preludes that export or are triggered by identifier t. */
+static uint64_t prelude_wanting(const char *t, uint64_t want) {
+    for (uint32_t m = 0; m < lib_nmodules && m < 64; m++) {
+        const char *const *ex = lib_modules[m].exports;
+        if (!lib_modules[m].prelude || (want >> m & 1)) continue;
+        for (; ex && *ex; ex++)
+            if ((*ex)[0] == t[0] && strcmp(*ex, t) == 0) { want |= 1ULL << m; break; }
+        for (ex = lib_modules[m].triggers; ex && *ex && !(want >> m & 1); ex++)
+            if ((*ex)[0] == t[0] && strcmp(*ex, t) == 0) want |= 1ULL << m;
+    }
+    return want;
+}
+
 static uint64_t prelude_names_used(const Token *toks, size_t n) {
     uint64_t want = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (toks[i].kind != TK_IDENT) continue;
-        const char *t = toks[i].text;
-        for (uint32_t m = 0; m < lib_nmodules && m < 64; m++) {
-            const char *const *ex = lib_modules[m].exports;
-            if (!lib_modules[m].prelude || (want >> m & 1)) continue;
-            for (; ex && *ex; ex++)
-                if ((*ex)[0] == t[0] && strcmp(*ex, t) == 0) { want |= 1ULL << m; break; }
-            for (ex = lib_modules[m].triggers; ex && *ex && !(want >> m & 1); ex++)
-                if ((*ex)[0] == t[0] && strcmp(*ex, t) == 0) want |= 1ULL << m;
+    for (size_t i = 0; i < n; i++)
+        if (toks[i].kind == TK_IDENT) want = prelude_wanting(toks[i].text, want);
+    return want;
+}
+
+/* Host bound variables may have library types ("Vector2"): their preludes
+ * come with every load, as if the script named them. */
+static uint64_t prelude_names_bound(VM *vm) {
+    uint64_t want = 0;
+    for (size_t i = 0; i < vm->nhostglobals; i++) {
+        const char *s = vm->hostglobals[i]->ptr ? vm->hostglobals[i]->type_spelling : NULL;
+        while (s && *s) {
+            size_t n = 0;
+            while ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '_') n++;
+            if (n && n < 64) {
+                char id[64];
+                memcpy(id, s, n);
+                id[n] = 0;
+                want = prelude_wanting(id, want);
+            }
+            s += n ? n : 1;
         }
     }
     return want;
@@ -572,6 +596,7 @@ static writ_status load_units(VM *vm, const char *name, char *text, size_t len, 
     L.diags = &d;
     Unit *main_unit = parse_unit(&L, name, text, len);
     main_unit->from_string = from_string;
+    if (!library) L.want |= prelude_names_bound(vm);
     if (!d.syntax_error) visit(&L, main_unit);
     writ_status lib_st = WRIT_OK;
     if (library) {                        /* the library load: the preludes, dependencies first */

@@ -718,6 +718,23 @@ static void kill_narrow(Checker *C, Sym *s) {
 
 static Type *eval_const(Checker *C, Sym *s);
 
+static Type *sig_type(Checker *C, const char *spelling);
+static const char *storage_mismatch(Type *t, int storage);
+
+/* A bound variable's type, resolved at its first use; false after an error. */
+static bool bound_resolve(Checker *C, Sym *s, Span sp) {
+    HostGlobal *g = s->bound;
+    if (!g->type) {
+        Type *t = sig_type(C, g->type_spelling);
+        const char *why = t ? storage_mismatch(t, g->storage) : NULL;
+        if (!t) { err(C, sp, "host variable '%s' has an unknown type '%s'", s->name, g->type_spelling); return false; }
+        if (why) { err(C, sp, "host variable '%s': type %s %s", s->name, t->name, why); return false; }
+        g->type = t;
+    }
+    s->type = g->type;
+    return true;
+}
+
 static Type *check_name(Checker *C, Expr *e, bool called) {
     if (strcmp(e->str, "_") == 0) { err(C, e->span, "'_' cannot be read"); return T_err(C); }
     Sym *s = e->kind == E_NSNAME ? ns_lookup(C, e) : lookup(C, e->str);
@@ -731,6 +748,7 @@ static Type *check_name(Checker *C, Expr *e, bool called) {
     }
     e->sym = s;
     s->used = true;
+    if (s->bound && !bound_resolve(C, s, e->span)) return T_err(C);
     if ((s->kind == SYM_FUNC || s->kind == SYM_LOCALFUNC) && is_coroutine(s->fn)) {
         err(C, e->span, "coroutine '%s' cannot be used as a value", s->name);
         return T_err(C);
@@ -2225,20 +2243,36 @@ static Type *sig_type(Checker *C, const char *spelling) {
     return p.bad || *p.s ? NULL : t;
 }
 
+/* Does Writ type t fit a C storage kind?  why: what is wrong, else NULL. */
+static const char *storage_mismatch(Type *t, int storage) {
+    if (storage == WRIT_STORE_FLOATS32 || storage == WRIT_STORE_FLOATS64) {   /* a struct of floats only */
+        bool ok = t->kind == T_STRUCT && t->nom && t->nom->nfields;
+        for (uint32_t i = 0; ok && i < t->nom->nfields; i++) ok = t->nom->field_types[i]->kind == T_FLOAT;
+        return ok ? NULL : "is not a struct of floats";
+    }
+    bool ok = storage == WRIT_STORE_BOOL ? t->kind == T_BOOL
+            : storage == WRIT_STORE_F32 || storage == WRIT_STORE_F64 ? t->kind == T_FLOAT : t->kind == T_INT;
+    return ok ? NULL : "does not match its storage";
+}
+
+/* A host bound variable (runtime.md §8): a global whose loads and stores go
+ * to the C variable.  Its type resolves at the first use (it may name a
+ * library type whose prelude is declared after the host names); one that
+ * does not resolve or fit the storage is an error there (bound_resolve). */
+static void declare_bound(Checker *C, HostGlobal *g, uint32_t index) {
+    Sym *s = new_sym(C, SYM_GLOBAL, g->name, (Span){0}, g->type ? g->type : T_err(C));
+    s->vkind = g->read_only ? VK_LET : VK_VAR;
+    s->bound = g;
+    s->bound_index = index;
+    declare(C, s, C->scope_id);
+}
+
 /* A host field's Writ type, resolved on first use (it may name library types). */
 static Type *host_field_type(Checker *C, HostType *ht, HostField *f, Span sp) {
     if (f->type) return f->type;
     Type *t = sig_type(C, f->type_spelling);
-    bool floats = f->storage == WRIT_STORE_FLOATS32 || f->storage == WRIT_STORE_FLOATS64;
-    if (t && floats) {                     /* a struct of floats only */
-        bool ok = t->kind == T_STRUCT && t->nom && t->nom->nfields;
-        for (uint32_t i = 0; ok && i < t->nom->nfields; i++) ok = t->nom->field_types[i]->kind == T_FLOAT;
-        if (!ok) { err(C, sp, "host field '%s' of %s: %s is not a struct of floats", f->name, ht->name, t->name); return T_err(C); }
-    } else if (t && f->storage >= 0) {
-        bool ok = f->storage == WRIT_STORE_BOOL ? t->kind == T_BOOL
-                : f->storage == WRIT_STORE_F32 || f->storage == WRIT_STORE_F64 ? t->kind == T_FLOAT : t->kind == T_INT;
-        if (!ok) { err(C, sp, "host field '%s' of %s: type %s does not match its storage", f->name, ht->name, t->name); return T_err(C); }
-    }
+    const char *why = t && f->storage >= 0 ? storage_mismatch(t, f->storage) : NULL;
+    if (why) { err(C, sp, "host field '%s' of %s: %s%s %s", f->name, ht->name, why[0] == 'i' ? "" : "type ", t->name, why); return T_err(C); }
     if (!t) { err(C, sp, "host field '%s' of %s has an unknown type '%s'", f->name, ht->name, f->type_spelling); return T_err(C); }
     f->type = t;
     return t;
@@ -3859,6 +3893,8 @@ static Type *check_target(Checker *C, Expr *t) {
         switch (s->kind) {
         case SYM_LOCAL: case SYM_GLOBAL:
             if (s->imported) { err(C, t->span, "cannot assign to imported variable '%s'", s->name); break; }
+            if (s->bound && !bound_resolve(C, s, t->span)) break;
+            if (s->bound && s->vkind == VK_LET) { err(C, t->span, "cannot assign to read-only host variable '%s'", s->name); break; }
             if (s->is_param) err(C, t->span, "cannot assign to parameter '%s'", s->name);
             else if (s->vkind == VK_LET) err(C, t->span, "cannot assign to '%s': it is declared with let", s->name);
             s->reassigned = true;
@@ -4311,6 +4347,7 @@ static void declare_lib(Checker *C) {
     }
     for (size_t i = 0; i < C->vm->nhostglobals; i++) {      /* host constants and globals (§8) */
         HostGlobal *g = C->vm->hostglobals[i];
+        if (g->ptr) { declare_bound(C, g, (uint32_t)i); continue; }
         Sym *s = new_sym(C, g->is_const ? SYM_LIBCONST : SYM_GLOBAL, g->name, (Span){0}, g->type);
         if (g->is_const) s->libconst = g->type->kind == T_STRING ? (Value){ .p = ((Str *)g->value.p)->data } : g->value;
         s->vkind = g->read_only ? VK_LET : VK_VAR;

@@ -136,8 +136,75 @@ static void test_root_dir_imports(void) {
     CHECK(system(path) == 0);
 }
 
+/* ---- host bound variables (runtime.md §8) ---- */
+static void test_bound_vars(void) {
+    int32_t level = 3;
+    double speed = 1.5;
+    uint8_t hp = 200;
+    bool paused = false;
+    float pos[2] = {1.0f, 2.0f};
+    int64_t frame = 40;
+    writ_vm *vm = new_vm();
+    CHECK(writ_bind_var(vm, "level", "int", WRIT_STORE_I32, &level, false) == WRIT_OK);
+    CHECK(writ_bind_var(vm, "speed", "float", WRIT_STORE_F64, &speed, false) == WRIT_OK);
+    CHECK(writ_bind_var(vm, "hp", "int", WRIT_STORE_U8, &hp, false) == WRIT_OK);
+    CHECK(writ_bind_var(vm, "paused", "bool", WRIT_STORE_BOOL, &paused, false) == WRIT_OK);
+    CHECK(writ_bind_var(vm, "pos", "Vector2", WRIT_STORE_FLOATS32, pos, false) == WRIT_OK);
+    CHECK(writ_bind_var(vm, "frame", "int", WRIT_STORE_I64, &frame, true) == WRIT_OK);
+    /* misuse: each refused with a message, nothing registered */
+    CHECK(writ_bind_var(vm, "level", "int", WRIT_STORE_I32, &level, false) == WRIT_ERROR_MISUSE);
+    HAS(writ_error_text(vm), "'level' is already defined");
+    CHECK(writ_bind_var(vm, "x", "int", WRIT_STORE_I32, NULL, false) == WRIT_ERROR_MISUSE);
+    CHECK(writ_bind_var(vm, NULL, "int", WRIT_STORE_I32, &level, false) == WRIT_ERROR_MISUSE);
+    CHECK(writ_bind_var(vm, "x", NULL, WRIT_STORE_I32, &level, false) == WRIT_ERROR_MISUSE);
+    CHECK(writ_bind_var(vm, "x", "int", (writ_storage)99, &level, false) == WRIT_ERROR_MISUSE);
+    CHECK(writ_bind_var(vm, "x", "int", (writ_storage)-1, &level, false) == WRIT_ERROR_MISUSE);
+    CHECK(writ_bind_var(vm, "while", "int", WRIT_STORE_I32, &level, false) == WRIT_ERROR_MISUSE);
+    CHECK(writ_bind_var(NULL, "x", "int", WRIT_STORE_I32, &level, false) == WRIT_ERROR_MISUSE);
+    /* reads see the C variables, writes land in them */
+    CHECK(loadn(vm, "a", "print(\"$level $speed $hp $paused $pos $frame\")\n"
+                          "level = level * 10 + 1\nspeed += 0.25\nhp -= 50\npaused = !paused\n"
+                          "pos.x = 8.5\npos = pos + Vector2(1.0, 1.0)\n") == WRIT_OK);
+    HAS(out.buf, "3 1.5 200 false Vector2 { x: 1.0, y: 2.0 } 40\n");
+    CHECK(level == 31 && speed == 1.75 && hp == 150 && paused && pos[0] == 9.5f && pos[1] == 3.0f);
+    /* the host changes them between entries; compiled functions see the new values */
+    CHECK(loadn(vm, "b", "func get() -> float { return level + speed + hp }\nfunc bump(n: int) { level += n }\n") == WRIT_OK);
+    level = 1; speed = 0.5; hp = 2;
+    writ_value r;
+    CHECK(writ_call_name(vm, "b", "get", NULL, 0, &r) == WRIT_OK && r.kind == WRIT_FLOAT && r.as.f == 3.5);
+    writ_value n = writ_int(41);
+    CHECK(writ_call_name(vm, "b", "bump", &n, 1, NULL) == WRIT_OK && level == 42);
+    /* a value that does not fit the storage: runtime error, the variable unchanged */
+    clear_out();
+    CHECK(loadn(vm, "c", "hp = 300\n") == WRIT_ERROR_RUNTIME);
+    HAS(writ_error_text(vm), "value 300 does not fit variable 'hp' (uint8)");
+    CHECK(hp == 2);
+    /* read-only: script writes are compile errors */
+    CHECK(loadn(vm, "d", "frame = 1\n") == WRIT_ERROR_COMPILE);
+    HAS(writ_error_text(vm), "cannot assign to read-only host variable 'frame'");
+    CHECK(loadn(vm, "d2", "frame += 1\n") == WRIT_ERROR_COMPILE);
+    CHECK(frame == 40);
+    /* the API points the host at the C variable */
+    CHECK(writ_get_global(vm, NULL, "level", &r) == WRIT_ERROR_MISUSE);
+    HAS(writ_error_text(vm), "bound variable");
+    CHECK(writ_set_global(vm, NULL, "level", writ_int(1)) == WRIT_ERROR_MISUSE);
+    /* a type that does not fit the storage is reported where the name is used */
+    CHECK(writ_bind_var(vm, "bad", "string", WRIT_STORE_I32, &level, false) == WRIT_OK);
+    CHECK(writ_bind_var(vm, "bad2", "Nope", WRIT_STORE_I32, &level, false) == WRIT_OK);
+    CHECK(loadn(vm, "e", "print(bad)\n") == WRIT_ERROR_COMPILE);
+    HAS(writ_error_text(vm), "host variable 'bad': type string does not match its storage");
+    CHECK(loadn(vm, "f", "bad2 = 1\n") == WRIT_ERROR_COMPILE);
+    HAS(writ_error_text(vm), "host variable 'bad2' has an unknown type 'Nope'");
+    /* a script that does not use them is unaffected */
+    clear_out();
+    CHECK(loadn(vm, "g", "print(1)\n") == WRIT_OK);
+    HAS(out.buf, "1\n");
+    end_vm(vm);
+}
+
 int main(void) {
     test_root_dir_imports();
+    test_bound_vars();
     if (failures) {
         fprintf(stderr, "test_api_robust: %d of %d checks failed\n", failures, checks);
         return 1;
