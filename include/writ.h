@@ -54,7 +54,8 @@ typedef struct writ_config {
     size_t memory_limit;          /* bytes allocated by the VM; 0: none */
     writ_read_fn read;            /* NULL: stdin */
     void *read_ud;
-    const char *root_dir;         /* relative io paths start here; NULL: the working directory */
+    const char *root_dir;         /* relative io paths and the imports of modules loaded from strings
+                                   * start here; NULL: the working directory */
     bool seed_random;             /* true: random_seed seeds the generator (else the clock) */
     uint64_t random_seed;
 } writ_config;
@@ -294,6 +295,13 @@ WRIT_API writ_status writ_define_const(writ_vm *vm, const char *name, writ_value
 WRIT_API writ_status writ_define_global(writ_vm *vm, const char *name, const char *type, writ_value v, bool read_only);
 WRIT_API writ_status writ_set_global(writ_vm *vm, const char *module, const char *name, writ_value v);
 WRIT_API writ_status writ_get_global(writ_vm *vm, const char *module, const char *name, writ_value *out);
+/* A bound variable: scripts read and write the C variable at ptr directly
+ * (no callbacks, no copies), with a storage kind and a Writ type that fits
+ * it as for writ_type_field ("int", "float", "bool", "Vector2" with
+ * WRIT_STORE_FLOATS32/64, ...).  read_only: script assignments are compile
+ * errors.  ptr must stay valid while code compiled against it may run. */
+WRIT_API writ_status writ_bind_var(writ_vm *vm, const char *name, const char *type, writ_storage storage,
+                                   void *ptr, bool read_only);
 
 /* ---- hot reload (runtime.md §11) ---- */
 typedef struct writ_reload_info {

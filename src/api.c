@@ -273,6 +273,7 @@ typedef struct Unit {
     Source src;
     Program *prog;
     int state;           /* 0 new, 1 on the DFS stack, 2 done */
+    bool from_string;    /* the main unit of a string load */
 } Unit;
 
 typedef struct Loader {
@@ -336,18 +337,42 @@ static char *join_path(Arena *a, const char *from, const char *rel) {
  * with it.  The scan is one pass over the identifier tokens against a small
  * static table, so a script that uses no prelude type pays nothing else. */
 
+/* want plus the preludes that export or are triggered by identifier t. */
+static uint64_t prelude_wanting(const char *t, uint64_t want) {
+    for (uint32_t m = 0; m < lib_nmodules && m < 64; m++) {
+        const char *const *ex = lib_modules[m].exports;
+        if (!lib_modules[m].prelude || (want >> m & 1)) continue;
+        for (; ex && *ex; ex++)
+            if ((*ex)[0] == t[0] && strcmp(*ex, t) == 0) { want |= 1ULL << m; break; }
+        for (ex = lib_modules[m].triggers; ex && *ex && !(want >> m & 1); ex++)
+            if ((*ex)[0] == t[0] && strcmp(*ex, t) == 0) want |= 1ULL << m;
+    }
+    return want;
+}
+
 static uint64_t prelude_names_used(const Token *toks, size_t n) {
     uint64_t want = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (toks[i].kind != TK_IDENT) continue;
-        const char *t = toks[i].text;
-        for (uint32_t m = 0; m < lib_nmodules && m < 64; m++) {
-            const char *const *ex = lib_modules[m].exports;
-            if (!lib_modules[m].prelude || (want >> m & 1)) continue;
-            for (; ex && *ex; ex++)
-                if ((*ex)[0] == t[0] && strcmp(*ex, t) == 0) { want |= 1ULL << m; break; }
-            for (ex = lib_modules[m].triggers; ex && *ex && !(want >> m & 1); ex++)
-                if ((*ex)[0] == t[0] && strcmp(*ex, t) == 0) want |= 1ULL << m;
+    for (size_t i = 0; i < n; i++)
+        if (toks[i].kind == TK_IDENT) want = prelude_wanting(toks[i].text, want);
+    return want;
+}
+
+/* Host bound variables may have library types ("Vector2"): their preludes
+ * come with every load, as if the script named them. */
+static uint64_t prelude_names_bound(VM *vm) {
+    uint64_t want = 0;
+    for (size_t i = 0; i < vm->nhostglobals; i++) {
+        const char *s = vm->hostglobals[i]->ptr ? vm->hostglobals[i]->type_spelling : NULL;
+        while (s && *s) {
+            size_t n = 0;
+            while ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '_') n++;
+            if (n && n < 64) {
+                char id[64];
+                memcpy(id, s, n);
+                id[n] = 0;
+                want = prelude_wanting(id, want);
+            }
+            s += n ? n : 1;
         }
     }
     return want;
@@ -441,6 +466,14 @@ static void suggest_module(Loader *L, const char *path, const char *written, Dia
     diag_help(L->diags, g, "did you mean \"%.*s%s\"?", wslash ? (int)(wslash - written + 1) : 0, written, s);
 }
 
+/* What a unit's relative imports start from: its own path, or for a string
+ * module its name under the root directory (docs/decisions.md). */
+static const char *import_base(Loader *L, Unit *u) {
+    const char *root = L->vm->root_dir;
+    if (!u->from_string || !root || u->name[0] == '/') return u->name;
+    return arena_printf(L->arena, "%s/%s", root, u->name);
+}
+
 static void visit(Loader *L, Unit *u) {
     u->state = 1;
     VEC_PUSH(L->vm, L->stack, L->nstack, L->capstack, u);
@@ -449,7 +482,7 @@ static void visit(Loader *L, Unit *u) {
         Stmt *s = prog->items[i];
         if (s->kind != S_IMPORT) continue;
         ImportDecl *imp = s->imp;
-        char *path = join_path(L->arena, u->name, imp->path);
+        char *path = join_path(L->arena, import_base(L, u), imp->path);
         Program *done = find_loaded(L->vm, module_key(L->arena, path));
         if (done) { imp->target = done; continue; }      /* loaded by an earlier load: shared */
         Unit *t = NULL;
@@ -529,8 +562,8 @@ bool writ_diagnostic_get(writ_vm *vm, int index, writ_diagnostic *out) {
     return true;
 }
 
-static writ_status load_units(VM *vm, const char *name, char *text, size_t len, bool run, LoadHooks *h,
-                              uint64_t library);
+static writ_status load_units(VM *vm, const char *name, char *text, size_t len, bool run, bool from_string,
+                              LoadHooks *h, uint64_t library);
 
 /* Compiles and runs the preludes of the modules in `need` (and the preludes
  * they need) as a load of their own ("<library>"), so they belong to no
@@ -538,7 +571,7 @@ static writ_status load_units(VM *vm, const char *name, char *text, size_t len, 
 static writ_status load_library(VM *vm, uint64_t need) {
     struct ReloadCtx *saved = vm->reload;
     vm->reload = NULL;
-    writ_status st = load_units(vm, "<library>", mem_strndup(vm, "", 0), 0, true, NULL, need);
+    writ_status st = load_units(vm, "<library>", mem_strndup(vm, "", 0), 0, true, false, NULL, need);
     vm->reload = saved;
     return st;
 }
@@ -566,15 +599,15 @@ writ_status api_want_preludes(VM *vm, const char *text) {
     return need ? load_library(vm, need) : WRIT_OK;
 }
 
-writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run, LoadHooks *h) {
+writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run, bool from_string, LoadHooks *h) {
     drop_diagnostics(vm);
     vm->mem_failed = false;
-    return load_units(vm, name, text, len, run, h, 0);
+    return load_units(vm, name, text, len, run, from_string, h, 0);
 }
 
 /* library != 0: the load of those modules' preludes (load_library). */
-static writ_status load_units(VM *vm, const char *name, char *text, size_t len, bool run, LoadHooks *h,
-                              uint64_t library) {
+static writ_status load_units(VM *vm, const char *name, char *text, size_t len, bool run, bool from_string,
+                              LoadHooks *h, uint64_t library) {
     /* the arena outlives a successful load: later loads import its symbols */
     Arena *arenap = mem_alloc(vm, sizeof(Arena));
     arena_init(arenap, vm);
@@ -586,6 +619,8 @@ static writ_status load_units(VM *vm, const char *name, char *text, size_t len, 
     L.arena = arenap;
     L.diags = &d;
     Unit *main_unit = parse_unit(&L, name, text, len);
+    main_unit->from_string = from_string;
+    if (!library) L.want |= prelude_names_bound(vm);
     if (!d.syntax_error) visit(&L, main_unit);
     writ_status lib_st = WRIT_OK;
     if (library) {                        /* the library load: the preludes, dependencies first */
@@ -628,6 +663,7 @@ static writ_status load_units(VM *vm, const char *name, char *text, size_t len, 
     }
     Module *m = mem_calloc(vm, sizeof *m);
     m->name = mem_strndup(vm, name, strlen(name));
+    m->from_string = from_string;
     m->text = text;
     m->src.name = m->name;
     m->src.text = text;
@@ -753,12 +789,12 @@ writ_status writ_load_file(writ_vm *vm, const char *path) {
     size_t len;
     writ_status st = api_read_file(vm, path, &text, &len);
     if (st != WRIT_OK) return st;
-    return api_load(vm, path, text, len, true, NULL);
+    return api_load(vm, path, text, len, true, false, NULL);
 }
 
 writ_status writ_load_string(writ_vm *vm, const char *name, const char *source, size_t len) {
     if (!vm || !name || !source) return WRIT_ERROR_MISUSE;
-    return api_load(vm, name, mem_strndup(vm, source, len), len, true, NULL);
+    return api_load(vm, name, mem_strndup(vm, source, len), len, true, true, NULL);
 }
 
 writ_status writ_check_file(writ_vm *vm, const char *path) {
@@ -767,5 +803,5 @@ writ_status writ_check_file(writ_vm *vm, const char *path) {
     size_t len;
     writ_status st = api_read_file(vm, path, &text, &len);
     if (st != WRIT_OK) return st;
-    return api_load(vm, path, text, len, false, NULL);
+    return api_load(vm, path, text, len, false, false, NULL);
 }

@@ -31,12 +31,13 @@ typedef struct LoadHooks {
     struct Type *value_type;
     Value value;
 } LoadHooks;
-/* Compiles and (run) executes a file or string and its imports; takes
- * ownership of text.  h may be NULL. */
 /* Compiles the library preludes whose exported names occur in text (a host
  * signature or type spelling) and that the VM lacks. */
 writ_status api_want_preludes(VM *vm, const char *text);
-writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run, LoadHooks *h);
+/* Compiles and (run) executes a file or string and its imports; takes
+ * ownership of text.  h may be NULL.  from_string: the text did not come
+ * from the file `name`, so its imports resolve from the root directory. */
+writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run, bool from_string, LoadHooks *h);
 /* Loading (api.c): read a file;
  * a file's identity in the registry of loaded files (owned string). */
 writ_status api_read_file(VM *vm, const char *path, char **out, size_t *len);

@@ -68,7 +68,6 @@ typedef struct Checker {
     Expr *coro_ok;          /* the call that may be a coroutine call (operand of start / yield) */
     bool lookup_types;      /* signatures may name types in scope (host signatures) */
     Program *cur_prog;      /* the module being checked */
-    const Source *home_src_saved;   /* push_home: the module's source while a generic body is checked */
     Narrow *narrow; uint32_t nnarrow, capnarrow;
     const char **reported; uint32_t nreported, capreported;
     FnInfo **fns; uint32_t nfns, capfns;
@@ -85,8 +84,10 @@ static Type *host_method_call(Checker *C, Expr *e, Expr *callee, Type *t, CallIn
 static Type *host_static_call(Checker *C, Expr *e, Expr *callee, HostType *ht, CallInfo *ci);
 static Type *host_construct(Checker *C, Expr *e, HostType *ht, CallInfo *ci);
 static void resolve_host_fields(Checker *C);
-static uint32_t *push_home(Checker *C, Sym *gs);
-static void pop_home(Checker *C, Sym *gs, uint32_t *ids);
+/* push_home's record of what it changed (ids NULL: nothing) */
+typedef struct Home { uint32_t *ids; const Source *src; } Home;
+static Home push_home(Checker *C, Sym *gs);
+static void pop_home(Checker *C, Sym *gs, Home h);
 static bool check_block(Checker *C, Block *b);
 static bool check_stmt(Checker *C, Stmt *s);
 static Type *resolve_type(Checker *C, TypeExpr *te);
@@ -733,6 +734,23 @@ static void kill_narrow(Checker *C, Sym *s) {
 
 static Type *eval_const(Checker *C, Sym *s);
 
+static Type *sig_type(Checker *C, const char *spelling);
+static const char *storage_mismatch(Type *t, int storage);
+
+/* A bound variable's type, resolved at its first use; false after an error. */
+static bool bound_resolve(Checker *C, Sym *s, Span sp) {
+    HostGlobal *g = s->bound;
+    if (!g->type) {
+        Type *t = sig_type(C, g->type_spelling);
+        const char *why = t ? storage_mismatch(t, g->storage) : NULL;
+        if (!t) { err(C, sp, "host variable '%s' has an unknown type '%s'", s->name, g->type_spelling); return false; }
+        if (why) { err(C, sp, "host variable '%s': type %s %s", s->name, t->name, why); return false; }
+        g->type = t;
+    }
+    s->type = g->type;
+    return true;
+}
+
 static Type *check_name(Checker *C, Expr *e, bool called) {
     if (strcmp(e->str, "_") == 0) { err(C, e->span, "'_' cannot be read"); return T_err(C); }
     Sym *s = e->kind == E_NSNAME ? ns_lookup(C, e) : lookup(C, e->str);
@@ -746,6 +764,7 @@ static Type *check_name(Checker *C, Expr *e, bool called) {
     }
     e->sym = s;
     s->used = true;
+    if (s->bound && !bound_resolve(C, s, e->span)) return T_err(C);
     if ((s->kind == SYM_FUNC || s->kind == SYM_LOCALFUNC) && is_coroutine(s->fn)) {
         err(C, e->span, "coroutine '%s' cannot be used as a value", s->name);
         return T_err(C);
@@ -2240,20 +2259,36 @@ static Type *sig_type(Checker *C, const char *spelling) {
     return p.bad || *p.s ? NULL : t;
 }
 
+/* Does Writ type t fit a C storage kind?  why: what is wrong, else NULL. */
+static const char *storage_mismatch(Type *t, int storage) {
+    if (storage == WRIT_STORE_FLOATS32 || storage == WRIT_STORE_FLOATS64) {   /* a struct of floats only */
+        bool ok = t->kind == T_STRUCT && t->nom && t->nom->nfields;
+        for (uint32_t i = 0; ok && i < t->nom->nfields; i++) ok = t->nom->field_types[i]->kind == T_FLOAT;
+        return ok ? NULL : "is not a struct of floats";
+    }
+    bool ok = storage == WRIT_STORE_BOOL ? t->kind == T_BOOL
+            : storage == WRIT_STORE_F32 || storage == WRIT_STORE_F64 ? t->kind == T_FLOAT : t->kind == T_INT;
+    return ok ? NULL : "does not match its storage";
+}
+
+/* A host bound variable (runtime.md §8): a global whose loads and stores go
+ * to the C variable.  Its type resolves at the first use (it may name a
+ * library type whose prelude is declared after the host names); one that
+ * does not resolve or fit the storage is an error there (bound_resolve). */
+static void declare_bound(Checker *C, HostGlobal *g, uint32_t index) {
+    Sym *s = new_sym(C, SYM_GLOBAL, g->name, (Span){0}, g->type ? g->type : T_err(C));
+    s->vkind = g->read_only ? VK_LET : VK_VAR;
+    s->bound = g;
+    s->bound_index = index;
+    declare(C, s, C->scope_id);
+}
+
 /* A host field's Writ type, resolved on first use (it may name library types). */
 static Type *host_field_type(Checker *C, HostType *ht, HostField *f, Span sp) {
     if (f->type) return f->type;
     Type *t = sig_type(C, f->type_spelling);
-    bool floats = f->storage == WRIT_STORE_FLOATS32 || f->storage == WRIT_STORE_FLOATS64;
-    if (t && floats) {                     /* a struct of floats only */
-        bool ok = t->kind == T_STRUCT && t->nom && t->nom->nfields;
-        for (uint32_t i = 0; ok && i < t->nom->nfields; i++) ok = t->nom->field_types[i]->kind == T_FLOAT;
-        if (!ok) { err(C, sp, "host field '%s' of %s: %s is not a struct of floats", f->name, ht->name, t->name); return T_err(C); }
-    } else if (t && f->storage >= 0) {
-        bool ok = f->storage == WRIT_STORE_BOOL ? t->kind == T_BOOL
-                : f->storage == WRIT_STORE_F32 || f->storage == WRIT_STORE_F64 ? t->kind == T_FLOAT : t->kind == T_INT;
-        if (!ok) { err(C, sp, "host field '%s' of %s: type %s does not match its storage", f->name, ht->name, t->name); return T_err(C); }
-    }
+    const char *why = t && f->storage >= 0 ? storage_mismatch(t, f->storage) : NULL;
+    if (why) { err(C, sp, "host field '%s' of %s: %s%s %s", f->name, ht->name, why[0] == 'i' ? "" : "type ", t->name, why); return T_err(C); }
     if (!t) { err(C, sp, "host field '%s' of %s has an unknown type '%s'", f->name, ht->name, f->type_spelling); return T_err(C); }
     f->type = t;
     return t;
@@ -3874,6 +3909,8 @@ static Type *check_target(Checker *C, Expr *t) {
         switch (s->kind) {
         case SYM_LOCAL: case SYM_GLOBAL:
             if (s->imported) { err(C, t->span, "cannot assign to imported variable '%s'", s->name); break; }
+            if (s->bound && !bound_resolve(C, s, t->span)) break;
+            if (s->bound && s->vkind == VK_LET) { err(C, t->span, "cannot assign to read-only host variable '%s'", s->name); break; }
             if (s->is_param) err(C, t->span, "cannot assign to parameter '%s'", s->name);
             else if (s->vkind == VK_LET) err(C, t->span, "cannot assign to '%s': it is declared with let", s->name);
             s->reassigned = true;
@@ -4326,6 +4363,7 @@ static void declare_lib(Checker *C) {
     }
     for (size_t i = 0; i < C->vm->nhostglobals; i++) {      /* host constants and globals (§8) */
         HostGlobal *g = C->vm->hostglobals[i];
+        if (g->ptr) { declare_bound(C, g, (uint32_t)i); continue; }
         Sym *s = new_sym(C, g->is_const ? SYM_LIBCONST : SYM_GLOBAL, g->name, (Span){0}, g->type);
         if (g->is_const) s->libconst = g->type->kind == T_STRING ? (Value){ .p = ((Str *)g->value.p)->data } : g->value;
         s->vkind = g->read_only ? VK_LET : VK_VAR;
@@ -4344,7 +4382,7 @@ static void declare_lib(Checker *C) {
 static void check_type_body(Checker *C, TypeInfo *ti) {
     if (ti->state != 2 || ti->checked) return;
     if (ti->ntb) {                       /* an instantiation: its type parameters in scope */
-        uint32_t *home = ti->templ ? push_home(C, ti->templ) : NULL;   /* its module's names */
+        Home home = push_home(C, ti->templ);   /* its module's names */
         push_scope(C);
         for (uint32_t j = 0; j < ti->ntb; j++) {
             Sym *ts = new_sym(C, SYM_TYPE, ti->tnames[j], ti->td->name_span, ti->tbinds[j]);
@@ -4494,26 +4532,26 @@ static void push_tparam_scope(Checker *C, FuncDecl *t, Type **binds) {
 /* A generic body sees the names of the module that declared it, not those
  * of the module instantiating it: its module's top level is made visible
  * again around the check (after the fact, as an inner scope). */
-static uint32_t *push_home(Checker *C, Sym *gs) {
-    Program *home = gs->home;
-    if (!home || home == C->cur_prog || !home->toplevel) return NULL;
-    uint32_t *ids = arena_alloc(C->A, sizeof(uint32_t) * (home->ntoplevel + 1));
+static Home push_home(Checker *C, Sym *gs) {
+    Home h = {NULL, C->src};
+    Program *home = gs ? gs->home : NULL;
+    if (!home || home == C->cur_prog || !home->toplevel) return h;
+    h.ids = arena_alloc(C->A, sizeof(uint32_t) * (home->ntoplevel + 1));
     push_scope(C);
-    ids[home->ntoplevel] = 0;
-    C->home_src_saved = C->src;
+    h.ids[home->ntoplevel] = 0;
     C->src = home->src;                  /* errors point into the declaring file */
     for (uint32_t i = 0; i < home->ntoplevel; i++) {
-        ids[i] = home->toplevel[i]->scope_id;
+        h.ids[i] = home->toplevel[i]->scope_id;
         declare(C, home->toplevel[i], C->scope_id);
     }
-    return ids;
+    return h;
 }
 
-static void pop_home(Checker *C, Sym *gs, uint32_t *ids) {
-    if (!ids) return;
+static void pop_home(Checker *C, Sym *gs, Home h) {
+    if (!h.ids) return;
     pop_scope(C);
-    C->src = C->home_src_saved;
-    for (uint32_t i = 0; i < gs->home->ntoplevel; i++) gs->home->toplevel[i]->scope_id = ids[i];
+    C->src = h.src;
+    for (uint32_t i = 0; i < gs->home->ntoplevel; i++) gs->home->toplevel[i]->scope_id = h.ids[i];
 }
 
 static Sym *instantiate(Checker *C, Sym *gs, Expr *e, Type *expected) {
@@ -4577,7 +4615,7 @@ static Sym *instantiate(Checker *C, Sym *gs, Expr *e, Type *expected) {
     C->fn = NULL;
     FnInfo *fi = new_fninfo(C, clone, t->name);
     C->fn = saved;
-    uint32_t *home = push_home(C, gs);
+    Home home = push_home(C, gs);
     push_tparam_scope(C, t, binds);
     resolve_signature(C, clone, fi);
     pop_scope(C);
@@ -4601,7 +4639,7 @@ static void check_instances(Checker *C) {
         FuncDecl *clone = in.inst->fn;
         if (in.templ->const_state == 3) continue;
         size_t before = C->D->n;
-        uint32_t *home = push_home(C, in.templ);
+        Home home = push_home(C, in.templ);
         push_tparam_scope(C, t, in.binds);
         check_func_body(C, clone, fn_info(clone));
         pop_scope(C);
@@ -4673,6 +4711,11 @@ static void push_type_bindings(Checker *C, TypeInfo *ti) {
     }
 }
 
+/* The symbol whose module declared ti (generic instantiations: their template's). */
+static Sym *type_home(TypeInfo *ti) {
+    return ti->templ ? ti->templ : ti->td ? ti->td->sym : NULL;
+}
+
 static MethodInfo *instantiate_method(Checker *C, TypeInfo *ti, MethodInfo *mi, Expr *e) {
     FuncDecl *t = mi->fd;
     uint32_t nt = t->ntparams > MAX_TPARAMS ? MAX_TPARAMS : t->ntparams;
@@ -4712,11 +4755,13 @@ static MethodInfo *instantiate_method(Checker *C, TypeInfo *ti, MethodInfo *mi, 
     inst->fd = ast_clone_func(C->A, t);
     inst->fd->ntparams = 0;
     inst->vslot = -1;
+    Home home = push_home(C, type_home(ti));    /* the declaring module's names */
     push_type_bindings(C, ti);
     push_tparam_scope(C, t, binds);
     inst->fi = method_fninfo(C, ti, inst);
     pop_scope(C);
     pop_scope(C);
+    pop_home(C, type_home(ti), home);
     MInst rec = {ti, mi, {0}, inst, false};
     memcpy(rec.binds, binds, sizeof(Type *) * nt);
     VEC_PUSH(C->vm, C->minsts, C->nminsts, C->capminsts, rec);
@@ -4731,6 +4776,7 @@ static void check_method_instances(Checker *C) {
         MInst in = C->minsts[i];
         TypeInfo *saved = C->cur_type;
         C->cur_type = in.ti;
+        Home home = push_home(C, type_home(in.ti));
         push_type_bindings(C, in.ti);
         push_member_scope(C, in.ti);
         push_tparam_scope(C, in.templ->fd, in.binds);
@@ -4738,6 +4784,7 @@ static void check_method_instances(Checker *C) {
         pop_scope(C);
         pop_scope(C);
         pop_scope(C);
+        pop_home(C, type_home(in.ti), home);
         C->cur_type = saved;
     }
 }
@@ -4814,7 +4861,7 @@ static TypeInfo *instantiate_type(Checker *C, Sym *ts, Type **binds, Span sp) {
     VEC_PUSH(C->vm, C->types, C->ntypes, C->captypes, ti);
     VEC_PUSH(C->vm, C->out->inst_types, C->out->ninst_types, C->out->capinst_types, ti);
     /* members resolve with the type parameters bound, in the declaring module */
-    uint32_t *home = push_home(C, ts);
+    Home home = push_home(C, ts);
     push_scope(C);
     for (uint32_t j = 0; j < nt; j++) {
         Sym *a = new_sym(C, SYM_TYPE, gt->tparams[j], gt->name_span, binds[j]);

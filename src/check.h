@@ -120,6 +120,8 @@ typedef struct Sym {
     /* compiler */
     int reg;                /* register (or -1) */
     int global;             /* global slot */
+    struct HostGlobal *bound;   /* SYM_GLOBAL: a host bound variable (runtime.md §8), index bound_index */
+    uint32_t bound_index;       /* of vm->hostglobals */
     const char *file;       /* the declaring module (globals: hot reload keeps them per file) */
     struct Program *home;   /* the declaring module (generic templates: their bodies' names) */
 } Sym;

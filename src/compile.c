@@ -59,7 +59,7 @@ typedef struct Cg {
 } Cg;
 
 /* An assignable location, evaluated once (object and index first). */
-typedef enum { L_REG, L_CELL, L_CAPCELL, L_GLOBAL, L_ARR, L_DICT, L_TUPLE, L_FIELD, L_HOSTF } LocKind;
+typedef enum { L_REG, L_CELL, L_CAPCELL, L_GLOBAL, L_ARR, L_DICT, L_TUPLE, L_FIELD, L_HOSTF, L_BOUND } LocKind;
 
 typedef struct Loc {
     LocKind kind;
@@ -382,7 +382,8 @@ static int load_sym(FnState *F, Sym *s, Type *t, int dst) {
     }
     case SYM_GLOBAL: {
         int r = target(F, dst, s->type);
-        emit_abx(F, is_ref(s->type) ? OP_GETG_REF : OP_GETG, r, (uint32_t)s->global);
+        if (s->bound) emit_abx(F, is_ref(s->type) ? OP_BGET_REF : OP_BGET, r, s->bound_index);
+        else emit_abx(F, is_ref(s->type) ? OP_GETG_REF : OP_GETG, r, (uint32_t)s->global);
         return r;
     }
     case SYM_CONST: case SYM_LIBCONST: {
@@ -1755,6 +1756,7 @@ static void resolve_loc(FnState *F, Expr *t, Loc *out, Loc *pool, int *npool) {
     case E_NAME: {
         Sym *s = t->sym;
         out->t = s->type;
+        if (s->kind == SYM_GLOBAL && s->bound) { out->kind = L_BOUND; out->idx = (int)s->bound_index; return; }
         if (s->kind == SYM_GLOBAL) { out->kind = L_GLOBAL; out->idx = s->global; return; }
         if (s->owner == F->fi) { out->kind = in_cell(s) ? L_CELL : L_REG; out->reg = s->reg; return; }
         out->kind = L_CAPCELL;
@@ -1822,6 +1824,7 @@ static int load_loc(FnState *F, Loc *l) {
         return r;
     }
     case L_GLOBAL: { int r = temp(F, l->t); emit_abx(F, ref ? OP_GETG_REF : OP_GETG, r, (uint32_t)l->idx); return r; }
+    case L_BOUND: { int r = temp(F, l->t); emit_abx(F, ref ? OP_BGET_REF : OP_BGET, r, (uint32_t)l->idx); return r; }
     case L_ARR: { int r = temp(F, l->t); emit_abc(F, ref ? OP_AGET_REF : OP_AGET, r, l->obj, l->key); return r; }
     case L_DICT: { int r = temp(F, l->t); emit_abc(F, OP_DGET, r, l->obj, l->key); return r; }
     case L_TUPLE: {
@@ -1860,6 +1863,7 @@ static void store_loc(FnState *F, Loc *l, int v) {
         return;
     }
     case L_GLOBAL: emit_abx(F, ref ? OP_SETG_REF : OP_SETG, v, (uint32_t)l->idx); return;
+    case L_BOUND: emit_abx(F, OP_BSET, v, (uint32_t)l->idx); return;
     case L_ARR: emit_abc(F, OP_ASET, l->obj, l->key, v); return;
     case L_DICT: emit_abc(F, OP_DSET, l->obj, l->key, v); return;
     case L_HOSTF: emit_abc(F, OP_HSET, l->obj, l->idx, v); return;
@@ -2043,6 +2047,7 @@ static void bind(FnState *F, Pattern *p, int v, Type *t, bool v_is_fresh) {
         return;
     }
     Sym *s = p->sym;
+    if (s->kind == SYM_GLOBAL && s->bound) { emit_abx(F, OP_BSET, v, s->bound_index); return; }
     if (s->kind == SYM_GLOBAL) { emit_abx(F, is_ref(t) ? OP_SETG_REF : OP_SETG, v, (uint32_t)s->global); return; }
     int r = declare_local(F, s);
     if (in_cell(s)) { emit_abc(F, OP_NEWCELL, r, is_ref(t), v); return; }

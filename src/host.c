@@ -116,6 +116,31 @@ writ_status writ_define_global(writ_vm *vm, const char *name, const char *type, 
     return add_global(vm, name, type, v, false, read_only);
 }
 
+writ_status writ_bind_var(writ_vm *vm, const char *name, const char *type, writ_storage storage, void *ptr,
+                          bool read_only) {
+    if (!vm) return WRIT_ERROR_MISUSE;
+    if (!valid_name(name)) return api_misuse(vm, "'%s' is not a valid name", name ? name : "(null)");
+    if (name_taken(vm, name)) return api_misuse(vm, "'%s' is already defined", name);
+    if (!type || !*type) return api_misuse(vm, "bound variable '%s' needs a type", name);
+    if ((int)storage < 0 || storage > WRIT_STORE_FLOATS64) return api_misuse(vm, "bound variable '%s': unknown storage kind", name);
+    if (!ptr) return api_misuse(vm, "bound variable '%s' has no address", name);
+    HostGlobal *g = mem_calloc(vm, sizeof *g);
+    g->name = mem_strndup(vm, name, strlen(name));
+    g->type_spelling = mem_strndup(vm, type, strlen(type));
+    g->read_only = read_only;
+    g->slot = -1;
+    g->ptr = ptr;
+    g->storage = (int)storage;
+    VEC_PUSH(vm, vm->hostglobals, vm->nhostglobals, vm->caphostglobals, g);
+    return WRIT_OK;
+}
+
+static HostGlobal *find_bound(VM *vm, const char *name) {
+    for (size_t i = 0; i < vm->nhostglobals; i++)
+        if (vm->hostglobals[i]->ptr && strcmp(vm->hostglobals[i]->name, name) == 0) return vm->hostglobals[i];
+    return NULL;
+}
+
 /* A global slot by name: host globals, then module globals (latest load
  * first; module restricts to loads of that main file). */
 static int find_global(VM *vm, const char *module, const char *name) {
@@ -137,6 +162,7 @@ writ_status writ_set_global(writ_vm *vm, const char *module, const char *name, w
     if (!vm) return WRIT_ERROR_MISUSE;
     if (!name) return api_misuse(vm, "writ_set_global needs a name");
     int s = find_global(vm, module, name);
+    if (s < 0 && !module && find_bound(vm, name)) return api_misuse(vm, "'%s' is a bound variable: write the C variable", name);
     if (s < 0) return api_misuse(vm, "unknown global '%s'", name);
     Type *t = vm->g.gtypes[s];
     char why[200];
@@ -152,6 +178,7 @@ writ_status writ_get_global(writ_vm *vm, const char *module, const char *name, w
     if (!vm || !out) return WRIT_ERROR_MISUSE;
     if (!name) return api_misuse(vm, "writ_get_global needs a name");
     int s = find_global(vm, module, name);
+    if (s < 0 && !module && find_bound(vm, name)) return api_misuse(vm, "'%s' is a bound variable: read the C variable", name);
     if (s < 0) return api_misuse(vm, "unknown global '%s'", name);
     if (!vm->g.ginit[s]) return api_misuse(vm, "global '%s' is read before it is initialised", name);
     *out = api_to_writ(vm, vm->g.gtypes[s], vm->g.globals[s], true);
@@ -176,6 +203,8 @@ void host_free_all(VM *vm) {
             G->ginit[g->slot] = false;
             mem_free(vm, G->gnames[g->slot], strlen(G->gnames[g->slot]) + 1);
             G->gnames[g->slot] = NULL;
+        } else if (g->ptr) {
+            mem_free(vm, g->type_spelling, strlen(g->type_spelling) + 1);
         } else {
             val_release(vm, g->type, g->value);
         }
@@ -416,6 +445,8 @@ HostFn *host_find_static(HostType *ht, const char *name) {
 static const char *const storage_names[] = { "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
                                              "float32", "float64", "bool", "float32", "float64" };
 
+static void storage_load(VM *vm, int storage, Type *t, const char *p, Value *out);
+
 bool host_get_field(VM *vm, HostObj *o, uint32_t i, Value *out) {
     HostType *ht = o->type->decl;
     HostField *f = &ht->fields[i];
@@ -436,8 +467,13 @@ bool host_get_field(VM *vm, HostObj *o, uint32_t i, Value *out) {
         if (!ok) rt_error(vm, "field '%s' of %s: the getter returned a wrong value: %s", f->name, ht->name, why);
         return ok;
     }
-    const char *p = (const char *)o->ptr + f->offset;
-    switch ((writ_storage)f->storage) {
+    storage_load(vm, f->storage, f->type, (const char *)o->ptr + f->offset, out);
+    return true;
+}
+
+/* Reads a C value of a storage kind into a slot of type t (structs of floats: a new instance). */
+static void storage_load(VM *vm, int storage, Type *t, const char *p, Value *out) {
+    switch ((writ_storage)storage) {
     case WRIT_STORE_I8: { int8_t x; memcpy(&x, p, 1); out->i = x; break; }
     case WRIT_STORE_I16: { int16_t x; memcpy(&x, p, 2); out->i = x; break; }
     case WRIT_STORE_I32: { int32_t x; memcpy(&x, p, 4); out->i = x; break; }
@@ -449,24 +485,49 @@ bool host_get_field(VM *vm, HostObj *o, uint32_t i, Value *out) {
     case WRIT_STORE_F64: { double x; memcpy(&x, p, 8); out->f = x; break; }
     case WRIT_STORE_BOOL: out->i = *p != 0; break;
     case WRIT_STORE_FLOATS32: case WRIT_STORE_FLOATS64: {      /* a struct of floats, copied in */
-        Instance *s = instance_new(vm, f->type);
-        uint32_t n = f->type->nom->nfields;
+        Instance *s = instance_new(vm, t);
+        uint32_t n = t->nom->nfields;
         for (uint32_t k = 0; k < n; k++) {
-            if (f->storage == WRIT_STORE_FLOATS32) { float x; memcpy(&x, p + 4 * k, 4); s->f[k].f = x; }
+            if (storage == WRIT_STORE_FLOATS32) { float x; memcpy(&x, p + 4 * k, 4); s->f[k].f = x; }
             else memcpy(&s->f[k].f, p + 8 * k, 8);
         }
         out->p = s;
         break;
     }
     }
-    return true;
 }
 
-static bool fits(VM *vm, HostField *f, HostType *ht, int64_t v, int64_t lo, int64_t hi) {
+static bool fits(VM *vm, const char *what, const char *name, int storage, int64_t v, int64_t lo, int64_t hi) {
     if (v >= lo && v <= hi) return true;
-    rt_error(vm, "value %lld does not fit field '%s' (%s)", (long long)v, f->name, storage_names[f->storage]);
-    (void)ht;
+    rt_error(vm, "value %lld does not fit %s '%s' (%s)", (long long)v, what, name, storage_names[storage]);
     return false;
+}
+
+/* Writes slot v of type t as a C value of a storage kind; narrow integers are range-checked
+ * ("value 300 does not fit field 'hp' (uint8)"). */
+static bool storage_store(VM *vm, int storage, Type *t, char *p, Value v, const char *what, const char *name) {
+    switch ((writ_storage)storage) {
+    case WRIT_STORE_I8: { if (!fits(vm, what, name, storage, v.i, INT8_MIN, INT8_MAX)) return false; int8_t x = (int8_t)v.i; memcpy(p, &x, 1); break; }
+    case WRIT_STORE_I16: { if (!fits(vm, what, name, storage, v.i, INT16_MIN, INT16_MAX)) return false; int16_t x = (int16_t)v.i; memcpy(p, &x, 2); break; }
+    case WRIT_STORE_I32: { if (!fits(vm, what, name, storage, v.i, INT32_MIN, INT32_MAX)) return false; int32_t x = (int32_t)v.i; memcpy(p, &x, 4); break; }
+    case WRIT_STORE_I64: memcpy(p, &v.i, 8); break;
+    case WRIT_STORE_U8: { if (!fits(vm, what, name, storage, v.i, 0, UINT8_MAX)) return false; uint8_t x = (uint8_t)v.i; memcpy(p, &x, 1); break; }
+    case WRIT_STORE_U16: { if (!fits(vm, what, name, storage, v.i, 0, UINT16_MAX)) return false; uint16_t x = (uint16_t)v.i; memcpy(p, &x, 2); break; }
+    case WRIT_STORE_U32: { if (!fits(vm, what, name, storage, v.i, 0, UINT32_MAX)) return false; uint32_t x = (uint32_t)v.i; memcpy(p, &x, 4); break; }
+    case WRIT_STORE_F32: { float x = (float)v.f; memcpy(p, &x, 4); break; }
+    case WRIT_STORE_F64: memcpy(p, &v.f, 8); break;
+    case WRIT_STORE_BOOL: *p = v.i ? 1 : 0; break;
+    case WRIT_STORE_FLOATS32: case WRIT_STORE_FLOATS64: {
+        Instance *s = v.p;
+        uint32_t n = t->nom->nfields;
+        for (uint32_t k = 0; k < n; k++) {
+            if (storage == WRIT_STORE_FLOATS32) { float x = (float)s->f[k].f; memcpy(p + 4 * k, &x, 4); }
+            else memcpy(p + 8 * k, &s->f[k].f, 8);
+        }
+        break;
+    }
+    }
+    return true;
 }
 
 bool host_set_field(VM *vm, HostObj *o, uint32_t i, Value v) {
@@ -482,27 +543,17 @@ bool host_set_field(VM *vm, HostObj *o, uint32_t i, Value v) {
         }
         return true;
     }
-    char *p = (char *)o->ptr + f->offset;
-    switch ((writ_storage)f->storage) {
-    case WRIT_STORE_I8: { if (!fits(vm, f, ht, v.i, INT8_MIN, INT8_MAX)) return false; int8_t x = (int8_t)v.i; memcpy(p, &x, 1); break; }
-    case WRIT_STORE_I16: { if (!fits(vm, f, ht, v.i, INT16_MIN, INT16_MAX)) return false; int16_t x = (int16_t)v.i; memcpy(p, &x, 2); break; }
-    case WRIT_STORE_I32: { if (!fits(vm, f, ht, v.i, INT32_MIN, INT32_MAX)) return false; int32_t x = (int32_t)v.i; memcpy(p, &x, 4); break; }
-    case WRIT_STORE_I64: memcpy(p, &v.i, 8); break;
-    case WRIT_STORE_U8: { if (!fits(vm, f, ht, v.i, 0, UINT8_MAX)) return false; uint8_t x = (uint8_t)v.i; memcpy(p, &x, 1); break; }
-    case WRIT_STORE_U16: { if (!fits(vm, f, ht, v.i, 0, UINT16_MAX)) return false; uint16_t x = (uint16_t)v.i; memcpy(p, &x, 2); break; }
-    case WRIT_STORE_U32: { if (!fits(vm, f, ht, v.i, 0, UINT32_MAX)) return false; uint32_t x = (uint32_t)v.i; memcpy(p, &x, 4); break; }
-    case WRIT_STORE_F32: { float x = (float)v.f; memcpy(p, &x, 4); break; }
-    case WRIT_STORE_F64: memcpy(p, &v.f, 8); break;
-    case WRIT_STORE_BOOL: *p = v.i ? 1 : 0; break;
-    case WRIT_STORE_FLOATS32: case WRIT_STORE_FLOATS64: {
-        Instance *s = v.p;
-        uint32_t n = f->type->nom->nfields;
-        for (uint32_t k = 0; k < n; k++) {
-            if (f->storage == WRIT_STORE_FLOATS32) { float x = (float)s->f[k].f; memcpy(p + 4 * k, &x, 4); }
-            else memcpy(p + 8 * k, &s->f[k].f, 8);
-        }
-        break;
-    }
-    }
+    return storage_store(vm, f->storage, f->type, (char *)o->ptr + f->offset, v, "field", f->name);
+}
+
+bool host_var_get(VM *vm, uint32_t i, Value *out) {
+    HostGlobal *g = vm->hostglobals[i];
+    out->u = 0;
+    storage_load(vm, g->storage, g->type, g->ptr, out);
     return true;
+}
+
+bool host_var_set(VM *vm, uint32_t i, Value v) {
+    HostGlobal *g = vm->hostglobals[i];
+    return storage_store(vm, g->storage, g->type, g->ptr, v, "variable", g->name);
 }

@@ -19,13 +19,16 @@ typedef struct HostFn {
     uint8_t rkind;             /* scalar: the result's writ_kind (WRIT_VOID for none) */
 } HostFn;
 
-/* A host constant or value global, declared to scripts by name. */
+/* A host constant, value global or bound variable, declared to scripts by name. */
 typedef struct HostGlobal {
     char *name;
-    Type *type;
+    Type *type;                /* bound variables: resolved by the checker from type_spelling */
     Value value;               /* constants: the value (owned); globals live in their slot */
     bool is_const, read_only;
-    int32_t slot;              /* value globals: the slot in the VM's global table; constants -1 */
+    int32_t slot;              /* value globals: the slot in the VM's global table; else -1 */
+    void *ptr;                 /* bound variables: the C variable (else NULL) */
+    int storage;               /* bound variables: its writ_storage */
+    char *type_spelling;       /* bound variables: the Writ type as registered */
 } HostGlobal;
 
 typedef struct HostField {
@@ -58,6 +61,10 @@ void host_obj_free(VM *vm, HostObj *o);        /* rc reached 0 */
 bool host_get_field(VM *vm, HostObj *o, uint32_t i, Value *out);
 /* Stores v (borrowed) into field i; false after rt_error (does not fit, setter failed). */
 bool host_set_field(VM *vm, HostObj *o, uint32_t i, Value v);
+/* Bound variable i of vm->hostglobals: read (owned) / write (borrowed) the C
+ * variable; false after rt_error (a value that does not fit). */
+bool host_var_get(VM *vm, uint32_t i, Value *out);
+bool host_var_set(VM *vm, uint32_t i, Value v);
 HostField *host_find_field(HostType *ht, const char *name, uint32_t *index);
 HostFn *host_find_method(HostType *ht, const char *name);
 HostFn *host_find_static(HostType *ht, const char *name);

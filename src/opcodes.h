@@ -160,6 +160,9 @@
     OP(HGET,       ABC, 0, "R[A] = host field C of host object R[B] (scalar)") \
     OP(HGET_REF,   ABC, 0, "R[A] = host field C of host object R[B] (reference, owned)") \
     OP(HSET,       ABC, 0, "host field B of host object R[A] = R[C]") \
+    OP(BGET,       ABx, 0, "R[A] = host bound variable Bx (scalar)") \
+    OP(BGET_REF,   ABx, 0, "R[A] = host bound variable Bx (struct of floats, a new instance)") \
+    OP(BSET,       ABx, 0, "host bound variable Bx = R[A]") \
     OP(FORWARD,    ABx, 0, "hot reload: this call continues in protos[Bx] (same parameters)") \
     OP(FWDFAIL,    ABx, 0, "hot reload: runtime error with the message K[Bx] (function removed or changed)") \
     OP(GETF_OLD,   ABC, 0, "GETF in code older than a hot reload that changed the layout: field found by name") \

@@ -499,7 +499,7 @@ static writ_status reload_load(VM *vm, const char *name, char *text, size_t len,
     c.kept_size = vm->g.cap ? vm->g.cap : 1;
     c.kept = mem_calloc(vm, c.kept_size);
     vm->reload = &c;
-    writ_status st = api_load(vm, old->name, text, len, true, NULL);
+    writ_status st = api_load(vm, old->name, text, len, true, old->from_string, NULL);
     vm->reload = NULL;
     rollback(vm, &c);                     /* a no-op once committed */
     bool has_prelude = false;             /* the library prelude compiled in that load stays in use */

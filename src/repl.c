@@ -36,7 +36,7 @@ writ_status repl_eval(Repl *r, const char *src, size_t len, const char **display
     memset(&h, 0, sizeof h);
     h.session = &r->session;
     h.display = true;
-    writ_status st = api_load(vm, "<repl>", mem_strndup(vm, src, len), len, true, &h);
+    writ_status st = api_load(vm, "<repl>", mem_strndup(vm, src, len), len, true, true, &h);
     if (h.compiled) {
         for (uint32_t i = 0; i < h.ntop; i++) chk_session_put(vm, &r->session, h.top[i]);
         if (h.top) mem_free(vm, h.top, sizeof(Sym *) * h.ntop);

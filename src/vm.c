@@ -847,6 +847,9 @@ call_enter: {
     CASE(HGET) { Value v; if (!host_get_field(vm, (HostObj *)RB.p, C, &v)) THROW(); RA = v; NEXT(); }
     CASE(HGET_REF) { Value v; if (!host_get_field(vm, (HostObj *)RB.p, C, &v)) THROW(); SETREF(RA, v.o); NEXT(); }
     CASE(HSET) { if (!host_set_field(vm, (HostObj *)RA.p, B, RC)) THROW(); NEXT(); }
+    CASE(BGET) { host_var_get(vm, INS_Bx(ins), &RA); NEXT(); }
+    CASE(BGET_REF) { Value v; host_var_get(vm, INS_Bx(ins), &v); SETREF(RA, v.o); NEXT(); }
+    CASE(BSET) { if (!host_var_set(vm, INS_Bx(ins), RA)) THROW(); NEXT(); }
     CASE(RET) {
         if (unlikely(vm->debug_on)) { SAVE(); debug_event(vm, P, true); }
         Value v = RA;

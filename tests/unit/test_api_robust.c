@@ -1,0 +1,214 @@
+#define _DEFAULT_SOURCE 1
+/* test_api_robust.c — the embedding API under failure and misuse: an
+ * allocator that fails after N allocations (every N over creation, compile,
+ * run and host calls), host bound variables (runtime.md §8), imports of
+ * string modules under the root directory, and misuse the C type system
+ * allows (runtime.md §9).  A counting allocator checks every VM returns to
+ * zero. */
+#include "../../include/writ.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+static int failures, checks;
+#define CHECK(c) do { checks++; if (!(c)) { failures++; fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); } } while (0)
+#define HAS(hay, needle) do { const char *h_ = (hay); checks++; if (!h_ || !strstr(h_, (needle))) { failures++; \
+    fprintf(stderr, "%s:%d: missing \"%s\" in \"%s\"\n", __FILE__, __LINE__, (needle), h_ ? h_ : "(null)"); } } while (0)
+
+typedef struct Out { char buf[8192]; size_t n; } Out;
+static Out out;
+static void sink(void *ud, const char *s, size_t n) {
+    Out *o = ud;
+    if (o->n + n < sizeof o->buf) { memcpy(o->buf + o->n, s, n); o->n += n; o->buf[o->n] = 0; }
+}
+static void clear_out(void) { out.n = 0; out.buf[0] = 0; }
+
+/* Counts live blocks and bytes; fails every allocation once `budget`
+ * allocations have been made (budget < 0: never). */
+typedef struct Alloc { long live, bytes, made, budget, failed; } Alloc;
+static Alloc al;
+static void *test_alloc(void *ud, void *p, size_t old, size_t n) {
+    Alloc *a = ud;
+    if (n == 0) {
+        if (p) { a->live--; a->bytes -= (long)old; }
+        free(p);
+        return NULL;
+    }
+    if (n > old && a->budget >= 0 && a->made >= a->budget) { a->failed++; return NULL; }
+    a->made++;
+    void *r = realloc(p, n);
+    if (!r) return NULL;
+    if (!p) a->live++;
+    a->bytes += (long)n - (long)old;
+    return r;
+}
+
+static writ_vm *new_vm_with(const char *root) {
+    writ_config cfg;
+    writ_config_init(&cfg);
+    clear_out();
+    cfg.write = sink;
+    cfg.write_ud = &out;
+    cfg.alloc = test_alloc;
+    cfg.alloc_ud = &al;
+    cfg.root_dir = root;
+    al.budget = -1;
+    return writ_vm_new(&cfg);
+}
+static writ_vm *new_vm(void) { return new_vm_with(NULL); }
+
+static void end_vm_at(writ_vm *vm, int line) {
+    writ_vm_free(vm);
+    checks++;
+    if (al.live || al.bytes) {
+        failures++;
+        fprintf(stderr, "%s:%d: VM did not return to zero: live %ld bytes %ld\n", __FILE__, line, al.live, al.bytes);
+    }
+    memset(&al, 0, sizeof al);
+    al.budget = -1;
+}
+#define end_vm(vm) end_vm_at((vm), __LINE__)
+
+static writ_status loadn(writ_vm *vm, const char *name, const char *src) {
+    return writ_load_string(vm, name, src, strlen(src));
+}
+
+static void write_file(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    if (!f) { perror(path); return; }
+    fputs(text, f);
+    fclose(f);
+}
+
+/* ---- imports of string modules start at the root directory ---- */
+static void test_root_dir_imports(void) {
+    char dir[] = "/tmp/writ_root_XXXXXX";
+    if (!mkdtemp(dir)) { perror("mkdtemp"); failures++; return; }
+    char path[512];
+    snprintf(path, sizeof path, "%s/lib", dir);
+    mkdir(path, 0700);
+    snprintf(path, sizeof path, "%s/game", dir);
+    mkdir(path, 0700);
+    snprintf(path, sizeof path, "%s/lib/util.writ", dir);
+    write_file(path, "import { helper } from \"./inner\"\nexport func twice(x: int) -> int { return helper(x) * 2 }\n");
+    snprintf(path, sizeof path, "%s/lib/inner.writ", dir);
+    write_file(path, "export func helper(x: int) -> int { return x + 1 }\n");
+
+    writ_vm *vm = new_vm_with(dir);
+    CHECK(loadn(vm, "main", "import { twice } from \"./lib/util\"\nprint(twice(4))\n") == WRIT_OK);
+    HAS(out.buf, "10\n");
+    /* the directory part of the string's name counts, under the root */
+    clear_out();
+    CHECK(loadn(vm, "game/level", "import { twice } from \"../lib/util\"\nprint(twice(1))\n") == WRIT_OK);
+    HAS(out.buf, "4\n");
+    /* a hot reload of the string resolves its imports the same way */
+    writ_reload_info info;
+    const char *again = "import { twice } from \"./lib/util\"\nfunc f() -> int { return twice(20) }\n";
+    CHECK(writ_reload_string(vm, "main", again, strlen(again), &info) == WRIT_OK);
+    writ_value r;
+    CHECK(writ_call_name(vm, "main", "f", NULL, 0, &r) == WRIT_OK && r.kind == WRIT_INT && r.as.i == 42);
+    /* a missing module is a diagnostic naming the import as written */
+    CHECK(loadn(vm, "other", "import { twice } from \"./nope/util\"\n") == WRIT_ERROR_COMPILE);
+    HAS(writ_error_text(vm), "module not found: \"./nope/util\"");
+    end_vm(vm);
+
+    /* without a root directory: the working directory (here: not the root) */
+    char cwd[512];
+    CHECK(getcwd(cwd, sizeof cwd) != NULL);
+    CHECK(chdir("/") == 0);
+    vm = new_vm();
+    CHECK(loadn(vm, "main", "import { twice } from \"./lib/util\"\n") == WRIT_ERROR_COMPILE);
+    HAS(writ_error_text(vm), "module not found");
+    CHECK(chdir(dir) == 0);
+    CHECK(loadn(vm, "main2", "import { twice } from \"./lib/util\"\nprint(twice(2))\n") == WRIT_OK);
+    HAS(out.buf, "6\n");
+    /* an absolute name: its own directory */
+    snprintf(path, sizeof path, "%s/abs", dir);
+    clear_out();
+    CHECK(chdir("/") == 0);
+    CHECK(loadn(vm, path, "import { twice } from \"./lib/util\"\nprint(twice(3))\n") == WRIT_OK);
+    HAS(out.buf, "8\n");
+    end_vm(vm);
+    CHECK(chdir(cwd) == 0);
+    snprintf(path, sizeof path, "rm -rf '%s'", dir);
+    CHECK(system(path) == 0);
+}
+
+/* ---- host bound variables (runtime.md §8) ---- */
+static void test_bound_vars(void) {
+    int32_t level = 3;
+    double speed = 1.5;
+    uint8_t hp = 200;
+    bool paused = false;
+    float pos[2] = {1.0f, 2.0f};
+    int64_t frame = 40;
+    writ_vm *vm = new_vm();
+    CHECK(writ_bind_var(vm, "level", "int", WRIT_STORE_I32, &level, false) == WRIT_OK);
+    CHECK(writ_bind_var(vm, "speed", "float", WRIT_STORE_F64, &speed, false) == WRIT_OK);
+    CHECK(writ_bind_var(vm, "hp", "int", WRIT_STORE_U8, &hp, false) == WRIT_OK);
+    CHECK(writ_bind_var(vm, "paused", "bool", WRIT_STORE_BOOL, &paused, false) == WRIT_OK);
+    CHECK(writ_bind_var(vm, "pos", "Vector2", WRIT_STORE_FLOATS32, pos, false) == WRIT_OK);
+    CHECK(writ_bind_var(vm, "frame", "int", WRIT_STORE_I64, &frame, true) == WRIT_OK);
+    /* misuse: each refused with a message, nothing registered */
+    CHECK(writ_bind_var(vm, "level", "int", WRIT_STORE_I32, &level, false) == WRIT_ERROR_MISUSE);
+    HAS(writ_error_text(vm), "'level' is already defined");
+    CHECK(writ_bind_var(vm, "x", "int", WRIT_STORE_I32, NULL, false) == WRIT_ERROR_MISUSE);
+    CHECK(writ_bind_var(vm, NULL, "int", WRIT_STORE_I32, &level, false) == WRIT_ERROR_MISUSE);
+    CHECK(writ_bind_var(vm, "x", NULL, WRIT_STORE_I32, &level, false) == WRIT_ERROR_MISUSE);
+    CHECK(writ_bind_var(vm, "x", "int", (writ_storage)99, &level, false) == WRIT_ERROR_MISUSE);
+    CHECK(writ_bind_var(vm, "x", "int", (writ_storage)-1, &level, false) == WRIT_ERROR_MISUSE);
+    CHECK(writ_bind_var(vm, "while", "int", WRIT_STORE_I32, &level, false) == WRIT_ERROR_MISUSE);
+    CHECK(writ_bind_var(NULL, "x", "int", WRIT_STORE_I32, &level, false) == WRIT_ERROR_MISUSE);
+    /* reads see the C variables, writes land in them */
+    CHECK(loadn(vm, "a", "print(\"$level $speed $hp $paused $pos $frame\")\n"
+                          "level = level * 10 + 1\nspeed += 0.25\nhp -= 50\npaused = !paused\n"
+                          "pos.x = 8.5\npos = pos + Vector2(1.0, 1.0)\n") == WRIT_OK);
+    HAS(out.buf, "3 1.5 200 false Vector2 { x: 1.0, y: 2.0 } 40\n");
+    CHECK(level == 31 && speed == 1.75 && hp == 150 && paused && pos[0] == 9.5f && pos[1] == 3.0f);
+    /* the host changes them between entries; compiled functions see the new values */
+    CHECK(loadn(vm, "b", "func get() -> float { return level + speed + hp }\nfunc bump(n: int) { level += n }\n") == WRIT_OK);
+    level = 1; speed = 0.5; hp = 2;
+    writ_value r;
+    CHECK(writ_call_name(vm, "b", "get", NULL, 0, &r) == WRIT_OK && r.kind == WRIT_FLOAT && r.as.f == 3.5);
+    writ_value n = writ_int(41);
+    CHECK(writ_call_name(vm, "b", "bump", &n, 1, NULL) == WRIT_OK && level == 42);
+    /* a value that does not fit the storage: runtime error, the variable unchanged */
+    clear_out();
+    CHECK(loadn(vm, "c", "hp = 300\n") == WRIT_ERROR_RUNTIME);
+    HAS(writ_error_text(vm), "value 300 does not fit variable 'hp' (uint8)");
+    CHECK(hp == 2);
+    /* read-only: script writes are compile errors */
+    CHECK(loadn(vm, "d", "frame = 1\n") == WRIT_ERROR_COMPILE);
+    HAS(writ_error_text(vm), "cannot assign to read-only host variable 'frame'");
+    CHECK(loadn(vm, "d2", "frame += 1\n") == WRIT_ERROR_COMPILE);
+    CHECK(frame == 40);
+    /* the API points the host at the C variable */
+    CHECK(writ_get_global(vm, NULL, "level", &r) == WRIT_ERROR_MISUSE);
+    HAS(writ_error_text(vm), "bound variable");
+    CHECK(writ_set_global(vm, NULL, "level", writ_int(1)) == WRIT_ERROR_MISUSE);
+    /* a type that does not fit the storage is reported where the name is used */
+    CHECK(writ_bind_var(vm, "bad", "string", WRIT_STORE_I32, &level, false) == WRIT_OK);
+    CHECK(writ_bind_var(vm, "bad2", "Nope", WRIT_STORE_I32, &level, false) == WRIT_OK);
+    CHECK(loadn(vm, "e", "print(bad)\n") == WRIT_ERROR_COMPILE);
+    HAS(writ_error_text(vm), "host variable 'bad': type string does not match its storage");
+    CHECK(loadn(vm, "f", "bad2 = 1\n") == WRIT_ERROR_COMPILE);
+    HAS(writ_error_text(vm), "host variable 'bad2' has an unknown type 'Nope'");
+    /* a script that does not use them is unaffected */
+    clear_out();
+    CHECK(loadn(vm, "g", "print(1)\n") == WRIT_OK);
+    HAS(out.buf, "1\n");
+    end_vm(vm);
+}
+
+int main(void) {
+    test_root_dir_imports();
+    test_bound_vars();
+    if (failures) {
+        fprintf(stderr, "test_api_robust: %d of %d checks failed\n", failures, checks);
+        return 1;
+    }
+    printf("test_api_robust: %d checks passed\n", checks);
+    return 0;
+}
