@@ -4794,7 +4794,8 @@ static TypeInfo *instantiate_type(Checker *C, Sym *ts, Type **binds, Span sp) {
     ti->td = td;
     ti->kind = (TypeKind)ts->tkind;
     ti->name = arena_strndup(C->A, b.data, b.len);
-    ti->type = ty_nominal(C->vm, ti->kind, ti->name);
+    ti->type = reload_reuse_type(C->vm, ti->name, ti->kind);     /* hot reload: the same instance type lives on */
+    if (!ti->type) ti->type = ty_nominal(C->vm, ti->kind, ti->name);
     ti->type->decl = ti;
     ti->type->nom->display_name = mem_strndup(C->vm, gt->name, strlen(gt->name));
     buf_free(&b);

@@ -400,10 +400,28 @@ static void index_build(VM *vm, ProtoIndex *ix, Module *m) {
     }
 }
 
+static bool same_signature(Proto *p, Proto *q) {
+    return q->ftype == p->ftype && q->is_coroutine == p->is_coroutine && q->inout_self == p->inout_self && q->nparams == p->nparams;
+}
+
+/* The proto of the same file and name, preferring the same signature
+ * (generic instantiations share their template's name). */
 static Proto *counterpart(ProtoIndex *ix, Proto *p) {
-    for (uint32_t h = name_hash(p->name) & ix->mask; ix->slots[h]; h = (h + 1) & ix->mask)
-        if (same_place(ix->slots[h], p)) return ix->slots[h];
-    return NULL;
+    Proto *first = NULL;
+    for (uint32_t h = name_hash(p->name) & ix->mask; ix->slots[h]; h = (h + 1) & ix->mask) {
+        Proto *q = ix->slots[h];
+        if (!same_place(q, p)) continue;
+        if (same_signature(p, q)) return q;
+        if (!first) first = q;
+    }
+    return first;
+}
+
+/* Whether p is a generic instantiation of the replaced load. */
+static bool old_instance(VM *vm, ReloadCtx *c, Proto *p) {
+    CheckResult *cr = vm->results[c->old_index];
+    for (uint32_t i = 0; cr && i < cr->ninstances; i++) if (cr->instances[i]->proto == p) return true;
+    return false;
 }
 
 static void set_entry(VM *vm, Proto *p, uint32_t word) {
@@ -421,13 +439,13 @@ static void install_functions(VM *vm, ReloadCtx *c, Module *m) {
         if (!is_named(p) || !p->ftype || !recompiled(vm, p->file)) continue;
         Proto *q = counterpart(&in, p);
         char msg[300];
-        if (q && q->ftype == p->ftype && q->is_coroutine == p->is_coroutine && q->inout_self == p->inout_self &&
-            q->nparams == p->nparams) {
+        if (q && same_signature(p, q)) {
             VEC_PUSH(vm, p->protos, p->nprotos, p->capprotos, q);
             set_entry(vm, p, MK_ABx(OP_FORWARD, 0, p->nprotos - 1));
             c->info.functions_changed++;
             continue;
         }
+        if (old_instance(vm, c, p)) continue;    /* an instantiation the new code does not make: its old code stays */
         snprintf(msg, sizeof msg, "function '%s' was %s by hot reload", p->name, q ? "changed" : "removed");
         set_entry(vm, p, MK_ABx(OP_FWDFAIL, 0, add_str_const(vm, p, msg)));
         if (q) c->info.functions_changed++; else c->info.functions_removed++;
@@ -730,8 +748,8 @@ static writ_status reload_load(VM *vm, const char *name, char *text, size_t len,
     c.old = old;
     c.old_index = idx;
     CheckResult *ocr = vm->results[idx];
-    for (uint32_t i = 0; i < ocr->ntypes; i++) {
-        ReloadType rt = { .type = ocr->types[i]->type };
+    for (uint32_t i = 0; i < ocr->ntypes + ocr->ninst_types; i++) {     /* generic instances too */
+        ReloadType rt = { .type = (i < ocr->ntypes ? ocr->types[i] : ocr->inst_types[i - ocr->ntypes])->type };
         VEC_PUSH(vm, c.types, c.ntypes, c.captypes, rt);
     }
     char *key = api_module_key(vm, old->name);

@@ -246,10 +246,135 @@ static void test_enums(void) {
     end_vm(vm);
 }
 
+
+/* ---- writes to removed and retyped globals from old code ---- */
+
+static void test_global_writes(void) {
+    writ_vm *vm = new_vm();
+    const char *v1 =
+        "var score = 0\nvar name = \"a\"\nvar kept = 1\n"
+        "func bump() { while true { yield\n kept += 1\n score += 1 } }\n"
+        "func rename() { while true { yield\n name = name .. \"!\" } }\n"
+        "start bump()\nstart rename()\n";
+    CHECK(writ_load_string(vm, "g.writ", v1, strlen(v1)) == WRIT_OK);
+    CHECK(writ_tick(vm, 0.1) == WRIT_OK);
+    const char *v2 = "var name = 5\nvar kept = 1\nfunc bump() { yield }\nfunc rename() { yield }\n";
+    CHECK(reload(vm, "g.writ", v2) == WRIT_OK);
+    CHECK(writ_tick(vm, 0.1) == WRIT_ERROR_RUNTIME);     /* bump: kept is fine, the removed score is not */
+    HAS(writ_error_text(vm), "global 'score' was changed by hot reload");
+    CHECK(writ_tick(vm, 0.1) == WRIT_ERROR_RUNTIME);     /* rename: name was retyped (its read fails first) */
+    HAS(writ_error_text(vm), "global 'name' was changed by hot reload");
+    writ_value v;
+    CHECK(writ_get_global(vm, NULL, "kept", &v) == WRIT_OK && v.as.i == 3);
+    CHECK(writ_get_global(vm, NULL, "name", &v) == WRIT_OK && v.as.i == 5);
+    /* a write that does not read first */
+    const char *w1 = "var hp = 3\nfunc reset() { while true { yield\n hp = 10 } }\nstart reset()\n";
+    const char *w2 = "var lives = 3\nfunc reset() { yield }\n";
+    CHECK(writ_load_string(vm, "w.writ", w1, strlen(w1)) == WRIT_OK);
+    CHECK(reload(vm, "w.writ", w2) == WRIT_OK);
+    CHECK(writ_tick(vm, 0.1) == WRIT_ERROR_RUNTIME);
+    HAS(writ_error_text(vm), "global 'hp' was changed by hot reload");
+    end_vm(vm);
+}
+
+/* ---- loads importing the reloaded file are checked again ---- */
+
+static char dir[256];
+
+static void put(const char *name, const char *text) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+}
+
+static const char *at(const char *name) {
+    static char path[4][512];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(path[k], sizeof path[k], "%s/%s", dir, name);
+    return path[k];
+}
+
+static void test_dependents(void) {
+    snprintf(dir, sizeof dir, "/tmp/writ_reload_%d", (int)getpid());
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
+    CHECK(system(cmd) == 0);
+    put("lib.writ", "export func power(x: int) -> int { return x * 2 }\nexport class Ship { public hp: int = 3\n public func hit() -> int { hp -= 1\n return hp } }\n");
+    put("mid.writ", "import { Ship } from \"lib\"\nexport func fleet() -> Array<Ship> { return [Ship(), Ship()] }\n");
+    put("user.writ", "import { power } from \"lib\"\nimport { fleet } from \"mid\"\n"
+                     "func go() -> int { return power(5) + fleet()[0].hit() }\n");
+    writ_vm *vm = new_vm();
+    CHECK(writ_load_file(vm, at("lib.writ")) == WRIT_OK);
+    CHECK(writ_load_file(vm, at("mid.writ")) == WRIT_OK);
+    CHECK(writ_load_file(vm, at("user.writ")) == WRIT_OK);
+    writ_value r;
+    CHECK(writ_call_name(vm, at("user.writ"), "go", NULL, 0, &r) == WRIT_OK && r.as.i == 12);
+    /* power retyped: user.writ (a direct importer) no longer checks; nothing changes */
+    put("lib.writ", "export func power(x: string) -> int { return 1 }\nexport class Ship { public hp: int = 3\n public func hit() -> int { hp -= 1\n return hp } }\n");
+    CHECK(writ_reload(vm, at("lib.writ"), NULL) == WRIT_ERROR_COMPILE);
+    HAS(writ_error_text(vm), "user.writ");
+    CHECK(writ_diagnostic_count(vm) >= 1);
+    writ_diagnostic dg;
+    CHECK(writ_diagnostic_get(vm, 0, &dg) && strstr(dg.file, "user.writ") != NULL);
+    CHECK(writ_call_name(vm, at("user.writ"), "go", NULL, 0, &r) == WRIT_OK && r.as.i == 12);
+    /* Ship.hit removed: user.writ uses it through mid.writ (an indirect importer) */
+    put("lib.writ", "export func power(x: int) -> int { return x * 3 }\nexport class Ship { public hp: int = 3 }\n");
+    CHECK(writ_reload(vm, at("lib.writ"), NULL) == WRIT_ERROR_COMPILE);
+    HAS(writ_error_text(vm), "user.writ");
+    CHECK(writ_call_name(vm, at("user.writ"), "go", NULL, 0, &r) == WRIT_OK && r.as.i == 12);
+    /* a compatible edit: the importers run the new code (their own code, like mid's Ship(), was
+     * compiled with the field defaults of its time) */
+    put("lib.writ", "export func power(x: int) -> int { return x * 3 }\nexport class Ship { public hp: int = 3\n public func hit() -> int { hp -= 1\n return hp * 10 } }\n");
+    CHECK(writ_reload(vm, at("lib.writ"), NULL) == WRIT_OK);
+    CHECK(writ_call_name(vm, at("user.writ"), "go", NULL, 0, &r) == WRIT_OK && r.as.i == 35);
+    if (r.as.i != 35) fprintf(stderr, "  go: %lld %s\n", (long long)r.as.i, writ_error_text(vm));
+    end_vm(vm);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+}
+
+/* ---- generic functions and types across a reload ---- */
+
+static void test_generics(void) {
+    writ_vm *vm = new_vm();
+    const char *v1 =
+        "class Box<T> { public v: T\n public func get() -> T { return v } }\n"
+        "func pick<T>(a: T, b: T) -> T { return a }\n"
+        "var b = Box<int>(v: 5)\nvar s = Box<string>(v: \"x\")\n"
+        "func show() -> string { return \"${b.get()} ${pick(3, 4)} ${s.get()}\" }\n"
+        "func old() { while true { yield\n print(\"old ${pick(\"p\", \"q\")} ${b.get()} ${pick(1.5, 2.5)}\") } }\n"
+        "start old()\n";
+    CHECK(writ_load_string(vm, "g.writ", v1, strlen(v1)) == WRIT_OK);
+    string_is(vm, NULL, "show", "5 3 x");
+    const char *v2 =
+        "class Box<T> { public w: int = 7\n public v: T\n public func get() -> T { return v }\n public func both() -> string { return \"$v/$w\" } }\n"
+        "func pick<T>(a: T, b: T) -> T { return b }\n"
+        "var b = Box<int>(v: 6)\nvar s = Box<string>(v: \"y\")\n"
+        "func show() -> string { return \"${b.both()} ${pick(3, 4)} ${s.both()} ${pick(\"p\", \"q\")}\" }\n"
+        "func old() { yield }\n";
+    writ_reload_info info;
+    CHECK(writ_reload_string(vm, "g.writ", v2, strlen(v2), &info) == WRIT_OK);
+    CHECK(info.types_migrated == 2 && info.globals_reinitialised == 0);
+    /* instances keep their state and type, migrated; instantiations follow names and signatures */
+    string_is(vm, NULL, "show", "5/7 4 x/7 q");
+    clear_out();
+    CHECK(writ_tick(vm, 0.1) == WRIT_OK);
+    /* pick<string> is re-made by the new code: new body; pick<float> is not: its old code stays */
+    CHECK(strcmp(out.buf, "old q 5 1.5\n") == 0);
+    if (strcmp(out.buf, "old q 5 1.5\n") != 0) fprintf(stderr, "  out: %s", out.buf);
+    end_vm(vm);
+}
+
 int main(void) {
     test_methods();
     test_parents_traits();
     test_enums();
+    test_global_writes();
+    test_dependents();
+    test_generics();
     if (failures) {
         fprintf(stderr, "test_reload: %d of %d checks failed\n", failures, checks);
         return 1;
