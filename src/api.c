@@ -599,6 +599,35 @@ writ_status api_want_preludes(VM *vm, const char *text) {
     return need ? load_library(vm, need) : WRIT_OK;
 }
 
+/* Hot reload (runtime.md §11): every live load importing the reloaded
+ * files, directly or not, is checked again against the new exports (the new
+ * programs are visible to imports meanwhile).  On an error its diagnostics
+ * stand and the reload is refused. */
+static writ_status recheck_dependents(VM *vm, Loader *L) {
+    uint32_t nd;
+    Module **deps = reload_dependents(vm, &nd);
+    if (!nd) return WRIT_OK;
+    size_t base = vm->nloaded;
+    for (uint32_t i = 0; i < L->nunits; i++) {
+        LoadedFile lf = {0};
+        char *key = module_key(L->arena, L->units[i]->name);
+        lf.path = mem_strndup(vm, key, strlen(key));
+        lf.prog = L->units[i]->prog;
+        VEC_PUSH(vm, vm->loaded, vm->nloaded, vm->cap_loaded, lf);
+    }
+    struct ReloadCtx *saved = vm->reload;
+    vm->reload = NULL;                    /* a plain check: no types or globals taken over */
+    writ_status st = WRIT_OK;
+    for (uint32_t i = 0; i < nd && st == WRIT_OK; i++) {
+        Module *m = deps[i];
+        st = load_units(vm, m->name, mem_strndup(vm, m->text, m->src.len), m->src.len, false, m->from_string, NULL, 0);
+    }
+    vm->reload = saved;
+    for (size_t i = base; i < vm->nloaded; i++) mem_free(vm, vm->loaded[i].path, strlen(vm->loaded[i].path) + 1);
+    vm->nloaded = base;
+    return st;
+}
+
 writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run, bool from_string, LoadHooks *h) {
     drop_diagnostics(vm);
     vm->mem_failed = false;
@@ -688,6 +717,7 @@ static writ_status load_units(VM *vm, const char *name, char *text, size_t len, 
     if (!d.n && lib_st == WRIT_OK) cg_modules(vm, m, L.order, L.norder, &cr, &d);   /* check mode compiles too, then drops the code */
     bool mem_over = vm->mem_failed;          /* compiling went over the memory limit */
     vm->mem_failed = false;
+    if (!d.n && !mem_over && lib_st == WRIT_OK && vm->reload) lib_st = recheck_dependents(vm, &L);   /* its error text stands */
     if (!d.n && !mem_over && lib_st == WRIT_OK && vm->reload) reload_commit(vm, m, &d, &main_unit->src);   /* hot reload: install, or refuse */
     if (!d.n && !mem_over && lib_st == WRIT_OK && run)   /* every file of this load is now shared with later loads */
         for (uint32_t i = 0; i < L.nunits; i++) {

@@ -52,7 +52,8 @@ writ_value api_to_writ(VM *vm, Type *t, Value v, bool retain) {
     w.type = (const writ_type *)t;
     switch (w.kind) {
     case WRIT_VOID: case WRIT_NULL: break;
-    case WRIT_INT: case WRIT_ENUM: w.as.i = v.i; break;
+    case WRIT_INT: w.as.i = v.i; break;
+    case WRIT_ENUM: w.as.i = ty_enum_ordinal(t, v.i); break;     /* the host sees ordinals */
     case WRIT_FLOAT: w.as.f = v.f; break;
     case WRIT_BOOL: w.as.b = v.i != 0; break;
     case WRIT_OBJECT:
@@ -131,7 +132,7 @@ bool api_from_writ(VM *vm, Type *t, writ_value w, Value *out, char *why, size_t 
     case T_BOOL: ok = w.kind == WRIT_BOOL; out->i = w.as.b ? 1 : 0; break;
     case T_ENUM:
         ok = w.kind == WRIT_ENUM && w.type == (const writ_type *)t && w.as.i >= 0 && (uint64_t)w.as.i < t->nom->nvariants;
-        out->i = w.as.i;
+        out->i = ok ? ty_enum_at(t, w.as.i) : w.as.i;
         break;
     case T_STRING:
         ok = w.kind == WRIT_STRING && w.as.ref && ((Obj *)w.as.ref)->kind == OBJ_STRING;
@@ -230,7 +231,8 @@ const char *writ_display(writ_vm *vm, writ_value v) {
         x.u = 0;
         if (v.kind == WRIT_FLOAT) x.f = v.as.f;
         else if (v.kind == WRIT_BOOL) x.i = v.as.b;
-        else if (v.kind == WRIT_INT || v.kind == WRIT_ENUM) x.i = v.as.i;
+        else if (v.kind == WRIT_INT) x.i = v.as.i;
+        else if (v.kind == WRIT_ENUM) x.i = v.as.i >= 0 && (uint64_t)v.as.i < ((Type *)v.type)->nom->nvariants ? ty_enum_at((Type *)v.type, v.as.i) : v.as.i;
         else x.p = v.as.ref;
         if (!is_ref_kind(v.kind) || v.as.ref) display_value(vm, &b, (Type *)v.type, x, false);
     }
@@ -496,7 +498,7 @@ const char *writ_enum_name(writ_value v) {
     if (v.kind != WRIT_ENUM || !v.type) return NULL;
     const Type *t = (const Type *)v.type;
     if (t->kind != T_ENUM || v.as.i < 0 || (uint64_t)v.as.i >= t->nom->nvariants) return NULL;
-    return t->nom->variant_names[v.as.i];
+    return t->nom->variant_names[ty_enum_at(t, v.as.i)];
 }
 
 bool writ_result_ok(writ_value v) {

@@ -1609,6 +1609,13 @@ const char *chk_dispatch_name(void *typeinfo, uint32_t i) {
     return ti->kind == T_CLASS ? ti->vtable[i]->name : ti->methods[i]->name;
 }
 
+Type *chk_dispatch_sig(void *typeinfo, uint32_t i, bool *coroutine) {
+    TypeInfo *ti = typeinfo;
+    MethodInfo *mi = ti->kind == T_CLASS ? ti->vtable[i] : ti->methods[i];
+    *coroutine = mi->fd && is_coroutine(mi->fd);
+    return mi->fi ? mi->fi->type : NULL;
+}
+
 /* A checker with no scopes, enough to parse a host or library signature. */
 static void sig_checker(Checker *C, Arena *A, VM *vm) {
     arena_init(A, vm);
@@ -2615,6 +2622,7 @@ static TypeInfo *declare_type(Checker *C, Stmt *s) {
     ti->kind = k;
     ti->name = td->name;
     ti->type = reload_reuse_type(C->vm, td->name, k);       /* hot reload: the same type lives on */
+    if (ti->type && k == T_ENUM) reload_order_variants(C->vm, ti->type, td);   /* its variants keep their values */
     if (!ti->type) ti->type = ty_nominal(C->vm, k, td->name);
     ti->type->decl = ti;
     ti->library = C->src && lib_module_of_prelude(C->src->name) != NULL;
@@ -2889,6 +2897,7 @@ static void resolve_type_info(Checker *C, TypeInfo *ti) {
         n->ntraits = ti->ntraits;
         n->traits = mem_alloc(vm, sizeof(Type *) * ti->ntraits);
         n->itables = mem_calloc(vm, sizeof(struct Proto **) * ti->ntraits);
+        n->itable_len = mem_calloc(vm, sizeof(uint32_t) * ti->ntraits);
         for (uint32_t k = 0; k < ti->ntraits; k++) n->traits[k] = ti->traits[k]->type;
     }
     if (ti->kind == T_ENUM) {
@@ -4848,7 +4857,8 @@ static TypeInfo *instantiate_type(Checker *C, Sym *ts, Type **binds, Span sp) {
     ti->td = td;
     ti->kind = (TypeKind)ts->tkind;
     ti->name = arena_strndup(C->A, b.data, b.len);
-    ti->type = ty_nominal(C->vm, ti->kind, ti->name);
+    ti->type = reload_reuse_type(C->vm, ti->name, ti->kind);     /* hot reload: the same instance type lives on */
+    if (!ti->type) ti->type = ty_nominal(C->vm, ti->kind, ti->name);
     ti->type->decl = ti;
     ti->type->nom->display_name = mem_strndup(C->vm, gt->name, strlen(gt->name));
     buf_free(&b);

@@ -232,6 +232,8 @@ bool chk_program(VM *vm, Arena *arena, Diags *diags, Program *prog, CheckResult 
 /* Hot reload: the names of a type's dispatch slots (class vtable, trait methods). */
 uint32_t chk_dispatch_count(void *typeinfo);
 const char *chk_dispatch_name(void *typeinfo, uint32_t i);
+/* ... and its function type (and whether it is a coroutine). */
+Type *chk_dispatch_sig(void *typeinfo, uint32_t i, bool *coroutine);
 /* Whether a host signature parses (false with the reason). */
 bool chk_valid_signature(VM *vm, const char *sig, char *why, size_t n);
 /* The function type of a library or host signature at run time (registered

@@ -1133,7 +1133,7 @@ static int method_call(FnState *F, CallInfo *ci, Type *ret, int dst) {
     start_prefix(F, ci);
     if (ci->kind == CALL_VMETHOD) {
         emit_abc(F, OP_CALLM, d, (int)n, has && is_ref(ret) ? 1 : 0);
-        emit(F, (uint32_t)mi->vslot);
+        emit(F, add_type(F, mi->owner->type) | ((uint32_t)mi->vslot << 16));   /* the owner: hot reload remaps slots */
     } else if (ci->kind == CALL_TMETHOD) {
         emit_abc(F, OP_CALLT, d, (int)n, has && is_ref(ret) ? 1 : 0);
         emit(F, add_type(F, mi->owner->type) | ((uint32_t)mi->tslot << 16));
@@ -1447,7 +1447,7 @@ static int user_member(FnState *F, Expr *e, int dst) {
         int d = target(F, dst, e->type);
         if (mi->is_static) { make_closure(F, mi->fi, d); return d; }
         int r = expr(F, e->lhs, -1);
-        if (lt->kind == T_CLASS && mi->vslot >= 0) { emit_abc(F, OP_BINDM, d, r, 1); emit(F, (uint32_t)mi->vslot); }
+        if (lt->kind == T_CLASS && mi->vslot >= 0) { emit_abc(F, OP_BINDM, d, r, 1); emit(F, add_type(F, mi->owner->type) | ((uint32_t)mi->vslot << 16)); }
         else if (lt->kind == T_TRAIT || mi->owner->kind == T_TRAIT) { emit_abc(F, OP_BINDM, d, r, 2);   /* a subclass may override a trait default */ emit(F, add_type(F, mi->owner->type) | ((uint32_t)mi->tslot << 16)); }
         else { emit_abc(F, OP_BINDM, d, r, 0); emit(F, add_proto(F, decl_proto(F, mi->fd))); }
         return d;
@@ -1460,9 +1460,11 @@ static int user_member(FnState *F, Expr *e, int dst) {
     }
     int r = expr(F, e->lhs, -1);
     if (lt->kind == T_ENUM) {
-        if (strcmp(e->str, "ordinal") == 0) {
-            if (dst >= 0) { emit_abc(F, OP_MOVE, dst, r, 0); return dst; }
-            return r;
+        if (strcmp(e->str, "ordinal") == 0) {      /* a lookup: hot reload may reorder variants */
+            int d = target(F, dst, e->type);
+            emit_abc(F, OP_ENUMORD, d, r, 0);
+            emit(F, add_type(F, lt));
+            return d;
         }
         NominalInfo *n = lt->nom;
         uint32_t fi = 0;
@@ -1612,7 +1614,8 @@ static int expr_inner(FnState *F, Expr *e, int dst) {
                 emit_abc(F, OP_RESISOK, v, r, 0);
                 if (strcmp(e->str, "isError") == 0) emit_abc(F, OP_NOT, v, v, 0);
             } else if (in->kind == T_ENUM && strcmp(e->str, "ordinal") == 0) {
-                emit_abc(F, OP_MOVE, v, r, 0);
+                emit_abc(F, OP_ENUMORD, v, r, 0);
+                emit(F, add_type(F, in));
             } else if (in->kind == T_ENUM) {
                 NominalInfo *n = in->nom;
                 uint32_t fi = 0;
@@ -2532,7 +2535,8 @@ static void compile_type(FnState *S, TypeInfo *ti) {
     if (ti->kind == T_CLASS && ti->ntraits) {       /* per trait: its methods' implementations */
         for (uint32_t k = 0; k < ti->ntraits; k++) {
             TypeInfo *tr = ti->traits[k];
-            n->itables[k] = mem_alloc(vm, sizeof(Proto *) * (tr->nmethods ? tr->nmethods : 1));
+            n->itable_len[k] = tr->nmethods ? tr->nmethods : 1;
+            n->itables[k] = mem_alloc(vm, sizeof(Proto *) * n->itable_len[k]);
             for (uint32_t q = 0; q < tr->nmethods; q++) {
                 MethodInfo *impl = NULL;
                 for (TypeInfo *t = ti; t && !impl; t = t->parent)

@@ -134,9 +134,9 @@
     OP(GETF_REF,   ABC, 0, "R[A] = R[B].f[C], retained") \
     OP(SETF,       ABC, 0, "R[A].f[B] = R[C] (retain/release by the field's kind)") \
     OP(SUNIQUE,    ABC, 0, "struct R[A]: copy it first if shared (value semantics)") \
-    OP(BINDM,      ABC, 1, "R[A] = method bound to R[B]: C=1 next is a vtable slot, C=0 next is P[next]") \
+    OP(BINDM,      ABC, 1, "R[A] = method bound to R[B]: C=1 next is class T[w & 0xffff], vtable slot w >> 16; C=2 trait (as CALLT); C=0 next is P[next]") \
     OP(CALLT,      ABC, 2, "R[A] = trait method (next: trait T[w & 0xffff], slot w >> 16) of the receiver (first arg)") \
-    OP(CALLM,      ABC, 2, "R[A] = virtual method (next: vtable slot) of the receiver (first arg); B args, C result kind") \
+    OP(CALLM,      ABC, 2, "R[A] = virtual method (next: declaring class T[w & 0xffff], vtable slot w >> 16) of the receiver (first arg); B args, C result kind") \
     OP(ISTYPE,     ABC, 1, "R[A] = R[B] is an instance of class/trait T[next] (null: false)") \
     OP(CASTTYPE,   ABC, 1, "error 'cannot cast X to T' unless R[A] is an instance of T[next]") \
     OP(TOANY,      ABC, 1, "R[A] = R[B] of static type T[next] boxed as any") \
@@ -145,6 +145,7 @@
     OP(LOADTYPE,   ABx, 0, "R[A] = the type T[Bx] (a generic native's type argument)") \
     OP(ENUMF,      ABC, 1, "R[A] = field (next >> 16) of enum T[next & 0xffff] for variant R[B]") \
     OP(ENUMVALS,   ABx, 0, "R[A] = Array of every variant of enum T[Bx]") \
+    OP(ENUMORD,    ABC, 1, "R[A] = ordinal of variant R[B] of enum T[next] (its value unless a hot reload reordered)") \
     /* Weak<T>, Result<T> */ \
     OP(WEAKNEW,    ABC, 0, "R[A] = Weak(R[B])") \
     OP(WEAKGET,    ABC, 0, "R[A] = the object of Weak R[B], or null (retained)") \

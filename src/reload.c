@@ -39,6 +39,45 @@ Type *reload_reuse_type(VM *vm, const char *name, TypeKind k) {
     return NULL;
 }
 
+static ReloadType *reused_entry(ReloadCtx *c, Type *t) {
+    for (uint32_t i = 0; c && i < c->ntypes; i++) if (c->types[i].type == t && c->types[i].reused) return &c->types[i];
+    return NULL;
+}
+
+void reload_order_variants(VM *vm, Type *t, TypeDecl *td) {
+    ReloadType *rt = reused_entry(vm->reload, t);
+    NominalInfo *a = rt ? rt->old_nom : NULL;
+    uint32_t n = td->nvariants;
+    if (!a || !n || a->nvariants > n) return;          /* a removed variant: the reload is refused */
+    uint32_t *pos = mem_alloc(vm, sizeof(uint32_t) * n);    /* id -> declaration position */
+    bool *taken = mem_calloc(vm, n);
+    bool ok = true;
+    for (uint32_t id = 0; id < a->nvariants && ok; id++) {
+        uint32_t k = 0;
+        while (k < n && strcmp(td->variants[k].name, a->variant_names[id]) != 0) k++;
+        ok = k < n && !taken[k];
+        if (ok) { pos[id] = k; taken[k] = true; }
+    }
+    uint32_t id = a->nvariants;
+    for (uint32_t k = 0; k < n && ok; k++) if (!taken[k]) pos[id++] = k;   /* new variants: new ids */
+    bool same = true;
+    for (uint32_t i = 0; i < n && ok; i++) same = same && pos[i] == i;
+    if (ok && !same) {
+        Variant *v = mem_alloc(vm, sizeof(Variant) * n);
+        for (uint32_t i = 0; i < n; i++) v[i] = td->variants[pos[i]];
+        memcpy(td->variants, v, sizeof(Variant) * n);
+        mem_free(vm, v, sizeof(Variant) * n);
+        NominalInfo *b = t->nom;
+        b->nordinals = n;
+        b->ordinal_of = pos;
+        b->id_at = mem_alloc(vm, sizeof(uint32_t) * n);
+        for (uint32_t i = 0; i < n; i++) b->id_at[pos[i]] = i;
+        pos = NULL;
+    }
+    if (pos) mem_free(vm, pos, sizeof(uint32_t) * n);
+    mem_free(vm, taken, n);
+}
+
 bool reload_kept(VM *vm, uint32_t slot) {
     ReloadCtx *c = vm->reload;
     return c && slot < c->kept_size && c->kept[slot];
@@ -136,33 +175,109 @@ static bool fields_changed(NominalInfo *a, NominalInfo *b) {
     return false;
 }
 
-/* What this version cannot migrate; NULL when the reload may proceed.
- * Fields may be added, removed, retyped and reordered; virtual methods and
- * enum variants may be added at the end. */
-static const char *refused(VM *vm, ReloadType *rt, char *buf, size_t n) {
-    (void)vm;
+/* Old dispatch slot -> new slot by name, SLOT_CHANGED when the parameter
+ * types, return type or coroutine-ness changed, SLOT_GONE when removed. */
+static void dispatch_map(VM *vm, ReloadType *rt) {
+    uint32_t na = chk_dispatch_count(rt->old_decl), nb = chk_dispatch_count(rt->type->decl);
+    rt->shape_changed = na != nb;
+    if (!na) return;
+    rt->map = mem_alloc(vm, sizeof(int32_t) * na);
+    rt->nmap = na;
+    for (uint32_t i = 0; i < na; i++) {
+        const char *nm = chk_dispatch_name(rt->old_decl, i);
+        bool oc, nc;
+        Type *os = chk_dispatch_sig(rt->old_decl, i, &oc);
+        int32_t to = SLOT_GONE;
+        for (uint32_t k = 0; k < nb && to == SLOT_GONE; k++) {
+            if (strcmp(nm, chk_dispatch_name(rt->type->decl, k)) != 0) continue;
+            Type *ns = chk_dispatch_sig(rt->type->decl, k, &nc);
+            to = ns == os && nc == oc ? (int32_t)k : SLOT_CHANGED;
+        }
+        rt->map[i] = to;
+        if (to != (int32_t)i) rt->remap = rt->shape_changed = true;
+    }
+}
+
+/* Old enum field -> new one with the same name and type, or SLOT_GONE. */
+static void enum_field_map(VM *vm, ReloadType *rt) {
     NominalInfo *a = rt->old_nom, *b = rt->type->nom;
-    if (a->parent != b->parent) { snprintf(buf, n, "hot reload cannot change the parent class of '%s' yet", rt->type->name); return buf; }
-    if (a->ntraits != b->ntraits) { snprintf(buf, n, "hot reload cannot change the traits of '%s' yet", rt->type->name); return buf; }
-    for (uint32_t i = 0; i < a->ntraits; i++)
-        if (a->traits[i] != b->traits[i]) { snprintf(buf, n, "hot reload cannot change the traits of '%s' yet", rt->type->name); return buf; }
+    if (!a->nenum_fields) return;
+    rt->map = mem_alloc(vm, sizeof(int32_t) * a->nenum_fields);
+    rt->nmap = a->nenum_fields;
+    for (uint32_t i = 0; i < a->nenum_fields; i++) {
+        int32_t to = SLOT_GONE;
+        for (uint32_t k = 0; k < b->nenum_fields && to == SLOT_GONE; k++)
+            if (strcmp(a->enum_field_names[i], b->enum_field_names[k]) == 0 && a->enum_field_types[i] == b->enum_field_types[k]) to = (int32_t)k;
+        rt->map[i] = to;
+        if (to != (int32_t)i) rt->remap = true;
+    }
+}
+
+static NominalInfo *old_nom_of(ReloadCtx *c, Type *t) {
+    ReloadType *rt = reused_entry(c, t);
+    return rt ? rt->old_nom : t->nom;
+}
+
+static bool has_instances(VM *vm, Type *t) {
+    for (Obj *ob = vm->tracked; ob; ob = OBJ_LINK(ob)->next)
+        if (ob->kind == OBJ_INSTANCE && ((Instance *)ob)->type == t) return true;
+    return false;
+}
+
+/* A class that stops extending a class or implementing a trait while
+ * instances of it live: values stored under the lost type would break the
+ * new code's typing, so that is refused. */
+static bool ancestry_lost(VM *vm, ReloadCtx *c, ReloadType *rt, char *buf, size_t n) {
+    NominalInfo *a = rt->old_nom, *b = rt->type->nom;
+    const char *lost = NULL;
+    for (Type *p = a->parent; p && !lost; p = old_nom_of(c, p)->parent) {
+        bool kept = false;
+        for (Type *q = b->parent; q && !kept; q = q->nom->parent) kept = q == p;
+        if (!kept) lost = p->name;
+    }
+    for (uint32_t i = 0; i < a->ntraits && !lost; i++) {
+        bool kept = false;
+        for (uint32_t k = 0; k < b->ntraits && !kept; k++) kept = b->traits[k] == a->traits[i];
+        if (!kept) lost = a->traits[i]->name;
+    }
+    if (!lost || !has_instances(vm, rt->type)) return false;
+    snprintf(buf, n, "hot reload cannot make '%s' stop being a '%s' while instances of it are alive", rt->type->name, lost);
+    return true;
+}
+
+/* A class of another (not recompiled) load extending this class, or
+ * implementing this trait: its dispatch tables and layout were built from
+ * the old declaration. */
+static Type *outside_user(VM *vm, ReloadCtx *c, Type *t) {
+    for (size_t k = 0; k < vm->nmodules; k++) {
+        CheckResult *cr = vm->results[k];
+        if (vm->modules[k]->replaced || vm->modules[k] == c->old || !cr) continue;
+        for (uint32_t i = 0; i < cr->ntypes + cr->ninst_types; i++) {
+            Type *x = (i < cr->ntypes ? cr->types[i] : cr->inst_types[i - cr->ntypes])->type;
+            if (!x || x->kind != T_CLASS || reused_entry(c, x)) continue;
+            for (Type *p = x->nom->parent; p; p = p->nom->parent) if (p == t) return x;
+            for (uint32_t q = 0; q < x->nom->ntraits; q++) if (x->nom->traits[q] == t) return x;
+        }
+    }
+    return NULL;
+}
+
+/* What cannot be installed; NULL when the reload may proceed. */
+static const char *refused(VM *vm, ReloadCtx *c, ReloadType *rt, char *buf, size_t n) {
+    NominalInfo *a = rt->old_nom, *b = rt->type->nom;
     for (uint32_t i = 0; i < a->nvariants; i++) {
         bool found = false;
         for (uint32_t k = 0; k < b->nvariants && !found; k++) found = strcmp(a->variant_names[i], b->variant_names[k]) == 0;
         if (!found) { snprintf(buf, n, "hot reload cannot remove enum variant '%s'", a->variant_names[i]); return buf; }
-        if (strcmp(a->variant_names[i], b->variant_names[i]) != 0) {
-            snprintf(buf, n, "hot reload cannot reorder the variants of '%s' yet", rt->type->name);
+    }
+    if (rt->type->kind == T_CLASS && ancestry_lost(vm, c, rt, buf, n)) return buf;
+    if (rt->shape_changed || fields_changed(a, b)) {
+        Type *x = outside_user(vm, c, rt->type);
+        if (x) {
+            snprintf(buf, n, "hot reload cannot change the methods or fields of '%s': '%s' of another load %s it",
+                     rt->type->name, x->name, rt->type->kind == T_TRAIT ? "implements" : "extends");
             return buf;
         }
-    }
-    uint32_t na = chk_dispatch_count(rt->old_decl), nb = chk_dispatch_count(rt->type->decl);
-    bool trait = rt->type->kind == T_TRAIT;
-    bool prefix = trait ? na == nb : na <= nb;          /* old slots keep their numbers */
-    for (uint32_t i = 0; prefix && i < na; i++)
-        prefix = strcmp(chk_dispatch_name(rt->old_decl, i), chk_dispatch_name(rt->type->decl, i)) == 0;
-    if (!prefix) {
-        snprintf(buf, n, "hot reload cannot remove or reorder the methods of '%s' yet", rt->type->name);
-        return buf;
     }
     for (uint32_t i = 0; i < b->nfields; i++) {            /* new fields need a value */
         if (find_field(a, b->field_names[i], b->field_types[i]) >= 0) continue;
@@ -222,31 +337,6 @@ static void push_history(VM *vm, ReloadType *rt) {
     a->field_names = NULL;
     a->field_types = NULL;
     a->nfields = 0;
-}
-
-static const uint8_t op_extra[] = {
-#define OP(name, fmt, extra, meaning) extra,
-    WRIT_OPCODES(OP)
-#undef OP
-};
-
-/* Old code reaches fields by name from now on (it may run in suspended
- * coroutines and closures): field instructions become their _OLD forms. */
-static void patch_fields(Module *m) {
-    for (uint32_t i = 0; i < m->nprotos; i++) {
-        Proto *p = m->all_protos[i];
-        for (uint32_t pc = 0; pc < p->ncode;) {
-            uint32_t ins = p->code[pc];
-            int op = INS_OP(ins);
-            uint32_t len = 1 + op_extra[op];
-            if (op == OP_CALL || op == OP_CALLV || op == OP_CALLN || op == OP_CALLH || op == OP_CALLM || op == OP_CALLT)
-                len = 2 + (INS_B(ins) + 3) / 4;
-            int to = op == OP_GETF ? OP_GETF_OLD : op == OP_GETF_REF ? OP_GETF_REF_OLD : op == OP_SETF ? OP_SETF_OLD
-                   : op == OP_NEWOBJ ? OP_NEWOBJ_OLD : -1;
-            if (to >= 0) p->code[pc] = (ins & ~0xffu) | (uint32_t)to;
-            pc += len;
-        }
-    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -310,10 +400,28 @@ static void index_build(VM *vm, ProtoIndex *ix, Module *m) {
     }
 }
 
+static bool same_signature(Proto *p, Proto *q) {
+    return q->ftype == p->ftype && q->is_coroutine == p->is_coroutine && q->inout_self == p->inout_self && q->nparams == p->nparams;
+}
+
+/* The proto of the same file and name, preferring the same signature
+ * (generic instantiations share their template's name). */
 static Proto *counterpart(ProtoIndex *ix, Proto *p) {
-    for (uint32_t h = name_hash(p->name) & ix->mask; ix->slots[h]; h = (h + 1) & ix->mask)
-        if (same_place(ix->slots[h], p)) return ix->slots[h];
-    return NULL;
+    Proto *first = NULL;
+    for (uint32_t h = name_hash(p->name) & ix->mask; ix->slots[h]; h = (h + 1) & ix->mask) {
+        Proto *q = ix->slots[h];
+        if (!same_place(q, p)) continue;
+        if (same_signature(p, q)) return q;
+        if (!first) first = q;
+    }
+    return first;
+}
+
+/* Whether p is a generic instantiation of the replaced load. */
+static bool old_instance(VM *vm, ReloadCtx *c, Proto *p) {
+    CheckResult *cr = vm->results[c->old_index];
+    for (uint32_t i = 0; cr && i < cr->ninstances; i++) if (cr->instances[i]->proto == p) return true;
+    return false;
 }
 
 static void set_entry(VM *vm, Proto *p, uint32_t word) {
@@ -331,13 +439,13 @@ static void install_functions(VM *vm, ReloadCtx *c, Module *m) {
         if (!is_named(p) || !p->ftype || !recompiled(vm, p->file)) continue;
         Proto *q = counterpart(&in, p);
         char msg[300];
-        if (q && q->ftype == p->ftype && q->is_coroutine == p->is_coroutine && q->inout_self == p->inout_self &&
-            q->nparams == p->nparams) {
+        if (q && same_signature(p, q)) {
             VEC_PUSH(vm, p->protos, p->nprotos, p->capprotos, q);
             set_entry(vm, p, MK_ABx(OP_FORWARD, 0, p->nprotos - 1));
             c->info.functions_changed++;
             continue;
         }
+        if (old_instance(vm, c, p)) continue;    /* an instantiation the new code does not make: its old code stays */
         snprintf(msg, sizeof msg, "function '%s' was %s by hot reload", p->name, q ? "changed" : "removed");
         set_entry(vm, p, MK_ABx(OP_FWDFAIL, 0, add_str_const(vm, p, msg)));
         if (q) c->info.functions_changed++; else c->info.functions_removed++;
@@ -389,20 +497,176 @@ static void install_globals(VM *vm, ReloadCtx *c, Module *m) {
     o->nglobals = 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* old code: rewritten in place to the new slots (it may still run in
+ * suspended coroutines, closures and loads importing the reloaded files) */
+
+static const uint8_t op_extra[] = {
+#define OP(name, fmt, extra, meaning) extra,
+    WRIT_OPCODES(OP)
+#undef OP
+};
+
+static uint32_t ins_len(uint32_t ins) {
+    int op = INS_OP(ins);
+    if (op == OP_CALL || op == OP_CALLV || op == OP_CALLN || op == OP_CALLH || op == OP_CALLM || op == OP_CALLT)
+        return 2 + (INS_B(ins) + 3) / 4;
+    return 1u + op_extra[op];
+}
+
+/* The instruction at pc (len words) becomes a runtime error. */
+static void fail_at(VM *vm, Proto *p, uint32_t pc, uint32_t len, const char *msg) {
+    p->code[pc] = MK_ABx(OP_FWDFAIL, 0, add_str_const(vm, p, msg));
+    for (uint32_t k = 1; k < len; k++) p->code[pc + k] = MK_ABC(OP_NOP, 0, 0, 0);
+}
+
+static bool is_dead(VM *vm, uint32_t g) {
+    return g / 8 < vm->capgdead && (vm->gdead[g / 8] & (1u << (g % 8)));
+}
+
+/* A dispatch word (type index | slot << 16) of old code: the new slot, or
+ * a failing call. */
+static void remap_slot(VM *vm, ReloadCtx *c, Proto *p, uint32_t pc, uint32_t len) {
+    uint32_t w = p->code[pc + 1];
+    ReloadType *rt = reused_entry(c, p->types[w & 0xffff]);
+    uint32_t s = w >> 16;
+    if (!rt || !rt->remap || s >= rt->nmap) return;
+    int32_t to = rt->map[s];
+    if (to >= 0) { p->code[pc + 1] = (w & 0xffff) | ((uint32_t)to << 16); return; }
+    char msg[300];
+    snprintf(msg, sizeof msg, "function '%s' was %s by hot reload", chk_dispatch_name(rt->old_decl, s), to == SLOT_GONE ? "removed" : "changed");
+    fail_at(vm, p, pc, len, msg);
+}
+
+static void patch_proto(VM *vm, ReloadCtx *c, Proto *p, bool layouts) {
+    char msg[300];
+    for (uint32_t pc = 0; pc < p->ncode;) {
+        uint32_t ins = p->code[pc];
+        int op = INS_OP(ins);
+        uint32_t len = ins_len(ins);
+        switch (op) {
+        case OP_GETF: case OP_GETF_REF: case OP_SETF: case OP_NEWOBJ:    /* fields found by name from now on */
+            if (layouts)
+                p->code[pc] = (ins & ~0xffu) | (uint32_t)(op == OP_GETF ? OP_GETF_OLD : op == OP_GETF_REF ? OP_GETF_REF_OLD
+                                                        : op == OP_SETF ? OP_SETF_OLD : OP_NEWOBJ_OLD);
+            break;
+        case OP_CALLM: case OP_CALLT: remap_slot(vm, c, p, pc, len); break;
+        case OP_BINDM: if (INS_C(ins)) remap_slot(vm, c, p, pc, len); break;
+        case OP_ENUMF: {
+            uint32_t w = p->code[pc + 1];
+            ReloadType *rt = reused_entry(c, p->types[w & 0xffff]);
+            uint32_t f = w >> 16;
+            if (!rt || !rt->remap || f >= rt->nmap) break;
+            if (rt->map[f] >= 0) { p->code[pc + 1] = (w & 0xffff) | ((uint32_t)rt->map[f] << 16); break; }
+            snprintf(msg, sizeof msg, "field '%s' of %s was removed by hot reload", rt->old_nom->enum_field_names[f], rt->type->name);
+            fail_at(vm, p, pc, len, msg);
+            break;
+        }
+        case OP_SETG: case OP_SETG_REF: case OP_GAPPEND:
+            if (is_dead(vm, INS_Bx(ins))) {
+                snprintf(msg, sizeof msg, "global '%s' was changed by hot reload", vm->g.gnames[INS_Bx(ins)] ? vm->g.gnames[INS_Bx(ins)] : "?");
+                fail_at(vm, p, pc, len, msg);
+            }
+            break;
+        default: break;
+        }
+        pc += len;
+    }
+}
+
+static bool needs_patch(VM *vm, ReloadCtx *c, bool layouts) {
+    if (layouts || vm->capgdead) return true;
+    for (uint32_t i = 0; i < c->ntypes; i++) if (c->types[i].reused && c->types[i].remap) return true;
+    return false;
+}
+
+/* The code that may use what this reload changed: every replaced load
+ * (suspended coroutines, closures), the load being replaced, and the
+ * loads importing it. */
+static void patch_old_code(VM *vm, ReloadCtx *c, bool layouts) {
+    uint32_t nd;
+    Module **deps = reload_dependents(vm, &nd);
+    for (size_t k = 0; k < vm->nmodules; k++) {
+        Module *m = vm->modules[k];
+        bool dep = false;
+        for (uint32_t i = 0; i < nd && !dep; i++) dep = deps[i] == m;
+        if (!m->replaced && m != c->old && !dep) continue;
+        for (uint32_t i = 0; i < m->nprotos; i++) patch_proto(vm, c, m->all_protos[i], layouts);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* loads importing the reloaded one */
+
+static bool prog_in(struct Program **set, uint32_t n, struct Program *p) {
+    for (uint32_t i = 0; i < n; i++) if (set[i] == p) return true;
+    return false;
+}
+
+static struct Program *loaded_prog(VM *vm, const char *name) {
+    char *key = api_module_key(vm, name);
+    struct Program *p = NULL;
+    for (size_t i = vm->nloaded; i-- > 0 && !p;) if (strcmp(vm->loaded[i].path, key) == 0) p = vm->loaded[i].prog;
+    mem_free(vm, key, strlen(key) + 1);
+    return p;
+}
+
+static bool imports_any(struct Program *p, struct Program **set, uint32_t n) {
+    for (uint32_t i = 0; p && i < p->n; i++)
+        if (p->items[i]->kind == S_IMPORT && p->items[i]->imp->target && prog_in(set, n, p->items[i]->imp->target)) return true;
+    return false;
+}
+
+Module **reload_dependents(VM *vm, uint32_t *n) {
+    ReloadCtx *c = vm->reload;
+    if (!c->deps_done) {
+        c->deps_done = true;
+        struct Program **set = NULL;        /* the programs of the replaced load, then of each dependent */
+        uint32_t ns = 0, caps = 0;
+        for (size_t i = 0; i < vm->nloaded; i++)
+            if (reload_skips(vm, vm->loaded[i].path)) VEC_PUSH(vm, set, ns, caps, vm->loaded[i].prog);
+        uint32_t capd = 0;
+        for (size_t k = 0; k < vm->nmodules; k++) {       /* load order: a load imports only earlier ones */
+            Module *m = vm->modules[k];
+            if (m->replaced || m == c->old || !vm->results[k] || strcmp(m->name, "<library>") == 0) continue;
+            struct Program *progs[64];
+            uint32_t np = 0;
+            progs[np++] = loaded_prog(vm, m->name);
+            for (uint32_t f = 0; f < m->nfiles && np < 64; f++) progs[np++] = loaded_prog(vm, m->files[f]);
+            bool dep = false;
+            for (uint32_t i = 0; i < np && !dep; i++) dep = imports_any(progs[i], set, ns);
+            if (!dep) continue;
+            VEC_PUSH(vm, c->deps, c->ndeps, capd, m);
+            for (uint32_t i = 0; i < np; i++) if (progs[i]) VEC_PUSH(vm, set, ns, caps, progs[i]);
+        }
+        VEC_FREE(vm, set, caps);
+        if (c->ndeps) c->deps = mem_realloc(vm, c->deps, sizeof(Module *) * capd, sizeof(Module *) * c->ndeps);
+    }
+    *n = c->ndeps;
+    return c->deps;
+}
+
 bool reload_commit(VM *vm, Module *m, Diags *d, const Source *src) {
     ReloadCtx *c = vm->reload;
     bool layouts = false;
     for (uint32_t i = 0; i < c->ntypes; i++) {
         ReloadType *rt = &c->types[i];
         if (!rt->reused) continue;
+        if (rt->type->kind == T_ENUM) enum_field_map(vm, rt);
+        else if (rt->type->kind == T_CLASS || rt->type->kind == T_TRAIT) dispatch_map(vm, rt);
+    }
+    for (uint32_t i = 0; i < c->ntypes; i++) {
+        ReloadType *rt = &c->types[i];
+        if (!rt->reused) continue;
         char buf[300];
-        if (refused(vm, rt, buf, sizeof buf)) {
+        if (refused(vm, c, rt, buf, sizeof buf)) {
             Span sp = {1, 1, 1, 2, 0, 0};
             diag_error(d, src, sp, "%s", buf);
             return false;
         }
         if (fields_changed(rt->old_nom, rt->type->nom)) layouts = true;
     }
+    reload_dependents(vm, &(uint32_t){0});      /* before vm->loaded changes */
     install_functions(vm, c, m);
     install_globals(vm, c, m);
     if (layouts) {                        /* live instances move to the new layouts */
@@ -413,9 +677,8 @@ bool reload_commit(VM *vm, Module *m, Diags *d, const Source *src) {
             push_history(vm, rt);
             c->info.types_migrated++;
         }
-        for (size_t k = 0; k < vm->nmodules; k++)
-            if (vm->modules[k]->replaced || vm->modules[k] == c->old) patch_fields(vm->modules[k]);
     }
+    if (needs_patch(vm, c, layouts)) patch_old_code(vm, c, layouts);
     for (uint32_t i = 0; i < c->ntypes; i++) {
         ReloadType *rt = &c->types[i];
         if (!rt->reused) continue;
@@ -485,8 +748,8 @@ static writ_status reload_load(VM *vm, const char *name, char *text, size_t len,
     c.old = old;
     c.old_index = idx;
     CheckResult *ocr = vm->results[idx];
-    for (uint32_t i = 0; i < ocr->ntypes; i++) {
-        ReloadType rt = { ocr->types[i]->type, NULL, NULL, false };
+    for (uint32_t i = 0; i < ocr->ntypes + ocr->ninst_types; i++) {     /* generic instances too */
+        ReloadType rt = { .type = (i < ocr->ntypes ? ocr->types[i] : ocr->inst_types[i - ocr->ntypes])->type };
         VEC_PUSH(vm, c.types, c.ntypes, c.captypes, rt);
     }
     char *key = api_module_key(vm, old->name);
@@ -517,7 +780,9 @@ static writ_status reload_load(VM *vm, const char *name, char *text, size_t len,
     if (info) *info = c.info;
     for (uint32_t i = 0; i < c.nskip; i++) mem_free(vm, c.skip[i], strlen(c.skip[i]) + 1);
     VEC_FREE(vm, c.skip, c.capskip);
+    for (uint32_t i = 0; i < c.ntypes; i++) if (c.types[i].map) mem_free(vm, c.types[i].map, sizeof(int32_t) * c.types[i].nmap);
     VEC_FREE(vm, c.types, c.captypes);
+    if (c.ndeps) mem_free(vm, c.deps, sizeof(Module *) * c.ndeps);
     VEC_FREE(vm, c.kept_slots, c.capkept);
     mem_free(vm, c.kept, c.kept_size);
     return st;

@@ -14,7 +14,13 @@ typedef struct ReloadType {
     NominalInfo *old_nom;    /* its facts before the reload (restored if the reload fails) */
     void *old_decl;
     bool reused;
+    int32_t *map; uint32_t nmap;   /* old dispatch slot (class, trait) or enum field -> new one, or SLOT_GONE / SLOT_CHANGED */
+    bool remap;              /* map is not the identity: old code is rewritten */
+    bool shape_changed;      /* dispatch slots differ in any way (appended ones too) */
 } ReloadType;
+
+#define SLOT_GONE (-1)
+#define SLOT_CHANGED (-2)
 
 typedef struct ReloadCtx {
     Module *old;             /* the load being replaced */
@@ -27,11 +33,21 @@ typedef struct ReloadCtx {
     writ_reload_info info;
     bool committed;
     const char *memo_file; bool memo_result;   /* recompiled(): the last file asked about */
+    struct Module **deps; uint32_t ndeps; bool deps_done;   /* live loads importing the reloaded files */
 } ReloadCtx;
+
+/* The live loads that import a file of the reloaded load, directly or not,
+ * in load order (computed once per reload, before the commit). */
+struct Module **reload_dependents(VM *vm, uint32_t *n);
 
 /* Checker: a type of the replaced load with this name and kind, reused
  * with fresh facts; NULL when there is none (a new type). */
 Type *reload_reuse_type(VM *vm, const char *name, TypeKind k);
+/* Checker, for a reused enum: orders the declaration's variants so that
+ * the old ones keep their ids (the stored values) and new ones come after;
+ * the declaration order is kept as the type's ordinals. */
+struct TypeDecl;
+void reload_order_variants(VM *vm, Type *t, struct TypeDecl *td);
 /* Compiler: the slot of the replaced load's global with this name and
  * type (its value is kept), or -1. */
 int reload_keep_global(VM *vm, const char *name, const char *file, Type *t);

@@ -76,13 +76,15 @@ void ty_nom_free(VM *vm, NominalInfo *n) {
     }
     if (n->nvtable) mem_free(vm, n->vtable, sizeof(struct Proto *) * n->nvtable);
     for (uint32_t i = 0; i < n->ntraits; i++)
-        if (n->itables[i]) mem_free(vm, n->itables[i], sizeof(struct Proto *) * (n->traits[i]->nom->nvtable ? n->traits[i]->nom->nvtable : 1));
+        if (n->itables[i]) mem_free(vm, n->itables[i], sizeof(struct Proto *) * n->itable_len[i]);
     if (n->ntraits) {
+        mem_free(vm, n->itable_len, sizeof(uint32_t) * n->ntraits);
         mem_free(vm, n->traits, sizeof(Type *) * n->ntraits);
         mem_free(vm, n->itables, sizeof(struct Proto **) * n->ntraits);
     }
     for (uint32_t i = 0; i < n->nvariants; i++) mem_free(vm, (void *)n->variant_names[i], strlen(n->variant_names[i]) + 1);
     if (n->nvariants) mem_free(vm, n->variant_names, sizeof(char *) * n->nvariants);
+    if (n->nordinals) { mem_free(vm, n->ordinal_of, sizeof(uint32_t) * n->nordinals); mem_free(vm, n->id_at, sizeof(uint32_t) * n->nordinals); }
     if (n->nenum_fields) {
         for (uint32_t f = 0; f < n->nenum_fields; f++) {
             if (n->enum_field_types[f]->is_ref)

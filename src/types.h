@@ -42,9 +42,13 @@ typedef struct NominalInfo {
     uint32_t nvtable;
     struct Type **traits;          /* class: implemented traits (own and inherited) */
     struct Proto ***itables;       /* per trait: its methods, in trait declaration order */
+    uint32_t *itable_len;          /* per trait: entries of its itable (the trait may change by hot reload) */
     uint32_t ntraits;
-    const char **variant_names;    /* enum */
+    const char **variant_names;    /* enum, by variant id (the stored value) */
     uint32_t nvariants;
+    uint32_t *ordinal_of;          /* enum: id -> position in the declaration (NULL: the same); */
+    uint32_t *id_at;               /*  position -> id.  Ids differ only after a hot reload reordered variants */
+    uint32_t nordinals;            /*  entries of both */
     uint32_t nenum_fields;         /* enum: field values, [field * nvariants + variant] */
     const char **enum_field_names;
     struct Type **enum_field_types;
@@ -116,5 +120,8 @@ Type *ty_native(VM *vm, const struct NativeType *nt, const char *name);
 #define OPT_BOOL_NULL 2
 
 static inline bool ty_is_ref(const Type *t) { return t->is_ref; }
+/* An enum value's ordinal (declaration position), and the value at an ordinal. */
+static inline int64_t ty_enum_ordinal(const Type *t, int64_t id) { return t->nom->ordinal_of ? (int64_t)t->nom->ordinal_of[id] : id; }
+static inline int64_t ty_enum_at(const Type *t, int64_t ord) { return t->nom->id_at ? (int64_t)t->nom->id_at[ord] : ord; }
 
 #endif

@@ -680,7 +680,7 @@ dispatch:
             uint32_t k = 0;
             while (n->traits[k] != tr) k++;
             q = n->itables[k][w >> 16];
-        } else q = C ? recv->type->nom->vtable[w] : P->protos[w];
+        } else q = C ? recv->type->nom->vtable[w >> 16] : P->protos[w];
         Closure *c = closure_new(vm, q, 1, CLOSURE_BOUND);
         c->cap[0].o = &recv->h;
         obj_retain(&recv->h);
@@ -708,7 +708,7 @@ dispatch:
             while (n->traits[k] != tr) k++;
             cq = n->itables[k][slot >> 16];
         } else {
-            cq = recv->type->nom->vtable[slot];
+            cq = recv->type->nom->vtable[slot >> 16];
         }
         ccl = NULL;
         goto call_enter;
@@ -1088,10 +1088,11 @@ call_enter: {
         Type *at = P->types[INS_Bx(ins)];
         uint32_t nv = at->a->nom->nvariants;
         Arr *a = arr_new(vm, at, nv);
-        for (uint32_t i = 0; i < nv; i++) { Value v; v.i = i; arr_push(vm, a, v); }
+        for (uint32_t i = 0; i < nv; i++) { Value v; v.i = ty_enum_at(at->a, i); arr_push(vm, a, v); }
         SETREF(RA, a);
         NEXT();
     }
+    CASE(ENUMORD) { Type *t = P->types[*pc++]; RA.i = ty_enum_ordinal(t, RB.i); NEXT(); }
     CASE(WEAKNEW) { WeakRef *w = weak_of(vm, (Instance *)RB.p); SETREF(RA, w); NEXT(); }
     CASE(WEAKGET) { Obj *o = ((WeakRef *)RB.p)->target; obj_retain(o); SETREF(RA, o); NEXT(); }
     CASE(RESOK) {
