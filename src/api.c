@@ -79,6 +79,7 @@ void api_set_error_text(VM *vm, const char *s, size_t n) {
 
 void writ_vm_free(writ_vm *vm) {
     if (!vm) return;
+    vm->closing = true;
     sched_free(vm);                 /* tasks first: their frames run module code */
     api_free_fn_handles(vm);
     for (size_t i = vm->nmodules; i-- > 0;) module_free(vm, vm->modules[i]);
