@@ -336,19 +336,34 @@ static char *join_path(Arena *a, const char *from, const char *rel) {
  * with it.  The scan is one pass over the identifier tokens against a small
  * static table, so a script that uses no prelude type pays nothing else. */
 
+/* Which preludes a unit's identifiers name (an export or a trigger).  The
+ * names are bucketed by first character, so most identifiers cost one
+ * table look-up instead of a scan of every module's lists. */
 static uint64_t prelude_names_used(const Token *toks, size_t n) {
+    enum { MAXNAMES = 256 };
+    const char *names[MAXNAMES];
+    uint8_t mod[MAXNAMES];
+    int16_t next[MAXNAMES], head[256];
+    int count = 0;
+    memset(head, -1, sizeof head);
+    for (uint32_t m = 0; m < lib_nmodules && m < 64; m++) {
+        if (!lib_modules[m].prelude) continue;
+        for (int list = 0; list < 2; list++)
+            for (const char *const *ex = list ? lib_modules[m].triggers : lib_modules[m].exports; ex && *ex; ex++) {
+                if (count == MAXNAMES) break;
+                uint8_t c = (uint8_t)(*ex)[0];
+                names[count] = *ex;
+                mod[count] = (uint8_t)m;
+                next[count] = head[c];
+                head[c] = (int16_t)count++;
+            }
+    }
     uint64_t want = 0;
     for (size_t i = 0; i < n; i++) {
         if (toks[i].kind != TK_IDENT) continue;
         const char *t = toks[i].text;
-        for (uint32_t m = 0; m < lib_nmodules && m < 64; m++) {
-            const char *const *ex = lib_modules[m].exports;
-            if (!lib_modules[m].prelude || (want >> m & 1)) continue;
-            for (; ex && *ex; ex++)
-                if ((*ex)[0] == t[0] && strcmp(*ex, t) == 0) { want |= 1ULL << m; break; }
-            for (ex = lib_modules[m].triggers; ex && *ex && !(want >> m & 1); ex++)
-                if ((*ex)[0] == t[0] && strcmp(*ex, t) == 0) want |= 1ULL << m;
-        }
+        for (int k = head[(uint8_t)t[0]]; k >= 0; k = next[k])
+            if (!(want >> mod[k] & 1) && strcmp(names[k], t) == 0) want |= 1ULL << mod[k];
     }
     return want;
 }
