@@ -58,7 +58,7 @@ PRELUDE_INC := $(patsubst lib/prelude/%.writ,$(BUILD)/gen/prelude_%.inc,$(PRELUD
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 
-.PHONY: canvas all run test unit golden conformance sanitize bench clean embed install
+.PHONY: canvas all run test unit golden conformance sanitize bench reload-bench clean embed install
 
 all: $(BUILD)/writ $(BUILD)/libwrit.so $(CANVAS_BIN)
 
@@ -169,9 +169,18 @@ sanitize:
 $(BUILD)/embed_bench: bench/embed_bench.c $(BUILD)/libwrit.a include/writ.h
 	$(CC) $(OPT) -std=c11 -Wall -Wextra $(WERROR) -Iinclude -o $@ $< $(BUILD)/libwrit.a $(LDLIBS)
 
-bench: $(BUILD)/writ $(BUILD)/embed_bench
+# the realistic 1,000-line script whose hot reload embed_bench times
+$(BUILD)/bench/reload_1000.writ: bench/gen_large.py
+	@mkdir -p $(dir $@)
+	python3 bench/gen_large.py --with-types --stop-early --lines 1000 $@
+
+# `make reload-bench`: only the embedding table (reload latency, host calls, coroutines)
+reload-bench: $(BUILD)/embed_bench $(BUILD)/bench/reload_1000.writ
+	$(BUILD)/embed_bench $(BUILD)/bench/reload_1000.writ
+
+bench: $(BUILD)/writ $(BUILD)/embed_bench $(BUILD)/bench/reload_1000.writ
 	bench/run.sh $(BUILD)/writ
-	$(BUILD)/embed_bench
+	$(BUILD)/embed_bench $(BUILD)/bench/reload_1000.writ
 	bench/sort_userdata/run.sh $(abspath $(BUILD))
 
 clean:

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Generate a large, realistic Writ program for the compile-speed benchmark.
 
-usage: bench/gen_large.py [--lines N] [--with-types] [--seed S] OUT.writ
+usage: bench/gen_large.py [--lines N] [--with-types] [--stop-early] [--seed S] OUT.writ
 
 Writes a deterministic program (fixed seed) of at least N lines (default 60000) to OUT.writ.
+--stop-early ends the last group of functions as soon as N lines are reached, so the program
+is close to N lines (bench/embed_bench.c reloads a 1,000-line one); without it every group
+is complete (the compile-speed benchmark's program).
 The program is made of many top-level functions drawn from a set of templates that between
 them use parameters with defaults, named arguments, locals, if/else, while, for over ranges,
 arrays and dictionaries, `when` statements and expressions, string interpolation and string
@@ -364,6 +367,7 @@ class Gen:
     def __init__(self, seed, with_types):
         self.rng = random.Random(seed)
         self.with_types = with_types
+        self.stop_early = False
         self.chunks = []
         self.lines = 0
         self.int_funcs = []     # (name, kind) of functions returning int, callable as f(x)
@@ -483,6 +487,8 @@ class Gen:
             if self.with_types:
                 self.types(group)
             for _ in range(per_group):
+                if self.stop_early and self.lines >= min_lines:
+                    break
                 self.function(group)
             # run the top level only for some groups, to keep `writ run` short
             if group % 4 == 1:
@@ -498,9 +504,12 @@ def main():
     ap.add_argument("out", metavar="OUT.writ")
     ap.add_argument("--lines", type=int, default=60000, help="minimum number of lines (60000)")
     ap.add_argument("--with-types", action="store_true", help="also emit structs and classes")
+    ap.add_argument("--stop-early", action="store_true", help="stop as soon as N lines are reached")
     ap.add_argument("--seed", type=int, default=20240611, help="random seed (fixed default)")
     a = ap.parse_args()
-    text = Gen(a.seed, a.with_types).program(a.lines)
+    gen = Gen(a.seed, a.with_types)
+    gen.stop_early = a.stop_early
+    text = gen.program(a.lines)
     with open(a.out, "w", encoding="utf-8", newline="\n") as f:
         f.write(text)
     print("%s: %d lines" % (a.out, text.count("\n")), file=sys.stderr)

@@ -80,6 +80,7 @@ void api_set_error_text(VM *vm, const char *s, size_t n) {
 
 void writ_vm_free(writ_vm *vm) {
     if (!vm) return;
+    vm->closing = true;
     sched_free(vm);                 /* tasks first: their frames run module code */
     api_free_fn_handles(vm);
     for (size_t i = vm->nmodules; i-- > 0;) module_free(vm, vm->modules[i]);
@@ -350,10 +351,35 @@ static uint64_t prelude_wanting(const char *t, uint64_t want) {
     return want;
 }
 
+/* Which preludes a unit's identifiers name (an export or a trigger).  The
+ * names are bucketed by first character, so most identifiers cost one
+ * table look-up instead of a scan of every module's lists. */
 static uint64_t prelude_names_used(const Token *toks, size_t n) {
+    enum { MAXNAMES = 256 };
+    const char *names[MAXNAMES];
+    uint8_t mod[MAXNAMES];
+    int16_t next[MAXNAMES], head[256];
+    int count = 0;
+    memset(head, -1, sizeof head);
+    for (uint32_t m = 0; m < lib_nmodules && m < 64; m++) {
+        if (!lib_modules[m].prelude) continue;
+        for (int list = 0; list < 2; list++)
+            for (const char *const *ex = list ? lib_modules[m].triggers : lib_modules[m].exports; ex && *ex; ex++) {
+                if (count == MAXNAMES) break;
+                uint8_t c = (uint8_t)(*ex)[0];
+                names[count] = *ex;
+                mod[count] = (uint8_t)m;
+                next[count] = head[c];
+                head[c] = (int16_t)count++;
+            }
+    }
     uint64_t want = 0;
-    for (size_t i = 0; i < n; i++)
-        if (toks[i].kind == TK_IDENT) want = prelude_wanting(toks[i].text, want);
+    for (size_t i = 0; i < n; i++) {
+        if (toks[i].kind != TK_IDENT) continue;
+        const char *t = toks[i].text;
+        for (int k = head[(uint8_t)t[0]]; k >= 0; k = next[k])
+            if (!(want >> mod[k] & 1) && strcmp(names[k], t) == 0) want |= 1ULL << mod[k];
+    }
     return want;
 }
 

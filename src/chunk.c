@@ -75,4 +75,5 @@ void module_free(VM *vm, Module *m) {
 
 /* Hooks used by the object and display code. */
 bool proto_cap_is_ref(struct Proto *p, uint32_t i) { return p->cap_is_ref[i]; }
+void proto_count_closure(struct Proto *p, int delta) { if (p->module) p->module->nclosures += (uint32_t)delta; }
 const char *proto_display_name(struct Proto *p) { return p->is_lambda ? NULL : p->name; }

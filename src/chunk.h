@@ -77,6 +77,8 @@ struct Module {
     uint32_t *kept; uint32_t nkept;                    /* global slots taken over from the load it reloaded */
     bool replaced;                                     /* a hot reload installed a newer load of it */
     bool from_string;                                  /* loaded from a string: imports start at the root directory */
+    bool pinned;                                       /* another load uses its protos: never freed early */
+    uint32_t nclosures;                                /* live closures of its protos (retire.c) */
     ModFn *fns; uint32_t nfns, capfns;                 /* host-callable functions */
     char **files; char **texts; size_t *textlens; uint32_t nfiles, capfiles;  /* imported sources */
 };

@@ -69,6 +69,7 @@ static void free_tuple(VM *vm, Tuple *t) {
 }
 
 static void free_closure(VM *vm, Closure *c) {
+    if (!vm->closing) proto_count_closure(c->proto, -1);    /* hot reload frees a replaced load at zero */
     if (c->h.flags & CLOSURE_BOUND) {
         drop(vm, c->cap[0].o);
         mem_free(vm, c, sizeof(Closure) + sizeof(Value) * c->ncap);
@@ -227,6 +228,7 @@ Closure *closure_new(VM *vm, struct Proto *p, uint32_t ncap, uint8_t flags) {
     c->h = (Obj){ .rc = 1, .kind = OBJ_CLOSURE, .flags = flags };
     c->proto = p;
     c->ncap = ncap;
+    proto_count_closure(p, 1);
     track(vm, &c->h);
     return c;
 }

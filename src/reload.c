@@ -767,6 +767,7 @@ static writ_status reload_load(VM *vm, const char *name, char *text, size_t len,
     rollback(vm, &c);                     /* a no-op once committed */
     bool has_prelude = false;             /* the library prelude compiled in that load stays in use */
     for (uint32_t f = 0; f < old->nfiles; f++) if (lib_module_of_prelude(old->files[f])) has_prelude = true;
+    if (c.committed) reload_note_replaced(vm, old, ocr, has_prelude);
     if (c.committed && !has_prelude) {    /* the replaced load's compile data is no longer used */
         VEC_FREE(vm, old->fns, old->capfns);
         old->nfns = 0;
@@ -777,6 +778,7 @@ static writ_status reload_load(VM *vm, const char *name, char *text, size_t len,
         mem_free(vm, vm->arenas[idx], sizeof(Arena));
         vm->arenas[idx] = NULL;
     }
+    if (c.committed) reload_retire(vm, old);
     if (info) *info = c.info;
     for (uint32_t i = 0; i < c.nskip; i++) mem_free(vm, c.skip[i], strlen(c.skip[i]) + 1);
     VEC_FREE(vm, c.skip, c.capskip);

@@ -60,6 +60,14 @@ bool reload_skips(VM *vm, const char *key);
  * diagnostic in d: nothing was changed. */
 bool reload_commit(VM *vm, Module *m, Diags *d, const Source *src);
 
+/* retire.c, after a reload replaced `old`: records what keeps it for good
+ * (keep: it compiled library preludes that stay in use; a removed type
+ * that dispatches to it), then */
+struct CheckResult;
+void reload_note_replaced(VM *vm, Module *old, const struct CheckResult *cr, bool keep);
+/* frees every replaced load that nothing can run or name any more. */
+void reload_retire(VM *vm, Module *old);
+
 /* VM (code older than a layout change): the current slot of field `slot`
  * of the layout that code saw, or -1 after rt_error (removed or retyped). */
 int reload_old_slot(VM *vm, Type *t, uint64_t gen, uint32_t slot);

@@ -70,6 +70,7 @@ Value opt_some(VM *vm, Type *inner, Value v);     /* v borrowed; result owned (r
 /* ---- hooks implemented by the VM (chunk/proto owner) ---- */
 struct Proto;
 bool proto_cap_is_ref(struct Proto *p, uint32_t i);   /* capture i holds a reference */
+void proto_count_closure(struct Proto *p, int delta);  /* its load's live closures (retire.c) */
 const char *proto_display_name(struct Proto *p);      /* "f", "Type.m"; NULL for a lambda */
 
 /* ---- display, equality (display.c) ---- */

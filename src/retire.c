@@ -1,0 +1,154 @@
+/* retire.c — freeing the loads that hot reload replaced (runtime.md §11).
+ *
+ * A replaced load keeps its code while something can still run or name it:
+ *  - a task started from it or with a frame in it (old frames finish on old code),
+ *  - a closure made from one of its protos (closures keep their code),
+ *  - another load that calls, inherits or dispatches to its protos (pinned
+ *    when that load is compiled, compile.c use_proto),
+ *  - a type that still dispatches to it (a class the reload removed),
+ *  - an older replaced load whose forwarders lead into it,
+ *  - the last runtime error's trace (it names its functions and files).
+ * Otherwise its protos, texts and file names are freed at once, so a game
+ * that reloads often does not grow, and the next reload reuses that memory
+ * instead of faulting in fresh pages (the main cost of a reload).  Older
+ * replaced loads forward straight to the newest code, so one long-lived
+ * coroutine on old code keeps only its own load, not every later version. */
+#include "reload.h"
+#include "opcodes.h"
+#include "check.h"
+#include "sched.h"
+
+static bool forwards(Proto *p) {
+    return p->entry != p->code && INS_OP(p->entry[0]) == OP_FORWARD;
+}
+
+static void push_str_const(VM *vm, Proto *p, Value s) {
+    if (p->nconsts == p->capconsts) {
+        uint32_t nc = p->capconsts ? p->capconsts * 2 : 4;
+        p->consts = mem_realloc(vm, p->consts, sizeof(Value) * p->capconsts, sizeof(Value) * nc);
+        p->const_is_str = mem_realloc(vm, p->const_is_str, sizeof(bool) * p->capconsts, sizeof(bool) * nc);
+        p->capconsts = nc;
+    }
+    obj_retain(s.o);
+    p->consts[p->nconsts] = s;
+    p->const_is_str[p->nconsts++] = true;
+}
+
+/* Forwarders of the other replaced loads that lead into `old` now lead
+ * where old's own forwarders do (the new code, or its failure message). */
+static void retarget(VM *vm, Module *old) {
+    for (size_t i = 0; i < vm->nmodules; i++) {
+        Module *r = vm->modules[i];
+        if (!r->replaced || r == old) continue;
+        for (uint32_t k = 0; k < r->nprotos; k++) {
+            Proto *p = r->all_protos[k];
+            if (!forwards(p)) continue;
+            uint32_t slot = INS_Bx(p->entry[0]);
+            Proto *t = p->protos[slot];
+            if (t->module != old || t->entry == t->code) continue;
+            uint32_t w = t->entry[0];
+            if (INS_OP(w) == OP_FORWARD) p->protos[slot] = t->protos[INS_Bx(w)];
+            else if (INS_OP(w) == OP_FWDFAIL) {
+                push_str_const(vm, p, t->consts[INS_Bx(w)]);
+                p->entry[0] = MK_ABx(OP_FWDFAIL, 0, p->nconsts - 1);
+            }
+        }
+    }
+}
+
+static bool nom_uses(NominalInfo *n, Module *m) {
+    if (!n) return false;
+    for (uint32_t i = 0; i < n->nvtable; i++) if (n->vtable[i] && n->vtable[i]->module == m) return true;
+    for (uint32_t i = 0; i < n->ntraits; i++) {
+        uint32_t c = n->traits[i]->nom->nvtable;
+        for (uint32_t k = 0; n->itables[i] && k < c; k++) if (n->itables[i][k] && n->itables[i][k]->module == m) return true;
+    }
+    for (uint32_t i = 0; i < n->nmethods; i++) if (n->methods[i]->module == m) return true;
+    for (uint32_t i = 0; n->field_defaults && i < n->nfields; i++)
+        if (n->field_defaults[i] && n->field_defaults[i]->module == m) return true;
+    for (uint32_t i = 0; i < n->nfield_meta; i++)
+        if ((n->field_get && n->field_get[i] && n->field_get[i]->module == m) ||
+            (n->field_set && n->field_set[i] && n->field_set[i]->module == m)) return true;
+    return n->defaults && n->defaults->module == m;
+}
+
+void reload_note_replaced(VM *vm, Module *old, const CheckResult *cr, bool keep) {
+    (void)vm;
+    if (keep) old->pinned = true;
+    for (uint32_t i = 0; cr && !old->pinned && i < cr->ntypes; i++)
+        if (nom_uses(cr->types[i]->type->nom, old)) old->pinned = true;      /* a removed type */
+    for (uint32_t i = 0; cr && !old->pinned && i < cr->ninst_types; i++)
+        if (nom_uses(cr->inst_types[i]->type->nom, old)) old->pinned = true;
+}
+
+static bool frames_use(Frame *f, size_t n, Module *m) {
+    for (size_t i = 0; i < n; i++) if (f[i].proto->module == m) return true;
+    return false;
+}
+
+static bool owns_string(Module *m, const char *s) {
+    if (!s) return false;
+    if (s == m->name) return true;
+    for (uint32_t i = 0; i < m->nfiles; i++) if (s == m->files[i]) return true;
+    return false;
+}
+
+static bool in_use(VM *vm, Module *m) {
+    if (m->pinned) return true;
+    uint32_t closures = m->nclosures;
+    for (uint32_t i = 0; i < m->nprotos; i++) {
+        Closure *c = m->all_protos[i]->cached;        /* held only by its proto: freed with it */
+        if (c && c->h.rc == 1) closures--;
+    }
+    if (closures) return true;
+    if (frames_use(vm->frames, vm->nframes, m)) return true;
+    for (size_t i = 0; i < vm->ntasks; i++) {
+        Task *t = vm->tasks[i];
+        if (t && (t->entry->module == m || frames_use(t->frames, t->nframes, m))) return true;
+    }
+    for (size_t i = 0; i < vm->nmodules; i++) {
+        Module *r = vm->modules[i];
+        if (!r->replaced || r == m) continue;
+        for (uint32_t k = 0; k < r->nprotos; k++) {
+            Proto *p = r->all_protos[k];
+            if (forwards(p) && p->protos[INS_Bx(p->entry[0])]->module == m) return true;
+        }
+    }
+    for (size_t i = 0; i < vm->ntrace; i++) {
+        if (owns_string(m, vm->trace[i].file)) return true;
+        if (vm->trace[i].file) continue;
+        for (uint32_t k = 0; k < m->nprotos; k++) if (vm->trace[i].fn == m->all_protos[k]->name) return true;
+    }
+    return false;
+}
+
+static void drop_load(VM *vm, size_t idx) {
+    Module *m = vm->modules[idx];
+    if (vm->dbg.last_proto && vm->dbg.last_proto->module == m) vm->dbg.last_proto = NULL;
+    if (vm->results[idx]) {
+        chk_result_free(vm, (CheckResult *)vm->results[idx]);
+        mem_free(vm, vm->results[idx], sizeof(CheckResult));
+    }
+    if (vm->arenas[idx]) {
+        arena_free(vm->arenas[idx]);
+        mem_free(vm, vm->arenas[idx], sizeof(Arena));
+    }
+    module_free(vm, m);
+    for (size_t i = idx + 1; i < vm->nmodules; i++) {       /* the three lists stay parallel, in load order */
+        vm->modules[i - 1] = vm->modules[i];
+        vm->results[i - 1] = vm->results[i];
+        vm->arenas[i - 1] = vm->arenas[i];
+    }
+    vm->nmodules--;
+    vm->nresults--;
+    vm->narenas--;
+}
+
+void reload_retire(VM *vm, Module *old) {
+    retarget(vm, old);
+    for (size_t i = 0; i < vm->nmodules;) {      /* oldest first: they may forward into newer ones */
+        Module *m = vm->modules[i];
+        if (m->replaced && !in_use(vm, m)) drop_load(vm, i);
+        else i++;
+    }
+}
