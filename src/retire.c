@@ -58,9 +58,9 @@ static void retarget(VM *vm, Module *old) {
 
 static bool nom_uses(NominalInfo *n, Module *m) {
     if (!n) return false;
-    for (uint32_t i = 0; i < n->nvtable; i++) if (n->vtable[i] && n->vtable[i]->module == m) return true;
-    for (uint32_t i = 0; i < n->ntraits; i++) {
-        uint32_t c = n->traits[i]->nom->nvtable;
+    for (uint32_t i = 0; n->vtable && i < n->nvtable; i++) if (n->vtable[i] && n->vtable[i]->module == m) return true;
+    for (uint32_t i = 0; n->itables && i < n->ntraits; i++) {
+        uint32_t c = n->itable_len[i];
         for (uint32_t k = 0; n->itables[i] && k < c; k++) if (n->itables[i][k] && n->itables[i][k]->module == m) return true;
     }
     for (uint32_t i = 0; i < n->nmethods; i++) if (n->methods[i]->module == m) return true;
