@@ -72,6 +72,11 @@ WRIT_API writ_status writ_load_file(writ_vm *vm, const char *path);
 WRIT_API writ_status writ_load_string(writ_vm *vm, const char *name, const char *source, size_t len);
 /* Compiles without running. */
 WRIT_API writ_status writ_check_file(writ_vm *vm, const char *path);
+/* The source files loaded so far (scripts and every module they import,
+ * absolute paths, each once; not string-loaded scripts): what a host
+ * watches for hot reload.  NULL past the end.  Valid until the next load
+ * or reload. */
+WRIT_API const char *writ_loaded_file(writ_vm *vm, size_t index);
 /* Changes the limits of runtime.md §12 (0 = none; call depth 0 = 10,000).
  * Exceeding one is a runtime error with status WRIT_ERROR_LIMIT; the VM
  * stays usable and the next host entry starts a fresh budget. */

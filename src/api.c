@@ -853,6 +853,13 @@ writ_status writ_load_string(writ_vm *vm, const char *name, const char *source, 
     return api_load(vm, name, mem_strndup(vm, source, len), len, true, true, NULL);
 }
 
+const char *writ_loaded_file(writ_vm *vm, size_t index) {
+    if (!vm) return NULL;
+    for (size_t i = 0; i < vm->nloaded; i++)      /* files have absolute keys (realpath); others are names */
+        if (vm->loaded[i].path[0] == '/' && index-- == 0) return vm->loaded[i].path;
+    return NULL;
+}
+
 writ_status writ_check_file(writ_vm *vm, const char *path) {
     if (!vm || !path) return WRIT_ERROR_MISUSE;
     char *text;
