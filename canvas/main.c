@@ -6,11 +6,13 @@
 #define _DEFAULT_SOURCE 1
 #include "script.h"
 #include "window.h"
+#include "live.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 static const char usage[] =
     "usage: writ-canvas [--size WxH] [--fps F] [--headless] [--frames N] [--out DIR] [--watch] [--stats] SCRIPT\n"
@@ -19,8 +21,10 @@ static const char usage[] =
     "  --headless   draw offscreen, no window or display needed (default --frames 1)\n"
     "  --frames N   stop after N frames (default: until the window is closed)\n"
     "  --out DIR    write every frame as DIR/frame-00001.png, ... (windowed: read back from the window)\n"
-    "  --watch      reload SCRIPT when it changes (not built yet)\n"
-    "  --stats      print frame timing statistics (not built yet)\n";
+    "  --watch      hot-reload SCRIPT and the modules it imports when one is saved; errors show\n"
+    "               on screen and the last good code keeps running (headless: frames in real time)\n"
+    "  --stats      after each reload print `reload: compile X ms, save-to-frame Y ms` to stderr;\n"
+    "               frame and script time on screen\n";
 
 static bool parse_size(const char *s, int *w, int *h) {
     char *end;
@@ -93,10 +97,24 @@ static bool make_dirs(const char *dir) {
     return mkdir(path, 0777) == 0 || errno == EEXIST;
 }
 
-/* Headless: a fixed dt of 1/fps, so runs are deterministic. */
-static int run_headless(Script *s, const CanvasOptions *o) {
-    for (long i = 0; i < o->frames; i++) {
+static void sleep_until(double t) {
+    double d = t - live_now();
+    if (d <= 0) return;
+    struct timespec ts = { (time_t)d, (long)((d - (double)(time_t)d) * 1e9) };
+    nanosleep(&ts, NULL);
+}
+
+/* Headless: a fixed dt of 1/fps, so runs are deterministic; with --watch the
+ * frames are also paced to the wall clock, so that edits land between them. */
+static int run_headless(Script *s, const CanvasOptions *o, Live *l) {
+    double next = live_now();
+    for (long i = 0; !o->frames || i < o->frames; i++) {
+        if (o->watch) { sleep_until(next); next += 1.0 / o->fps; }
+        live_before_frame(l);
+        double t1 = live_now();
         script_frame(s, 1.0 / o->fps);
+        double t2 = live_now();
+        live_after_frame(l, (t2 - t1) * 1e3);
         if (o->out && !write_frame_png(s->canvas.surface, o->out, s->frame.number)) return EXIT_HOST;
     }
     return 0;
@@ -110,12 +128,12 @@ int main(int argc, char **argv) {
         fprintf(stderr, "writ-canvas: cannot create %s: %s\n", o.out, strerror(errno));
         return EXIT_HOST;
     }
-    /* hooks for later: --watch (hot reload on change), --stats (timings) */
-    if (o.watch) fprintf(stderr, "writ-canvas: note: --watch is not built yet; running without it\n");
-    if (o.stats) fprintf(stderr, "writ-canvas: note: --stats is not built yet; running without it\n");
     Script s;
-    st = script_open(&s, o.script, o.width, o.height, CANVAS_INSTRUCTION_LIMIT);
-    if (st == 0) st = o.headless ? run_headless(&s, &o) : window_run(&s, &o);
+    st = script_open(&s, o.script, o.width, o.height, CANVAS_INSTRUCTION_LIMIT, o.watch);
+    Live *l = st == 0 ? live_new(&s, &o) : NULL;
+    if (st == 0 && !l) st = EXIT_HOST;
+    if (st == 0) st = o.headless ? run_headless(&s, &o, l) : window_run(&s, &o, l);
+    live_free(l);
     script_close(&s);
     return st;
 }

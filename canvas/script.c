@@ -20,25 +20,33 @@ static const Callback callbacks[] = {
     {"onResize", "(int, int) -> void", "func onResize(w: int, h: int)", offsetof(Script, on_resize), false},
 };
 
-static bool find_callbacks(Script *s) {
+/* Resolves every callback and checks its signature; false with the reason in why. */
+static bool find_callbacks(Script *s, char *why, size_t n) {
     for (size_t i = 0; i < sizeof callbacks / sizeof callbacks[0]; i++) {
         const Callback *cb = &callbacks[i];
         writ_fn **slot = (writ_fn **)((char *)s + cb->slot);
+        if (*slot) { writ_fn_free(s->vm, *slot); *slot = NULL; }
         if (writ_function(s->vm, s->path, cb->name, slot) != WRIT_OK) {
             *slot = NULL;
             if (!cb->required) continue;
-            fprintf(stderr, "error: %s defines no '%s' function\n  help: add `%s { ... }`; it is called every frame\n",
-                    s->path, cb->name, cb->decl);
+            snprintf(why, n, "error: %s defines no '%s' function\n  help: add `%s { ... }`; it is called every frame\n",
+                     s->path, cb->name, cb->decl);
             return false;
         }
         const writ_type *have = writ_fn_type(s->vm, *slot), *want = writ_type_of(s->vm, cb->type);
         if (have != want) {
-            fprintf(stderr, "error: '%s' in %s has the wrong signature %s\n  help: declare it as `%s`\n",
-                    cb->name, s->path, have ? writ_type_name(have) : "?", cb->decl);
+            snprintf(why, n, "error: '%s' in %s has the wrong signature %s\n  help: declare it as `%s`\n",
+                     cb->name, s->path, have ? writ_type_name(have) : "?", cb->decl);
+            writ_fn_free(s->vm, *slot);
+            *slot = NULL;
             return false;
         }
     }
     return true;
+}
+
+bool script_refresh(Script *s, char *why, size_t n) {
+    return find_callbacks(s, why, n);
 }
 
 static bool register_all(Script *s, const char *base_dir) {
@@ -52,7 +60,7 @@ static bool register_all(Script *s, const char *base_dir) {
     return s->canvas.vector2 != NULL;
 }
 
-int script_open(Script *s, const char *path, int width, int height, uint64_t instruction_limit) {
+int script_open(Script *s, const char *path, int width, int height, uint64_t instruction_limit, bool keep) {
     memset(s, 0, sizeof *s);
     s->path = path;
     writ_config cfg;
@@ -75,12 +83,25 @@ int script_open(Script *s, const char *path, int width, int height, uint64_t ins
         fprintf(stderr, "writ-canvas: registering the Canvas types failed: %s", writ_error_text(s->vm));
         return EXIT_HOST;
     }
-    writ_status st = writ_load_file(s->vm, path);
+    writ_status st = script_load(s);
+    if (st == WRIT_OK || keep) return 0;
+    return st == WRIT_ERROR_COMPILE ? EXIT_SCRIPT_COMPILE : st == WRIT_ERROR_IO ? EXIT_HOST : EXIT_SCRIPT_RUNTIME;
+}
+
+writ_status script_load(Script *s) {
+    writ_status st = writ_load_file(s->vm, s->path);
+    char why[512];
+    if (st == WRIT_OK && !find_callbacks(s, why, sizeof why)) st = WRIT_ERROR_COMPILE;
+    else snprintf(why, sizeof why, "%s", writ_error_text(s->vm));
+    free(s->load_error);
+    s->load_error = NULL;
     if (st != WRIT_OK) {
-        fputs(writ_error_text(s->vm), stderr);
-        return st == WRIT_ERROR_COMPILE ? EXIT_SCRIPT_COMPILE : st == WRIT_ERROR_IO ? EXIT_HOST : EXIT_SCRIPT_RUNTIME;
+        fputs(why, stderr);
+        s->load_error = strdup(why);
+        return st;
     }
-    return find_callbacks(s) ? 0 : EXIT_SCRIPT_COMPILE;
+    s->loaded = true;
+    return WRIT_OK;
 }
 
 /* A failed callback: printed unless it repeats the last error verbatim. */
@@ -100,8 +121,10 @@ static void report(Script *s, const char *where) {
     if (s->on_error) s->on_error(s, where, text, s->on_error_ud);
 }
 
-static void call(Script *s, writ_fn *fn, const char *where, const writ_value *args, int n) {
-    if (fn && writ_call(s->vm, fn, args, n, NULL) != WRIT_OK) report(s, where);
+static bool call(Script *s, writ_fn *fn, const char *where, const writ_value *args, int n) {
+    if (!fn || writ_call(s->vm, fn, args, n, NULL) == WRIT_OK) return true;
+    report(s, where);
+    return false;
 }
 
 void script_frame(Script *s, double dt) {
@@ -112,12 +135,14 @@ void script_frame(Script *s, double dt) {
     f->width = s->canvas.width;
     f->height = s->canvas.height;
     if (writ_tick(s->vm, dt) != WRIT_OK) report(s, "a coroutine");
+    if (s->halted) return;                  /* the last frame stays, under the error overlay */
     writ_value a = writ_float(dt);
-    call(s, s->update, "update()", &a, 1);
+    bool ok = call(s, s->update, "update()", &a, 1);
     canvas_begin_frame(&s->canvas);
     writ_value args[2] = { s->canvas_v, s->frame_v };
-    call(s, s->draw, "draw()", args, 2);
+    ok = call(s, s->draw, "draw()", args, 2) && ok;
     canvas_end_frame(&s->canvas);
+    if (!ok && s->halt_on_error) s->halted = true;
 }
 
 void script_key(Script *s, const char *key) {
@@ -159,5 +184,6 @@ void script_close(Script *s) {
     }
     canvas_free(&s->canvas);
     free(s->last_error);
+    free(s->load_error);
     memset(s, 0, sizeof *s);
 }

@@ -32,11 +32,22 @@ struct Script {
     long errors;                     /* runtime errors of callbacks so far */
     script_error_fn on_error;
     void *on_error_ud;
+    bool loaded;                     /* the script compiled and ran its top level */
+    char *load_error;                /* why the last script_load failed */
+    bool halt_on_error;              /* live coding: a failing draw/update waits for the next reload */
+    bool halted;                     /* ... and is waiting now */
 };
 
 /* Creates the VM, registers the types, loads path and finds the callbacks.
- * Returns 0, or an exit status after printing why. */
-int script_open(Script *s, const char *path, int width, int height, uint64_t instruction_limit);
+ * Returns 0, or an exit status after printing why.  keep: a script that
+ * does not compile or run still leaves the VM open (s->loaded false) for a
+ * later script_load (--watch). */
+int script_open(Script *s, const char *path, int width, int height, uint64_t instruction_limit, bool keep);
+/* Loads s->path (after a failed first load) and finds the callbacks. */
+writ_status script_load(Script *s);
+/* After a hot reload: finds the callbacks again (they may have been added,
+ * removed or retyped); false with the reason in why. */
+bool script_refresh(Script *s, char *why, size_t n);
 /* One frame: coroutines tick by dt, update(dt), then draw(c, f) into the
  * canvas.  Runtime errors are reported and the host goes on. */
 void script_frame(Script *s, double dt);

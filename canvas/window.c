@@ -5,6 +5,7 @@
  * to the script: keys, mouse buttons and motion, resizes.  With --out each
  * frame is read back from the window's renderer (what was on screen). */
 #include "window.h"
+#include "live.h"
 #include <SDL.h>
 #include <stdio.h>
 
@@ -89,7 +90,7 @@ static bool pump(Script *s) {
     return true;
 }
 
-int window_run(Script *s, const CanvasOptions *o) {
+int window_run(Script *s, const CanvasOptions *o, Live *l) {
     Window w = {0};
     if (!window_open(&w, o)) { window_close(&w); return EXIT_HOST; }
     int status = 0;
@@ -99,7 +100,11 @@ int window_run(Script *s, const CanvasOptions *o) {
     double dt = frame_time;                      /* the first frame: one nominal frame */
     for (long n = 0; !o->frames || n < o->frames; n++) {
         if (!pump(s)) break;
+        live_before_frame(l);
+        double t1 = live_now();
         script_frame(s, dt);
+        double t2 = live_now();
+        live_after_frame(l, (t2 - t1) * 1e3);
         if (!upload(&w, &s->canvas)) { status = EXIT_HOST; break; }
         if (o->out && !screenshot(&w, o->out, s->frame.number)) { status = EXIT_HOST; break; }
         SDL_RenderPresent(w.ren);

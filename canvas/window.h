@@ -15,6 +15,7 @@ typedef struct CanvasOptions {
 
 /* Opens the window and runs frames in real time until it closes (or
  * o->frames); returns the exit status. */
-int window_run(Script *s, const CanvasOptions *o);
+struct Live;
+int window_run(Script *s, const CanvasOptions *o, struct Live *l);
 
 #endif
