@@ -287,6 +287,7 @@ bool canvas_register(writ_vm *vm, CanvasTypes *types) {
          writ_type_field(vm, f, "height", "int", WRIT_STORE_I32, offsetof(Frame, height), true) == WRIT_OK &&
          writ_type_field(vm, f, "time", "float", WRIT_STORE_F64, offsetof(Frame, time), true) == WRIT_OK &&
          writ_type_field(vm, f, "dt", "float", WRIT_STORE_F64, offsetof(Frame, dt), true) == WRIT_OK &&
+         writ_type_field(vm, f, "clock", "float", WRIT_STORE_F64, offsetof(Frame, clock), true) == WRIT_OK &&
          writ_type_field(vm, f, "number", "int", WRIT_STORE_I64, offsetof(Frame, number), true) == WRIT_OK &&
          writ_type_field(vm, f, "mouse", "Vector2", WRIT_STORE_FLOATS64, offsetof(Frame, mouse), true) == WRIT_OK &&
          writ_type_field(vm, f, "mouseDown", "bool", WRIT_STORE_BOOL, offsetof(Frame, mouseDown), true) == WRIT_OK;

@@ -30,10 +30,15 @@ typedef struct Canvas {
     int saves;                       /* save() depth this frame */
 } Canvas;
 
+/* Frame.clock of the first headless frame: 10:08:30, so screenshots of
+ * clocks are reproducible (and show the watchmakers' favourite time). */
+#define HEADLESS_CLOCK (10 * 3600.0 + 8 * 60.0 + 30.0)
+
 /* Per-frame facts a script sees as `Frame` (read-only offset fields). */
 typedef struct Frame {
     int32_t width, height;
     double time, dt;                 /* seconds since start, since the last frame */
+    double clock;                    /* local time of day in seconds (headless: from HEADLESS_CLOCK) */
     int64_t number;                  /* 1 for the first frame */
     double mouse[2];                 /* Vector2 */
     bool mouseDown;

@@ -15,7 +15,8 @@
 #include <time.h>
 
 static const char usage[] =
-    "usage: writ-canvas [--size WxH] [--fps F] [--headless] [--frames N] [--out DIR] [--watch] [--stats] SCRIPT\n"
+    "usage: writ-canvas [--size WxH] [--fps F] [--headless] [--frames N] [--out DIR] [--watch] [--stats]\n"
+    "                   [--demo-data] SCRIPT\n"
     "  --size WxH   canvas size in pixels (default 800x600)\n"
     "  --fps F      frames per second (default 60); headless frames advance time by exactly 1/F\n"
     "  --headless   draw offscreen, no window or display needed (default --frames 1)\n"
@@ -24,7 +25,8 @@ static const char usage[] =
     "  --watch      hot-reload SCRIPT and the modules it imports when one is saved; errors show\n"
     "               on screen and the last good code keeps running (headless: frames in real time)\n"
     "  --stats      after each reload print `reload: compile X ms, save-to-frame Y ms` to stderr;\n"
-    "               frame and script time on screen\n";
+    "               frame and script time on screen\n"
+    "  --demo-data  sampleSystem() returns smooth made-up numbers (reproducible screenshots)\n";
 
 static bool parse_size(const char *s, int *w, int *h) {
     char *end;
@@ -55,6 +57,7 @@ static int parse_args(int argc, char **argv, CanvasOptions *o) {
         else if (!strcmp(a, "--headless")) o->headless = true;
         else if (!strcmp(a, "--watch")) o->watch = true;
         else if (!strcmp(a, "--stats")) o->stats = true;
+        else if (!strcmp(a, "--demo-data")) o->demo_data = true;
         else if (!strcmp(a, "--size")) {
             if (!parse_size(val, &o->width, &o->height)) { fprintf(stderr, "writ-canvas: --size wants WxH (e.g. 640x480), got '%s'\n", val); return 2; }
             i++;
@@ -129,7 +132,7 @@ int main(int argc, char **argv) {
         return EXIT_HOST;
     }
     Script s;
-    st = script_open(&s, o.script, o.width, o.height, CANVAS_INSTRUCTION_LIMIT, o.watch);
+    st = script_open(&s, &o, CANVAS_INSTRUCTION_LIMIT, o.watch);
     Live *l = st == 0 ? live_new(&s, &o) : NULL;
     if (st == 0 && !l) st = EXIT_HOST;
     if (st == 0) st = o.headless ? run_headless(&s, &o, l) : window_run(&s, &o, l);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* A callback the script may define, with the one signature it must have. */
 typedef struct Callback { const char *name, *type, *decl; size_t slot; bool required; } Callback;
@@ -60,13 +61,19 @@ static bool register_all(Script *s, const char *base_dir) {
     return s->canvas.vector2 != NULL;
 }
 
-int script_open(Script *s, const char *path, int width, int height, uint64_t instruction_limit, bool keep) {
+int script_open(Script *s, const CanvasOptions *o, uint64_t instruction_limit, bool keep) {
     memset(s, 0, sizeof *s);
+    const char *path = o->script;
+    int width = o->width, height = o->height;
     s->path = path;
+    s->fixed_clock = o->headless;
     writ_config cfg;
     writ_config_init(&cfg);
     cfg.instruction_limit = instruction_limit;
+    char *home = strdup(path);             /* io paths (readFile("feed.json")) are the script's neighbours */
+    cfg.root_dir = home ? dirname(home) : NULL;
     s->vm = writ_vm_new(&cfg);
+    free(home);
     if (!s->vm) { fprintf(stderr, "writ-canvas: out of memory\n"); return EXIT_HOST; }
     writ_enable_module(s->vm, "*", true);             /* a development tool: like `writ run` */
     s->canvas.text = text_state_new();
@@ -77,7 +84,7 @@ int script_open(Script *s, const char *path, int width, int height, uint64_t ins
     s->frame.width = s->canvas.width;
     s->frame.height = s->canvas.height;
     char *copy = strdup(path);
-    bool ok = copy && register_all(s, dirname(copy));
+    bool ok = copy && register_all(s, dirname(copy)) && (s->system = system_register(s->vm, &s->frame, o->demo_data));
     free(copy);
     if (!ok) {
         fprintf(stderr, "writ-canvas: registering the Canvas types failed: %s", writ_error_text(s->vm));
@@ -102,6 +109,15 @@ writ_status script_load(Script *s) {
     }
     s->loaded = true;
     return WRIT_OK;
+}
+
+/* Seconds since local midnight, for Frame.clock. */
+static double local_clock(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    localtime_r(&ts.tv_sec, &tm);
+    return tm.tm_hour * 3600.0 + tm.tm_min * 60.0 + tm.tm_sec + ts.tv_nsec * 1e-9;
 }
 
 /* A failed callback: printed unless it repeats the last error verbatim. */
@@ -134,6 +150,7 @@ void script_frame(Script *s, double dt) {
     f->time += dt;
     f->width = s->canvas.width;
     f->height = s->canvas.height;
+    f->clock = s->fixed_clock ? HEADLESS_CLOCK + f->time : local_clock();
     if (writ_tick(s->vm, dt) != WRIT_OK) report(s, "a coroutine");
     if (s->halted) return;                  /* the last frame stays, under the error overlay */
     writ_value a = writ_float(dt);
@@ -180,6 +197,7 @@ void script_close(Script *s) {
         if (s->canvas_v.kind == WRIT_HOST) { writ_invalidate(s->vm, s->canvas_v); writ_release(s->vm, s->canvas_v); }
         if (s->frame_v.kind == WRIT_HOST) { writ_invalidate(s->vm, s->frame_v); writ_release(s->vm, s->frame_v); }
         image_cache_free(s->vm, s->images);
+        system_free(s->vm, s->system);
         writ_vm_free(s->vm);      /* frees the function handles too */
     }
     canvas_free(&s->canvas);

@@ -12,7 +12,19 @@ enum { EXIT_SCRIPT_COMPILE = 65, EXIT_SCRIPT_RUNTIME = 70, EXIT_HOST = 1 };
  * runtime error after about this many instructions, and the host goes on. */
 #define CANVAS_INSTRUCTION_LIMIT 200000000ULL
 
+/* The options of a run (the command line, main.c). */
+typedef struct CanvasOptions {
+    int width, height;
+    double fps;
+    bool headless, watch, stats;
+    bool demo_data;              /* sampleSystem() from deterministic curves, not /proc */
+    long frames;                 /* 0: no limit */
+    const char *out;             /* NULL: no PNG output */
+    const char *script;
+} CanvasOptions;
+
 typedef struct Script Script;
+typedef struct SystemHost SystemHost;
 /* Called for every runtime error of a callback (after the host's own
  * printing, which repeats of the same message skip). */
 typedef void (*script_error_fn)(Script *s, const char *where, const char *text, void *ud);
@@ -32,6 +44,8 @@ struct Script {
     long errors;                     /* runtime errors of callbacks so far */
     script_error_fn on_error;
     void *on_error_ud;
+    SystemHost *system;              /* System and sampleSystem() (system.c) */
+    bool fixed_clock;                /* Frame.clock from frame time (headless), not the wall clock */
     bool loaded;                     /* the script compiled and ran its top level */
     char *load_error;                /* why the last script_load failed */
     bool halt_on_error;              /* live coding: a failing draw/update waits for the next reload */
@@ -42,7 +56,7 @@ struct Script {
  * Returns 0, or an exit status after printing why.  keep: a script that
  * does not compile or run still leaves the VM open (s->loaded false) for a
  * later script_load (--watch). */
-int script_open(Script *s, const char *path, int width, int height, uint64_t instruction_limit, bool keep);
+int script_open(Script *s, const CanvasOptions *o, uint64_t instruction_limit, bool keep);
 /* Loads s->path (after a failed first load) and finds the callbacks. */
 writ_status script_load(Script *s);
 /* After a hot reload: finds the callbacks again (they may have been added,
@@ -57,6 +71,10 @@ void script_mouse_button(Script *s, double x, double y, int button, bool down);
 /* The drawing surface follows the window: new size, then onResize(w, h). */
 bool script_resize(Script *s, int width, int height);
 void script_close(Script *s);
+
+/* system.c: the System type and sampleSystem() for dashboards. */
+SystemHost *system_register(writ_vm *vm, const Frame *frame, bool demo);
+void system_free(writ_vm *vm, SystemHost *h);
 
 /* main.c: writes the canvas (or any image surface) as DIR/frame-NNNNN.png */
 bool write_frame_png(cairo_surface_t *surface, const char *dir, int64_t number);

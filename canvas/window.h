@@ -4,14 +4,6 @@
 
 #include "script.h"
 
-typedef struct CanvasOptions {
-    int width, height;
-    double fps;
-    bool headless, watch, stats;
-    long frames;                 /* 0: no limit */
-    const char *out;             /* NULL: no PNG output */
-    const char *script;
-} CanvasOptions;
 
 /* Opens the window and runs frames in real time until it closes (or
  * o->frames); returns the exit status. */
