@@ -32,6 +32,7 @@ CANVAS_LIBS := $(shell pkg-config --libs $(CANVAS_PKGS) 2>/dev/null)
 ifneq ($(CANVAS_LIBS),)
 CANVAS_CFLAGS := $(shell pkg-config --cflags $(CANVAS_PKGS))
 CANVAS_BIN := $(BUILD)/writ-canvas $(BUILD)/canvas-imgdiff
+CANVAS_UNIT := $(BUILD)/canvas-unit/test_watch
 ifeq ($(MAKELEVEL),0)
 $(info canvas: built (SDL2 $(shell pkg-config --modversion sdl2), Cairo $(shell pkg-config --modversion cairo), Pango $(shell pkg-config --modversion pangocairo)))
 endif
@@ -58,7 +59,7 @@ PRELUDE_INC := $(patsubst lib/prelude/%.writ,$(BUILD)/gen/prelude_%.inc,$(PRELUD
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 
-.PHONY: canvas all run test unit golden conformance sanitize bench reload-bench clean embed install
+.PHONY: canvas all run tour test unit golden conformance sanitize bench reload-bench clean embed install
 
 all: $(BUILD)/writ $(BUILD)/libwrit.so $(CANVAS_BIN)
 
@@ -127,13 +128,22 @@ $(BUILD)/canvas-imgdiff: canvas/imgdiff.c
 	@mkdir -p $(dir $@)
 	$(CC) $(OPT) $(SAN) -std=c11 -Wall -Wextra $(WERROR) $(shell pkg-config --cflags cairo) -o $@ $< $(shell pkg-config --libs cairo)
 
+# C tests of the host's own parts (canvas/tests/test_NAME.c tests canvas/NAME.c)
+$(BUILD)/canvas-unit/test_%: canvas/tests/test_%.c canvas/%.c canvas/%.h
+	@mkdir -p $(dir $@)
+	$(CC) $(OPT) $(SAN) -std=c11 -Wall -Wextra $(WERROR) -o $@ $< canvas/$*.c -lpthread
+
 canvas: $(CANVAS_BIN)
 
 # VM creation + loading a small script, averaged (bench/startup.c)
 $(BUILD)/startup: bench/startup.c $(BUILD)/libwrit.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-run: $(BUILD)/writ
+# the dashboard in writ-canvas (tools/run-demo.sh installs its libraries when missing)
+run:
+	@tools/run-demo.sh
+
+tour: $(BUILD)/writ
 	$(BUILD)/writ run examples/tour.writ
 
 unit: $(UNIT_BIN)
@@ -149,8 +159,8 @@ conformance: $(BUILD)/writ
 # Unit tests, then the golden tests and the shared conformance suite, then
 # the writ-canvas tests when it is built; the last line is the summed
 # "N passed, N failed".
-test: $(BUILD)/writ $(UNIT_BIN) $(EMBED_BIN) $(CANVAS_BIN)
-	@ok=0; bad=0; for t in $(UNIT_BIN); do if $$t >/dev/null 2>$(BUILD)/unit.err; then ok=$$((ok+1)); else bad=$$((bad+1)); echo "FAIL $$t"; cat $(BUILD)/unit.err; fi; done; \
+test: $(BUILD)/writ $(UNIT_BIN) $(EMBED_BIN) $(CANVAS_BIN) $(CANVAS_UNIT)
+	@ok=0; bad=0; for t in $(UNIT_BIN) $(CANVAS_UNIT); do if $$t >/dev/null 2>$(BUILD)/unit.err; then ok=$$((ok+1)); else bad=$$((bad+1)); echo "FAIL $$t"; cat $(BUILD)/unit.err; fi; done; \
 	for e in $(EMBED_BIN); do if (cd examples/embed && ../../$$e) >$(BUILD)/embed.out 2>&1; then ok=$$((ok+1)); else bad=$$((bad+1)); echo "FAIL $$e"; cat $(BUILD)/embed.out; fi; done; \
 	echo "unit: $$ok passed, $$bad failed"; \
 	python3 tests/run --all $(BUILD)/writ | tee $(BUILD)/golden.out; g=$$?; \

@@ -187,6 +187,7 @@ void live_after_frame(Live *l, double script_ms) {
     if (l->fault) draw_fault(l, c->cr, c->width, c->height);
     if (l->o->stats) draw_stats(l, c->cr, c->width);
     cairo_surface_flush(c->surface);
+    fflush(stdout);                 /* print() output per frame, also into a pipe or file */
     if (l->save_time >= 0) {
         if (l->o->stats)
             fprintf(stderr, "reload: compile %.2f ms, save-to-frame %.1f ms\n", l->compile_ms,

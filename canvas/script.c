@@ -70,6 +70,8 @@ int script_open(Script *s, const CanvasOptions *o, uint64_t instruction_limit, b
     writ_config cfg;
     writ_config_init(&cfg);
     cfg.instruction_limit = instruction_limit;
+    cfg.seed_random = o->headless;         /* headless runs are reproducible: fixed dt, clock and seed */
+    cfg.random_seed = 1;
     char *home = strdup(path);             /* io paths (readFile("feed.json")) are the script's neighbours */
     cfg.root_dir = home ? dirname(home) : NULL;
     s->vm = writ_vm_new(&cfg);
