@@ -24,6 +24,8 @@ struct Live {
     double compile_ms;
     double frame_ms, script_ms; /* smoothed, for the --stats overlay */
     double last_frame;          /* when the previous frame ended */
+    double *times;              /* --stats: per frame, script ms and frame ms interleaved */
+    size_t ntimes, captimes;
     PangoFontDescription *mono;
 };
 
@@ -71,8 +73,40 @@ Live *live_new(Script *s, const CanvasOptions *o) {
     return l;
 }
 
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* p-th percentile of every stride-th value from first */
+static double percentile(const double *v, size_t n, size_t first, size_t stride, double p) {
+    size_t k = 0;
+    double *xs = malloc(sizeof(double) * (n / stride + 1));
+    if (!xs) return 0;
+    for (size_t i = first; i < n; i += stride) xs[k++] = v[i];
+    qsort(xs, k, sizeof(double), cmp_double);
+    double r = k ? xs[(size_t)(p * (double)(k - 1) + 0.5)] : 0;
+    free(xs);
+    return r;
+}
+
+/* --stats at exit: script and frame time over the run (the first frame,
+ * which compiles library preludes and warms caches, left out). */
+static void print_summary(Live *l) {
+    size_t n = l->ntimes / 2;
+    if (n < 2) return;
+    double *v = l->times + 2, total = 0;
+    size_t m = (n - 1) * 2;
+    for (size_t i = 0; i < m; i += 2) total += v[i];
+    fprintf(stderr, "stats: %zu frames; script mean %.3f ms, p50 %.3f ms, p95 %.3f ms; frame p50 %.2f ms (%.1f fps)\n",
+            n, total / (double)(n - 1), percentile(v, m, 0, 2, 0.5), percentile(v, m, 0, 2, 0.95),
+            percentile(v, m, 1, 2, 0.5), 1000.0 / percentile(v, m, 1, 2, 0.5));
+}
+
 void live_free(Live *l) {
     if (!l) return;
+    if (l->o->stats) print_summary(l);
+    free(l->times);
     watch_free(l->watch);
     free(l->fault);
     if (l->mono) pango_font_description_free(l->mono);
@@ -183,6 +217,14 @@ void live_after_frame(Live *l, double script_ms) {
     /* smoothed over about 30 frames, the first frame taken as it is */
     double k = l->frame_ms == 0 ? 1.0 : 1.0 / 30;
     l->frame_ms += (frame_ms - l->frame_ms) * k;
+    if (l->o->stats) {
+        if (l->ntimes + 2 > l->captimes) {
+            size_t cap = l->captimes ? l->captimes * 2 : 512;
+            double *t = realloc(l->times, cap * sizeof *t);
+            if (t) { l->times = t; l->captimes = cap; }
+        }
+        if (l->ntimes + 2 <= l->captimes) { l->times[l->ntimes++] = script_ms; l->times[l->ntimes++] = frame_ms; }
+    }
     l->script_ms += (script_ms - l->script_ms) * k;
     if (l->fault) draw_fault(l, c->cr, c->width, c->height);
     if (l->o->stats) draw_stats(l, c->cr, c->width);

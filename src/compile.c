@@ -1002,15 +1002,15 @@ static int call(FnState *F, Expr *e, int dst) {
             if (off) ps[0] = ci->receiver->type;       /* a host method: the object first */
             HostFn *h = (HostFn *)ci->lib;
             h->ftype = ty_func(F->vm, ps, ft->n + off, ft->a);
-            h->scalar = h->ftype->n <= 16 && !h->owner;
-            for (uint32_t i = 0; i < h->ftype->n && h->scalar; i++) {
-                TypeKind k = h->ftype->args[i]->kind;
-                h->kinds[i] = k == T_INT ? WRIT_INT : k == T_FLOAT ? WRIT_FLOAT : WRIT_BOOL;
-                h->scalar = k == T_INT || k == T_FLOAT || k == T_BOOL;
+            h->direct = h->ftype->n <= 16;
+            for (uint32_t i = 0; i < h->ftype->n && h->direct; i++) {
+                int k = host_direct_kind(h->ftype->args[i]);
+                h->direct = k >= 0;
+                h->kinds[i] = (uint8_t)k;
             }
             TypeKind rk = ft->a->kind;
             h->rkind = rk == T_INT ? WRIT_INT : rk == T_FLOAT ? WRIT_FLOAT : rk == T_BOOL ? WRIT_BOOL : WRIT_VOID;
-            if (rk != T_INT && rk != T_FLOAT && rk != T_BOOL && rk != T_VOID) h->scalar = false;
+            h->scalar_ret = rk == T_INT || rk == T_FLOAT || rk == T_BOOL || rk == T_VOID;
         }
         emit_abc(F, host ? OP_CALLH : OP_CALLN, r, (int)(n + off), !has ? 2 : is_ref(rt) ? 1 : 0);
         emit(F, add_native(F, ci->lib));

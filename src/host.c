@@ -185,6 +185,25 @@ writ_status writ_get_global(writ_vm *vm, const char *module, const char *name, w
     return WRIT_OK;
 }
 
+int host_direct_kind(const Type *t) {
+    switch (t->kind) {
+    case T_INT: return WRIT_INT;
+    case T_FLOAT: return WRIT_FLOAT;
+    case T_BOOL: return WRIT_BOOL;
+    case T_STRING: return WRIT_STRING;
+    case T_ARRAY: return WRIT_ARRAY;
+    case T_DICT: return WRIT_DICT;
+    case T_TUPLE: return WRIT_TUPLE;
+    case T_STRUCT: return WRIT_STRUCT;
+    case T_RESULT: return WRIT_RESULT;
+    case T_FUNC: return WRIT_FUNCTION;
+    case T_WEAK: return WRIT_WEAK;
+    case T_WAIT: return WRIT_WAIT;
+    case T_HOST: return WRIT_HOST;
+    default: return -1;
+    }
+}
+
 static void free_hostfn(VM *vm, HostFn *h) {
     if (h->trace_name) mem_free(vm, h->trace_name, strlen(h->trace_name) + 1);
     mem_free(vm, (void *)h->lib.name, strlen(h->lib.name) + 1);

@@ -14,9 +14,10 @@ typedef struct HostFn {
     Type *ftype;               /* set by the compiler at the first call (methods: receiver first) */
     struct HostType *owner;    /* a method's type: the receiver must still be valid */
     char *trace_name;          /* "Type.method" for methods and statics, else NULL (lib.name) */
-    bool scalar;               /* every parameter and the result are int, float, bool or void: the fast path */
-    uint8_t kinds[16];         /* scalar: each parameter's writ_kind */
-    uint8_t rkind;             /* scalar: the result's writ_kind (WRIT_VOID for none) */
+    bool direct;               /* every parameter passes as its slot's payload (no any, Optional, enum or class) */
+    bool scalar_ret;           /* the result is int, float, bool or void: stored without conversion */
+    uint8_t kinds[16];         /* direct: each parameter's writ_kind */
+    uint8_t rkind;             /* scalar_ret: the result's writ_kind (WRIT_VOID for none) */
 } HostFn;
 
 /* A host constant, value global or bound variable, declared to scripts by name. */
@@ -55,6 +56,11 @@ typedef struct HostType {
 } HostType;
 
 void host_free_all(VM *vm);
+/* The writ_kind a parameter of static type t arrives with when its slot's
+ * payload is the whole value (api_to_writ would only copy it), or -1 when
+ * it needs api_to_writ (any, Optional, enums as ordinals, classes with
+ * their dynamic type). */
+int host_direct_kind(const Type *t);
 HostObj *host_obj_new(VM *vm, HostType *ht, void *ptr, bool owned);
 void host_obj_free(VM *vm, HostObj *o);        /* rc reached 0 */
 /* Field i of a valid object as a slot of its type (owned); false after rt_error. */

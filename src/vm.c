@@ -781,9 +781,9 @@ call_enter: {
         writ_value args[64], r;
         for (uint32_t i = 0; i < nargs; i++) {
             Value x = R[ARGREG(pc[i >> 2], i & 3)];
-            if (likely(h->scalar)) {              /* int/float/bool: the slot is the payload */
+            if (likely(h->direct)) {              /* the slot is the payload, the static type is exact */
                 args[i].kind = (writ_kind)h->kinds[i];
-                args[i].type = NULL;
+                args[i].type = (const writ_type *)h->ftype->args[i];
                 args[i].as.i = x.i;
             } else args[i] = api_to_writ(vm, h->ftype->args[i], x, false);
         }
@@ -793,7 +793,7 @@ call_enter: {
         R = vm->stack + vm->frames[vm->nframes - 1].base;   /* the host may have re-entered the VM */
         if (unlikely(!ok)) THROW();
         if (C == 2) { writ_release(vm, r); NEXT(); }
-        if (likely(h->scalar) && r.kind == (writ_kind)h->rkind) {
+        if (likely(h->scalar_ret) && r.kind == (writ_kind)h->rkind) {
             RA.i = h->rkind == WRIT_BOOL ? (int64_t)r.as.b : r.as.i;
             NEXT();
         }
