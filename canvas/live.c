@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct Live {
     Script *s;
@@ -30,6 +31,14 @@ struct Live {
 };
 
 double live_now(void) { return watch_now(); }
+
+void live_wait(Live *l, double until) {
+    if (l->watch) { watch_wait(l->watch, until); return; }
+    double d = until - live_now();
+    if (d <= 0) return;
+    struct timespec ts = { (time_t)d, (long)((d - (double)(time_t)d) * 1e9) };
+    nanosleep(&ts, NULL);
+}
 
 static void set_fault(Live *l, const char *title, const char *text) {
     free(l->fault);

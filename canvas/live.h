@@ -23,6 +23,10 @@ void live_before_frame(Live *l);
  * reload, prints the --stats line. */
 void live_after_frame(Live *l, double script_ms);
 
+/* Sleeps until `until` (live_now time); with --watch a finished save ends
+ * the sleep early, so that its reload is drawn without waiting a frame. */
+void live_wait(Live *l, double until);
+
 /* Seconds on the monotonic clock (the clock of every live time stamp). */
 double live_now(void);
 

@@ -100,19 +100,17 @@ static bool make_dirs(const char *dir) {
     return mkdir(path, 0777) == 0 || errno == EEXIST;
 }
 
-static void sleep_until(double t) {
-    double d = t - live_now();
-    if (d <= 0) return;
-    struct timespec ts = { (time_t)d, (long)((d - (double)(time_t)d) * 1e9) };
-    nanosleep(&ts, NULL);
-}
-
 /* Headless: a fixed dt of 1/fps, so runs are deterministic; with --watch the
- * frames are also paced to the wall clock, so that edits land between them. */
+ * frames are also paced to the wall clock, so that edits land between them,
+ * and a save starts the next frame at once (the schedule restarts there). */
 static int run_headless(Script *s, const CanvasOptions *o, Live *l) {
     double next = live_now();
     for (long i = 0; !o->frames || i < o->frames; i++) {
-        if (o->watch) { sleep_until(next); next += 1.0 / o->fps; }
+        if (o->watch) {
+            live_wait(l, next);
+            double now = live_now();
+            next = (now < next ? now : next) + 1.0 / o->fps;
+        }
         live_before_frame(l);
         double t1 = live_now();
         script_frame(s, 1.0 / o->fps);

@@ -35,6 +35,7 @@ struct Watch {
     pthread_t thread;
     bool running;
     pthread_mutex_t lock;
+    pthread_cond_t saved;       /* signalled when a save finishes (watch_wait) */
     WFile *files;
     size_t n, cap;
 };
@@ -65,7 +66,7 @@ static void note_event(Watch *w, const struct inotify_event *ev, double now) {
         if (f->wd != ev->wd || strcmp(f->base, ev->name) != 0) continue;
         if (!f->pending) { f->pending = true; f->finished = false; f->first = now; }
         f->last = now;
-        if (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) f->finished = true;
+        if (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) { f->finished = true; pthread_cond_broadcast(&w->saved); }
         else if (ev->mask & (IN_MODIFY | IN_CREATE)) f->finished = false;   /* another write began */
     }
 }
@@ -102,9 +103,15 @@ Watch *watch_new(char *errbuf, size_t n) {
         snprintf(errbuf, n, "pipe: %s", strerror(errno)); close(w->fd); free(w); return NULL;
     }
     pthread_mutex_init(&w->lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);      /* the clock of watch_now */
+    pthread_cond_init(&w->saved, &ca);
+    pthread_condattr_destroy(&ca);
     if (pthread_create(&w->thread, NULL, reader, w) != 0) {
         snprintf(errbuf, n, "cannot start the watch thread");
-        close(w->fd); close(w->wake[0]); close(w->wake[1]); pthread_mutex_destroy(&w->lock); free(w);
+        close(w->fd); close(w->wake[0]); close(w->wake[1]);
+        pthread_cond_destroy(&w->saved); pthread_mutex_destroy(&w->lock); free(w);
         return NULL;
     }
     w->running = true;
@@ -121,8 +128,23 @@ void watch_free(Watch *w) {
     close(w->fd); close(w->wake[0]); close(w->wake[1]);
     for (size_t i = 0; i < w->n; i++) { free(w->files[i].path); free(w->files[i].dir); }
     free(w->files);
+    pthread_cond_destroy(&w->saved);
     pthread_mutex_destroy(&w->lock);
     free(w);
+}
+
+static bool any_finished(Watch *w) {
+    for (size_t i = 0; i < w->n; i++) if (w->files[i].pending && w->files[i].finished) return true;
+    return false;
+}
+
+void watch_wait(Watch *w, double until) {
+    pthread_mutex_lock(&w->lock);
+    while (!any_finished(w) && watch_now() < until) {
+        struct timespec ts = { (time_t)until, (long)((until - (double)(time_t)until) * 1e9) };
+        pthread_cond_timedwait(&w->saved, &w->lock, &ts);
+    }
+    pthread_mutex_unlock(&w->lock);
 }
 
 bool watch_add(Watch *w, const char *path) {

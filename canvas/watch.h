@@ -35,4 +35,8 @@ typedef struct WatchChange {
  * save. */
 size_t watch_take(Watch *w, WatchChange *out, size_t max);
 
+/* Sleeps until `until` (watch_now time) or until a save finishes, so that
+ * a frame loop can draw the new code at once instead of at its next tick. */
+void watch_wait(Watch *w, double until);
+
 #endif

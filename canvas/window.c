@@ -109,7 +109,7 @@ int window_run(Script *s, const CanvasOptions *o, Live *l) {
         if (o->out && !screenshot(&w, o->out, s->frame.number)) { status = EXIT_HOST; break; }
         SDL_RenderPresent(w.ren);
         double spent = (double)(SDL_GetPerformanceCounter() - last) / (double)freq;
-        if (spent < frame_time) SDL_Delay((uint32_t)((frame_time - spent) * 1000));   /* no vsync, or a faster display */
+        if (spent < frame_time) live_wait(l, live_now() + frame_time - spent);   /* no vsync, or a faster display; a save wakes it */
         uint64_t now = SDL_GetPerformanceCounter();
         dt = (double)(now - last) / (double)freq;
         if (dt > 0.25) dt = 0.25;                /* after a stall (a breakpoint, a dragged window) */

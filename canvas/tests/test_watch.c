@@ -76,6 +76,16 @@ int main(void) {
     fclose(f);                              /* its close: same content, no second change */
     CHECK(changes_within(w, 100, NULL) == 0);
 
+    /* watch_wait: a finished save ends the wait early; otherwise it times out */
+    double t0 = watch_now();
+    watch_wait(w, t0 + 0.1);
+    CHECK(watch_now() - t0 >= 0.09);
+    write_file(b, "export let x = 3\n");
+    t0 = watch_now();
+    watch_wait(w, t0 + 5.0);
+    CHECK(watch_now() - t0 < 2.0);
+    CHECK(changes_within(w, 50, NULL) == 1);
+
     watch_free(w);
     unlink(a); unlink(b); rmdir(dir);
     if (failures) fprintf(stderr, "test_watch: %d failures\n", failures);
