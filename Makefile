@@ -192,6 +192,8 @@ bench: $(BUILD)/writ $(BUILD)/embed_bench $(BUILD)/bench/reload_1000.writ
 	bench/run.sh $(BUILD)/writ
 	$(BUILD)/embed_bench $(BUILD)/bench/reload_1000.writ
 	bench/sort_userdata/run.sh $(abspath $(BUILD))
+	@if [ -n "$(CANVAS_BIN)" ]; then $(MAKE) -s $(CANVAS_BIN) && bench/canvas/run.sh $(BUILD); \
+	 else echo "canvas benchmarks skipped: writ-canvas is not built"; fi
 
 clean:
 	rm -rf build
