@@ -89,8 +89,47 @@ static void test_floats(void) {
     CHECK(cnt.live == 0);
 }
 
+/* Host method arguments as the host sees them (the direct path of CALLH
+ * and the converting one for Optional/any/class parameters). */
+static int seen_calls;
+static writ_status probe(writ_vm *vm, const writ_value *args, int nargs, writ_value *ret, void *ud) {
+    const writ_type **want = ud;
+    seen_calls++;
+    CHECK(nargs == 6);
+    CHECK(args[0].kind == WRIT_HOST && writ_host_ptr(args[0]) == &seen_calls);
+    CHECK(args[1].kind == WRIT_FLOAT && args[1].as.f == 1.5);
+    CHECK(args[2].kind == WRIT_STRUCT && args[2].type == want[0] && writ_struct_floats(args[2], NULL)[0] == 0.25);
+    size_t n;
+    CHECK(args[3].kind == WRIT_STRING && strcmp(writ_string_data(args[3], &n), "hi") == 0 && n == 2);
+    CHECK(args[4].kind == WRIT_BOOL && args[4].as.b);
+    CHECK((seen_calls == 1 && args[5].kind == WRIT_NULL) ||
+          (seen_calls == 2 && args[5].kind == WRIT_STRUCT && args[5].type == want[0]));
+    *ret = writ_int(7);
+    return WRIT_OK;
+}
+
+static void test_method_args(void) {
+    writ_vm *vm = writ_vm_new(NULL);
+    const writ_type *want[1] = { writ_type_of(vm, "Color") };
+    writ_host_type *t = writ_define_type(vm, "Probe");
+    CHECK(writ_type_method(vm, t, "probe", "(x: float, c: Color, s: string, b: bool, o: Optional<Color>) -> int", probe, want) == WRIT_OK);
+    writ_value obj = writ_host_object(vm, t, &seen_calls, false);
+    CHECK(writ_define_global(vm, "p", "Probe", obj, true) == WRIT_OK);
+    const char *src =
+        "func run(q: Probe) -> int {\n"
+        "    let a = q.probe(1.5, Color(0.25, 0.0, 0.0, 1.0), \"hi\", true, null)\n"
+        "    return a + q.probe(1.5, Color(0.25, 0.0, 0.0, 1.0), \"hi\", true, Color.RED)\n"
+        "}\n"
+        "print(run(p))\n";
+    CHECK(writ_load_string(vm, "probe.writ", src, strlen(src)) == WRIT_OK);
+    CHECK(seen_calls == 2);
+    writ_release(vm, obj);
+    writ_vm_free(vm);
+}
+
 int main(void) {
     test_floats();
+    test_method_args();
     printf("test_api_floats: %d checks, %d failed\n", checks, failures);
     return failures != 0;
 }
