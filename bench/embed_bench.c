@@ -1,7 +1,8 @@
 /* embed_bench.c — the embedding runtime's costs (issue 5), printed as a
- * table: a script calling a registered C function (ns per call), hot reload
- * latency (median and p95) of a realistic 1,000-line script and of a
- * synthetic one of small functions, and coroutines (spawn + resume
+ * table: a script calling a registered C function and host-type methods
+ * shaped like drawing calls (ns per call), hot reload latency (median and
+ * p95) of a realistic 1,000-line script and of a synthetic one of small
+ * functions, and coroutines (spawn + resume
  * cost, bytes per live coroutine).  Built and run by `make bench`. */
 #define _DEFAULT_SOURCE 1
 #include <writ.h>
@@ -33,6 +34,18 @@ static writ_status add1(writ_vm *vm, const writ_value *a, int n, writ_value *ret
     return WRIT_OK;
 }
 
+static writ_status nop(writ_vm *vm, const writ_value *a, int n, writ_value *ret, void *ud) {
+    (void)vm; (void)a; (void)n; (void)ret; (void)ud;
+    return WRIT_OK;
+}
+static double color_sum;
+static writ_status rect(writ_vm *vm, const writ_value *a, int n, writ_value *ret, void *ud) {
+    (void)vm; (void)n; (void)ret; (void)ud;
+    const double *c = writ_struct_floats(a[5], NULL);        /* the Color, read in place */
+    color_sum += c[0] + a[1].as.f;
+    return WRIT_OK;
+}
+
 static void die(writ_vm *vm) { fputs(writ_error_text(vm), stderr); exit(1); }
 
 static double run_fn(writ_vm *vm, const char *name) {
@@ -59,6 +72,35 @@ static void host_calls(void) {
     }
     printf("| host function call (script -> C), per call | %.1f ns |\n", (best_h - best_e) / 1e7 * 1e9);
     printf("| script function call, per call (for scale) | %.1f ns |\n", (best_s - best_e) / 1e7 * 1e9);
+    writ_vm_free(vm);
+}
+
+/* Host-type methods as a drawing host has them: c.moveTo(x, y) and
+ * c.fillRect(x, y, w, h, color) with a Color struct (writ-canvas). */
+static void host_methods(void) {
+    static int canvas;
+    writ_vm *vm = writ_vm_new(NULL);
+    writ_host_type *t = writ_define_type(vm, "Canvas");
+    writ_type_method(vm, t, "moveTo", "(x: float, y: float)", nop, NULL);
+    writ_type_method(vm, t, "fillRect", "(x: float, y: float, w: float, h: float, color: Color)", rect, NULL);
+    writ_value c = writ_host_object(vm, t, &canvas, false);
+    writ_define_global(vm, "canvas", "Canvas", c, true);
+    const char *src =
+        "func moves(c: Canvas) { for i in 0..10000000 { c.moveTo(1.0, 2.0) } }\n"
+        "func rects(c: Canvas) { let red = Color.RED\n for i in 0..10000000 { c.fillRect(1.0, 2.0, 3.0, 4.0, red) } }\n"
+        "func empty(c: Canvas) { var x = 0.0\n for i in 0..10000000 { x = x + 1.0 } }\n"
+        "func runMoves() { moves(canvas) }\nfunc runRects() { rects(canvas) }\nfunc runEmpty() { empty(canvas) }\n";
+    if (writ_load_string(vm, "methods.writ", src, strlen(src)) != WRIT_OK) die(vm);
+    double best_m = 1e9, best_r = 1e9, best_e = 1e9;
+    for (int r = 0; r < 5; r++) {
+        double m = run_fn(vm, "runMoves"), q = run_fn(vm, "runRects"), e = run_fn(vm, "runEmpty");
+        if (m < best_m) best_m = m;
+        if (q < best_r) best_r = q;
+        if (e < best_e) best_e = e;
+    }
+    printf("| host method c.moveTo(x, y), per call | %.1f ns |\n", (best_m - best_e) / 1e7 * 1e9);
+    printf("| host method c.fillRect(x, y, w, h, color: Color), per call | %.1f ns |\n", (best_r - best_e) / 1e7 * 1e9);
+    writ_release(vm, c);
     writ_vm_free(vm);
 }
 
@@ -200,6 +242,7 @@ static void reload_synthetic_arg(const char *unused) { (void)unused; reload_synt
 int main(int argc, char **argv) {
     printf("| embedding (bench/embed_bench.c) | |\n|---|---|\n");
     host_calls();
+    host_methods();
     if (argc > 1) isolated(reload_realistic, argv[1]);
     isolated(reload_synthetic_arg, NULL);
     coroutines();
