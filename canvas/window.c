@@ -8,6 +8,7 @@
 #include "live.h"
 #include <SDL.h>
 #include <stdio.h>
+#include <string.h>
 
 typedef struct Window {
     SDL_Window *win;
@@ -19,6 +20,14 @@ typedef struct Window {
 static bool window_open(Window *w, const CanvasOptions *o) {
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
         fprintf(stderr, "writ-canvas: cannot open a window: %s\n  help: use --headless to draw without a display\n", SDL_GetError());
+        return false;
+    }
+    /* without a display SDL falls back to an invisible "offscreen" or "dummy" window: a run
+     * that shows nothing and never ends; refuse unless asked for by SDL_VIDEODRIVER */
+    const char *drv = SDL_GetCurrentVideoDriver(), *asked = SDL_getenv("SDL_VIDEODRIVER");
+    if (drv && (!strcmp(drv, "offscreen") || !strcmp(drv, "dummy")) && !(asked && *asked)) {
+        fprintf(stderr, "writ-canvas: no display to open a window on (SDL found only its '%s' driver)\n"
+                        "  help: use --headless to draw without a display\n", drv);
         return false;
     }
     w->win = SDL_CreateWindow(o->script, SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, o->width, o->height,
