@@ -26,7 +26,7 @@ typedef struct Canvas {
     cairo_surface_t *surface;        /* an image surface the frame is drawn into */
     cairo_t *cr;
     struct TextState *text;          /* text.c */
-    const writ_type *vector2;        /* results of measureText */
+    const writ_type *vector2, *rectangle;   /* results of measureText, textBounds */
     int saves;                       /* save() depth this frame */
 } Canvas;
 

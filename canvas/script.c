@@ -56,9 +56,10 @@ static bool register_all(Script *s, const char *base_dir) {
     s->images = image_register(vm, &s->types, base_dir);
     if (!s->images) return false;
     s->canvas.vector2 = writ_type_of(vm, "Vector2");
+    s->canvas.rectangle = writ_type_of(vm, "Rectangle");
     s->canvas_v = writ_host_object(vm, s->types.canvas, &s->canvas, false);
     s->frame_v = writ_host_object(vm, s->types.frame, &s->frame, false);
-    return s->canvas.vector2 != NULL;
+    return s->canvas.vector2 && s->canvas.rectangle;
 }
 
 int script_open(Script *s, const CanvasOptions *o, uint64_t instruction_limit, bool keep) {

@@ -116,27 +116,43 @@ METHOD(m_set_baseline) {
     return WRIT_OK;
 }
 
+/* The box of the layout l anchored at (x, y) by align and baseline. */
+static void anchored_box(Canvas *c, PangoLayout *l, double x, double y, double box[4]) {
+    int w, h;
+    pango_layout_get_size(l, &w, &h);
+    box[2] = (double)w / PANGO_SCALE;
+    box[3] = (double)h / PANGO_SCALE;
+    if (c->text->align == ALIGN_CENTER) x -= box[2] / 2;
+    else if (c->text->align == ALIGN_RIGHT) x -= box[2];
+    switch (c->text->baseline) {
+    case BASE_MIDDLE: y -= box[3] / 2; break;
+    case BASE_ALPHABETIC: y -= (double)pango_layout_get_baseline(l) / PANGO_SCALE; break;
+    case BASE_BOTTOM: y -= box[3]; break;
+    default: break;
+    }
+    box[0] = x;
+    box[1] = y;
+}
+
 /* text(s, x, y, color): (x, y) is the anchor given by align and baseline */
 METHOD(m_text) {
     Canvas *c = CANVAS(args);
     PangoLayout *l = layout_for(c, args[1]);
-    PangoRectangle ink, logical;
-    pango_layout_get_extents(l, &ink, &logical);
-    double w = (double)logical.width / PANGO_SCALE, h = (double)logical.height / PANGO_SCALE;
-    double x = F(2), y = F(3);
-    if (c->text->align == ALIGN_CENTER) x -= w / 2;
-    else if (c->text->align == ALIGN_RIGHT) x -= w;
-    switch (c->text->baseline) {
-    case BASE_MIDDLE: y -= h / 2; break;
-    case BASE_ALPHABETIC: y -= (double)pango_layout_get_baseline(l) / PANGO_SCALE; break;
-    case BASE_BOTTOM: y -= h; break;
-    default: break;
-    }
+    double box[4];
+    anchored_box(c, l, F(2), F(3), box);
     canvas_set_color(c->cr, args[4]);
-    cairo_move_to(c->cr, x, y);
+    cairo_move_to(c->cr, box[0], box[1]);
     pango_cairo_show_layout(c->cr, l);
     cairo_new_path(c->cr);
     return WRIT_OK;
+}
+
+/* textBounds(s, x, y) -> Rectangle: where text(s, x, y, ...) would draw */
+METHOD(m_text_bounds) {
+    Canvas *c = CANVAS(args);
+    double box[4];
+    anchored_box(c, layout_for(c, args[1]), F(2), F(3), box);
+    return writ_struct_from_floats(vm, c->rectangle, box, 4, ret);
 }
 
 /* measureText(s) -> Vector2(width, height) of its logical box */
@@ -155,5 +171,6 @@ bool text_register(writ_vm *vm, CanvasTypes *types) {
            writ_type_method(vm, c, "setTextAlign", "(align: string)", m_set_align, NULL) == WRIT_OK &&
            writ_type_method(vm, c, "setTextBaseline", "(baseline: string)", m_set_baseline, NULL) == WRIT_OK &&
            writ_type_method(vm, c, "text", "(s: string, x: float, y: float, color: Color)", m_text, NULL) == WRIT_OK &&
-           writ_type_method(vm, c, "measureText", "(s: string) -> Vector2", m_measure, NULL) == WRIT_OK;
+           writ_type_method(vm, c, "measureText", "(s: string) -> Vector2", m_measure, NULL) == WRIT_OK &&
+           writ_type_method(vm, c, "textBounds", "(s: string, x: float, y: float) -> Rectangle", m_text_bounds, NULL) == WRIT_OK;
 }
