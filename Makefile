@@ -93,9 +93,10 @@ $(BUILD)/embed/%: examples/embed/%.c $(BUILD)/libwrit.a include/writ.h
 embed: $(EMBED_BIN)
 	@for e in $(EMBED_BIN); do echo "== $$e"; (cd examples/embed && ../../$$e) || exit 1; done
 
-install: $(BUILD)/writ $(BUILD)/libwrit.a $(BUILD)/libwrit.so
+install: $(BUILD)/writ $(BUILD)/libwrit.a $(BUILD)/libwrit.so $(CANVAS_BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 755 $(BUILD)/writ $(DESTDIR)$(PREFIX)/bin/writ
+	$(if $(CANVAS_BIN),install -m 755 $(BUILD)/writ-canvas $(DESTDIR)$(PREFIX)/bin/writ-canvas)
 	install -m 644 include/writ.h $(DESTDIR)$(PREFIX)/include/writ.h
 	install -m 644 $(BUILD)/libwrit.a $(DESTDIR)$(PREFIX)/lib/libwrit.a
 	install -m 755 $(BUILD)/libwrit.so $(DESTDIR)$(PREFIX)/lib/libwrit.so.$(VERSION)
