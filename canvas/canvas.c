@@ -45,9 +45,17 @@ void canvas_begin_frame(Canvas *c) {
     text_reset(c->text);
 }
 
-void canvas_end_frame(Canvas *c) {
+/* Cairo's error states are sticky (one NaN in a path or matrix and nothing
+ * draws again), so a broken context is replaced and the reason returned. */
+const char *canvas_end_frame(Canvas *c) {
     for (; c->saves > 0; c->saves--) { cairo_restore(c->cr); text_pop(c->text); }
+    cairo_status_t st = cairo_status(c->cr);
+    if (st != CAIRO_STATUS_SUCCESS) {
+        cairo_destroy(c->cr);
+        c->cr = cairo_create(c->surface);
+    }
     cairo_surface_flush(c->surface);
+    return st == CAIRO_STATUS_SUCCESS ? NULL : cairo_status_to_string(st);
 }
 
 void canvas_free(Canvas *c) {
@@ -88,8 +96,16 @@ METHOD(m_restore) {
     c->saves--;
     return WRIT_OK;
 }
-METHOD(m_translate) { cairo_translate(CANVAS(args)->cr, F(1), F(2)); return WRIT_OK; }
-METHOD(m_rotate) { cairo_rotate(CANVAS(args)->cr, F(1)); return WRIT_OK; }
+METHOD(m_translate) {
+    if (!isfinite(F(1)) || !isfinite(F(2))) return writ_fail(vm, "translate(%g, %g): offsets must be finite", F(1), F(2));
+    cairo_translate(CANVAS(args)->cr, F(1), F(2));
+    return WRIT_OK;
+}
+METHOD(m_rotate) {
+    if (!isfinite(F(1))) return writ_fail(vm, "rotate(%g): the angle must be finite", F(1));
+    cairo_rotate(CANVAS(args)->cr, F(1));
+    return WRIT_OK;
+}
 METHOD(m_scale) {
     if (F(1) == 0 || F(2) == 0 || !isfinite(F(1)) || !isfinite(F(2)))
         return writ_fail(vm, "scale(%g, %g): factors must be finite and non-zero", F(1), F(2));

@@ -60,8 +60,10 @@ void image_cache_free(writ_vm *vm, struct ImageCache *cache);
 bool canvas_resize(Canvas *c, int w, int h);
 /* Starts a frame: identity transform, default state, empty path. */
 void canvas_begin_frame(Canvas *c);
-/* Ends a frame: unbalanced save()s are popped so the next frame starts clean. */
-void canvas_end_frame(Canvas *c);
+/* Ends a frame: unbalanced save()s are popped so the next frame starts
+ * clean; a Cairo context in an error state (a NaN coordinate, ...) is
+ * replaced, and its error text returned (else NULL). */
+const char *canvas_end_frame(Canvas *c);
 void canvas_free(Canvas *c);
 void text_state_free(struct TextState *t);
 struct TextState *text_state_new(void);

@@ -124,8 +124,7 @@ static double local_clock(void) {
 }
 
 /* A failed callback: printed unless it repeats the last error verbatim. */
-static void report(Script *s, const char *where) {
-    const char *text = writ_error_text(s->vm);
+static void report_text(Script *s, const char *where, const char *text) {
     s->errors++;
     if (s->last_error && strcmp(s->last_error, text) == 0) {
         s->error_repeats++;
@@ -139,6 +138,8 @@ static void report(Script *s, const char *where) {
     }
     if (s->on_error) s->on_error(s, where, text, s->on_error_ud);
 }
+
+static void report(Script *s, const char *where) { report_text(s, where, writ_error_text(s->vm)); }
 
 static bool call(Script *s, writ_fn *fn, const char *where, const writ_value *args, int n) {
     if (!fn || writ_call(s->vm, fn, args, n, NULL) == WRIT_OK) return true;
@@ -161,7 +162,14 @@ void script_frame(Script *s, double dt) {
     canvas_begin_frame(&s->canvas);
     writ_value args[2] = { s->canvas_v, s->frame_v };
     ok = call(s, s->draw, "draw()", args, 2) && ok;
-    canvas_end_frame(&s->canvas);
+    const char *broken = canvas_end_frame(&s->canvas);
+    if (broken) {
+        char text[300];
+        snprintf(text, sizeof text, "error: the canvas stopped drawing (Cairo: %s); "
+                 "its state was reset for the next frame\n", broken);
+        report_text(s, "draw()", text);
+        ok = false;
+    }
     if (!ok && s->halt_on_error) s->halted = true;
 }
 
