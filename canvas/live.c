@@ -21,6 +21,8 @@ struct Live {
     Watch *watch;
     char *fault;                /* the overlay's text: a compile or runtime error; NULL: none */
     char fault_title[160];
+    bool fault_runtime;         /* the fault is a runtime error (else a compile or load error) */
+    long errors_seen;           /* Script.errors when the previous frame ended */
     double save_time;           /* first event of the save whose new code awaits its first frame; < 0: none */
     double compile_ms;
     double frame_ms, script_ms; /* smoothed, for the --stats overlay */
@@ -41,6 +43,7 @@ void live_wait(Live *l, double until) {
 }
 
 static void set_fault(Live *l, const char *title, const char *text) {
+    l->fault_runtime = false;
     free(l->fault);
     l->fault = text ? strdup(text) : NULL;
     snprintf(l->fault_title, sizeof l->fault_title, "%s", title ? title : "");
@@ -53,6 +56,7 @@ static void on_script_error(Script *s, const char *where, const char *text, void
     snprintf(title, sizeof title, "runtime error in %s%s", where,
              l->watch && s->halt_on_error ? " — halted until the next reload" : "");
     set_fault(l, title, text);
+    l->fault_runtime = true;
 }
 
 static void watch_loaded_files(Live *l) {
@@ -235,6 +239,9 @@ void live_after_frame(Live *l, double script_ms) {
         if (l->ntimes + 2 <= l->captimes) { l->times[l->ntimes++] = script_ms; l->times[l->ntimes++] = frame_ms; }
     }
     l->script_ms += (script_ms - l->script_ms) * k;
+    /* without --watch nothing is halted: a frame without errors clears a runtime fault */
+    if (!l->watch && l->fault_runtime && l->s->errors == l->errors_seen) set_fault(l, NULL, NULL);
+    l->errors_seen = l->s->errors;
     if (l->fault) draw_fault(l, c->cr, c->width, c->height);
     if (l->o->stats) draw_stats(l, c->cr, c->width);
     cairo_surface_flush(c->surface);
