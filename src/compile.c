@@ -2358,6 +2358,9 @@ static Proto *compile_function(FnState *parent, FnInfo *fi, const char *name) {
     F->m = parent->m;
     F->fi = fi;
     FuncDecl *fd = fi->decl;
+    /* a lambda in a field's default is compiled at every construction site:
+     * its code is the same each time (it captures nothing of the site) */
+    if (fi->proto && fi->proto->ncode) return fi->proto;
     if (!fi->proto) fi->proto = proto_new(F->vm, F->m, name);
     F->p = fi->proto;
     F->p->file = F->src ? F->src->name : NULL;
