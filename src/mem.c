@@ -208,6 +208,56 @@ void arena_cache_free(VM *vm) {
     vm->arena_cached = 0;
 }
 
+/* ---- pool ---- */
+struct PoolChunk {
+    PoolChunk *next;
+    size_t size, used;
+    _Alignas(16) unsigned char data[];
+};
+
+#define POOL_FIRST 2048
+#define POOL_MAX 65536
+
+void *pool_alloc(VM *vm, Pool *p, size_t n) {
+    n = (n + 15) & ~(size_t)15;
+    PoolChunk *c = p->head;
+    if (!c || c->used + n > c->size) {
+        size_t grow = c ? (c->size * 2 > POOL_MAX ? POOL_MAX : c->size * 2) : POOL_FIRST;
+        bool big = n > grow / 4;                  /* a chunk of its own; the head keeps filling */
+        size_t sz = big ? n : grow;
+        PoolChunk *nc = mem_alloc(vm, sizeof(PoolChunk) + sz);
+        nc->size = sz;
+        nc->used = 0;
+        if (big && c) {
+            nc->next = c->next;
+            c->next = nc;
+        } else {
+            nc->next = c;
+            p->head = nc;
+        }
+        c = nc;
+    }
+    void *r = c->data + c->used;
+    c->used += n;
+    memset(r, 0, n);
+    return r;
+}
+
+char *pool_strdup(VM *vm, Pool *p, const char *s) {
+    size_t n = strlen(s);
+    char *d = pool_alloc(vm, p, n + 1);
+    memcpy(d, s, n);
+    return d;
+}
+
+void pool_free(VM *vm, Pool *p) {
+    for (PoolChunk *c = p->head, *n; c; c = n) {
+        n = c->next;
+        mem_free(vm, c, sizeof(PoolChunk) + c->size);
+    }
+    p->head = NULL;
+}
+
 /* ---- buffer ---- */
 void buf_init(Buf *b, VM *vm) { b->vm = vm; b->data = NULL; b->len = b->cap = 0; }
 
