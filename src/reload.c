@@ -88,13 +88,38 @@ static void keep_slot(VM *vm, ReloadCtx *c, uint32_t slot) {
     VEC_PUSH(vm, c->kept_slots, c->nkept, c->capkept, slot);
 }
 
+static uint32_t name_hash(const char *s) {
+    uint32_t h = 2166136261u;
+    for (; *s; s++) h = (h ^ (uint8_t)*s) * 16777619u;
+    return h;
+}
+
+/* The old load's globals by name, in declaration order among equal names
+ * (linear probing keeps insertion order): one look-up per new global
+ * instead of a scan of every old one. */
+static void index_globals(VM *vm, ReloadCtx *c) {
+    Module *o = c->old;
+    Globals *g = &vm->g;
+    uint32_t n = o->nglobals + o->nkept, cap = 16;
+    while (cap < n * 2) cap *= 2;
+    c->gidx = mem_calloc(vm, sizeof(uint32_t) * cap);
+    c->gmask = cap - 1;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t s = k < o->nglobals ? o->first_global + k : o->kept[k - o->nglobals];
+        if (!g->gnames[s]) continue;
+        uint32_t h = name_hash(g->gnames[s]) & c->gmask;
+        while (c->gidx[h]) h = (h + 1) & c->gmask;
+        c->gidx[h] = s + 1;
+    }
+}
+
 int reload_keep_global(VM *vm, const char *name, const char *file, Type *t) {
     ReloadCtx *c = vm->reload;
     if (!c) return -1;
-    Module *o = c->old;
     Globals *g = &vm->g;
-    for (uint32_t k = 0; k < o->nglobals + o->nkept; k++) {
-        uint32_t s = k < o->nglobals ? o->first_global + k : o->kept[k - o->nglobals];
+    if (!c->gidx) index_globals(vm, c);
+    for (uint32_t h = name_hash(name) & c->gmask; c->gidx[h]; h = (h + 1) & c->gmask) {
+        uint32_t s = c->gidx[h] - 1;
         if (reload_kept(vm, s) || !g->gnames[s] || strcmp(g->gnames[s], name) != 0) continue;
         if (g->gfiles[s] && file && strcmp(g->gfiles[s], file) != 0) continue;    /* another module's global */
         if (g->gtypes[s] != t) return -1;               /* retyped: a new slot, initialised */
@@ -375,11 +400,6 @@ static bool is_named(Proto *p) {
 /* Named protos of a load by (file, name), in an open-addressed table. */
 typedef struct ProtoIndex { Proto **slots; uint32_t mask; } ProtoIndex;
 
-static uint32_t name_hash(const char *s) {
-    uint32_t h = 2166136261u;
-    for (; *s; s++) h = (h ^ (uint8_t)*s) * 16777619u;
-    return h;
-}
 
 static bool same_place(Proto *a, Proto *b) {
     return strcmp(a->name, b->name) == 0 &&
@@ -786,6 +806,7 @@ static writ_status reload_load(VM *vm, const char *name, char *text, size_t len,
     VEC_FREE(vm, c.types, c.captypes);
     if (c.ndeps) mem_free(vm, c.deps, sizeof(Module *) * c.ndeps);
     VEC_FREE(vm, c.kept_slots, c.capkept);
+    if (c.gidx) mem_free(vm, c.gidx, sizeof(uint32_t) * (c.gmask + 1));
     mem_free(vm, c.kept, c.kept_size);
     return st;
 }
