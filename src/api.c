@@ -54,6 +54,7 @@ writ_vm *writ_vm_new(const writ_config *cfg) {
     if (!vm) return NULL;
     memset(vm, 0, sizeof *vm);
     vm->alloc = af;
+    vm->alloc_is_libc = !cfg->alloc;
     vm->alloc_ud = cfg->alloc_ud;
     vm->bytes = sizeof(VM);
     vm->write = cfg->write ? cfg->write : default_write;

@@ -157,7 +157,7 @@ static NameEntry *name_entry(Checker *C, const char *name, bool create) {
     uint32_t h = name_hash(name);
     NameEntry **slot = &C->buckets[h & (C->nbuckets - 1)];
     for (NameEntry *e = *slot; e; e = e->next)
-        if (e->hash == h && strcmp(e->name, name) == 0) return e;
+        if (e->name == name || (e->hash == h && strcmp(e->name, name) == 0)) return e;   /* names of one unit are interned */
     if (!create) return NULL;
     NameEntry *e = arena_alloc(C->A, sizeof *e);
     e->name = name;
@@ -1359,7 +1359,7 @@ static const LibFn *find_method(const LibFn *table, const char *name, uint32_t n
     const LibFn *first = NULL;
     *second = NULL;
     for (const LibFn *f = table; f->name; f++) {
-        if (strcmp(f->name, name) != 0) continue;
+        if (f->name[0] != name[0] || strcmp(f->name, name) != 0) continue;
         if (!first) first = f; else *second = f;
     }
     (void)nargs;

@@ -3,8 +3,8 @@
 #include "vm.h"
 
 Proto *proto_new(VM *vm, Module *m, const char *name) {
-    Proto *p = mem_calloc(vm, sizeof *p);
-    p->name = name ? mem_strndup(vm, name, strlen(name)) : NULL;
+    Proto *p = pool_alloc(vm, &m->pool, sizeof *p);
+    p->name = name ? pool_strdup(vm, &m->pool, name) : NULL;
     p->module = m;
     p->gen = vm->code_generation + (vm->reload ? 1 : 0);
     VEC_PUSH(vm, m->all_protos, m->nprotos, m->capprotos, p);
@@ -26,14 +26,8 @@ void proto_free(VM *vm, Proto *p) {
     for (uint32_t i = 0; i < p->ncaplists; i++) mem_free(vm, p->caplists[i], sizeof(CapSrc) * (p->caplens[i] ? p->caplens[i] : 1));
     mem_free(vm, p->caplists, sizeof(CapSrc *) * p->capcaplists);
     mem_free(vm, p->caplens, sizeof(uint32_t) * p->capcaplists);
-    mem_free(vm, p->refregs, p->nrefregs ? p->nrefregs : 1);
-    mem_free(vm, p->param_is_ref, sizeof(bool) * (p->nparams ? p->nparams : 1));
-    mem_free(vm, p->cap_is_ref, sizeof(bool) * (p->ncap ? p->ncap : 1));
     if (p->defaults) mem_free(vm, p->defaults, sizeof(Proto *) * p->ftype->n);
-    for (uint32_t i = 0; i < p->ndlocals; i++) mem_free(vm, p->dlocals[i].name, strlen(p->dlocals[i].name) + 1);
-    VEC_FREE(vm, p->dlocals, p->capdlocals);
-    if (p->name) mem_free(vm, (void *)p->name, strlen(p->name) + 1);
-    mem_free(vm, p, sizeof *p);
+    VEC_FREE(vm, p->dlocals, p->capdlocals);   /* the Proto itself is in its module's pool */
 }
 
 void module_free(VM *vm, Module *m) {
@@ -67,6 +61,7 @@ void module_free(VM *vm, Module *m) {
         mem_free(vm, m->textlens, sizeof(size_t) * m->capfiles);
     }
     VEC_FREE(vm, m->all_protos, m->capprotos);
+    pool_free(vm, &m->pool);
     VEC_FREE(vm, m->fns, m->capfns);
     if (m->text) mem_free(vm, m->text, m->src.len + 1);
     if (m->name) mem_free(vm, (void *)m->name, strlen(m->name) + 1);

@@ -19,13 +19,16 @@ typedef struct CapSrc {
 
 /* A local variable for debuggers: live in registers while pc is in [start, end). */
 typedef struct LocalDebug {
-    char *name;              /* owned */
+    const char *name;        /* in the module's pool */
     Type *type;
     uint32_t start, end;
     uint8_t reg;
     bool in_cell;            /* captured and reassigned: the register holds a Cell */
 } LocalDebug;
 
+/* A Proto, its name and its fixed-size facts (refregs, param_is_ref,
+ * cap_is_ref, debug names) live in its module's pool; the growable arrays
+ * are allocated one by one. */
 typedef struct Proto {
     const char *name;        /* display name: "f", "<lambda>", "<script>" */
     const char *file;        /* source file (traces); owned by the module */
@@ -79,6 +82,7 @@ struct Module {
     bool from_string;                                  /* loaded from a string: imports start at the root directory */
     bool pinned;                                       /* another load uses its protos: never freed early */
     uint32_t nclosures;                                /* live closures of its protos (retire.c) */
+    Pool pool;                                         /* its protos and their fixed facts (mem.h) */
     ModFn *fns; uint32_t nfns, capfns;                 /* host-callable functions */
     char **files; char **texts; size_t *textlens; uint32_t nfiles, capfiles;  /* imported sources */
 };

@@ -280,7 +280,7 @@ static bool in_cell(Sym *s) { return sym_in_cell(s); }
  * ends, or the caller sets the end); returns its index or -1. */
 static int32_t debug_local(FnState *F, Sym *s) {
     if (!s->name || s->name[0] == '<' || strcmp(s->name, "_") == 0 || !F->p) return -1;
-    LocalDebug d = { mem_strndup(F->vm, s->name, strlen(s->name)), s->type, F->p->ncode, UINT32_MAX,
+    LocalDebug d = { pool_strdup(F->vm, &F->m->pool, s->name), s->type, F->p->ncode, UINT32_MAX,
                      (uint8_t)s->reg, in_cell(s) };
     VEC_PUSH(F->vm, F->p->dlocals, F->p->ndlocals, F->p->capdlocals, d);
     return (int32_t)F->p->ndlocals - 1;
@@ -2291,16 +2291,16 @@ static void finish_proto(FnState *F, uint32_t nparams) {
     /* owned references: everything but the borrowed parameters (an inout self is owned) */
     uint32_t nref = p->inout_self ? 1 : 0;
     for (uint32_t i = nparams; i < F->nregs; i++) if (F->kind[i] == 2) nref++;
-    p->refregs = mem_alloc(F->vm, nref ? nref : 1);
+    p->refregs = pool_alloc(F->vm, &F->m->pool, nref ? nref : 1);
     p->nrefregs = 0;
     for (uint32_t i = nparams; i < F->nregs; i++) if (F->kind[i] == 2) p->refregs[p->nrefregs++] = (uint8_t)i;
     p->nrefnull = p->nrefregs;              /* nulled at entry: not the parameters */
     if (p->inout_self) p->refregs[p->nrefregs++] = 0;   /* released at exit, handed back at return */
-    p->param_is_ref = mem_alloc(F->vm, sizeof(bool) * (nparams ? nparams : 1));
+    p->param_is_ref = pool_alloc(F->vm, &F->m->pool, sizeof(bool) * (nparams ? nparams : 1));
     for (uint32_t i = 0; i < nparams; i++) p->param_is_ref[i] = F->kind[i] == 2;
     FnInfo *fi = F->fi;
     p->ncap = fi->ncaps;
-    p->cap_is_ref = mem_alloc(F->vm, sizeof(bool) * (fi->ncaps ? fi->ncaps : 1));
+    p->cap_is_ref = pool_alloc(F->vm, &F->m->pool, sizeof(bool) * (fi->ncaps ? fi->ncaps : 1));
     for (uint32_t i = 0; i < fi->ncaps; i++) p->cap_is_ref[i] = in_cell(fi->caps[i]) || is_ref(fi->caps[i]->type);
     p->ret_is_ref = fi->ret && is_ref(fi->ret);
     VEC_FREE(F->vm, F->locals, F->caplocals);

@@ -354,7 +354,7 @@ static uint32_t hash_bytes(const char *s, size_t n) {
 static void intern_resize(Lexer *L, size_t ncap) {
     Intern *old = L->itab;
     size_t ocap = L->icap;
-    L->itab = mem_calloc(L->vm, ncap * sizeof(Intern));
+    L->itab = arena_alloc(L->arena, ncap * sizeof(Intern));   /* arena blocks are reused: no fresh pages */
     L->icap = ncap;
     for (size_t i = 0; i < ocap; i++) {
         if (!old[i].str) continue;
@@ -362,7 +362,6 @@ static void intern_resize(Lexer *L, size_t ncap) {
         while (L->itab[j].str) j = (j + 1) & (ncap - 1);
         L->itab[j] = old[i];
     }
-    if (old) mem_free(L->vm, old, ocap * sizeof(Intern));
 }
 
 /* Finds or adds a name.  New names are copied into the arena, so equal
@@ -1167,7 +1166,6 @@ Token *lex_source(Arena *arena, Diags *diags, const Source *src, size_t *count) 
     if (L.br) VEC_FREE(L.vm, L.br, L.capbr);
     if (L.holes) VEC_FREE(L.vm, L.holes, L.capholes);
     if (L.pstack) mem_free(L.vm, L.pstack, L.capp * sizeof(uint32_t));
-    if (L.itab) mem_free(L.vm, L.itab, L.icap * sizeof(Intern));
     buf_free(&L.text);
     buf_free(&L.num);
     return L.toks;

@@ -43,9 +43,16 @@ char *mem_strndup(VM *vm, const char *s, size_t n) {
 }
 
 /* ---- arena ---- */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WRIT_ASAN 1
+#endif
+#endif
+
 struct ArenaBlock {
     ArenaBlock *next;
     size_t size, used;
+    bool mapped;             /* from block_map (munmap), not the allocator hook */
     _Alignas(16) unsigned char data[];
 };
 
@@ -56,6 +63,45 @@ struct ArenaBlock {
 #define ARENA_BLOCK_MAX (4u << 20)
 
 void arena_init(Arena *a, VM *vm) { a->vm = vm; a->head = NULL; }
+
+/* A big block on 2 MB boundaries, when the VM uses the C allocator: all of
+ * it can be transparent huge pages (a malloc'd block is only page aligned,
+ * so up to half of it took 4 KB pages, one fault each: most of the cost of
+ * compiling a large program).  NULL: use the allocator hook. */
+#define HUGE_PAGE ((size_t)2 << 20)
+static ArenaBlock *block_map(VM *vm, size_t *sz) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE) && !defined(WRIT_ASAN) && !defined(__SANITIZE_ADDRESS__)
+    if (!vm->alloc_is_libc) return NULL;
+    size_t len = (sizeof(ArenaBlock) + *sz + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+    unsigned char *p = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return NULL;
+    unsigned char *start = (unsigned char *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+    if (start > p) munmap(p, (size_t)(start - p));
+    if (p + len + HUGE_PAGE > start + len) munmap(start + len, (size_t)(p + len + HUGE_PAGE - (start + len)));
+    madvise(start, len, MADV_HUGEPAGE);
+    if (vm->mem_limit && vm->bytes + len > vm->mem_limit && !vm->draining) vm->mem_failed = true;
+    vm->bytes += len;
+    ArenaBlock *b = (ArenaBlock *)start;
+    b->mapped = true;
+    *sz = len - sizeof(ArenaBlock);
+    return b;
+#else
+    (void)vm; (void)sz;
+    return NULL;
+#endif
+}
+
+static void block_free(VM *vm, ArenaBlock *b) {
+    size_t len = sizeof(ArenaBlock) + b->size;
+#if defined(__linux__)
+    if (b->mapped) {
+        munmap(b, len);
+        vm->bytes -= len;
+        return;
+    }
+#endif
+    mem_free(vm, b, len);
+}
 
 void *arena_alloc(Arena *a, size_t n) {
     void *p = arena_alloc_raw(a, n);
@@ -79,14 +125,18 @@ void *arena_alloc_raw(Arena *a, size_t n) {
                 sz = b->size;
                 break;
             }
-        if (!b) b = mem_alloc(a->vm, sizeof(ArenaBlock) + sz);
+        if (!b && sz >= ARENA_BLOCK_MAX) b = block_map(a->vm, &sz);
+        if (!b) {
+            b = mem_alloc(a->vm, sizeof(ArenaBlock) + sz);
+            b->mapped = false;
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
-        if (sz >= ARENA_BLOCK_MAX) {
-            uintptr_t lo = ((uintptr_t)b + 4095) & ~(uintptr_t)4095;
-            uintptr_t hi = ((uintptr_t)b + sizeof(ArenaBlock) + sz) & ~(uintptr_t)4095;
-            if (hi > lo) madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-        }
+            if (sz >= ARENA_BLOCK_MAX) {
+                uintptr_t lo = ((uintptr_t)b + 4095) & ~(uintptr_t)4095;
+                uintptr_t hi = ((uintptr_t)b + sizeof(ArenaBlock) + sz) & ~(uintptr_t)4095;
+                if (hi > lo) madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+            }
 #endif
+        }
         b->size = sz;
         b->used = 0;
         if (a->head && n > ARENA_BLOCK / 2) {  /* keep filling the current block */
@@ -123,11 +173,6 @@ char *arena_printf(Arena *a, const char *fmt, ...) {
 
 /* Blocks go back to a small per-VM cache (up to 32 MB) for the next
  * compile; the rest is freed. */
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define WRIT_ASAN 1
-#endif
-#endif
 #if defined(__SANITIZE_ADDRESS__) || defined(WRIT_ASAN)
 #define ARENA_CACHE_MAX ((size_t)0)      /* sanitizer builds: freed blocks really go, so use-after-free shows */
 #else
@@ -145,7 +190,7 @@ void arena_free(Arena *a) {
             vm->arena_cache = b;
             vm->arena_cached += sz;
         } else {
-            mem_free(vm, b, sz);
+            block_free(vm, b);
         }
         b = n;
     }
@@ -156,11 +201,61 @@ void arena_cache_free(VM *vm) {
     ArenaBlock *b = vm->arena_cache;
     while (b) {
         ArenaBlock *n = b->next;
-        mem_free(vm, b, sizeof(ArenaBlock) + b->size);
+        block_free(vm, b);
         b = n;
     }
     vm->arena_cache = NULL;
     vm->arena_cached = 0;
+}
+
+/* ---- pool ---- */
+struct PoolChunk {
+    PoolChunk *next;
+    size_t size, used;
+    _Alignas(16) unsigned char data[];
+};
+
+#define POOL_FIRST 2048
+#define POOL_MAX 65536
+
+void *pool_alloc(VM *vm, Pool *p, size_t n) {
+    n = (n + 15) & ~(size_t)15;
+    PoolChunk *c = p->head;
+    if (!c || c->used + n > c->size) {
+        size_t grow = c ? (c->size * 2 > POOL_MAX ? POOL_MAX : c->size * 2) : POOL_FIRST;
+        bool big = n > grow / 4;                  /* a chunk of its own; the head keeps filling */
+        size_t sz = big ? n : grow;
+        PoolChunk *nc = mem_alloc(vm, sizeof(PoolChunk) + sz);
+        nc->size = sz;
+        nc->used = 0;
+        if (big && c) {
+            nc->next = c->next;
+            c->next = nc;
+        } else {
+            nc->next = c;
+            p->head = nc;
+        }
+        c = nc;
+    }
+    void *r = c->data + c->used;
+    c->used += n;
+    memset(r, 0, n);
+    return r;
+}
+
+char *pool_strdup(VM *vm, Pool *p, const char *s) {
+    size_t n = strlen(s);
+    char *d = pool_alloc(vm, p, n + 1);
+    memcpy(d, s, n);
+    return d;
+}
+
+void pool_free(VM *vm, Pool *p) {
+    for (PoolChunk *c = p->head, *n; c; c = n) {
+        n = c->next;
+        mem_free(vm, c, sizeof(PoolChunk) + c->size);
+    }
+    p->head = NULL;
 }
 
 /* ---- buffer ---- */

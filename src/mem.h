@@ -42,6 +42,17 @@ char *arena_printf(Arena *a, const char *fmt, ...) WRIT_PRINTF(2, 3);
 void arena_free(Arena *a);
 void arena_cache_free(VM *vm);                    /* VM teardown: the cached blocks */
 
+/* Bump allocator for what a load keeps until it is freed as a whole: its
+ * protos and their fixed-size facts (names, register lists, debug names).
+ * One allocation per few KB instead of several per function, so compiling
+ * and freeing a load (hot reload) costs far fewer malloc/free calls.
+ * Chunks start small (a REPL line is a load) and double up to 64 KB. */
+typedef struct PoolChunk PoolChunk;
+typedef struct Pool { PoolChunk *head; } Pool;
+void *pool_alloc(VM *vm, Pool *p, size_t n);      /* 16-byte aligned, zeroed */
+char *pool_strdup(VM *vm, Pool *p, const char *s);
+void pool_free(VM *vm, Pool *p);
+
 /* Growable byte buffer (used for string building and rendering). */
 typedef struct Buf {
     VM *vm;

@@ -24,11 +24,42 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+static uint32_t name_hash(const char *s) {
+    uint32_t h = 2166136261u;
+    for (; *s; s++) h = (h ^ (uint8_t)*s) * 16777619u;
+    return h;
+}
+
+static uint32_t ptr_hash(const void *p) {
+    uint64_t x = (uint64_t)(uintptr_t)p;
+    return (uint32_t)((x >> 4) * 2654435761u);
+}
+
+/* The old load's types by name and by identity (two open-addressed halves
+ * of one table): reusing or finding a type is one look-up, not a scan of
+ * every type of the load (quadratic for scripts with many types). */
+static void index_types(VM *vm, ReloadCtx *c) {
+    uint32_t cap = 16;
+    while (cap < c->ntypes * 2) cap *= 2;
+    c->tidx = mem_calloc(vm, sizeof(uint32_t) * cap * 2);
+    c->tmask = cap - 1;
+    for (uint32_t i = 0; i < c->ntypes; i++) {
+        uint32_t h = name_hash(c->types[i].type->name) & c->tmask;
+        while (c->tidx[h]) h = (h + 1) & c->tmask;
+        c->tidx[h] = i + 1;
+        uint32_t *byptr = c->tidx + cap;
+        h = ptr_hash(c->types[i].type) & c->tmask;
+        while (byptr[h]) h = (h + 1) & c->tmask;
+        byptr[h] = i + 1;
+    }
+}
+
 Type *reload_reuse_type(VM *vm, const char *name, TypeKind k) {
     ReloadCtx *c = vm->reload;
     if (!c) return NULL;
-    for (uint32_t i = 0; i < c->ntypes; i++) {
-        ReloadType *rt = &c->types[i];
+    if (!c->tidx) index_types(vm, c);
+    for (uint32_t h = name_hash(name) & c->tmask; c->tidx[h]; h = (h + 1) & c->tmask) {
+        ReloadType *rt = &c->types[c->tidx[h] - 1];
         if (rt->reused || rt->type->kind != k || strcmp(rt->type->name, name) != 0) continue;
         rt->reused = true;
         rt->old_nom = rt->type->nom;
@@ -40,7 +71,12 @@ Type *reload_reuse_type(VM *vm, const char *name, TypeKind k) {
 }
 
 static ReloadType *reused_entry(ReloadCtx *c, Type *t) {
-    for (uint32_t i = 0; c && i < c->ntypes; i++) if (c->types[i].type == t && c->types[i].reused) return &c->types[i];
+    if (!c || !c->tidx) return NULL;              /* no type was reused yet */
+    uint32_t *byptr = c->tidx + c->tmask + 1;
+    for (uint32_t h = ptr_hash(t) & c->tmask; byptr[h]; h = (h + 1) & c->tmask) {
+        ReloadType *rt = &c->types[byptr[h] - 1];
+        if (rt->type == t && rt->reused) return rt;
+    }
     return NULL;
 }
 
@@ -88,13 +124,33 @@ static void keep_slot(VM *vm, ReloadCtx *c, uint32_t slot) {
     VEC_PUSH(vm, c->kept_slots, c->nkept, c->capkept, slot);
 }
 
+
+/* The old load's globals by name, in declaration order among equal names
+ * (linear probing keeps insertion order): one look-up per new global
+ * instead of a scan of every old one. */
+static void index_globals(VM *vm, ReloadCtx *c) {
+    Module *o = c->old;
+    Globals *g = &vm->g;
+    uint32_t n = o->nglobals + o->nkept, cap = 16;
+    while (cap < n * 2) cap *= 2;
+    c->gidx = mem_calloc(vm, sizeof(uint32_t) * cap);
+    c->gmask = cap - 1;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t s = k < o->nglobals ? o->first_global + k : o->kept[k - o->nglobals];
+        if (!g->gnames[s]) continue;
+        uint32_t h = name_hash(g->gnames[s]) & c->gmask;
+        while (c->gidx[h]) h = (h + 1) & c->gmask;
+        c->gidx[h] = s + 1;
+    }
+}
+
 int reload_keep_global(VM *vm, const char *name, const char *file, Type *t) {
     ReloadCtx *c = vm->reload;
     if (!c) return -1;
-    Module *o = c->old;
     Globals *g = &vm->g;
-    for (uint32_t k = 0; k < o->nglobals + o->nkept; k++) {
-        uint32_t s = k < o->nglobals ? o->first_global + k : o->kept[k - o->nglobals];
+    if (!c->gidx) index_globals(vm, c);
+    for (uint32_t h = name_hash(name) & c->gmask; c->gidx[h]; h = (h + 1) & c->gmask) {
+        uint32_t s = c->gidx[h] - 1;
         if (reload_kept(vm, s) || !g->gnames[s] || strcmp(g->gnames[s], name) != 0) continue;
         if (g->gfiles[s] && file && strcmp(g->gfiles[s], file) != 0) continue;    /* another module's global */
         if (g->gtypes[s] != t) return -1;               /* retyped: a new slot, initialised */
@@ -375,11 +431,6 @@ static bool is_named(Proto *p) {
 /* Named protos of a load by (file, name), in an open-addressed table. */
 typedef struct ProtoIndex { Proto **slots; uint32_t mask; } ProtoIndex;
 
-static uint32_t name_hash(const char *s) {
-    uint32_t h = 2166136261u;
-    for (; *s; s++) h = (h ^ (uint8_t)*s) * 16777619u;
-    return h;
-}
 
 static bool same_place(Proto *a, Proto *b) {
     return strcmp(a->name, b->name) == 0 &&
@@ -786,6 +837,8 @@ static writ_status reload_load(VM *vm, const char *name, char *text, size_t len,
     VEC_FREE(vm, c.types, c.captypes);
     if (c.ndeps) mem_free(vm, c.deps, sizeof(Module *) * c.ndeps);
     VEC_FREE(vm, c.kept_slots, c.capkept);
+    if (c.gidx) mem_free(vm, c.gidx, sizeof(uint32_t) * (c.gmask + 1));
+    if (c.tidx) mem_free(vm, c.tidx, sizeof(uint32_t) * (c.tmask + 1) * 2);
     mem_free(vm, c.kept, c.kept_size);
     return st;
 }

@@ -34,6 +34,8 @@ typedef struct ReloadCtx {
     bool committed;
     const char *memo_file; bool memo_result;   /* recompiled(): the last file asked about */
     struct Module **deps; uint32_t ndeps; bool deps_done;   /* live loads importing the reloaded files */
+    uint32_t *gidx; uint32_t gmask;           /* the old load's global slots + 1 by name (open addressing) */
+    uint32_t *tidx; uint32_t tmask;           /* types[] indexes + 1: by name in [0, tmask], by Type in [tmask + 1, 2 tmask + 1] */
 } ReloadCtx;
 
 /* The live loads that import a file of the reloaded load, directly or not,

@@ -76,9 +76,9 @@ void reload_note_replaced(VM *vm, Module *old, const CheckResult *cr, bool keep)
     (void)vm;
     if (keep) old->pinned = true;
     for (uint32_t i = 0; cr && !old->pinned && i < cr->ntypes; i++)
-        if (nom_uses(cr->types[i]->type->nom, old)) old->pinned = true;      /* a removed type */
+        if (cr->types[i]->type && nom_uses(cr->types[i]->type->nom, old)) old->pinned = true;      /* a removed type */
     for (uint32_t i = 0; cr && !old->pinned && i < cr->ninst_types; i++)
-        if (nom_uses(cr->inst_types[i]->type->nom, old)) old->pinned = true;
+        if (cr->inst_types[i]->type && nom_uses(cr->inst_types[i]->type->nom, old)) old->pinned = true;
 }
 
 static bool frames_use(Frame *f, size_t n, Module *m) {

@@ -110,6 +110,7 @@ struct writ_vm {
     size_t nfreeing, capfreeing;
     bool draining;
     bool closing;           /* writ_vm_free runs: modules may already be gone */
+    bool alloc_is_libc;     /* no allocator hook given: big arena blocks may be mapped directly (mem.c) */
     Obj *tracked;           /* instances, closures, cells: list for freeing cycles at teardown */
     struct Instance *ipool[INST_POOL_CLASSES];   /* free instance blocks by field count (object.c) */
     uint32_t nipool[INST_POOL_CLASSES];

@@ -151,12 +151,36 @@ static void test_handle_follows(void) {
     CHECK(c.bytes == 0);
 }
 
+/* An instance of a class the reload removed, kept in a global of its
+ * parent class, still dispatches to the old load's proto (whose entry now
+ * fails cleanly): that load is kept while the later ones are freed. */
+static void test_removed_class_keeps_its_load(void) {
+    Counter c = {0};
+    writ_vm *vm = new_vm(&c);
+    const char *v1 = "class Base { public func m() -> int { return 1 } }\n"
+                     "class Foo extends Base { public func m() -> int { return 7 } }\n"
+                     "var b: Base = Foo()\nfunc call() -> int { return b.m() }\n";
+    const char *v2 = "class Base { public func m() -> int { return 1 } }\nvar b: Base = Base()\nfunc call() -> int { return b.m() }\n";
+    const char *v3 = "class Base { public func m() -> int { return 1 } }\nvar b: Base = Base()\nfunc call() -> int { return b.m() + 100 }\n";
+    CHECK(writ_load_string(vm, "r.writ", v1, strlen(v1)) == WRIT_OK);
+    writ_value r;
+    CHECK(writ_call_name(vm, NULL, "call", NULL, 0, &r) == WRIT_OK && r.as.i == 7);
+    for (int i = 0; i < 8; i++) {
+        CHECK(reload(vm, i % 2 ? v3 : v2) == WRIT_OK);
+        CHECK(writ_call_name(vm, NULL, "call", NULL, 0, &r) == WRIT_ERROR_RUNTIME);
+        CHECK(strstr(writ_error_text(vm), "function 'Foo.m' was removed by hot reload") != NULL);
+    }
+    writ_vm_free(vm);
+    CHECK(c.bytes == 0);
+}
+
 int main(void) {
     test_steady_size();
     test_coroutine_keeps_its_load();
     test_closure_keeps_its_load();
     test_trace_survives();
     test_handle_follows();
+    test_removed_class_keeps_its_load();
     printf("test_reload_retire: %d checks, %d failures\n", checks, failures);
     return failures ? 1 : 0;
 }
