@@ -2425,7 +2425,7 @@ static void add_method(VM *vm, NominalInfo *n, const char *name, Proto *p, uint3
         n->methods = mem_realloc(vm, n->methods, sizeof(Proto *) * *cap, sizeof(Proto *) * nc);
         *cap = nc;
     }
-    n->method_names[n->nmethods] = name;
+    n->method_names[n->nmethods] = mem_strndup(vm, name, strlen(name));   /* owned: outlives the load's arena (hot reload) */
     n->methods[n->nmethods++] = p;
 }
 
