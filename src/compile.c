@@ -2535,8 +2535,8 @@ static void compile_type(FnState *S, TypeInfo *ti) {
     for (uint32_t k = 0; k < ti->nfields; k++) {
         FieldInfo *f = ti->fields[k];
         if (f->owner != ti) continue;
-        if (f->getter) compile_function(S, f->getter->fi, f->getter->fi->name);
-        if (f->setter) compile_function(S, f->setter->fi, f->setter->fi->name);
+        if (f->getter) compile_function(S, f->getter->fi, f->getter->fi->name)->is_toplevel = true;   /* hot reload forwards it */
+        if (f->setter) compile_function(S, f->setter->fi, f->setter->fi->name)->is_toplevel = true;
     }
     NominalInfo *n = ti->type->nom;
     compile_field_meta(S, ti);

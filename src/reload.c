@@ -1,20 +1,23 @@
-/* reload.c — hot reload (runtime.md §11), version 1.
+/* reload.c — hot reload (runtime.md §11).
  *
  * A reload compiles the load that contains the file again, as a new load,
- * with three kinds of continuity:
- *  - types: a type of the old load with the same name and kind is reused
- *    (same Type object), so live objects keep their type, `is` and dispatch
- *    tables see the new methods;
+ * with these kinds of continuity:
+ *  - types: a type of the old load with the same name and kind (generic
+ *    instances included) is reused (same Type object, fresh facts), so live
+ *    objects keep their type; instances are migrated by field name when the
+ *    layout changed; enums keep their variants' ids;
  *  - globals: a global with the same name and type keeps its slot and value
  *    (its initialiser does not run again); new and retyped ones are
- *    initialised; removed ones are released and fail when old code reads them;
+ *    initialised; removed ones are released and fail when old code uses them;
  *  - functions: every named function of the old load becomes a forwarder to
  *    the new one with the same name and signature (OP_FORWARD at its entry),
- *    or a stub failing with "function 'f' was removed/changed by hot reload".
- *    Frames already running keep executing the old code.
- * Version 1 refuses a reload that changes a struct's or class's fields, a
- * class's virtual methods or an enum's variants (migration comes next: see
- * docs/design.md); nothing changes then, as for a compile error. */
+ *    or a stub failing with "function 'f' was removed/changed by hot reload";
+ *  - old code (replaced loads, loads importing the file) is rewritten in
+ *    place: dispatch slots and enum field indexes by name, writes to dead
+ *    globals and calls of removed methods into errors, field access by name.
+ * Frames already running keep executing the old code; replaced loads are
+ * freed by a sweep once nothing can run them (reclaim).  Loads importing the
+ * file are checked again first (api.c); any error changes nothing. */
 #define _DEFAULT_SOURCE 1
 #include "reload.h"
 #include "api.h"
@@ -368,8 +371,11 @@ static bool recompiled(VM *vm, const char *file) {
     return r;
 }
 
+/* Functions, methods, accessors and generic instances: named, and not
+ * nested (a nested function is reached only through closures made by the
+ * code around it, which keep their code). */
 static bool is_named(Proto *p) {
-    return p->name && !p->is_lambda && !p->hidden && strcmp(p->name, "<script>") != 0;
+    return p->name && p->is_toplevel && !p->is_lambda && !p->hidden && strcmp(p->name, "<script>") != 0;
 }
 
 /* Named protos of a load by (file, name), in an open-addressed table. */

@@ -455,6 +455,25 @@ static void test_reclaim(void) {
     end_vm(vm);
 }
 
+/* ---- nested functions: reached only through closures, which keep their code ---- */
+
+static void test_nested(void) {
+    writ_vm *vm = new_vm();
+    const char *v1 =
+        "func outer() -> () -> int { var n = 1\n func inner() -> int { n += 1\n return n }\n return inner }\n"
+        "var f: () -> int = outer()\nfunc callf() -> int { return f() }\n";
+    const char *v2 =
+        "func outer() -> () -> int { let a = 10\n let b = 20\n let c = 30\n func inner() -> int { return a + b + c }\n return inner }\n"
+        "var f: () -> int = outer()\nfunc callf() -> int { return f() }\nfunc fresh() -> int { return outer()() }\n";
+    CHECK(writ_load_string(vm, "n.writ", v1, strlen(v1)) == WRIT_OK);
+    writ_value r;
+    CHECK(writ_call_name(vm, NULL, "callf", NULL, 0, &r) == WRIT_OK && r.as.i == 2);
+    CHECK(reload(vm, "n.writ", v2) == WRIT_OK);
+    CHECK(writ_call_name(vm, NULL, "callf", NULL, 0, &r) == WRIT_OK && r.as.i == 3);   /* the old closure, old code */
+    CHECK(writ_call_name(vm, NULL, "fresh", NULL, 0, &r) == WRIT_OK && r.as.i == 60);
+    end_vm(vm);
+}
+
 int main(void) {
     test_methods();
     test_parents_traits();
@@ -463,6 +482,7 @@ int main(void) {
     test_dependents();
     test_generics();
     test_reclaim();
+    test_nested();
     if (failures) {
         fprintf(stderr, "test_reload: %d of %d checks failed\n", failures, checks);
         return 1;
