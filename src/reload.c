@@ -16,7 +16,7 @@
  *    place: dispatch slots and enum field indexes by name, writes to dead
  *    globals and calls of removed methods into errors, field access by name.
  * Frames already running keep executing the old code; replaced loads are
- * freed by a sweep once nothing can run them (reclaim).  Loads importing the
+ * freed once nothing can run them (retire.c).  Loads importing the
  * file are checked again first (api.c); any error changes nothing. */
 #define _DEFAULT_SOURCE 1
 #include "reload.h"
