@@ -519,6 +519,38 @@ static void test_chained(void) {
     end_vm(vm);
 }
 
+/* A subclass in another load: the base's load reloaded (bodies only), then the subclass's load
+ * reloaded with its methods reordered (its inherited slots outlive the base's checker data). */
+static void test_subclass_other_load(void) {
+    snprintf(dir, sizeof dir, "/tmp/writ_reload_sub_%d", (int)getpid());
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
+    CHECK(system(cmd) == 0);
+    writ_vm *vm = new_vm();
+    put("base.writ", "export class Base { public func f() -> int { return 1 }\n public func g() -> int { return 2 } }\n");
+    put("sub.writ", "import { Base } from \"base\"\nclass Sub extends Base { public func g() -> int { return 20 }\n public func h() -> int { return 5 } }\n"
+                    "let s = Sub()\nfunc go() -> int { return s.f() + s.g() + s.h() }\n");
+    CHECK(writ_load_file(vm, at("base.writ")) == WRIT_OK);
+    CHECK(writ_load_file(vm, at("sub.writ")) == WRIT_OK);
+    writ_value r;
+    CHECK(writ_call_name(vm, at("sub.writ"), "go", NULL, 0, &r) == WRIT_OK && r.as.i == 26);
+    put("base.writ", "export class Base { public func f() -> int { return 100 }\n public func g() -> int { return 2 } }\n");
+    CHECK(writ_reload(vm, at("base.writ"), NULL) == WRIT_OK);
+    CHECK(writ_call_name(vm, at("sub.writ"), "go", NULL, 0, &r) == WRIT_OK && r.as.i == 125);
+    put("sub.writ", "import { Base } from \"base\"\nclass Sub extends Base { public func h() -> int { return 7 }\n public func g() -> int { return 30 } }\n"
+                    "let s = Sub()\nfunc go() -> int { return s.f() + s.g() + s.h() }\n");
+    CHECK(writ_reload(vm, at("sub.writ"), NULL) == WRIT_OK);
+    CHECK(writ_call_name(vm, at("sub.writ"), "go", NULL, 0, &r) == WRIT_OK && r.as.i == 137);
+    /* the base's methods reordered while Sub (another load) extends it: refused */
+    put("base.writ", "export class Base { public func g() -> int { return 2 }\n public func f() -> int { return 100 } }\n");
+    CHECK(writ_reload(vm, at("base.writ"), NULL) == WRIT_ERROR_COMPILE);
+    HAS(writ_error_text(vm), "hot reload cannot change the methods or fields of 'Base': 'Sub' of another load extends it");
+    CHECK(writ_call_name(vm, at("sub.writ"), "go", NULL, 0, &r) == WRIT_OK && r.as.i == 137);
+    end_vm(vm);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+}
+
 int main(void) {
     test_methods();
     test_parents_traits();
@@ -529,6 +561,7 @@ int main(void) {
     test_reclaim();
     test_nested();
     test_chained();
+    test_subclass_other_load();
     if (failures) {
         fprintf(stderr, "test_reload: %d of %d checks failed\n", failures, checks);
         return 1;
