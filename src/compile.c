@@ -1490,7 +1490,7 @@ static int user_member(FnState *F, Expr *e, int dst) {
 
 static int lambda(FnState *F, Expr *e, int dst) {
     FnInfo *fi = (FnInfo *)e->fn->check;
-    compile_function(F, fi, NULL);
+    if (!fi->proto || !fi->proto->ncode) compile_function(F, fi, NULL);   /* a field default's lambda: once, not per constructor call */
     int d = target(F, dst, e->type);
     make_closure(F, fi, d);
     return d;
@@ -2428,7 +2428,7 @@ static void add_method(VM *vm, NominalInfo *n, const char *name, Proto *p, uint3
         n->methods = mem_realloc(vm, n->methods, sizeof(Proto *) * *cap, sizeof(Proto *) * nc);
         *cap = nc;
     }
-    n->method_names[n->nmethods] = name;
+    n->method_names[n->nmethods] = mem_strndup(vm, name, strlen(name));   /* owned: outlives the load's arena (hot reload) */
     n->methods[n->nmethods++] = p;
 }
 
@@ -2538,8 +2538,8 @@ static void compile_type(FnState *S, TypeInfo *ti) {
     for (uint32_t k = 0; k < ti->nfields; k++) {
         FieldInfo *f = ti->fields[k];
         if (f->owner != ti) continue;
-        if (f->getter) compile_function(S, f->getter->fi, f->getter->fi->name);
-        if (f->setter) compile_function(S, f->setter->fi, f->setter->fi->name);
+        if (f->getter) compile_function(S, f->getter->fi, f->getter->fi->name)->is_toplevel = true;   /* hot reload forwards it */
+        if (f->setter) compile_function(S, f->setter->fi, f->setter->fi->name)->is_toplevel = true;
     }
     NominalInfo *n = ti->type->nom;
     compile_field_meta(S, ti);

@@ -1,20 +1,23 @@
-/* reload.c — hot reload (runtime.md §11), version 1.
+/* reload.c — hot reload (runtime.md §11).
  *
  * A reload compiles the load that contains the file again, as a new load,
- * with three kinds of continuity:
- *  - types: a type of the old load with the same name and kind is reused
- *    (same Type object), so live objects keep their type, `is` and dispatch
- *    tables see the new methods;
+ * with these kinds of continuity:
+ *  - types: a type of the old load with the same name and kind (generic
+ *    instances included) is reused (same Type object, fresh facts), so live
+ *    objects keep their type; instances are migrated by field name when the
+ *    layout changed; enums keep their variants' ids;
  *  - globals: a global with the same name and type keeps its slot and value
  *    (its initialiser does not run again); new and retyped ones are
- *    initialised; removed ones are released and fail when old code reads them;
+ *    initialised; removed ones are released and fail when old code uses them;
  *  - functions: every named function of the old load becomes a forwarder to
  *    the new one with the same name and signature (OP_FORWARD at its entry),
- *    or a stub failing with "function 'f' was removed/changed by hot reload".
- *    Frames already running keep executing the old code.
- * Version 1 refuses a reload that changes a struct's or class's fields, a
- * class's virtual methods or an enum's variants (migration comes next: see
- * docs/design.md); nothing changes then, as for a compile error. */
+ *    or a stub failing with "function 'f' was removed/changed by hot reload";
+ *  - old code (replaced loads, loads importing the file) is rewritten in
+ *    place: dispatch slots and enum field indexes by name, writes to dead
+ *    globals and calls of removed methods into errors, field access by name.
+ * Frames already running keep executing the old code; replaced loads are
+ * freed once nothing can run them (retire.c).  Loads importing the
+ * file are checked again first (api.c); any error changes nothing. */
 #define _DEFAULT_SOURCE 1
 #include "reload.h"
 #include "api.h"
@@ -231,22 +234,41 @@ static bool fields_changed(NominalInfo *a, NominalInfo *b) {
     return false;
 }
 
+/* Dispatch slot i of a class (its vtable protos, named "Owner.method") or
+ * of a trait (its declaration, in the reloaded load's arena).  A class's
+ * checker data is not used: inherited slots point into the checker data of
+ * other loads, which their own reloads free. */
+static uint32_t slot_count(Type *t, NominalInfo *n, void *decl) {
+    return t->kind == T_CLASS ? n->nvtable : chk_dispatch_count(decl);
+}
+
+static const char *slot_name(Type *t, NominalInfo *n, void *decl, uint32_t i, Type **sig, bool *co) {
+    if (t->kind != T_CLASS) { *sig = chk_dispatch_sig(decl, i, co); return chk_dispatch_name(decl, i); }
+    Proto *p = n->vtable[i];
+    if (!p) { *sig = NULL; *co = false; return ""; }
+    const char *dot = strrchr(p->name, '.');
+    *sig = p->ftype;
+    *co = p->is_coroutine;
+    return dot ? dot + 1 : p->name;
+}
+
 /* Old dispatch slot -> new slot by name, SLOT_CHANGED when the parameter
  * types, return type or coroutine-ness changed, SLOT_GONE when removed. */
 static void dispatch_map(VM *vm, ReloadType *rt) {
-    uint32_t na = chk_dispatch_count(rt->old_decl), nb = chk_dispatch_count(rt->type->decl);
+    Type *t = rt->type;
+    NominalInfo *a = rt->old_nom, *b = t->nom;
+    uint32_t na = slot_count(t, a, rt->old_decl), nb = slot_count(t, b, t->decl);
     rt->shape_changed = na != nb;
     if (!na) return;
     rt->map = mem_alloc(vm, sizeof(int32_t) * na);
     rt->nmap = na;
     for (uint32_t i = 0; i < na; i++) {
-        const char *nm = chk_dispatch_name(rt->old_decl, i);
         bool oc, nc;
-        Type *os = chk_dispatch_sig(rt->old_decl, i, &oc);
+        Type *os, *ns;
+        const char *nm = slot_name(t, a, rt->old_decl, i, &os, &oc);
         int32_t to = SLOT_GONE;
         for (uint32_t k = 0; k < nb && to == SLOT_GONE; k++) {
-            if (strcmp(nm, chk_dispatch_name(rt->type->decl, k)) != 0) continue;
-            Type *ns = chk_dispatch_sig(rt->type->decl, k, &nc);
+            if (strcmp(nm, slot_name(t, b, t->decl, k, &ns, &nc)) != 0) continue;
             to = ns == os && nc == oc ? (int32_t)k : SLOT_CHANGED;
         }
         rt->map[i] = to;
@@ -424,8 +446,11 @@ static bool recompiled(VM *vm, const char *file) {
     return r;
 }
 
+/* Functions, methods, accessors and generic instances: named, and not
+ * nested (a nested function is reached only through closures made by the
+ * code around it, which keep their code). */
 static bool is_named(Proto *p) {
-    return p->name && !p->is_lambda && !p->hidden && strcmp(p->name, "<script>") != 0;
+    return p->name && p->is_toplevel && !p->is_lambda && !p->hidden && strcmp(p->name, "<script>") != 0;
 }
 
 /* Named protos of a load by (file, name), in an open-addressed table. */
@@ -585,7 +610,10 @@ static void remap_slot(VM *vm, ReloadCtx *c, Proto *p, uint32_t pc, uint32_t len
     int32_t to = rt->map[s];
     if (to >= 0) { p->code[pc + 1] = (w & 0xffff) | ((uint32_t)to << 16); return; }
     char msg[300];
-    snprintf(msg, sizeof msg, "function '%s' was %s by hot reload", chk_dispatch_name(rt->old_decl, s), to == SLOT_GONE ? "removed" : "changed");
+    Type *sig;
+    bool co;
+    snprintf(msg, sizeof msg, "function '%s' was %s by hot reload", slot_name(rt->type, rt->old_nom, rt->old_decl, s, &sig, &co),
+             to == SLOT_GONE ? "removed" : "changed");
     fail_at(vm, p, pc, len, msg);
 }
 

@@ -104,6 +104,7 @@ void ty_nom_free(VM *vm, NominalInfo *n) {
     if (n->hist) mem_free(vm, n->hist, sizeof(LayoutHist) * n->nhist);
     if (n->field_defaults) mem_free(vm, n->field_defaults, sizeof(struct Proto *) * n->nfields);
     if (n->nmethods) {
+        for (uint32_t i = 0; i < n->nmethods; i++) mem_free(vm, (void *)n->method_names[i], strlen(n->method_names[i]) + 1);
         mem_free(vm, n->method_names, sizeof(char *) * n->nmethods);
         mem_free(vm, n->methods, sizeof(struct Proto *) * n->nmethods);
     }
