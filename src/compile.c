@@ -1490,7 +1490,7 @@ static int user_member(FnState *F, Expr *e, int dst) {
 
 static int lambda(FnState *F, Expr *e, int dst) {
     FnInfo *fi = (FnInfo *)e->fn->check;
-    if (!fi->proto || !fi->proto->ncode) compile_function(F, fi, NULL);   /* a field default's lambda: once, not per constructor call */
+    compile_function(F, fi, NULL);          /* once: compile_function returns code it made before */
     int d = target(F, dst, e->type);
     make_closure(F, fi, d);
     return d;
