@@ -33,7 +33,7 @@ static Proto *find_fn(VM *vm, const char *module, const char *name) {
     return NULL;
 }
 
-writ_status writ_function(writ_vm *vm, const char *module, const char *name, writ_fn **out) {
+static writ_status function_impl(writ_vm *vm, const char *module, const char *name, writ_fn **out) {
     if (!vm || !out) return WRIT_ERROR_MISUSE;
     *out = NULL;
     if (!name) return api_misuse(vm, "writ_function needs a name");
@@ -169,7 +169,7 @@ const writ_type *writ_fn_type(writ_vm *vm, writ_fn *fn) {
     return p ? (const writ_type *)p->ftype : NULL;
 }
 
-writ_status writ_call(writ_vm *vm, writ_fn *fn, const writ_value *args, int nargs, writ_value *result) {
+static writ_status call_impl(writ_vm *vm, writ_fn *fn, const writ_value *args, int nargs, writ_value *result) {
     if (!vm || !fn) return WRIT_ERROR_MISUSE;
     if (nargs > 0 && !args) return api_misuse(vm, "writ_call: args is NULL");
     Proto *p = resolve(vm, fn);
@@ -183,7 +183,7 @@ writ_status writ_call(writ_vm *vm, writ_fn *fn, const writ_value *args, int narg
     return call_proto(vm, p, fn->name, NULL, NULL, args, nargs, result);
 }
 
-writ_status writ_call_name(writ_vm *vm, const char *module, const char *name, const writ_value *args, int nargs,
+static writ_status call_name_impl(writ_vm *vm, const char *module, const char *name, const writ_value *args, int nargs,
                            writ_value *result) {
     if (!vm) return WRIT_ERROR_MISUSE;
     if (!name) return api_misuse(vm, "writ_call_name needs a name");
@@ -198,7 +198,7 @@ static Instance *as_instance(writ_value v) {
         ? (Instance *)v.as.ref : NULL;
 }
 
-writ_status writ_call_method(writ_vm *vm, writ_value receiver, const char *method, const writ_value *args, int nargs,
+static writ_status call_method_impl(writ_vm *vm, writ_value receiver, const char *method, const writ_value *args, int nargs,
                              writ_value *result) {
     if (!vm) return WRIT_ERROR_MISUSE;
     Instance *o = as_instance(receiver);
@@ -223,7 +223,7 @@ static Task *as_task(writ_value v) {
     return v.kind == WRIT_TASK && v.as.ref && ((Obj *)v.as.ref)->kind == OBJ_TASK ? (Task *)v.as.ref : NULL;
 }
 
-writ_status writ_start(writ_vm *vm, writ_fn *fn, writ_value owner, const writ_value *args, int nargs, writ_value *task) {
+static writ_status start_impl(writ_vm *vm, writ_fn *fn, writ_value owner, const writ_value *args, int nargs, writ_value *task) {
     if (!vm || !fn) return WRIT_ERROR_MISUSE;
     Instance *o = NULL;
     if (owner.kind != WRIT_NULL) {
@@ -248,7 +248,7 @@ writ_task_state writ_task_state_of(writ_value task) {
     }
 }
 
-writ_status writ_task_result(writ_vm *vm, writ_value task, writ_value *out) {
+static writ_status task_result_impl(writ_vm *vm, writ_value task, writ_value *out) {
     if (!vm || !out) return WRIT_ERROR_MISUSE;
     Task *t = as_task(task);
     if (!t) return api_misuse(vm, "not a task: %s", api_kind_name(task));
@@ -259,17 +259,17 @@ writ_status writ_task_result(writ_vm *vm, writ_value task, writ_value *out) {
     return WRIT_OK;
 }
 
-void writ_task_cancel(writ_vm *vm, writ_value task) {
+static void task_cancel_impl(writ_vm *vm, writ_value task) {
     Task *t = as_task(task);
     if (vm && t) sched_cancel(vm, t);
 }
 
-void writ_cancel_owner(writ_vm *vm, writ_value owner) {
+static void cancel_owner_impl(writ_vm *vm, writ_value owner) {
     Instance *o = as_instance(owner);
     if (vm && o) sched_cancel_owner(vm, o);
 }
 
-void writ_cancel_all(writ_vm *vm) { if (vm) sched_cancel_all(vm); }
+static void cancel_all_impl(writ_vm *vm) { if (vm) sched_cancel_all(vm); }
 
 bool writ_owner_has_tasks(writ_vm *vm, writ_value owner) {
     Instance *o = as_instance(owner);
@@ -277,4 +277,86 @@ bool writ_owner_has_tasks(writ_vm *vm, writ_value owner) {
     for (size_t i = 0; i < vm->ntasks; i++)
         if (vm->tasks[i] && vm->tasks[i]->owner == o) return true;
     return false;
+}
+
+/* ---- public entry points: each runs inside API_PROTECT (api.h) ---- */
+
+writ_status writ_function(writ_vm *vm, const char *module, const char *name, writ_fn **out) {
+    if (!vm) return function_impl(vm, module, name, out);
+    ApiEntry e_;
+    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
+    writ_status r_ = function_impl(vm, module, name, out);
+    API_UNPROTECT(vm, &e_);
+    return r_;
+}
+
+writ_status writ_call(writ_vm *vm, writ_fn *fn, const writ_value *args, int nargs, writ_value *result) {
+    if (!vm) return call_impl(vm, fn, args, nargs, result);
+    ApiEntry e_;
+    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
+    writ_status r_ = call_impl(vm, fn, args, nargs, result);
+    API_UNPROTECT(vm, &e_);
+    return r_;
+}
+
+writ_status writ_call_name(writ_vm *vm, const char *module, const char *name, const writ_value *args, int nargs,
+                           writ_value *result) {
+    if (!vm) return call_name_impl(vm, module, name, args, nargs, result);
+    ApiEntry e_;
+    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
+    writ_status r_ = call_name_impl(vm, module, name, args, nargs, result);
+    API_UNPROTECT(vm, &e_);
+    return r_;
+}
+
+writ_status writ_call_method(writ_vm *vm, writ_value receiver, const char *method, const writ_value *args, int nargs,
+                             writ_value *result) {
+    if (!vm) return call_method_impl(vm, receiver, method, args, nargs, result);
+    ApiEntry e_;
+    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
+    writ_status r_ = call_method_impl(vm, receiver, method, args, nargs, result);
+    API_UNPROTECT(vm, &e_);
+    return r_;
+}
+
+writ_status writ_start(writ_vm *vm, writ_fn *fn, writ_value owner, const writ_value *args, int nargs, writ_value *task) {
+    if (!vm) return start_impl(vm, fn, owner, args, nargs, task);
+    ApiEntry e_;
+    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
+    writ_status r_ = start_impl(vm, fn, owner, args, nargs, task);
+    API_UNPROTECT(vm, &e_);
+    return r_;
+}
+
+writ_status writ_task_result(writ_vm *vm, writ_value task, writ_value *out) {
+    if (!vm) return task_result_impl(vm, task, out);
+    ApiEntry e_;
+    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
+    writ_status r_ = task_result_impl(vm, task, out);
+    API_UNPROTECT(vm, &e_);
+    return r_;
+}
+
+void writ_task_cancel(writ_vm *vm, writ_value task) {
+    if (!vm) { task_cancel_impl(vm, task); return; }
+    ApiEntry e_;
+    if (API_PROTECT(vm, &e_)) return;
+    task_cancel_impl(vm, task);
+    API_UNPROTECT(vm, &e_);
+}
+
+void writ_cancel_owner(writ_vm *vm, writ_value owner) {
+    if (!vm) { cancel_owner_impl(vm, owner); return; }
+    ApiEntry e_;
+    if (API_PROTECT(vm, &e_)) return;
+    cancel_owner_impl(vm, owner);
+    API_UNPROTECT(vm, &e_);
+}
+
+void writ_cancel_all(writ_vm *vm) {
+    if (!vm) { cancel_all_impl(vm); return; }
+    ApiEntry e_;
+    if (API_PROTECT(vm, &e_)) return;
+    cancel_all_impl(vm);
+    API_UNPROTECT(vm, &e_);
 }

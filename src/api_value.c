@@ -163,7 +163,7 @@ bool api_from_writ(VM *vm, Type *t, writ_value w, Value *out, char *why, size_t 
 
 static bool is_ref_kind(writ_kind k) { return k >= WRIT_STRING && k != WRIT_ENUM; }
 
-writ_value writ_string(writ_vm *vm, const char *s, size_t len) {
+static writ_value string_impl(writ_vm *vm, const char *s, size_t len) {
     writ_value w;
     memset(&w, 0, sizeof w);
     if (!vm) return w;
@@ -217,7 +217,7 @@ void writ_release(writ_vm *vm, writ_value v) {
 
 const char *writ_type_name(const writ_type *t) { return t ? ((const Type *)t)->name : "?"; }
 
-const char *writ_display(writ_vm *vm, writ_value v) {
+static const char *display_impl(writ_vm *vm, writ_value v) {
     if (!vm) return "";
     Buf b;
     buf_init(&b, vm);
@@ -253,7 +253,7 @@ static Dict *as_dict(writ_value v) {
     return v.kind == WRIT_DICT && v.as.ref && ((Obj *)v.as.ref)->kind == OBJ_DICT ? (Dict *)v.as.ref : NULL;
 }
 
-writ_status writ_array_new(writ_vm *vm, const writ_type *array_type, writ_value *out) {
+static writ_status array_new_impl(writ_vm *vm, const writ_type *array_type, writ_value *out) {
     if (!vm || !out) return WRIT_ERROR_MISUSE;
     const Type *t = (const Type *)array_type;
     if (!t || t->kind != T_ARRAY) return api_misuse(vm, "writ_array_new needs an Array type");
@@ -278,7 +278,7 @@ static writ_status array_at(VM *vm, writ_value array, int64_t index, Arr **out) 
     return WRIT_OK;
 }
 
-writ_status writ_array_get(writ_vm *vm, writ_value array, int64_t index, writ_value *out) {
+static writ_status array_get_impl(writ_vm *vm, writ_value array, int64_t index, writ_value *out) {
     Arr *a = NULL;
     if (!out) return WRIT_ERROR_MISUSE;
     writ_status st = array_at(vm, array, index, &a);
@@ -287,7 +287,7 @@ writ_status writ_array_get(writ_vm *vm, writ_value array, int64_t index, writ_va
     return WRIT_OK;
 }
 
-writ_status writ_array_set(writ_vm *vm, writ_value array, int64_t index, writ_value v) {
+static writ_status array_set_impl(writ_vm *vm, writ_value array, int64_t index, writ_value v) {
     Arr *a = NULL;
     writ_status st = array_at(vm, array, index, &a);
     if (st != WRIT_OK) return st;
@@ -299,7 +299,7 @@ writ_status writ_array_set(writ_vm *vm, writ_value array, int64_t index, writ_va
     return WRIT_OK;
 }
 
-writ_status writ_array_push(writ_vm *vm, writ_value array, writ_value v) {
+static writ_status array_push_impl(writ_vm *vm, writ_value array, writ_value v) {
     Arr *a = as_array(array);
     if (!vm) return WRIT_ERROR_MISUSE;
     if (!a) return api_misuse(vm, "not an array: %s", api_kind_name(array));
@@ -310,7 +310,7 @@ writ_status writ_array_push(writ_vm *vm, writ_value array, writ_value v) {
     return WRIT_OK;
 }
 
-writ_status writ_array_remove(writ_vm *vm, writ_value array, int64_t index) {
+static writ_status array_remove_impl(writ_vm *vm, writ_value array, int64_t index) {
     Arr *a = NULL;
     writ_status st = array_at(vm, array, index, &a);
     if (st != WRIT_OK) return st;
@@ -320,7 +320,7 @@ writ_status writ_array_remove(writ_vm *vm, writ_value array, int64_t index) {
     return WRIT_OK;
 }
 
-writ_status writ_dict_new(writ_vm *vm, const writ_type *dict_type, writ_value *out) {
+static writ_status dict_new_impl(writ_vm *vm, const writ_type *dict_type, writ_value *out) {
     if (!vm || !out) return WRIT_ERROR_MISUSE;
     const Type *t = (const Type *)dict_type;
     if (!t || t->kind != T_DICT) return api_misuse(vm, "writ_dict_new needs a Dictionary type");
@@ -334,7 +334,7 @@ int64_t writ_dict_len(writ_value dict) {
     return d ? d->count : 0;
 }
 
-writ_status writ_dict_get(writ_vm *vm, writ_value dict, writ_value key, writ_value *out) {
+static writ_status dict_get_impl(writ_vm *vm, writ_value dict, writ_value key, writ_value *out) {
     Dict *d = as_dict(dict);
     if (!vm || !out) return WRIT_ERROR_MISUSE;
     if (!d) return api_misuse(vm, "not a dictionary: %s", api_kind_name(dict));
@@ -348,7 +348,7 @@ writ_status writ_dict_get(writ_vm *vm, writ_value dict, writ_value key, writ_val
     return WRIT_OK;
 }
 
-writ_status writ_dict_set(writ_vm *vm, writ_value dict, writ_value key, writ_value v) {
+static writ_status dict_set_impl(writ_vm *vm, writ_value dict, writ_value key, writ_value v) {
     Dict *d = as_dict(dict);
     if (!vm) return WRIT_ERROR_MISUSE;
     if (!d) return api_misuse(vm, "not a dictionary: %s", api_kind_name(dict));
@@ -363,7 +363,7 @@ writ_status writ_dict_set(writ_vm *vm, writ_value dict, writ_value key, writ_val
     return WRIT_OK;
 }
 
-writ_status writ_dict_remove(writ_vm *vm, writ_value dict, writ_value key) {
+static writ_status dict_remove_impl(writ_vm *vm, writ_value dict, writ_value key) {
     Dict *d = as_dict(dict);
     if (!vm) return WRIT_ERROR_MISUSE;
     if (!d) return api_misuse(vm, "not a dictionary: %s", api_kind_name(dict));
@@ -377,7 +377,7 @@ writ_status writ_dict_remove(writ_vm *vm, writ_value dict, writ_value key) {
     return WRIT_OK;
 }
 
-bool writ_dict_next(writ_vm *vm, writ_value dict, size_t *pos, writ_value *key, writ_value *val) {
+static bool dict_next_impl(writ_vm *vm, writ_value dict, size_t *pos, writ_value *key, writ_value *val) {
     Dict *d = as_dict(dict);
     if (!vm || !d || !pos) return false;
     while (*pos < (size_t)d->used && d->entries[*pos].hash == DICT_DEAD) (*pos)++;
@@ -418,7 +418,7 @@ static int field_index(Instance *o, const char *name) {
     return -1;
 }
 
-writ_status writ_field_get_at(writ_vm *vm, writ_value v, int index, writ_value *out) {
+static writ_status field_get_at_impl(writ_vm *vm, writ_value v, int index, writ_value *out) {
     if (!vm || !out) return WRIT_ERROR_MISUSE;
     Instance *o = as_instance(v);
     if (o) {
@@ -435,13 +435,13 @@ writ_status writ_field_get_at(writ_vm *vm, writ_value v, int index, writ_value *
     return api_misuse(vm, "%s has no fields", api_kind_name(v));
 }
 
-writ_status writ_field_get(writ_vm *vm, writ_value v, const char *name, writ_value *out) {
+static writ_status field_get_impl(writ_vm *vm, writ_value v, const char *name, writ_value *out) {
     if (!vm || !out) return WRIT_ERROR_MISUSE;
     Instance *o = as_instance(v);
     if (!o) return api_misuse(vm, "%s has no fields", api_kind_name(v));
     int i = field_index(o, name);
     if (i < 0) return api_misuse(vm, "%s has no field '%s'", o->type->name, name ? name : "");
-    return writ_field_get_at(vm, v, i, out);
+    return field_get_at_impl(vm, v, i, out);
 }
 
 /* A struct whose fields are all float: their slots are consecutive doubles. */
@@ -473,7 +473,7 @@ writ_status writ_struct_from_floats(writ_vm *vm, const writ_type *type, const do
     return WRIT_OK;
 }
 
-writ_status writ_field_set(writ_vm *vm, writ_value *v, const char *name, writ_value x) {
+static writ_status field_set_impl(writ_vm *vm, writ_value *v, const char *name, writ_value x) {
     if (!vm || !v) return WRIT_ERROR_MISUSE;
     Instance *o = as_instance(*v);
     if (!o) return api_misuse(vm, "%s has no fields", api_kind_name(*v));
@@ -505,7 +505,7 @@ bool writ_result_ok(writ_value v) {
     return v.kind == WRIT_RESULT && v.as.ref && ((Obj *)v.as.ref)->kind == OBJ_RESULT && !((ResultObj *)v.as.ref)->err;
 }
 
-writ_status writ_result_get(writ_vm *vm, writ_value v, writ_value *out) {
+static writ_status result_get_impl(writ_vm *vm, writ_value v, writ_value *out) {
     if (!vm || !out) return WRIT_ERROR_MISUSE;
     if (v.kind != WRIT_RESULT || !v.as.ref || ((Obj *)v.as.ref)->kind != OBJ_RESULT)
         return api_misuse(vm, "not a Result: %s", api_kind_name(v));
@@ -609,7 +609,7 @@ static Type *tp_type(TyParser *p) {
     return tp_named(p, start, (size_t)(p->s - start));
 }
 
-const writ_type *writ_type_of(writ_vm *vm, const char *spelling) {
+const writ_type *api_type_of(writ_vm *vm, const char *spelling) {
     if (!vm || !spelling) return NULL;
     api_want_preludes(vm, spelling);
     TyParser p = { vm, spelling, false };
@@ -620,4 +620,159 @@ const writ_type *writ_type_of(writ_vm *vm, const char *spelling) {
         return NULL;
     }
     return (const writ_type *)t;
+}
+
+/* ---- public entry points: each runs inside API_PROTECT (api.h) ---- */
+
+writ_value writ_string(writ_vm *vm, const char *s, size_t len) {
+    if (!vm) return string_impl(vm, s, len);
+    ApiEntry e_;
+    if (API_PROTECT(vm, &e_)) return api_no_value();
+    writ_value r_ = string_impl(vm, s, len);
+    API_UNPROTECT(vm, &e_);
+    return r_;
+}
+
+const writ_type *writ_type_of(writ_vm *vm, const char *spelling) {
+    if (!vm) return api_type_of(vm, spelling);
+    ApiEntry e_;
+    if (API_PROTECT(vm, &e_)) return NULL;
+    const writ_type *r_ = api_type_of(vm, spelling);
+    API_UNPROTECT(vm, &e_);
+    return r_;
+}
+
+const char *writ_display(writ_vm *vm, writ_value v) {
+    if (!vm) return display_impl(vm, v);
+    ApiEntry e_;
+    if (API_PROTECT(vm, &e_)) return "";
+    const char *r_ = display_impl(vm, v);
+    API_UNPROTECT(vm, &e_);
+    return r_;
+}
+
+writ_status writ_array_new(writ_vm *vm, const writ_type *array_type, writ_value *out) {
+    if (!vm) return array_new_impl(vm, array_type, out);
+    ApiEntry e_;
+    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
+    writ_status r_ = array_new_impl(vm, array_type, out);
+    API_UNPROTECT(vm, &e_);
+    return r_;
+}
+
+writ_status writ_array_get(writ_vm *vm, writ_value array, int64_t index, writ_value *out) {
+    if (!vm) return array_get_impl(vm, array, index, out);
+    ApiEntry e_;
+    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
+    writ_status r_ = array_get_impl(vm, array, index, out);
+    API_UNPROTECT(vm, &e_);
+    return r_;
+}
+
+writ_status writ_array_set(writ_vm *vm, writ_value array, int64_t index, writ_value v) {
+    if (!vm) return array_set_impl(vm, array, index, v);
+    ApiEntry e_;
+    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
+    writ_status r_ = array_set_impl(vm, array, index, v);
+    API_UNPROTECT(vm, &e_);
+    return r_;
+}
+
+writ_status writ_array_push(writ_vm *vm, writ_value array, writ_value v) {
+    if (!vm) return array_push_impl(vm, array, v);
+    ApiEntry e_;
+    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
+    writ_status r_ = array_push_impl(vm, array, v);
+    API_UNPROTECT(vm, &e_);
+    return r_;
+}
+
+writ_status writ_array_remove(writ_vm *vm, writ_value array, int64_t index) {
+    if (!vm) return array_remove_impl(vm, array, index);
+    ApiEntry e_;
+    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
+    writ_status r_ = array_remove_impl(vm, array, index);
+    API_UNPROTECT(vm, &e_);
+    return r_;
+}
+
+writ_status writ_dict_new(writ_vm *vm, const writ_type *dict_type, writ_value *out) {
+    if (!vm) return dict_new_impl(vm, dict_type, out);
+    ApiEntry e_;
+    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
+    writ_status r_ = dict_new_impl(vm, dict_type, out);
+    API_UNPROTECT(vm, &e_);
+    return r_;
+}
+
+writ_status writ_dict_get(writ_vm *vm, writ_value dict, writ_value key, writ_value *out) {
+    if (!vm) return dict_get_impl(vm, dict, key, out);
+    ApiEntry e_;
+    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
+    writ_status r_ = dict_get_impl(vm, dict, key, out);
+    API_UNPROTECT(vm, &e_);
+    return r_;
+}
+
+writ_status writ_dict_set(writ_vm *vm, writ_value dict, writ_value key, writ_value v) {
+    if (!vm) return dict_set_impl(vm, dict, key, v);
+    ApiEntry e_;
+    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
+    writ_status r_ = dict_set_impl(vm, dict, key, v);
+    API_UNPROTECT(vm, &e_);
+    return r_;
+}
+
+writ_status writ_dict_remove(writ_vm *vm, writ_value dict, writ_value key) {
+    if (!vm) return dict_remove_impl(vm, dict, key);
+    ApiEntry e_;
+    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
+    writ_status r_ = dict_remove_impl(vm, dict, key);
+    API_UNPROTECT(vm, &e_);
+    return r_;
+}
+
+bool writ_dict_next(writ_vm *vm, writ_value dict, size_t *pos, writ_value *key, writ_value *val) {
+    if (!vm) return dict_next_impl(vm, dict, pos, key, val);
+    ApiEntry e_;
+    if (API_PROTECT(vm, &e_)) return false;
+    bool r_ = dict_next_impl(vm, dict, pos, key, val);
+    API_UNPROTECT(vm, &e_);
+    return r_;
+}
+
+writ_status writ_field_get(writ_vm *vm, writ_value v, const char *name, writ_value *out) {
+    if (!vm) return field_get_impl(vm, v, name, out);
+    ApiEntry e_;
+    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
+    writ_status r_ = field_get_impl(vm, v, name, out);
+    API_UNPROTECT(vm, &e_);
+    return r_;
+}
+
+writ_status writ_field_get_at(writ_vm *vm, writ_value v, int index, writ_value *out) {
+    if (!vm) return field_get_at_impl(vm, v, index, out);
+    ApiEntry e_;
+    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
+    writ_status r_ = field_get_at_impl(vm, v, index, out);
+    API_UNPROTECT(vm, &e_);
+    return r_;
+}
+
+writ_status writ_field_set(writ_vm *vm, writ_value *v, const char *name, writ_value x) {
+    if (!vm) return field_set_impl(vm, v, name, x);
+    ApiEntry e_;
+    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
+    writ_status r_ = field_set_impl(vm, v, name, x);
+    API_UNPROTECT(vm, &e_);
+    return r_;
+}
+
+writ_status writ_result_get(writ_vm *vm, writ_value v, writ_value *out) {
+    if (!vm) return result_get_impl(vm, v, out);
+    ApiEntry e_;
+    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
+    writ_status r_ = result_get_impl(vm, v, out);
+    API_UNPROTECT(vm, &e_);
+    return r_;
 }

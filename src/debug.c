@@ -64,7 +64,7 @@ bool writ_line_has_code(writ_vm *vm, const char *file, int line) {
     return false;
 }
 
-writ_status writ_set_breakpoint(writ_vm *vm, const char *file, int line, bool enabled) {
+static writ_status set_breakpoint_impl(writ_vm *vm, const char *file, int line, bool enabled) {
     if (!vm) return WRIT_ERROR_MISUSE;
     if (!file || line <= 0) return api_misuse(vm, "a breakpoint needs a file and a line");
     Debugger *d = &vm->dbg;
@@ -219,7 +219,7 @@ int writ_local_count(writ_vm *vm, int level) {
     return n;
 }
 
-bool writ_local(writ_vm *vm, int level, int index, const char **name, writ_value *value) {
+static bool local_impl(writ_vm *vm, int level, int index, const char **name, writ_value *value) {
     if (!vm) return false;
     Frame *f = frame_at(vm, level);
     LocalDebug *l = f ? live_local(f, index) : NULL;
@@ -243,4 +243,24 @@ bool writ_trace_frame(writ_vm *vm, int i, writ_frame_info *out) {
     out->line = (int)t->line;
     out->host = t->host;
     return true;
+}
+
+/* ---- public entry points: each runs inside API_PROTECT (api.h) ---- */
+
+writ_status writ_set_breakpoint(writ_vm *vm, const char *file, int line, bool enabled) {
+    if (!vm) return set_breakpoint_impl(vm, file, line, enabled);
+    ApiEntry e_;
+    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
+    writ_status r_ = set_breakpoint_impl(vm, file, line, enabled);
+    API_UNPROTECT(vm, &e_);
+    return r_;
+}
+
+bool writ_local(writ_vm *vm, int level, int index, const char **name, writ_value *value) {
+    if (!vm) return local_impl(vm, level, index, name, value);
+    ApiEntry e_;
+    if (API_PROTECT(vm, &e_)) return false;
+    bool r_ = local_impl(vm, level, index, name, value);
+    API_UNPROTECT(vm, &e_);
+    return r_;
 }
