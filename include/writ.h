@@ -67,6 +67,7 @@ WRIT_API void writ_config_init(writ_config *cfg);
 /* Creates a VM; cfg may be NULL for the defaults.  Returns NULL only when
  * the allocator fails. */
 WRIT_API writ_vm *writ_vm_new(const writ_config *cfg);
+/* Not from inside the VM (a host function, hook or destructor): that call is ignored. */
 WRIT_API void writ_vm_free(writ_vm *vm);
 
 /* Compiles and runs a file / a named string (its top-level code). */

@@ -41,7 +41,7 @@ static void default_write(void *ud, const char *s, size_t n) {
 static void drop_diagnostics(VM *vm);
 
 void writ_config_init(writ_config *cfg) {
-    memset(cfg, 0, sizeof *cfg);
+    if (cfg) memset(cfg, 0, sizeof *cfg);
 }
 
 const char *writ_version(void) { return WRIT_VERSION; }
@@ -139,6 +139,10 @@ static void vm_teardown(writ_vm *vm);
 
 void writ_vm_free(writ_vm *vm) {
     if (!vm) return;
+    if (vm->entry_depth || vm->host_nesting || vm->in_destructor || vm->guard) {    /* the VM is running */
+        api_misuse(vm, "writ_vm_free while the VM runs (from a host function, hook or destructor): ignored");
+        return;
+    }
     vm->closing = true;
     MemGuard g;
     if (!MEM_PROTECT(vm, &g)) {             /* teardown may allocate (cancelling tasks); if that fails, */

@@ -8,9 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* A handle stays allocated until the VM goes: writ_fn_free marks it dead
+ * (a later use is misuse, not a crash) and the next writ_function reuses it. */
 struct writ_fn {
+    VM *vm;                  /* the VM it belongs to */
     char *module;            /* as given, or NULL: any module */
-    char *name;
+    char *name;              /* NULL: freed */
     Proto *proto;
     uint64_t generation;     /* vm->code_generation when resolved (hot reload re-resolves) */
 };
@@ -42,19 +45,41 @@ static writ_status function_impl(writ_vm *vm, const char *module, const char *na
         if (module) return api_misuse(vm, "unknown function '%s' in module '%s'", name, module);
         return api_misuse(vm, "unknown function '%s'", name);
     }
-    writ_fn *fn = mem_calloc(vm, sizeof *fn);
-    fn->module = module ? mem_strndup(vm, module, strlen(module)) : NULL;
-    fn->name = mem_strndup(vm, name, strlen(name));
+    char *mod = module ? mem_strndup(vm, module, strlen(module)) : NULL;
+    char *nm = mem_strndup(vm, name, strlen(name));
+    writ_fn *fn = NULL;
+    for (size_t i = 0; i < vm->nfnhandles && !fn; i++) if (!vm->fnhandles[i]->name) fn = vm->fnhandles[i];
+    if (!fn) {
+        VEC_GROW(vm, vm->fnhandles, vm->nfnhandles, vm->capfnhandles, 1);
+        fn = mem_calloc(vm, sizeof *fn);
+        vm->fnhandles[vm->nfnhandles++] = fn;
+    }
+    fn->vm = vm;
+    fn->module = mod;
+    fn->name = nm;
     fn->proto = p;
     fn->generation = vm->code_generation;
-    VEC_PUSH(vm, vm->fnhandles, vm->nfnhandles, vm->capfnhandles, fn);
     *out = fn;
     return WRIT_OK;
 }
 
-static void fn_destroy(VM *vm, writ_fn *fn) {
+/* A live handle of this VM (NULL after reporting misuse). */
+static writ_fn *live_fn(VM *vm, writ_fn *fn, const char *api) {
+    if (!fn) { api_misuse(vm, "%s: the function handle is NULL", api); return NULL; }
+    if (fn->vm != vm) { api_misuse(vm, "%s: the function handle belongs to another VM", api); return NULL; }
+    if (!fn->name) { api_misuse(vm, "%s: the function handle was freed", api); return NULL; }
+    return fn;
+}
+
+static void fn_clear(VM *vm, writ_fn *fn) {
     if (fn->module) mem_free(vm, fn->module, strlen(fn->module) + 1);
-    mem_free(vm, fn->name, strlen(fn->name) + 1);
+    if (fn->name) mem_free(vm, fn->name, strlen(fn->name) + 1);
+    fn->module = fn->name = NULL;
+    fn->proto = NULL;
+}
+
+static void fn_destroy(VM *vm, writ_fn *fn) {
+    fn_clear(vm, fn);
     mem_free(vm, fn, sizeof *fn);
 }
 
@@ -65,12 +90,8 @@ void api_free_fn_handles(VM *vm) {       /* VM teardown: handles the host never 
 }
 
 void writ_fn_free(writ_vm *vm, writ_fn *fn) {
-    if (!vm || !fn) return;
-    size_t i = 0;
-    while (i < vm->nfnhandles && vm->fnhandles[i] != fn) i++;
-    if (i == vm->nfnhandles) return;          /* not ours (or freed already) */
-    vm->fnhandles[i] = vm->fnhandles[--vm->nfnhandles];
-    fn_destroy(vm, fn);
+    if (!vm || !fn || fn->vm != vm) return;   /* not ours */
+    fn_clear(vm, fn);                          /* kept for reuse; freeing twice does nothing */
 }
 
 /* Converts the host's arguments into the slots of p's parameters (after
@@ -170,7 +191,9 @@ const writ_type *writ_fn_type(writ_vm *vm, writ_fn *fn) {
 }
 
 static writ_status call_impl(writ_vm *vm, writ_fn *fn, const writ_value *args, int nargs, writ_value *result) {
-    if (!vm || !fn) return WRIT_ERROR_MISUSE;
+    if (!vm) return WRIT_ERROR_MISUSE;
+    if (result) memset(result, 0, sizeof *result);
+    if (!live_fn(vm, fn, "writ_call")) return WRIT_ERROR_MISUSE;
     if (nargs > 0 && !args) return api_misuse(vm, "writ_call: args is NULL");
     Proto *p = resolve(vm, fn);
     if (!p) {
@@ -224,7 +247,8 @@ static Task *as_task(writ_value v) {
 }
 
 static writ_status start_impl(writ_vm *vm, writ_fn *fn, writ_value owner, const writ_value *args, int nargs, writ_value *task) {
-    if (!vm || !fn) return WRIT_ERROR_MISUSE;
+    if (!vm) return WRIT_ERROR_MISUSE;
+    if (!live_fn(vm, fn, "writ_start")) return WRIT_ERROR_MISUSE;
     Instance *o = NULL;
     if (owner.kind != WRIT_NULL) {
         o = as_instance(owner);

@@ -373,7 +373,159 @@ static void test_alloc_failure(void) {
     printf("test_api_robust: allocation failure at %d budgets of %ld allocations\n", runs, total);
 }
 
+/* ---- misuse the C type system allows (runtime.md §9) ---- */
+
+static writ_vm *inner_vm;
+static int inner_mode;
+static writ_status h_misuse(writ_vm *vm, const writ_value *a, int n, writ_value *ret, void *ud) {
+    (void)a; (void)n; (void)ud;
+    writ_value r;
+    switch (inner_mode) {
+    case 0: writ_vm_free(vm); break;                               /* refused: an entry runs */
+    case 1: CHECK(writ_reload_string(vm, "m", "", 0, NULL) == WRIT_ERROR_MISUSE); break;
+    case 2: writ_cancel_all(vm); break;                            /* the running task stops at its next yield */
+    case 3: CHECK(loadn(vm, "nested", "print(\"nested\")\n") == WRIT_OK); break;
+    case 4: {                                                       /* recursion through the host: its limit */
+        writ_value one = writ_int(1);
+        writ_status st = writ_call_name(vm, NULL, "f", &one, 1, &r);
+        CHECK(st == WRIT_OK || st == WRIT_ERROR_LIMIT);
+        break;
+    }
+    case 5: writ_vm_free(inner_vm); inner_vm = NULL; break;        /* another VM: fine */
+    }
+    *ret = writ_int(7);
+    return WRIT_OK;
+}
+
+static void test_misuse(void) {
+    writ_config_init(NULL);
+    writ_vm *vm = new_vm(), *other = new_vm();
+    CHECK(writ_register_fn(vm, "hm", "() -> int", h_misuse, NULL) == WRIT_OK);
+    CHECK(loadn(vm, "m", "func f(x: int) -> int { return x + hm() }\nfunc co() { while true { let v = hm()\n yield } }\n"
+                          "class K { public v: int = 1 }\nenum E { A, B }\n") == WRIT_OK);
+    CHECK(loadn(other, "o", "func g() -> int { return 1 }\n") == WRIT_OK);
+    writ_value r, a = writ_int(1);
+    /* handles: freed, freed twice, of another VM, reused */
+    writ_fn *f = NULL, *g = NULL;
+    CHECK(writ_function(vm, NULL, "f", &f) == WRIT_OK);
+    CHECK(writ_function(other, NULL, "g", &g) == WRIT_OK);
+    CHECK(writ_call(vm, g, NULL, 0, &r) == WRIT_ERROR_MISUSE);
+    HAS(writ_error_text(vm), "belongs to another VM");
+    CHECK(writ_start(vm, g, writ_null(), NULL, 0, &r) == WRIT_ERROR_MISUSE);
+    writ_fn_free(vm, g);                                 /* not this VM's: ignored */
+    CHECK(writ_call(other, g, NULL, 0, &r) == WRIT_OK && r.as.i == 1);
+    writ_fn_free(vm, f);
+    writ_fn_free(vm, f);
+    CHECK(writ_call(vm, f, &a, 1, &r) == WRIT_ERROR_MISUSE);
+    HAS(writ_error_text(vm), "the function handle was freed");
+    CHECK(writ_start(vm, f, writ_null(), NULL, 0, &r) == WRIT_ERROR_MISUSE);
+    writ_fn *f2 = NULL;
+    CHECK(writ_function(vm, NULL, "f", &f2) == WRIT_OK);
+    inner_mode = 5;                                      /* (frees nothing of vm) */
+    inner_vm = NULL;
+    CHECK(writ_call(vm, f2, &a, 1, &r) == WRIT_OK && r.as.i == 8);
+    CHECK(writ_call(vm, f2, NULL, 1, &r) == WRIT_ERROR_MISUSE);
+    CHECK(writ_call(vm, f2, &a, -1, &r) == WRIT_ERROR_MISUSE);
+    CHECK(writ_call_name(vm, NULL, "f", NULL, 2, &r) == WRIT_ERROR_MISUSE);
+    CHECK(writ_call_name(vm, NULL, NULL, &a, 1, &r) == WRIT_ERROR_MISUSE);
+    CHECK(writ_call_method(vm, writ_null(), "v", NULL, 0, &r) == WRIT_ERROR_MISUSE);
+    CHECK(writ_call_method(vm, a, NULL, NULL, 0, &r) == WRIT_ERROR_MISUSE);
+    /* values whose kind and handle disagree */
+    writ_value s = writ_string(vm, "abc", 3);
+    writ_value bad_arr = s; bad_arr.kind = WRIT_ARRAY;
+    writ_value bad_dict = s; bad_dict.kind = WRIT_DICT;
+    writ_value bad_obj = s; bad_obj.kind = WRIT_OBJECT;
+    writ_value bad_task = s; bad_task.kind = WRIT_TASK;
+    writ_value bad_res = s; bad_res.kind = WRIT_RESULT;
+    writ_value nul_str = s; nul_str.as.ref = NULL;
+    writ_value vals[] = { bad_arr, bad_dict, bad_obj, bad_task, bad_res, nul_str };
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        writ_value v = vals[i], x = writ_int(0);
+        size_t pos = 0;
+        CHECK(writ_array_len(v) == 0 && writ_dict_len(v) == 0);
+        CHECK(writ_array_get(vm, v, 0, &x) != WRIT_OK);
+        CHECK(writ_array_set(vm, v, 0, a) != WRIT_OK);
+        CHECK(writ_array_push(vm, v, a) != WRIT_OK);
+        CHECK(writ_array_remove(vm, v, 0) != WRIT_OK);
+        CHECK(writ_dict_get(vm, v, a, &x) != WRIT_OK);
+        CHECK(writ_dict_set(vm, v, a, a) != WRIT_OK);
+        CHECK(writ_dict_remove(vm, v, a) != WRIT_OK);
+        CHECK(!writ_dict_next(vm, v, &pos, &x, &x));
+        CHECK(writ_field_get(vm, v, "v", &x) != WRIT_OK);
+        CHECK(writ_field_get_at(vm, v, 0, &x) != WRIT_OK);
+        CHECK(writ_field_set(vm, &v, "v", a) != WRIT_OK);
+        (void)writ_field_count(v);
+        (void)writ_field_name(v, 0);
+        (void)writ_enum_name(v);
+        (void)writ_result_ok(v);
+        CHECK(writ_result_get(vm, v, &x) != WRIT_OK);
+        (void)writ_task_state_of(v);
+        CHECK(writ_task_result(vm, v, &x) != WRIT_OK);
+        writ_task_cancel(vm, v);
+        (void)writ_owner_has_tasks(vm, v);
+        writ_cancel_owner(vm, v);
+        CHECK(writ_invalidate(vm, v) != WRIT_OK);
+        CHECK(writ_host_ptr(v) == NULL);
+        (void)writ_display(vm, v);
+        CHECK(writ_wait_complete(vm, v) != WRIT_OK);
+        CHECK(writ_call_name(vm, NULL, "f", &v, 1, &x) == WRIT_ERROR_MISUSE);
+        CHECK(writ_set_global(vm, NULL, "nope", v) != WRIT_OK);
+    }
+    writ_release(vm, s);
+    /* NULL out-parameters and names */
+    CHECK(writ_array_get(vm, a, 0, NULL) != WRIT_OK);
+    CHECK(writ_field_get(vm, a, NULL, NULL) != WRIT_OK);
+    CHECK(writ_field_set(vm, NULL, "v", a) != WRIT_OK);
+    CHECK(!writ_dict_next(vm, a, NULL, NULL, NULL));
+    CHECK(writ_result_get(vm, a, NULL) != WRIT_OK);
+    CHECK(writ_task_result(vm, a, NULL) != WRIT_OK);
+    CHECK(writ_string(vm, NULL, 3).kind != WRIT_STRING || writ_string(vm, NULL, 0).kind == WRIT_STRING);
+    CHECK(writ_type_of(vm, NULL) == NULL && writ_type_of(vm, "Array<") == NULL);
+    CHECK(writ_type_name(NULL) != NULL);
+    CHECK(writ_array_new(vm, NULL, &r) != WRIT_OK && writ_dict_new(vm, writ_type_of(vm, "int"), &r) != WRIT_OK);
+    CHECK(!writ_diagnostic_get(vm, 0, NULL) && !writ_diagnostic_get(vm, -1, NULL));
+    CHECK(!writ_stack_frame(vm, 0, NULL) && !writ_trace_frame(vm, -3, NULL));
+    CHECK(!writ_local(vm, 0, 0, NULL, NULL) && writ_local_count(vm, -1) <= 0);
+    CHECK(writ_set_breakpoint(vm, NULL, 1, true) != WRIT_OK);
+    CHECK(!writ_line_has_code(vm, NULL, 1));
+    CHECK(writ_get_global(vm, NULL, "nope", NULL) != WRIT_OK);
+    CHECK(writ_define_global(vm, "gx", NULL, a, false) != WRIT_OK);
+    CHECK(writ_define_global(vm, "gx", "int", writ_string(vm, "x", 1), false) != WRIT_OK);
+    CHECK(writ_type_field(vm, NULL, "x", "int", WRIT_STORE_I32, 0, false) != WRIT_OK);
+    CHECK(writ_type_field(vm, (writ_host_type *)vm, "x", "int", WRIT_STORE_I32, 0, false) != WRIT_OK);
+    CHECK(writ_host_object(vm, NULL, &a, false).kind != WRIT_HOST);
+    CHECK(writ_enable_module(vm, "nope", true) == WRIT_ERROR_MISUSE);
+    CHECK(writ_reload(vm, NULL, NULL) == WRIT_ERROR_MISUSE && writ_reload_string(vm, NULL, NULL, 3, NULL) == WRIT_ERROR_MISUSE);
+    CHECK(writ_load_string(vm, "x", NULL, 3) == WRIT_ERROR_MISUSE && writ_load_file(vm, NULL) == WRIT_ERROR_MISUSE);
+    /* calling in while an entry runs */
+    inner_mode = 0;                                       /* writ_vm_free from a host function */
+    CHECK(writ_call_name(vm, NULL, "f", &a, 1, &r) == WRIT_OK && r.as.i == 8);
+    HAS(writ_error_text(vm), "writ_vm_free");
+    inner_mode = 1;
+    CHECK(writ_call_name(vm, NULL, "f", &a, 1, &r) == WRIT_OK);
+    inner_mode = 3;
+    clear_out();
+    CHECK(writ_call_name(vm, NULL, "f", &a, 1, &r) == WRIT_OK);
+    HAS(out.buf, "nested\n");
+    inner_mode = 4;
+    CHECK(writ_call_name(vm, NULL, "f", &a, 1, &r) == WRIT_OK && r.as.i == 8);
+    inner_mode = 2;                                       /* cancel every task from inside one */
+    writ_fn *co = NULL;
+    CHECK(writ_function(vm, NULL, "co", &co) == WRIT_OK);
+    writ_value t1 = writ_int(0);
+    CHECK(writ_start(vm, co, writ_null(), NULL, 0, &t1) == WRIT_OK);
+    CHECK(writ_tick(vm, 0.1) == WRIT_OK);
+    CHECK(writ_task_count(vm) == 0);
+    writ_release(vm, t1);
+    inner_mode = 5;                                       /* another VM freed from inside this one */
+    inner_vm = other;
+    CHECK(writ_call_name(vm, NULL, "f", &a, 1, &r) == WRIT_OK);
+    CHECK(inner_vm == NULL);
+    end_vm(vm);
+}
+
 int main(void) {
+    test_misuse();
     test_root_dir_imports();
     test_bound_vars();
     test_alloc_failure();
