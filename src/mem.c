@@ -17,20 +17,35 @@
 
 /* Each block starts with a header: its size (frees of leftover blocks
  * pass the hook the right old_size) and its index in vm->blocks, the table
- * of live blocks (swap-remove on free). */
+ * of live blocks.  A freed entry joins a list of free entries threaded
+ * through the table (odd values: (next + 1) << 1 | 1; vm->free_slot is the
+ * first + 1), so freeing touches no other block. */
 typedef struct MemHdr { size_t index, size; } MemHdr;
 #define HDR sizeof(MemHdr)
 #define HDR_OF(p) ((MemHdr *)((char *)(p) - HDR))
 
 /* Room for one more registered block; false if the table cannot grow. */
 static bool reserve_slot(VM *vm) {
-    if (vm->nblocks < vm->capblocks) return true;
+    if (vm->free_slot || vm->nblocks < vm->capblocks) return true;
     size_t nc = vm->capblocks ? vm->capblocks * 2 : 256;
-    void **t = vm->alloc(vm->alloc_ud, vm->blocks, sizeof(void *) * vm->capblocks, sizeof(void *) * nc);
+    uintptr_t *t = vm->alloc(vm->alloc_ud, vm->blocks, sizeof(uintptr_t) * vm->capblocks, sizeof(uintptr_t) * nc);
     if (!t) { vm->alloc_failed = true; return false; }
     vm->blocks = t;
     vm->capblocks = nc;
     return true;
+}
+
+/* A reserved entry for block h. */
+static void take_slot(VM *vm, MemHdr *h) {
+    size_t i;
+    if (vm->free_slot) {
+        i = vm->free_slot - 1;
+        vm->free_slot = vm->blocks[i] >> 1;
+    } else {
+        i = vm->nblocks++;
+    }
+    vm->blocks[i] = (uintptr_t)h;
+    h->index = i;
 }
 
 void *mem_try_realloc(VM *vm, void *p, size_t old_size, size_t new_size) {
@@ -44,9 +59,8 @@ void *mem_try_realloc(VM *vm, void *p, size_t old_size, size_t new_size) {
     if (new_size == 0) {
         if (!h) return NULL;
         size_t i = h->index;
-        MemHdr *last = vm->blocks[--vm->nblocks];
-        vm->blocks[i] = last;
-        last->index = i;
+        vm->blocks[i] = (uintptr_t)vm->free_slot << 1 | 1;
+        vm->free_slot = i + 1;
         vm->alloc(vm->alloc_ud, h, old_size + HDR, 0);
         vm->bytes -= old_size;
         return NULL;
@@ -58,8 +72,8 @@ void *mem_try_realloc(VM *vm, void *p, size_t old_size, size_t new_size) {
     if (!h && !reserve_slot(vm)) return NULL;
     MemHdr *r = vm->alloc(vm->alloc_ud, h, h ? old_size + HDR : 0, new_size + HDR);
     if (!r) { vm->alloc_failed = true; return NULL; }
-    if (h) vm->blocks[r->index] = r;       /* moved (the header came along) */
-    else { r->index = vm->nblocks; vm->blocks[vm->nblocks++] = r; }
+    if (h) vm->blocks[r->index] = (uintptr_t)r;       /* moved (the header came along) */
+    else take_slot(vm, r);
     r->size = new_size;
     vm->bytes += new_size - old_size;
     return (char *)r + HDR;
@@ -100,21 +114,26 @@ char *mem_try_strndup(VM *vm, const char *s, size_t n) {
 /* Blocks nothing owns any more: what operations cut short by an allocation
  * failure had allocated (nothing, after a VM that never failed). */
 void mem_free_all(VM *vm) {
-#if defined(__SANITIZE_ADDRESS__) || defined(WRIT_ASAN)
-    if (vm->nblocks && !vm->alloc_failed) {     /* a real leak: the sanitizer build says so */
-        fprintf(stderr, "writ: %zu blocks (first %zu bytes) still allocated at teardown\n", vm->nblocks,
-                ((MemHdr *)vm->blocks[0])->size);
-        abort();
-    }
-#endif
+    size_t left = 0;
     while (vm->nblocks) {
-        MemHdr *h = vm->blocks[--vm->nblocks];
+        uintptr_t e = vm->blocks[--vm->nblocks];
+        if (e & 1) continue;                       /* a free entry */
+        MemHdr *h = (MemHdr *)e;
+        left++;
+#if defined(__SANITIZE_ADDRESS__) || defined(WRIT_ASAN)
+        if (!vm->alloc_failed) {     /* a real leak: the sanitizer build says so */
+            fprintf(stderr, "writ: a block of %zu bytes still allocated at teardown\n", h->size);
+            abort();
+        }
+#endif
         vm->bytes -= h->size;
         vm->alloc(vm->alloc_ud, h, h->size + HDR, 0);
     }
-    if (vm->blocks) vm->alloc(vm->alloc_ud, vm->blocks, sizeof(void *) * vm->capblocks, 0);
+    (void)left;
+    if (vm->blocks) vm->alloc(vm->alloc_ud, vm->blocks, sizeof(uintptr_t) * vm->capblocks, 0);
     vm->blocks = NULL;
     vm->capblocks = 0;
+    vm->free_slot = 0;
 }
 
 void *mem_calloc(VM *vm, size_t n) {

@@ -107,7 +107,7 @@ struct writ_vm {
     size_t mem_limit;       /* 0 = none */
     bool mem_failed;
     /* every live block (mem.c): an aborted operation's blocks are freed at teardown */
-    void **blocks; size_t nblocks, capblocks;
+    uintptr_t *blocks; size_t nblocks, capblocks, free_slot;
     struct MemGuard *guard;     /* innermost protected region: allocation failure jumps here */
     bool alloc_failed;          /* the allocator failed at least once (mem_free_all may find blocks) */
 

@@ -479,7 +479,9 @@ static void test_misuse(void) {
     CHECK(!writ_dict_next(vm, a, NULL, NULL, NULL));
     CHECK(writ_result_get(vm, a, NULL) != WRIT_OK);
     CHECK(writ_task_result(vm, a, NULL) != WRIT_OK);
-    CHECK(writ_string(vm, NULL, 3).kind != WRIT_STRING || writ_string(vm, NULL, 0).kind == WRIT_STRING);
+    writ_value ns = writ_string(vm, NULL, 3);
+    CHECK(ns.kind != WRIT_STRING || writ_string_data(ns, NULL) != NULL);
+    writ_release(vm, ns);
     CHECK(writ_type_of(vm, NULL) == NULL && writ_type_of(vm, "Array<") == NULL);
     CHECK(writ_type_name(NULL) != NULL);
     CHECK(writ_array_new(vm, NULL, &r) != WRIT_OK && writ_dict_new(vm, writ_type_of(vm, "int"), &r) != WRIT_OK);
@@ -490,7 +492,9 @@ static void test_misuse(void) {
     CHECK(!writ_line_has_code(vm, NULL, 1));
     CHECK(writ_get_global(vm, NULL, "nope", NULL) != WRIT_OK);
     CHECK(writ_define_global(vm, "gx", NULL, a, false) != WRIT_OK);
-    CHECK(writ_define_global(vm, "gx", "int", writ_string(vm, "x", 1), false) != WRIT_OK);
+    writ_value xs = writ_string(vm, "x", 1);
+    CHECK(writ_define_global(vm, "gx", "int", xs, false) != WRIT_OK);
+    writ_release(vm, xs);
     CHECK(writ_type_field(vm, NULL, "x", "int", WRIT_STORE_I32, 0, false) != WRIT_OK);
     CHECK(writ_type_field(vm, (writ_host_type *)vm, "x", "int", WRIT_STORE_I32, 0, false) != WRIT_OK);
     CHECK(writ_host_object(vm, NULL, &a, false).kind != WRIT_HOST);
