@@ -185,7 +185,7 @@ static Proto *resolve(VM *vm, writ_fn *fn) {
 }
 
 const writ_type *writ_fn_type(writ_vm *vm, writ_fn *fn) {
-    if (!vm || !fn) return NULL;
+    if (!vm || !live_fn(vm, fn, "writ_fn_type")) return NULL;
     Proto *p = resolve(vm, fn);
     return p ? (const writ_type *)p->ftype : NULL;
 }

@@ -458,7 +458,7 @@ const double *writ_struct_floats(writ_value v, int *count) {
     return &o->f[0].f;
 }
 
-writ_status writ_struct_from_floats(writ_vm *vm, const writ_type *type, const double *values, int count, writ_value *out) {
+static writ_status struct_from_floats_impl(writ_vm *vm, const writ_type *type, const double *values, int count, writ_value *out) {
     if (!vm || !out) return WRIT_ERROR_MISUSE;
     memset(out, 0, sizeof *out);
     Type *t = (Type *)type;
@@ -773,6 +773,15 @@ writ_status writ_result_get(writ_vm *vm, writ_value v, writ_value *out) {
     ApiEntry e_;
     if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
     writ_status r_ = result_get_impl(vm, v, out);
+    API_UNPROTECT(vm, &e_);
+    return r_;
+}
+
+writ_status writ_struct_from_floats(writ_vm *vm, const writ_type *type, const double *values, int count, writ_value *out) {
+    if (!vm) return struct_from_floats_impl(vm, type, values, count, out);
+    ApiEntry e_;
+    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
+    writ_status r_ = struct_from_floats_impl(vm, type, values, count, out);
     API_UNPROTECT(vm, &e_);
     return r_;
 }

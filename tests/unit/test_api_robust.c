@@ -280,6 +280,13 @@ static void oom_session(writ_vm *vm) {
         writ_release(vm, r);
     }
     writ_release(vm, s);
+    const writ_type *v2 = writ_type_of(vm, "Vector2");
+    if (v2 && writ_struct_from_floats(vm, v2, (const double[]){3, 4}, 2, &r) == WRIT_OK) {
+        arg = writ_int(1);
+        const double *xy = writ_struct_floats(r, NULL);
+        CHECK(xy && xy[0] == 3 && xy[1] == 4);
+        writ_release(vm, r);
+    }
     const char *again = "func extra() -> int { return level + 1 }\nprint(extra())\n";
     (void)writ_reload_string(vm, "oom.writ", again, strlen(again), NULL);
     (void)loadn(vm, "late.writ", "level = level + 1\nlet xs = [1, 2, 3].map((x: int) => \"$x\")\nprint(xs)\n");
@@ -419,6 +426,14 @@ static void test_misuse(void) {
     CHECK(writ_call(vm, f, &a, 1, &r) == WRIT_ERROR_MISUSE);
     HAS(writ_error_text(vm), "the function handle was freed");
     CHECK(writ_start(vm, f, writ_null(), NULL, 0, &r) == WRIT_ERROR_MISUSE);
+    CHECK(writ_fn_type(vm, f) == NULL && writ_fn_type(vm, g) == NULL && writ_fn_type(vm, NULL) == NULL);
+    CHECK(writ_loaded_file(vm, 1000) == NULL && writ_loaded_file(NULL, 0) == NULL);
+    CHECK(writ_struct_from_floats(vm, NULL, NULL, 2, &r) == WRIT_ERROR_MISUSE);
+    CHECK(writ_struct_from_floats(vm, writ_type_of(vm, "int"), NULL, 0, &r) == WRIT_ERROR_MISUSE);
+    CHECK(writ_struct_from_floats(vm, writ_type_of(vm, "Vector2"), NULL, 2, &r) == WRIT_ERROR_MISUSE);
+    CHECK(writ_struct_from_floats(vm, writ_type_of(vm, "Vector2"), (const double[]){1, 2}, 3, &r) == WRIT_ERROR_MISUSE);
+    CHECK(writ_struct_from_floats(vm, writ_type_of(vm, "Vector2"), (const double[]){1, 2}, 2, NULL) == WRIT_ERROR_MISUSE);
+    CHECK(writ_struct_floats(a, NULL) == NULL);
     writ_fn *f2 = NULL;
     CHECK(writ_function(vm, NULL, "f", &f2) == WRIT_OK);
     inner_mode = 5;                                      /* (frees nothing of vm) */
@@ -470,6 +485,7 @@ static void test_misuse(void) {
         CHECK(writ_wait_complete(vm, v) != WRIT_OK);
         CHECK(writ_call_name(vm, NULL, "f", &v, 1, &x) == WRIT_ERROR_MISUSE);
         CHECK(writ_set_global(vm, NULL, "nope", v) != WRIT_OK);
+        CHECK(writ_struct_floats(v, NULL) == NULL);
     }
     writ_release(vm, s);
     /* NULL out-parameters and names */
