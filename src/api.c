@@ -976,64 +976,29 @@ static writ_status check_file_impl(writ_vm *vm, const char *path) {
 /* ---- public entry points: each runs inside API_PROTECT (api.h) ---- */
 
 writ_status writ_load_file(writ_vm *vm, const char *path) {
-    if (!vm) return load_file_impl(vm, path);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = load_file_impl(vm, path);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, load_file_impl(vm, path));
 }
 
 writ_status writ_load_string(writ_vm *vm, const char *name, const char *source, size_t len) {
-    if (!vm) return load_string_impl(vm, name, source, len);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = load_string_impl(vm, name, source, len);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, load_string_impl(vm, name, source, len));
 }
 
 writ_status writ_check_file(writ_vm *vm, const char *path) {
-    if (!vm) return check_file_impl(vm, path);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = check_file_impl(vm, path);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, check_file_impl(vm, path));
 }
 
 writ_status writ_tick(writ_vm *vm, double dt) {
-    if (!vm) return tick_impl(vm, dt);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = tick_impl(vm, dt);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, tick_impl(vm, dt));
 }
 
 writ_value writ_wait_new(writ_vm *vm) {
-    if (!vm) return wait_new_impl(vm);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return api_no_value();
-    writ_value r_ = wait_new_impl(vm);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_value, api_no_value(), wait_new_impl(vm));
 }
 
 writ_status writ_wait_complete(writ_vm *vm, writ_value wait) {
-    if (!vm) return wait_complete_impl(vm, wait);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = wait_complete_impl(vm, wait);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, wait_complete_impl(vm, wait));
 }
 
 writ_status writ_wait_cancel(writ_vm *vm, writ_value wait) {
-    if (!vm) return wait_cancel_impl(vm, wait);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = wait_cancel_impl(vm, wait);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, wait_cancel_impl(vm, wait));
 }

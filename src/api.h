@@ -35,6 +35,23 @@ void vm_recover(VM *vm, size_t nframes, Task *installed);
 /* if (API_PROTECT(vm, &e)) { failed: recovered, e closed } ... API_UNPROTECT(vm, &e); */
 #define API_PROTECT(vm, e) (api_entry_save((vm), (e)), setjmp((e)->g.jb) != 0 && (api_recover((vm), (e)), 1))
 #define API_UNPROTECT(vm, e) ((vm)->guard = (e)->g.prev)
+/* The body of a public function (its parameter `vm`): call, protected; on
+ * failure return fail.  A NULL vm goes straight to call (it reports misuse). */
+#define API_GUARDED(T, fail, call) do { \
+        if (!vm) return call; \
+        ApiEntry e_; \
+        if (API_PROTECT(vm, &e_)) return fail; \
+        T r_ = call; \
+        API_UNPROTECT(vm, &e_); \
+        return r_; \
+    } while (0)
+#define API_GUARDED_VOID(call) do { \
+        if (!vm) { call; return; } \
+        ApiEntry e_; \
+        if (API_PROTECT(vm, &e_)) return; \
+        call; \
+        API_UNPROTECT(vm, &e_); \
+    } while (0)
 
 /* The host's view of a slot of static type t.  retain: the result is a new
  * reference for the host (otherwise borrowed). */

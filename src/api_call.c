@@ -306,81 +306,39 @@ bool writ_owner_has_tasks(writ_vm *vm, writ_value owner) {
 /* ---- public entry points: each runs inside API_PROTECT (api.h) ---- */
 
 writ_status writ_function(writ_vm *vm, const char *module, const char *name, writ_fn **out) {
-    if (!vm) return function_impl(vm, module, name, out);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = function_impl(vm, module, name, out);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, function_impl(vm, module, name, out));
 }
 
 writ_status writ_call(writ_vm *vm, writ_fn *fn, const writ_value *args, int nargs, writ_value *result) {
-    if (!vm) return call_impl(vm, fn, args, nargs, result);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = call_impl(vm, fn, args, nargs, result);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, call_impl(vm, fn, args, nargs, result));
 }
 
 writ_status writ_call_name(writ_vm *vm, const char *module, const char *name, const writ_value *args, int nargs,
                            writ_value *result) {
-    if (!vm) return call_name_impl(vm, module, name, args, nargs, result);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = call_name_impl(vm, module, name, args, nargs, result);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, call_name_impl(vm, module, name, args, nargs, result));
 }
 
 writ_status writ_call_method(writ_vm *vm, writ_value receiver, const char *method, const writ_value *args, int nargs,
                              writ_value *result) {
-    if (!vm) return call_method_impl(vm, receiver, method, args, nargs, result);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = call_method_impl(vm, receiver, method, args, nargs, result);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, call_method_impl(vm, receiver, method, args, nargs, result));
 }
 
 writ_status writ_start(writ_vm *vm, writ_fn *fn, writ_value owner, const writ_value *args, int nargs, writ_value *task) {
-    if (!vm) return start_impl(vm, fn, owner, args, nargs, task);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = start_impl(vm, fn, owner, args, nargs, task);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, start_impl(vm, fn, owner, args, nargs, task));
 }
 
 writ_status writ_task_result(writ_vm *vm, writ_value task, writ_value *out) {
-    if (!vm) return task_result_impl(vm, task, out);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = task_result_impl(vm, task, out);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, task_result_impl(vm, task, out));
 }
 
 void writ_task_cancel(writ_vm *vm, writ_value task) {
-    if (!vm) { task_cancel_impl(vm, task); return; }
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return;
-    task_cancel_impl(vm, task);
-    API_UNPROTECT(vm, &e_);
+    API_GUARDED_VOID(task_cancel_impl(vm, task));
 }
 
 void writ_cancel_owner(writ_vm *vm, writ_value owner) {
-    if (!vm) { cancel_owner_impl(vm, owner); return; }
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return;
-    cancel_owner_impl(vm, owner);
-    API_UNPROTECT(vm, &e_);
+    API_GUARDED_VOID(cancel_owner_impl(vm, owner));
 }
 
 void writ_cancel_all(writ_vm *vm) {
-    if (!vm) { cancel_all_impl(vm); return; }
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return;
-    cancel_all_impl(vm);
-    API_UNPROTECT(vm, &e_);
+    API_GUARDED_VOID(cancel_all_impl(vm));
 }

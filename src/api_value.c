@@ -625,163 +625,73 @@ const writ_type *api_type_of(writ_vm *vm, const char *spelling) {
 /* ---- public entry points: each runs inside API_PROTECT (api.h) ---- */
 
 writ_value writ_string(writ_vm *vm, const char *s, size_t len) {
-    if (!vm) return string_impl(vm, s, len);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return api_no_value();
-    writ_value r_ = string_impl(vm, s, len);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_value, api_no_value(), string_impl(vm, s, len));
 }
 
 const writ_type *writ_type_of(writ_vm *vm, const char *spelling) {
-    if (!vm) return api_type_of(vm, spelling);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return NULL;
-    const writ_type *r_ = api_type_of(vm, spelling);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(const writ_type *, NULL, api_type_of(vm, spelling));
 }
 
 const char *writ_display(writ_vm *vm, writ_value v) {
-    if (!vm) return display_impl(vm, v);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return "";
-    const char *r_ = display_impl(vm, v);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(const char *, "", display_impl(vm, v));
 }
 
 writ_status writ_array_new(writ_vm *vm, const writ_type *array_type, writ_value *out) {
-    if (!vm) return array_new_impl(vm, array_type, out);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = array_new_impl(vm, array_type, out);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, array_new_impl(vm, array_type, out));
 }
 
 writ_status writ_array_get(writ_vm *vm, writ_value array, int64_t index, writ_value *out) {
-    if (!vm) return array_get_impl(vm, array, index, out);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = array_get_impl(vm, array, index, out);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, array_get_impl(vm, array, index, out));
 }
 
 writ_status writ_array_set(writ_vm *vm, writ_value array, int64_t index, writ_value v) {
-    if (!vm) return array_set_impl(vm, array, index, v);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = array_set_impl(vm, array, index, v);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, array_set_impl(vm, array, index, v));
 }
 
 writ_status writ_array_push(writ_vm *vm, writ_value array, writ_value v) {
-    if (!vm) return array_push_impl(vm, array, v);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = array_push_impl(vm, array, v);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, array_push_impl(vm, array, v));
 }
 
 writ_status writ_array_remove(writ_vm *vm, writ_value array, int64_t index) {
-    if (!vm) return array_remove_impl(vm, array, index);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = array_remove_impl(vm, array, index);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, array_remove_impl(vm, array, index));
 }
 
 writ_status writ_dict_new(writ_vm *vm, const writ_type *dict_type, writ_value *out) {
-    if (!vm) return dict_new_impl(vm, dict_type, out);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = dict_new_impl(vm, dict_type, out);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, dict_new_impl(vm, dict_type, out));
 }
 
 writ_status writ_dict_get(writ_vm *vm, writ_value dict, writ_value key, writ_value *out) {
-    if (!vm) return dict_get_impl(vm, dict, key, out);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = dict_get_impl(vm, dict, key, out);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, dict_get_impl(vm, dict, key, out));
 }
 
 writ_status writ_dict_set(writ_vm *vm, writ_value dict, writ_value key, writ_value v) {
-    if (!vm) return dict_set_impl(vm, dict, key, v);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = dict_set_impl(vm, dict, key, v);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, dict_set_impl(vm, dict, key, v));
 }
 
 writ_status writ_dict_remove(writ_vm *vm, writ_value dict, writ_value key) {
-    if (!vm) return dict_remove_impl(vm, dict, key);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = dict_remove_impl(vm, dict, key);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, dict_remove_impl(vm, dict, key));
 }
 
 bool writ_dict_next(writ_vm *vm, writ_value dict, size_t *pos, writ_value *key, writ_value *val) {
-    if (!vm) return dict_next_impl(vm, dict, pos, key, val);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return false;
-    bool r_ = dict_next_impl(vm, dict, pos, key, val);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(bool, false, dict_next_impl(vm, dict, pos, key, val));
 }
 
 writ_status writ_field_get(writ_vm *vm, writ_value v, const char *name, writ_value *out) {
-    if (!vm) return field_get_impl(vm, v, name, out);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = field_get_impl(vm, v, name, out);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, field_get_impl(vm, v, name, out));
 }
 
 writ_status writ_field_get_at(writ_vm *vm, writ_value v, int index, writ_value *out) {
-    if (!vm) return field_get_at_impl(vm, v, index, out);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = field_get_at_impl(vm, v, index, out);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, field_get_at_impl(vm, v, index, out));
 }
 
 writ_status writ_field_set(writ_vm *vm, writ_value *v, const char *name, writ_value x) {
-    if (!vm) return field_set_impl(vm, v, name, x);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = field_set_impl(vm, v, name, x);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, field_set_impl(vm, v, name, x));
 }
 
 writ_status writ_result_get(writ_vm *vm, writ_value v, writ_value *out) {
-    if (!vm) return result_get_impl(vm, v, out);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = result_get_impl(vm, v, out);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, result_get_impl(vm, v, out));
 }
 
 writ_status writ_struct_from_floats(writ_vm *vm, const writ_type *type, const double *values, int count, writ_value *out) {
-    if (!vm) return struct_from_floats_impl(vm, type, values, count, out);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = struct_from_floats_impl(vm, type, values, count, out);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, struct_from_floats_impl(vm, type, values, count, out));
 }

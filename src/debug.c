@@ -248,19 +248,9 @@ bool writ_trace_frame(writ_vm *vm, int i, writ_frame_info *out) {
 /* ---- public entry points: each runs inside API_PROTECT (api.h) ---- */
 
 writ_status writ_set_breakpoint(writ_vm *vm, const char *file, int line, bool enabled) {
-    if (!vm) return set_breakpoint_impl(vm, file, line, enabled);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = set_breakpoint_impl(vm, file, line, enabled);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, set_breakpoint_impl(vm, file, line, enabled));
 }
 
 bool writ_local(writ_vm *vm, int level, int index, const char **name, writ_value *value) {
-    if (!vm) return local_impl(vm, level, index, name, value);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return false;
-    bool r_ = local_impl(vm, level, index, name, value);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(bool, false, local_impl(vm, level, index, name, value));
 }

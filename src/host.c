@@ -577,121 +577,56 @@ bool host_var_set(VM *vm, uint32_t i, Value v) {
 /* ---- public entry points: each runs inside API_PROTECT (api.h) ---- */
 
 writ_status writ_register_fn(writ_vm *vm, const char *name, const char *signature, writ_host_fn fn, void *ud) {
-    if (!vm) return register_fn_impl(vm, name, signature, fn, ud);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = register_fn_impl(vm, name, signature, fn, ud);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, register_fn_impl(vm, name, signature, fn, ud));
 }
 
 writ_host_type *writ_define_type(writ_vm *vm, const char *name) {
-    if (!vm) return define_type_impl(vm, name);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return NULL;
-    writ_host_type *r_ = define_type_impl(vm, name);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_host_type *, NULL, define_type_impl(vm, name));
 }
 
 writ_status writ_type_field(writ_vm *vm, writ_host_type *t, const char *name, const char *type, writ_storage storage,
                             size_t offset, bool read_only) {
-    if (!vm) return type_field_impl(vm, t, name, type, storage, offset, read_only);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = type_field_impl(vm, t, name, type, storage, offset, read_only);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, type_field_impl(vm, t, name, type, storage, offset, read_only));
 }
 
 writ_status writ_type_property(writ_vm *vm, writ_host_type *t, const char *name, const char *type, writ_getter get,
                                writ_setter set, void *ud) {
-    if (!vm) return type_property_impl(vm, t, name, type, get, set, ud);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = type_property_impl(vm, t, name, type, get, set, ud);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, type_property_impl(vm, t, name, type, get, set, ud));
 }
 
 writ_status writ_type_method(writ_vm *vm, writ_host_type *t, const char *name, const char *sig, writ_host_fn fn, void *ud) {
-    if (!vm) return type_method_impl(vm, t, name, sig, fn, ud);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = type_method_impl(vm, t, name, sig, fn, ud);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, type_method_impl(vm, t, name, sig, fn, ud));
 }
 
 writ_status writ_type_static(writ_vm *vm, writ_host_type *t, const char *name, const char *sig, writ_host_fn fn, void *ud) {
-    if (!vm) return type_static_impl(vm, t, name, sig, fn, ud);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = type_static_impl(vm, t, name, sig, fn, ud);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, type_static_impl(vm, t, name, sig, fn, ud));
 }
 
 writ_status writ_type_constructor(writ_vm *vm, writ_host_type *t, const char *sig, writ_constructor fn, void *ud) {
-    if (!vm) return type_constructor_impl(vm, t, sig, fn, ud);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = type_constructor_impl(vm, t, sig, fn, ud);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, type_constructor_impl(vm, t, sig, fn, ud));
 }
 
 writ_value writ_host_object(writ_vm *vm, writ_host_type *t, void *obj, bool vm_owned) {
-    if (!vm) return host_object_impl(vm, t, obj, vm_owned);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return api_no_value();
-    writ_value r_ = host_object_impl(vm, t, obj, vm_owned);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_value, api_no_value(), host_object_impl(vm, t, obj, vm_owned));
 }
 
 writ_status writ_define_const(writ_vm *vm, const char *name, writ_value v) {
-    if (!vm) return define_const_impl(vm, name, v);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = define_const_impl(vm, name, v);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, define_const_impl(vm, name, v));
 }
 
 writ_status writ_define_global(writ_vm *vm, const char *name, const char *type, writ_value v, bool read_only) {
-    if (!vm) return define_global_impl(vm, name, type, v, read_only);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = define_global_impl(vm, name, type, v, read_only);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, define_global_impl(vm, name, type, v, read_only));
 }
 
 writ_status writ_set_global(writ_vm *vm, const char *module, const char *name, writ_value v) {
-    if (!vm) return set_global_impl(vm, module, name, v);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = set_global_impl(vm, module, name, v);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, set_global_impl(vm, module, name, v));
 }
 
 writ_status writ_get_global(writ_vm *vm, const char *module, const char *name, writ_value *out) {
-    if (!vm) return get_global_impl(vm, module, name, out);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = get_global_impl(vm, module, name, out);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, get_global_impl(vm, module, name, out));
 }
 
 writ_status writ_bind_var(writ_vm *vm, const char *name, const char *type, writ_storage storage, void *ptr,
                           bool read_only) {
-    if (!vm) return bind_var_impl(vm, name, type, storage, ptr, read_only);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = bind_var_impl(vm, name, type, storage, ptr, read_only);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, bind_var_impl(vm, name, type, storage, ptr, read_only));
 }

@@ -809,19 +809,9 @@ static writ_status reload_string_impl(writ_vm *vm, const char *name, const char 
 /* ---- public entry points: each runs inside API_PROTECT (api.h) ---- */
 
 writ_status writ_reload(writ_vm *vm, const char *path, writ_reload_info *info) {
-    if (!vm) return reload_impl(vm, path, info);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = reload_impl(vm, path, info);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, reload_impl(vm, path, info));
 }
 
 writ_status writ_reload_string(writ_vm *vm, const char *name, const char *source, size_t len, writ_reload_info *info) {
-    if (!vm) return reload_string_impl(vm, name, source, len, info);
-    ApiEntry e_;
-    if (API_PROTECT(vm, &e_)) return WRIT_ERROR_LIMIT;
-    writ_status r_ = reload_string_impl(vm, name, source, len, info);
-    API_UNPROTECT(vm, &e_);
-    return r_;
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, reload_string_impl(vm, name, source, len, info));
 }
