@@ -37,7 +37,9 @@ typedef enum writ_status {
     WRIT_ERROR_IO,        /* a file could not be read */
 } writ_status;
 
-/* Allocator hook with Lua's shape: new_size 0 frees; return NULL on failure. */
+/* Allocator hook with Lua's shape: new_size 0 frees; return NULL on failure.
+ * A failure is never fatal: the call that needed the memory fails with
+ * WRIT_ERROR_LIMIT ("out of memory") and the VM stays usable. */
 typedef void *(*writ_alloc_fn)(void *ud, void *ptr, size_t old_size, size_t new_size);
 /* Output sink for print. */
 typedef void (*writ_write_fn)(void *ud, const char *text, size_t len);
@@ -65,6 +67,7 @@ WRIT_API void writ_config_init(writ_config *cfg);
 /* Creates a VM; cfg may be NULL for the defaults.  Returns NULL only when
  * the allocator fails. */
 WRIT_API writ_vm *writ_vm_new(const writ_config *cfg);
+/* Not from inside the VM (a host function, hook or destructor): that call is ignored. */
 WRIT_API void writ_vm_free(writ_vm *vm);
 
 /* Compiles and runs a file / a named string (its top-level code). */

@@ -41,10 +41,37 @@ static void default_write(void *ud, const char *s, size_t n) {
 static void drop_diagnostics(VM *vm);
 
 void writ_config_init(writ_config *cfg) {
-    memset(cfg, 0, sizeof *cfg);
+    if (cfg) memset(cfg, 0, sizeof *cfg);
 }
 
 const char *writ_version(void) { return WRIT_VERSION; }
+
+static void vm_init(VM *vm, const writ_config *cfg);
+
+/* vm_init, or NULL (and nothing left allocated) if the allocator fails. */
+static VM *vm_guarded_init(VM *vm, const writ_config *cfg) {
+    MemGuard g;
+    if (MEM_PROTECT(vm, &g)) {
+        mem_free_all(vm);
+        vm->alloc(vm->alloc_ud, vm, sizeof(VM), 0);
+        return NULL;
+    }
+    vm_init(vm, cfg);
+    mem_unprotect(vm, &g);
+    return vm;
+}
+
+/* The allocating part of writ_vm_new. */
+static void vm_init(VM *vm, const writ_config *cfg) {
+    for (uint32_t m = 0; lib_modules[m].name; m++)
+        if (lib_modules[m].embedded_default) vm->lib_on |= (uint64_t)1 << m;
+    ty_init(vm, &vm->types);
+    lib_random_init(vm);
+    if (cfg->seed_random) rng_seed(&vm->rng, cfg->random_seed);
+    vm->read = cfg->read;
+    vm->read_ud = cfg->read_ud;
+    if (cfg->root_dir && *cfg->root_dir) vm->root_dir = mem_strndup(vm, cfg->root_dir, strlen(cfg->root_dir));
+}
 
 writ_vm *writ_vm_new(const writ_config *cfg) {
     writ_config def;
@@ -62,26 +89,74 @@ writ_vm *writ_vm_new(const writ_config *cfg) {
     vm->depth_limit = cfg->call_depth_limit ? cfg->call_depth_limit : 10000;
     vm->insn_limit = cfg->instruction_limit;
     vm->mem_limit = cfg->memory_limit;
-    for (uint32_t m = 0; lib_modules[m].name; m++)
-        if (lib_modules[m].embedded_default) vm->lib_on |= (uint64_t)1 << m;
-    ty_init(vm, &vm->types);
-    lib_random_init(vm);
-    if (cfg->seed_random) rng_seed(&vm->rng, cfg->random_seed);
-    vm->read = cfg->read;
-    vm->read_ud = cfg->read_ud;
-    if (cfg->root_dir && *cfg->root_dir) vm->root_dir = mem_strndup(vm, cfg->root_dir, strlen(cfg->root_dir));
-    return vm;
+    return vm_guarded_init(vm, cfg);
+}
+
+static char oom_text[] = "error: out of memory\n";
+
+void api_entry_save(VM *vm, ApiEntry *e) {
+    e->nframes = vm->nframes;
+    e->installed = vm->installed;
+    e->running = vm->running;
+    e->entry_depth = vm->entry_depth;
+    e->host_nesting = vm->host_nesting;
+    e->depth_base = vm->depth_base;
+    e->in_destructor = vm->in_destructor;
+    e->draining = vm->draining;
+    e->ticking = vm->ticking;
+    e->in_handler = vm->dbg.in_handler;
+    e->reload = vm->reload;
+    e->g.prev = vm->guard;
+    vm->guard = &e->g;
+}
+
+void api_recover(VM *vm, ApiEntry *e) {
+    vm->guard = e->g.prev;
+    vm->draining = e->draining;
+    vm->mem_failed = false;
+    vm_recover(vm, e->nframes, e->installed);
+    vm->running = e->running;
+    vm->depth_base = e->depth_base;
+    vm->entry_depth = e->entry_depth;
+    vm->host_nesting = e->host_nesting;
+    vm->in_destructor = e->in_destructor;
+    vm->ticking = e->ticking;
+    vm->dbg.in_handler = e->in_handler;
+    vm->reload = e->reload;
+}
+
+/* Takes s (size bytes, or NULL when memory ran out: the static text). */
+void api_set_error_text_owned(VM *vm, char *s, size_t size) {
+    if (vm->error_text && vm->error_text_size) mem_free(vm, vm->error_text, vm->error_text_size);
+    vm->error_text = s ? s : oom_text;
+    vm->error_text_size = s ? size : 0;
 }
 
 void api_set_error_text(VM *vm, const char *s, size_t n) {
-    if (vm->error_text) mem_free(vm, vm->error_text, vm->error_text_size);
-    vm->error_text = mem_strndup(vm, s, n);
-    vm->error_text_size = n + 1;
+    api_set_error_text_owned(vm, mem_try_strndup(vm, s, n), n + 1);
 }
+
+static void vm_teardown(writ_vm *vm);
 
 void writ_vm_free(writ_vm *vm) {
     if (!vm) return;
+    if (vm->entry_depth || vm->host_nesting || vm->in_destructor || vm->guard) {    /* the VM is running */
+        api_misuse(vm, "writ_vm_free while the VM runs (from a host function, hook or destructor): ignored");
+        return;
+    }
     vm->closing = true;
+    MemGuard g;
+    if (!MEM_PROTECT(vm, &g)) {             /* teardown may allocate (cancelling tasks); if that fails, */
+        vm_teardown(vm);                    /* every block still registered is freed below anyway */
+        mem_unprotect(vm, &g);
+    }
+    mem_free_all(vm);
+    MemHook af = vm->alloc;
+    void *ud = vm->alloc_ud;
+    af(ud, vm, sizeof(VM), 0);
+}
+
+static void vm_teardown(writ_vm *vm) {
     sched_free(vm);                 /* tasks first: their frames run module code */
     api_free_fn_handles(vm);
     for (size_t i = vm->nmodules; i-- > 0;) module_free(vm, vm->modules[i]);
@@ -120,7 +195,7 @@ void writ_vm_free(writ_vm *vm) {
     mem_free(vm, vm->stack, sizeof(Value) * vm->stack_cap);
     mem_free(vm, vm->frames, sizeof(Frame) * vm->cap_frames);
     if (vm->error_msg) mem_free(vm, vm->error_msg, vm->error_msg_size);
-    if (vm->error_text) mem_free(vm, vm->error_text, vm->error_text_size);
+    if (vm->error_text && vm->error_text_size) mem_free(vm, vm->error_text, vm->error_text_size);
     VEC_FREE(vm, vm->trace, vm->cap_trace);
     drop_diagnostics(vm);
     if (vm->gdead) mem_free(vm, vm->gdead, vm->capgdead);
@@ -130,9 +205,6 @@ void writ_vm_free(writ_vm *vm) {
     VEC_FREE(vm, vm->freeing, vm->capfreeing);
     ty_free(vm, &vm->types);
     lib_noise_free(vm);
-    MemHook af = vm->alloc;
-    void *ud = vm->alloc_ud;
-    af(ud, vm, sizeof(VM), 0);
 }
 
 writ_status writ_enable_module(writ_vm *vm, const char *name, bool on) {
@@ -190,7 +262,7 @@ void writ_set_tick_source(writ_vm *vm, writ_clock_fn fn, void *ud) {
 
 void writ_use_wall_clock(writ_vm *vm) { writ_set_tick_source(vm, wall_clock, NULL); }
 
-writ_value writ_wait_new(writ_vm *vm) {
+static writ_value wait_new_impl(writ_vm *vm) {
     writ_value w;
     memset(&w, 0, sizeof w);
     if (!vm) return w;
@@ -209,7 +281,7 @@ static WaitObj *host_wait(writ_value w) {
     return o && o->kind == WAIT_HOST ? o : NULL;
 }
 
-writ_status writ_wait_complete(writ_vm *vm, writ_value wait) {
+static writ_status wait_complete_impl(writ_vm *vm, writ_value wait) {
     if (!vm) return WRIT_ERROR_MISUSE;
     WaitObj *o = host_wait(wait);
     if (!o) return api_misuse(vm, "not a host wait");
@@ -217,7 +289,7 @@ writ_status writ_wait_complete(writ_vm *vm, writ_value wait) {
     return WRIT_OK;
 }
 
-writ_status writ_wait_cancel(writ_vm *vm, writ_value wait) {
+static writ_status wait_cancel_impl(writ_vm *vm, writ_value wait) {
     if (!vm) return WRIT_ERROR_MISUSE;
     WaitObj *o = host_wait(wait);
     if (!o) return api_misuse(vm, "not a host wait");
@@ -239,7 +311,7 @@ writ_status writ_set_limits(writ_vm *vm, uint64_t instructions, size_t memory_by
     return WRIT_OK;
 }
 
-writ_status writ_tick(writ_vm *vm, double dt) {
+static writ_status tick_impl(writ_vm *vm, double dt) {
     if (!vm) return WRIT_ERROR_MISUSE;
     api_entry_begin(vm);
     return api_entry_end(vm, sched_tick(vm, dt));
@@ -661,12 +733,37 @@ writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run,
     return load_units(vm, name, text, len, run, from_string, h, 0);
 }
 
-/* library != 0: the load of those modules' preludes (load_library). */
+static writ_status load_body(VM *vm, const char *name, char *text, size_t len, bool run, bool from_string,
+                             LoadHooks *h, uint64_t library);
+
+/* library != 0: the load of those modules' preludes (load_library).  An
+ * allocation failure while compiling frees the load's arena and is the
+ * error "out of memory" (WRIT_ERROR_LIMIT, like the memory limit); while
+ * its top-level code runs, a runtime error of that kind. */
 static writ_status load_units(VM *vm, const char *name, char *text, size_t len, bool run, bool from_string,
                               LoadHooks *h, uint64_t library) {
+    Arena *outer = vm->loading_arena;
+    ApiEntry e;
+    if (API_PROTECT(vm, &e)) {
+        if (vm->loading_arena && vm->loading_arena != outer) {
+            arena_free(vm->loading_arena);
+            mem_free(vm, vm->loading_arena, sizeof(Arena));
+        }
+        vm->loading_arena = outer;
+        return WRIT_ERROR_LIMIT;
+    }
+    writ_status st = load_body(vm, name, text, len, run, from_string, h, library);
+    API_UNPROTECT(vm, &e);
+    vm->loading_arena = outer;
+    return st;
+}
+
+static writ_status load_body(VM *vm, const char *name, char *text, size_t len, bool run, bool from_string,
+                             LoadHooks *h, uint64_t library) {
     /* the arena outlives a successful load: later loads import its symbols */
     Arena *arenap = mem_alloc(vm, sizeof(Arena));
     arena_init(arenap, vm);
+    vm->loading_arena = arenap;
     Diags d;
     diags_init(&d, arenap);
     Loader L;
@@ -729,9 +826,11 @@ static writ_status load_units(VM *vm, const char *name, char *text, size_t len, 
         Unit *u = L.units[i];
         if (m->nfiles == m->capfiles) {
             uint32_t nc = m->capfiles ? m->capfiles * 2 : 4;
-            m->files = mem_realloc(vm, m->files, sizeof(char *) * m->capfiles, sizeof(char *) * nc);
-            m->texts = mem_realloc(vm, m->texts, sizeof(char *) * m->capfiles, sizeof(char *) * nc);
-            m->textlens = mem_realloc(vm, m->textlens, sizeof(size_t) * m->capfiles, sizeof(size_t) * nc);
+            size_t *lens = mem_alloc(vm, sizeof(size_t) * nc);
+            mem_grow_pair(vm, &m->files, sizeof(char *), &m->texts, sizeof(char *), m->capfiles, nc);
+            if (m->capfiles) memcpy(lens, m->textlens, sizeof(size_t) * m->capfiles);
+            if (m->capfiles) mem_free(vm, m->textlens, sizeof(size_t) * m->capfiles);
+            m->textlens = lens;
             m->capfiles = nc;
         }
         m->files[m->nfiles] = mem_strndup(vm, u->name, strlen(u->name));
@@ -742,6 +841,7 @@ static writ_status load_units(VM *vm, const char *name, char *text, size_t len, 
     }
     main_unit->src.name = m->name;
     if (!d.n && lib_st == WRIT_OK) cg_modules(vm, m, L.order, L.norder, &cr, &d);   /* check mode compiles too, then drops the code */
+    vm->loading_arena = NULL;    /* from here on hot reload and the registry of loaded files may point into it */
     bool mem_over = vm->mem_failed;          /* compiling went over the memory limit */
     vm->mem_failed = false;
     if (!d.n && !mem_over && lib_st == WRIT_OK && vm->reload) lib_st = recheck_dependents(vm, &L);   /* its error text stands */
@@ -790,7 +890,11 @@ static writ_status load_units(VM *vm, const char *name, char *text, size_t len, 
         h->top = cr.ntop ? mem_alloc(vm, sizeof(Sym *) * cr.ntop) : NULL;
         if (cr.ntop) memcpy(h->top, cr.top, sizeof(Sym *) * cr.ntop);
     }
-    /* kept: later loads use this load's types and functions (freed with the VM) */
+    /* kept: later loads use this load's types and functions (freed with the VM); the three
+     * lists stay index-aligned (hot reload), so they all grow before any is appended to */
+    VEC_GROW(vm, vm->results, vm->nresults, vm->cap_results, 1);
+    VEC_GROW(vm, vm->arenas, vm->narenas, vm->cap_arenas, 1);
+    VEC_GROW(vm, vm->modules, vm->nmodules, vm->cap_modules, 1);
     CheckResult *kept = mem_alloc(vm, sizeof cr);
     *kept = cr;
     VEC_PUSH(vm, vm->results, vm->nresults, vm->cap_results, (void *)kept);
@@ -840,7 +944,7 @@ writ_status api_read_file(VM *vm, const char *path, char **out, size_t *len) {
     return WRIT_OK;
 }
 
-writ_status writ_load_file(writ_vm *vm, const char *path) {
+static writ_status load_file_impl(writ_vm *vm, const char *path) {
     if (!vm || !path) return WRIT_ERROR_MISUSE;
     char *text;
     size_t len;
@@ -849,7 +953,7 @@ writ_status writ_load_file(writ_vm *vm, const char *path) {
     return api_load(vm, path, text, len, true, false, NULL);
 }
 
-writ_status writ_load_string(writ_vm *vm, const char *name, const char *source, size_t len) {
+static writ_status load_string_impl(writ_vm *vm, const char *name, const char *source, size_t len) {
     if (!vm || !name || !source) return WRIT_ERROR_MISUSE;
     return api_load(vm, name, mem_strndup(vm, source, len), len, true, true, NULL);
 }
@@ -861,11 +965,41 @@ const char *writ_loaded_file(writ_vm *vm, size_t index) {
     return NULL;
 }
 
-writ_status writ_check_file(writ_vm *vm, const char *path) {
+static writ_status check_file_impl(writ_vm *vm, const char *path) {
     if (!vm || !path) return WRIT_ERROR_MISUSE;
     char *text;
     size_t len;
     writ_status st = api_read_file(vm, path, &text, &len);
     if (st != WRIT_OK) return st;
     return api_load(vm, path, text, len, false, false, NULL);
+}
+
+/* ---- public entry points: each runs inside API_PROTECT (api.h) ---- */
+
+writ_status writ_load_file(writ_vm *vm, const char *path) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, load_file_impl(vm, path));
+}
+
+writ_status writ_load_string(writ_vm *vm, const char *name, const char *source, size_t len) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, load_string_impl(vm, name, source, len));
+}
+
+writ_status writ_check_file(writ_vm *vm, const char *path) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, check_file_impl(vm, path));
+}
+
+writ_status writ_tick(writ_vm *vm, double dt) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, tick_impl(vm, dt));
+}
+
+writ_value writ_wait_new(writ_vm *vm) {
+    API_GUARDED(writ_value, api_no_value(), wait_new_impl(vm));
+}
+
+writ_status writ_wait_complete(writ_vm *vm, writ_value wait) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, wait_complete_impl(vm, wait));
+}
+
+writ_status writ_wait_cancel(writ_vm *vm, writ_value wait) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, wait_cancel_impl(vm, wait));
 }

@@ -8,9 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* A handle stays allocated until the VM goes: writ_fn_free marks it dead
+ * (a later use is misuse, not a crash) and the next writ_function reuses it. */
 struct writ_fn {
+    VM *vm;                  /* the VM it belongs to */
     char *module;            /* as given, or NULL: any module */
-    char *name;
+    char *name;              /* NULL: freed */
     Proto *proto;
     uint64_t generation;     /* vm->code_generation when resolved (hot reload re-resolves) */
 };
@@ -33,7 +36,7 @@ static Proto *find_fn(VM *vm, const char *module, const char *name) {
     return NULL;
 }
 
-writ_status writ_function(writ_vm *vm, const char *module, const char *name, writ_fn **out) {
+static writ_status function_impl(writ_vm *vm, const char *module, const char *name, writ_fn **out) {
     if (!vm || !out) return WRIT_ERROR_MISUSE;
     *out = NULL;
     if (!name) return api_misuse(vm, "writ_function needs a name");
@@ -42,19 +45,41 @@ writ_status writ_function(writ_vm *vm, const char *module, const char *name, wri
         if (module) return api_misuse(vm, "unknown function '%s' in module '%s'", name, module);
         return api_misuse(vm, "unknown function '%s'", name);
     }
-    writ_fn *fn = mem_calloc(vm, sizeof *fn);
-    fn->module = module ? mem_strndup(vm, module, strlen(module)) : NULL;
-    fn->name = mem_strndup(vm, name, strlen(name));
+    char *mod = module ? mem_strndup(vm, module, strlen(module)) : NULL;
+    char *nm = mem_strndup(vm, name, strlen(name));
+    writ_fn *fn = NULL;
+    for (size_t i = 0; i < vm->nfnhandles && !fn; i++) if (!vm->fnhandles[i]->name) fn = vm->fnhandles[i];
+    if (!fn) {
+        VEC_GROW(vm, vm->fnhandles, vm->nfnhandles, vm->capfnhandles, 1);
+        fn = mem_calloc(vm, sizeof *fn);
+        vm->fnhandles[vm->nfnhandles++] = fn;
+    }
+    fn->vm = vm;
+    fn->module = mod;
+    fn->name = nm;
     fn->proto = p;
     fn->generation = vm->code_generation;
-    VEC_PUSH(vm, vm->fnhandles, vm->nfnhandles, vm->capfnhandles, fn);
     *out = fn;
     return WRIT_OK;
 }
 
-static void fn_destroy(VM *vm, writ_fn *fn) {
+/* A live handle of this VM (NULL after reporting misuse). */
+static writ_fn *live_fn(VM *vm, writ_fn *fn, const char *api) {
+    if (!fn) { api_misuse(vm, "%s: the function handle is NULL", api); return NULL; }
+    if (fn->vm != vm) { api_misuse(vm, "%s: the function handle belongs to another VM", api); return NULL; }
+    if (!fn->name) { api_misuse(vm, "%s: the function handle was freed", api); return NULL; }
+    return fn;
+}
+
+static void fn_clear(VM *vm, writ_fn *fn) {
     if (fn->module) mem_free(vm, fn->module, strlen(fn->module) + 1);
-    mem_free(vm, fn->name, strlen(fn->name) + 1);
+    if (fn->name) mem_free(vm, fn->name, strlen(fn->name) + 1);
+    fn->module = fn->name = NULL;
+    fn->proto = NULL;
+}
+
+static void fn_destroy(VM *vm, writ_fn *fn) {
+    fn_clear(vm, fn);
     mem_free(vm, fn, sizeof *fn);
 }
 
@@ -65,12 +90,8 @@ void api_free_fn_handles(VM *vm) {       /* VM teardown: handles the host never 
 }
 
 void writ_fn_free(writ_vm *vm, writ_fn *fn) {
-    if (!vm || !fn) return;
-    size_t i = 0;
-    while (i < vm->nfnhandles && vm->fnhandles[i] != fn) i++;
-    if (i == vm->nfnhandles) return;          /* not ours (or freed already) */
-    vm->fnhandles[i] = vm->fnhandles[--vm->nfnhandles];
-    fn_destroy(vm, fn);
+    if (!vm || !fn || fn->vm != vm) return;   /* not ours */
+    fn_clear(vm, fn);                          /* kept for reuse; freeing twice does nothing */
 }
 
 /* Converts the host's arguments into the slots of p's parameters (after
@@ -164,13 +185,15 @@ static Proto *resolve(VM *vm, writ_fn *fn) {
 }
 
 const writ_type *writ_fn_type(writ_vm *vm, writ_fn *fn) {
-    if (!vm || !fn) return NULL;
+    if (!vm || !live_fn(vm, fn, "writ_fn_type")) return NULL;
     Proto *p = resolve(vm, fn);
     return p ? (const writ_type *)p->ftype : NULL;
 }
 
-writ_status writ_call(writ_vm *vm, writ_fn *fn, const writ_value *args, int nargs, writ_value *result) {
-    if (!vm || !fn) return WRIT_ERROR_MISUSE;
+static writ_status call_impl(writ_vm *vm, writ_fn *fn, const writ_value *args, int nargs, writ_value *result) {
+    if (!vm) return WRIT_ERROR_MISUSE;
+    if (result) memset(result, 0, sizeof *result);
+    if (!live_fn(vm, fn, "writ_call")) return WRIT_ERROR_MISUSE;
     if (nargs > 0 && !args) return api_misuse(vm, "writ_call: args is NULL");
     Proto *p = resolve(vm, fn);
     if (!p) {
@@ -183,7 +206,7 @@ writ_status writ_call(writ_vm *vm, writ_fn *fn, const writ_value *args, int narg
     return call_proto(vm, p, fn->name, NULL, NULL, args, nargs, result);
 }
 
-writ_status writ_call_name(writ_vm *vm, const char *module, const char *name, const writ_value *args, int nargs,
+static writ_status call_name_impl(writ_vm *vm, const char *module, const char *name, const writ_value *args, int nargs,
                            writ_value *result) {
     if (!vm) return WRIT_ERROR_MISUSE;
     if (!name) return api_misuse(vm, "writ_call_name needs a name");
@@ -198,7 +221,7 @@ static Instance *as_instance(writ_value v) {
         ? (Instance *)v.as.ref : NULL;
 }
 
-writ_status writ_call_method(writ_vm *vm, writ_value receiver, const char *method, const writ_value *args, int nargs,
+static writ_status call_method_impl(writ_vm *vm, writ_value receiver, const char *method, const writ_value *args, int nargs,
                              writ_value *result) {
     if (!vm) return WRIT_ERROR_MISUSE;
     Instance *o = as_instance(receiver);
@@ -223,8 +246,9 @@ static Task *as_task(writ_value v) {
     return v.kind == WRIT_TASK && v.as.ref && ((Obj *)v.as.ref)->kind == OBJ_TASK ? (Task *)v.as.ref : NULL;
 }
 
-writ_status writ_start(writ_vm *vm, writ_fn *fn, writ_value owner, const writ_value *args, int nargs, writ_value *task) {
-    if (!vm || !fn) return WRIT_ERROR_MISUSE;
+static writ_status start_impl(writ_vm *vm, writ_fn *fn, writ_value owner, const writ_value *args, int nargs, writ_value *task) {
+    if (!vm) return WRIT_ERROR_MISUSE;
+    if (!live_fn(vm, fn, "writ_start")) return WRIT_ERROR_MISUSE;
     Instance *o = NULL;
     if (owner.kind != WRIT_NULL) {
         o = as_instance(owner);
@@ -248,7 +272,7 @@ writ_task_state writ_task_state_of(writ_value task) {
     }
 }
 
-writ_status writ_task_result(writ_vm *vm, writ_value task, writ_value *out) {
+static writ_status task_result_impl(writ_vm *vm, writ_value task, writ_value *out) {
     if (!vm || !out) return WRIT_ERROR_MISUSE;
     Task *t = as_task(task);
     if (!t) return api_misuse(vm, "not a task: %s", api_kind_name(task));
@@ -259,17 +283,17 @@ writ_status writ_task_result(writ_vm *vm, writ_value task, writ_value *out) {
     return WRIT_OK;
 }
 
-void writ_task_cancel(writ_vm *vm, writ_value task) {
+static void task_cancel_impl(writ_vm *vm, writ_value task) {
     Task *t = as_task(task);
     if (vm && t) sched_cancel(vm, t);
 }
 
-void writ_cancel_owner(writ_vm *vm, writ_value owner) {
+static void cancel_owner_impl(writ_vm *vm, writ_value owner) {
     Instance *o = as_instance(owner);
     if (vm && o) sched_cancel_owner(vm, o);
 }
 
-void writ_cancel_all(writ_vm *vm) { if (vm) sched_cancel_all(vm); }
+static void cancel_all_impl(writ_vm *vm) { if (vm) sched_cancel_all(vm); }
 
 bool writ_owner_has_tasks(writ_vm *vm, writ_value owner) {
     Instance *o = as_instance(owner);
@@ -277,4 +301,44 @@ bool writ_owner_has_tasks(writ_vm *vm, writ_value owner) {
     for (size_t i = 0; i < vm->ntasks; i++)
         if (vm->tasks[i] && vm->tasks[i]->owner == o) return true;
     return false;
+}
+
+/* ---- public entry points: each runs inside API_PROTECT (api.h) ---- */
+
+writ_status writ_function(writ_vm *vm, const char *module, const char *name, writ_fn **out) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, function_impl(vm, module, name, out));
+}
+
+writ_status writ_call(writ_vm *vm, writ_fn *fn, const writ_value *args, int nargs, writ_value *result) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, call_impl(vm, fn, args, nargs, result));
+}
+
+writ_status writ_call_name(writ_vm *vm, const char *module, const char *name, const writ_value *args, int nargs,
+                           writ_value *result) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, call_name_impl(vm, module, name, args, nargs, result));
+}
+
+writ_status writ_call_method(writ_vm *vm, writ_value receiver, const char *method, const writ_value *args, int nargs,
+                             writ_value *result) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, call_method_impl(vm, receiver, method, args, nargs, result));
+}
+
+writ_status writ_start(writ_vm *vm, writ_fn *fn, writ_value owner, const writ_value *args, int nargs, writ_value *task) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, start_impl(vm, fn, owner, args, nargs, task));
+}
+
+writ_status writ_task_result(writ_vm *vm, writ_value task, writ_value *out) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, task_result_impl(vm, task, out));
+}
+
+void writ_task_cancel(writ_vm *vm, writ_value task) {
+    API_GUARDED_VOID(task_cancel_impl(vm, task));
+}
+
+void writ_cancel_owner(writ_vm *vm, writ_value owner) {
+    API_GUARDED_VOID(cancel_owner_impl(vm, owner));
+}
+
+void writ_cancel_all(writ_vm *vm) {
+    API_GUARDED_VOID(cancel_all_impl(vm));
 }

@@ -163,7 +163,7 @@ bool api_from_writ(VM *vm, Type *t, writ_value w, Value *out, char *why, size_t 
 
 static bool is_ref_kind(writ_kind k) { return k >= WRIT_STRING && k != WRIT_ENUM; }
 
-writ_value writ_string(writ_vm *vm, const char *s, size_t len) {
+static writ_value string_impl(writ_vm *vm, const char *s, size_t len) {
     writ_value w;
     memset(&w, 0, sizeof w);
     if (!vm) return w;
@@ -217,7 +217,7 @@ void writ_release(writ_vm *vm, writ_value v) {
 
 const char *writ_type_name(const writ_type *t) { return t ? ((const Type *)t)->name : "?"; }
 
-const char *writ_display(writ_vm *vm, writ_value v) {
+static const char *display_impl(writ_vm *vm, writ_value v) {
     if (!vm) return "";
     Buf b;
     buf_init(&b, vm);
@@ -253,7 +253,7 @@ static Dict *as_dict(writ_value v) {
     return v.kind == WRIT_DICT && v.as.ref && ((Obj *)v.as.ref)->kind == OBJ_DICT ? (Dict *)v.as.ref : NULL;
 }
 
-writ_status writ_array_new(writ_vm *vm, const writ_type *array_type, writ_value *out) {
+static writ_status array_new_impl(writ_vm *vm, const writ_type *array_type, writ_value *out) {
     if (!vm || !out) return WRIT_ERROR_MISUSE;
     const Type *t = (const Type *)array_type;
     if (!t || t->kind != T_ARRAY) return api_misuse(vm, "writ_array_new needs an Array type");
@@ -278,7 +278,7 @@ static writ_status array_at(VM *vm, writ_value array, int64_t index, Arr **out) 
     return WRIT_OK;
 }
 
-writ_status writ_array_get(writ_vm *vm, writ_value array, int64_t index, writ_value *out) {
+static writ_status array_get_impl(writ_vm *vm, writ_value array, int64_t index, writ_value *out) {
     Arr *a = NULL;
     if (!out) return WRIT_ERROR_MISUSE;
     writ_status st = array_at(vm, array, index, &a);
@@ -287,7 +287,7 @@ writ_status writ_array_get(writ_vm *vm, writ_value array, int64_t index, writ_va
     return WRIT_OK;
 }
 
-writ_status writ_array_set(writ_vm *vm, writ_value array, int64_t index, writ_value v) {
+static writ_status array_set_impl(writ_vm *vm, writ_value array, int64_t index, writ_value v) {
     Arr *a = NULL;
     writ_status st = array_at(vm, array, index, &a);
     if (st != WRIT_OK) return st;
@@ -299,7 +299,7 @@ writ_status writ_array_set(writ_vm *vm, writ_value array, int64_t index, writ_va
     return WRIT_OK;
 }
 
-writ_status writ_array_push(writ_vm *vm, writ_value array, writ_value v) {
+static writ_status array_push_impl(writ_vm *vm, writ_value array, writ_value v) {
     Arr *a = as_array(array);
     if (!vm) return WRIT_ERROR_MISUSE;
     if (!a) return api_misuse(vm, "not an array: %s", api_kind_name(array));
@@ -310,7 +310,7 @@ writ_status writ_array_push(writ_vm *vm, writ_value array, writ_value v) {
     return WRIT_OK;
 }
 
-writ_status writ_array_remove(writ_vm *vm, writ_value array, int64_t index) {
+static writ_status array_remove_impl(writ_vm *vm, writ_value array, int64_t index) {
     Arr *a = NULL;
     writ_status st = array_at(vm, array, index, &a);
     if (st != WRIT_OK) return st;
@@ -320,7 +320,7 @@ writ_status writ_array_remove(writ_vm *vm, writ_value array, int64_t index) {
     return WRIT_OK;
 }
 
-writ_status writ_dict_new(writ_vm *vm, const writ_type *dict_type, writ_value *out) {
+static writ_status dict_new_impl(writ_vm *vm, const writ_type *dict_type, writ_value *out) {
     if (!vm || !out) return WRIT_ERROR_MISUSE;
     const Type *t = (const Type *)dict_type;
     if (!t || t->kind != T_DICT) return api_misuse(vm, "writ_dict_new needs a Dictionary type");
@@ -334,7 +334,7 @@ int64_t writ_dict_len(writ_value dict) {
     return d ? d->count : 0;
 }
 
-writ_status writ_dict_get(writ_vm *vm, writ_value dict, writ_value key, writ_value *out) {
+static writ_status dict_get_impl(writ_vm *vm, writ_value dict, writ_value key, writ_value *out) {
     Dict *d = as_dict(dict);
     if (!vm || !out) return WRIT_ERROR_MISUSE;
     if (!d) return api_misuse(vm, "not a dictionary: %s", api_kind_name(dict));
@@ -348,7 +348,7 @@ writ_status writ_dict_get(writ_vm *vm, writ_value dict, writ_value key, writ_val
     return WRIT_OK;
 }
 
-writ_status writ_dict_set(writ_vm *vm, writ_value dict, writ_value key, writ_value v) {
+static writ_status dict_set_impl(writ_vm *vm, writ_value dict, writ_value key, writ_value v) {
     Dict *d = as_dict(dict);
     if (!vm) return WRIT_ERROR_MISUSE;
     if (!d) return api_misuse(vm, "not a dictionary: %s", api_kind_name(dict));
@@ -363,7 +363,7 @@ writ_status writ_dict_set(writ_vm *vm, writ_value dict, writ_value key, writ_val
     return WRIT_OK;
 }
 
-writ_status writ_dict_remove(writ_vm *vm, writ_value dict, writ_value key) {
+static writ_status dict_remove_impl(writ_vm *vm, writ_value dict, writ_value key) {
     Dict *d = as_dict(dict);
     if (!vm) return WRIT_ERROR_MISUSE;
     if (!d) return api_misuse(vm, "not a dictionary: %s", api_kind_name(dict));
@@ -377,7 +377,7 @@ writ_status writ_dict_remove(writ_vm *vm, writ_value dict, writ_value key) {
     return WRIT_OK;
 }
 
-bool writ_dict_next(writ_vm *vm, writ_value dict, size_t *pos, writ_value *key, writ_value *val) {
+static bool dict_next_impl(writ_vm *vm, writ_value dict, size_t *pos, writ_value *key, writ_value *val) {
     Dict *d = as_dict(dict);
     if (!vm || !d || !pos) return false;
     while (*pos < (size_t)d->used && d->entries[*pos].hash == DICT_DEAD) (*pos)++;
@@ -418,7 +418,7 @@ static int field_index(Instance *o, const char *name) {
     return -1;
 }
 
-writ_status writ_field_get_at(writ_vm *vm, writ_value v, int index, writ_value *out) {
+static writ_status field_get_at_impl(writ_vm *vm, writ_value v, int index, writ_value *out) {
     if (!vm || !out) return WRIT_ERROR_MISUSE;
     Instance *o = as_instance(v);
     if (o) {
@@ -435,13 +435,13 @@ writ_status writ_field_get_at(writ_vm *vm, writ_value v, int index, writ_value *
     return api_misuse(vm, "%s has no fields", api_kind_name(v));
 }
 
-writ_status writ_field_get(writ_vm *vm, writ_value v, const char *name, writ_value *out) {
+static writ_status field_get_impl(writ_vm *vm, writ_value v, const char *name, writ_value *out) {
     if (!vm || !out) return WRIT_ERROR_MISUSE;
     Instance *o = as_instance(v);
     if (!o) return api_misuse(vm, "%s has no fields", api_kind_name(v));
     int i = field_index(o, name);
     if (i < 0) return api_misuse(vm, "%s has no field '%s'", o->type->name, name ? name : "");
-    return writ_field_get_at(vm, v, i, out);
+    return field_get_at_impl(vm, v, i, out);
 }
 
 /* A struct whose fields are all float: their slots are consecutive doubles. */
@@ -458,7 +458,7 @@ const double *writ_struct_floats(writ_value v, int *count) {
     return &o->f[0].f;
 }
 
-writ_status writ_struct_from_floats(writ_vm *vm, const writ_type *type, const double *values, int count, writ_value *out) {
+static writ_status struct_from_floats_impl(writ_vm *vm, const writ_type *type, const double *values, int count, writ_value *out) {
     if (!vm || !out) return WRIT_ERROR_MISUSE;
     memset(out, 0, sizeof *out);
     Type *t = (Type *)type;
@@ -473,7 +473,7 @@ writ_status writ_struct_from_floats(writ_vm *vm, const writ_type *type, const do
     return WRIT_OK;
 }
 
-writ_status writ_field_set(writ_vm *vm, writ_value *v, const char *name, writ_value x) {
+static writ_status field_set_impl(writ_vm *vm, writ_value *v, const char *name, writ_value x) {
     if (!vm || !v) return WRIT_ERROR_MISUSE;
     Instance *o = as_instance(*v);
     if (!o) return api_misuse(vm, "%s has no fields", api_kind_name(*v));
@@ -505,7 +505,7 @@ bool writ_result_ok(writ_value v) {
     return v.kind == WRIT_RESULT && v.as.ref && ((Obj *)v.as.ref)->kind == OBJ_RESULT && !((ResultObj *)v.as.ref)->err;
 }
 
-writ_status writ_result_get(writ_vm *vm, writ_value v, writ_value *out) {
+static writ_status result_get_impl(writ_vm *vm, writ_value v, writ_value *out) {
     if (!vm || !out) return WRIT_ERROR_MISUSE;
     if (v.kind != WRIT_RESULT || !v.as.ref || ((Obj *)v.as.ref)->kind != OBJ_RESULT)
         return api_misuse(vm, "not a Result: %s", api_kind_name(v));
@@ -609,7 +609,7 @@ static Type *tp_type(TyParser *p) {
     return tp_named(p, start, (size_t)(p->s - start));
 }
 
-const writ_type *writ_type_of(writ_vm *vm, const char *spelling) {
+const writ_type *api_type_of(writ_vm *vm, const char *spelling) {
     if (!vm || !spelling) return NULL;
     api_want_preludes(vm, spelling);
     TyParser p = { vm, spelling, false };
@@ -620,4 +620,78 @@ const writ_type *writ_type_of(writ_vm *vm, const char *spelling) {
         return NULL;
     }
     return (const writ_type *)t;
+}
+
+/* ---- public entry points: each runs inside API_PROTECT (api.h) ---- */
+
+writ_value writ_string(writ_vm *vm, const char *s, size_t len) {
+    API_GUARDED(writ_value, api_no_value(), string_impl(vm, s, len));
+}
+
+const writ_type *writ_type_of(writ_vm *vm, const char *spelling) {
+    API_GUARDED(const writ_type *, NULL, api_type_of(vm, spelling));
+}
+
+const char *writ_display(writ_vm *vm, writ_value v) {
+    API_GUARDED(const char *, "", display_impl(vm, v));
+}
+
+writ_status writ_array_new(writ_vm *vm, const writ_type *array_type, writ_value *out) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, array_new_impl(vm, array_type, out));
+}
+
+writ_status writ_array_get(writ_vm *vm, writ_value array, int64_t index, writ_value *out) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, array_get_impl(vm, array, index, out));
+}
+
+writ_status writ_array_set(writ_vm *vm, writ_value array, int64_t index, writ_value v) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, array_set_impl(vm, array, index, v));
+}
+
+writ_status writ_array_push(writ_vm *vm, writ_value array, writ_value v) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, array_push_impl(vm, array, v));
+}
+
+writ_status writ_array_remove(writ_vm *vm, writ_value array, int64_t index) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, array_remove_impl(vm, array, index));
+}
+
+writ_status writ_dict_new(writ_vm *vm, const writ_type *dict_type, writ_value *out) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, dict_new_impl(vm, dict_type, out));
+}
+
+writ_status writ_dict_get(writ_vm *vm, writ_value dict, writ_value key, writ_value *out) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, dict_get_impl(vm, dict, key, out));
+}
+
+writ_status writ_dict_set(writ_vm *vm, writ_value dict, writ_value key, writ_value v) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, dict_set_impl(vm, dict, key, v));
+}
+
+writ_status writ_dict_remove(writ_vm *vm, writ_value dict, writ_value key) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, dict_remove_impl(vm, dict, key));
+}
+
+bool writ_dict_next(writ_vm *vm, writ_value dict, size_t *pos, writ_value *key, writ_value *val) {
+    API_GUARDED(bool, false, dict_next_impl(vm, dict, pos, key, val));
+}
+
+writ_status writ_field_get(writ_vm *vm, writ_value v, const char *name, writ_value *out) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, field_get_impl(vm, v, name, out));
+}
+
+writ_status writ_field_get_at(writ_vm *vm, writ_value v, int index, writ_value *out) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, field_get_at_impl(vm, v, index, out));
+}
+
+writ_status writ_field_set(writ_vm *vm, writ_value *v, const char *name, writ_value x) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, field_set_impl(vm, v, name, x));
+}
+
+writ_status writ_result_get(writ_vm *vm, writ_value v, writ_value *out) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, result_get_impl(vm, v, out));
+}
+
+writ_status writ_struct_from_floats(writ_vm *vm, const writ_type *type, const double *values, int count, writ_value *out) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, struct_from_floats_impl(vm, type, values, count, out));
 }

@@ -2893,19 +2893,20 @@ static void resolve_type_info(Checker *C, TypeInfo *ti) {
     n->parent = ti->parent ? ti->parent->type : NULL;
     n->depth = ti->parent ? ti->parent->type->nom->depth + 1 : 0;
     if (ti->kind == T_TRAIT) n->nvtable = ti->nmethods;     /* itable size */
+    /* counts are set once their arrays are complete: an allocation failure leaves none half-filled */
     if (ti->kind == T_CLASS && ti->ntraits) {                 /* `is`, upcasts and dispatch need these */
-        n->ntraits = ti->ntraits;
-        n->traits = mem_alloc(vm, sizeof(Type *) * ti->ntraits);
+        Type **traits = mem_alloc(vm, sizeof(Type *) * ti->ntraits);
         n->itables = mem_calloc(vm, sizeof(struct Proto **) * ti->ntraits);
         n->itable_len = mem_calloc(vm, sizeof(uint32_t) * ti->ntraits);
+        n->traits = traits;
         for (uint32_t k = 0; k < ti->ntraits; k++) n->traits[k] = ti->traits[k]->type;
+        n->ntraits = ti->ntraits;
     }
     if (ti->kind == T_ENUM) {
-        n->nvariants = td->nvariants;
         if (td->nvariants) n->variant_names = mem_alloc(vm, sizeof(char *) * td->nvariants);
         for (uint32_t i = 0; i < td->nvariants; i++) n->variant_names[i] = mem_strndup(vm, td->variants[i].name, strlen(td->variants[i].name));
+        n->nvariants = td->nvariants;
     } else {
-        n->nfields = ti->nfields;
         if (ti->nfields) {
             n->field_names = mem_alloc(vm, sizeof(char *) * ti->nfields);
             n->field_types = mem_alloc(vm, sizeof(Type *) * ti->nfields);
@@ -2919,6 +2920,7 @@ static void resolve_type_info(Checker *C, TypeInfo *ti) {
             n->field_flags[i] = (uint8_t)((ti->fields[i]->is_public ? NF_PUBLIC : 0) | (ti->fields[i]->def ? NF_DEFAULT : 0));
             if (ti->fields[i]->type->is_ref || is_err(ti->fields[i]->type)) n->scalar_fields = false;
         }
+        n->nfields = ti->nfields;
     }
     C->cur_type = saved_type;
     ti->state = 2;

@@ -89,8 +89,7 @@ static uint32_t emit(FnState *F, uint32_t w) {
     Proto *p = F->p;
     if (p->ncode == p->capcode) {
         uint32_t nc = p->capcode ? p->capcode * 2 : 64;
-        p->code = mem_realloc(F->vm, p->code, sizeof(uint32_t) * p->capcode, sizeof(uint32_t) * nc);
-        p->lines = mem_realloc(F->vm, p->lines, sizeof(uint32_t) * p->capcode, sizeof(uint32_t) * nc);
+        mem_grow_pair(F->vm, &p->code, sizeof(uint32_t), &p->lines, sizeof(uint32_t), p->capcode, nc);
         p->capcode = nc;
         p->entry = p->code;
     }
@@ -136,8 +135,7 @@ static uint32_t add_const(FnState *F, Value v, bool is_str) {
         if (p->const_is_str[i] == is_str && !is_str && p->consts[i].u == v.u) return i;
     if (p->nconsts == p->capconsts) {
         uint32_t nc = p->capconsts ? p->capconsts * 2 : 16;
-        p->consts = mem_realloc(F->vm, p->consts, sizeof(Value) * p->capconsts, sizeof(Value) * nc);
-        p->const_is_str = mem_realloc(F->vm, p->const_is_str, sizeof(bool) * p->capconsts, sizeof(bool) * nc);
+        mem_grow_pair(F->vm, &p->consts, sizeof(Value), &p->const_is_str, sizeof(bool), p->capconsts, nc);
         p->capconsts = nc;
     }
     p->consts[p->nconsts] = v;
@@ -342,8 +340,7 @@ static void make_closure(FnState *F, FnInfo *fi, int r) {
     Proto *p = F->p;
     if (p->ncaplists == p->capcaplists) {
         uint32_t nc = p->capcaplists ? p->capcaplists * 2 : 4;
-        p->caplists = mem_realloc(F->vm, p->caplists, sizeof(CapSrc *) * p->capcaplists, sizeof(CapSrc *) * nc);
-        p->caplens = mem_realloc(F->vm, p->caplens, sizeof(uint32_t) * p->capcaplists, sizeof(uint32_t) * nc);
+        mem_grow_pair(F->vm, &p->caplists, sizeof(CapSrc *), &p->caplens, sizeof(uint32_t), p->capcaplists, nc);
         p->capcaplists = nc;
     }
     p->caplists[p->ncaplists] = cs;
@@ -2419,27 +2416,38 @@ static Proto *compile_function(FnState *parent, FnInfo *fi, const char *name) {
     return F->p;
 }
 
-static void add_method(VM *vm, NominalInfo *n, const char *name, Proto *p, uint32_t *cap) {
-    for (uint32_t i = 0; i < n->nmethods; i++)
-        if (strcmp(n->method_names[i], name) == 0) { n->methods[i] = p; return; }   /* an override */
-    if (n->nmethods == *cap) {
-        uint32_t nc = *cap ? *cap * 2 : 8;
-        n->method_names = mem_realloc(vm, n->method_names, sizeof(char *) * *cap, sizeof(char *) * nc);
-        n->methods = mem_realloc(vm, n->methods, sizeof(Proto *) * *cap, sizeof(Proto *) * nc);
-        *cap = nc;
+/* A method table being built (published to the NominalInfo when complete). */
+typedef struct MTable { const char **names; Proto **protos; uint32_t n, cap; } MTable;
+
+static void add_method(VM *vm, MTable *t, const char *name, Proto *p) {
+    for (uint32_t i = 0; i < t->n; i++)
+        if (strcmp(t->names[i], name) == 0) { t->protos[i] = p; return; }   /* an override */
+    if (t->n == t->cap) {
+        uint32_t nc = t->cap ? t->cap * 2 : 8;
+        const char **names = mem_alloc(vm, sizeof(char *) * nc);
+        Proto **protos = mem_alloc(vm, sizeof(Proto *) * nc);
+        if (t->cap) {
+            memcpy(names, t->names, sizeof(char *) * t->n);
+            memcpy(protos, t->protos, sizeof(Proto *) * t->n);
+            mem_free(vm, t->names, sizeof(char *) * t->cap);
+            mem_free(vm, t->protos, sizeof(Proto *) * t->cap);
+        }
+        t->names = names;
+        t->protos = protos;
+        t->cap = nc;
     }
-    n->method_names[n->nmethods] = mem_strndup(vm, name, strlen(name));   /* owned: outlives the load's arena (hot reload) */
-    n->methods[n->nmethods++] = p;
+    t->names[t->n] = mem_strndup(vm, name, strlen(name));   /* owned: outlives the load's arena (hot reload) */
+    t->protos[t->n++] = p;
 }
 
 /* The public instance methods by name: inherited first, own ones
  * override, then trait defaults the class does not declare. */
 static void method_table(FnState *S, TypeInfo *ti) {
     NominalInfo *n = ti->type->nom;
-    uint32_t cap = 0;
+    MTable t = {0};
     if (ti->parent) {
         NominalInfo *pn = ti->parent->type->nom;
-        for (uint32_t i = 0; i < pn->nmethods; i++) add_method(S->vm, n, pn->method_names[i], use_proto(S->m, pn->methods[i]), &cap);
+        for (uint32_t i = 0; i < pn->nmethods; i++) add_method(S->vm, &t, pn->method_names[i], use_proto(S->m, pn->methods[i]));
     }
     for (uint32_t k = 0; k < ti->nmethods; k++) {
         MethodInfo *mi = ti->methods[k];
@@ -2447,18 +2455,23 @@ static void method_table(FnState *S, TypeInfo *ti) {
         bool overload = false;          /* a struct's operator overloads: the first declared stands for the name */
         for (uint32_t j = 0; j < k && !overload; j++) overload = strcmp(ti->methods[j]->name, mi->name) == 0;
         if (overload) continue;
-        add_method(S->vm, n, mi->name, decl_proto(S, mi->fd), &cap);
+        add_method(S->vm, &t, mi->name, decl_proto(S, mi->fd));
     }
     for (uint32_t k = 0; ti->kind == T_CLASS && k < ti->ntraits; k++) {
         TypeInfo *tr = ti->traits[k];
         for (uint32_t q = 0; q < tr->nmethods; q++) {
             bool have = false;
-            for (uint32_t i = 0; i < n->nmethods; i++) if (strcmp(n->method_names[i], tr->methods[q]->name) == 0) have = true;
-            if (!have && n->itables[k][q]) add_method(S->vm, n, tr->methods[q]->name, n->itables[k][q], &cap);
+            for (uint32_t i = 0; i < t.n; i++) if (strcmp(t.names[i], tr->methods[q]->name) == 0) have = true;
+            if (!have && n->itables[k][q]) add_method(S->vm, &t, tr->methods[q]->name, n->itables[k][q]);
         }
     }
-    n->method_names = mem_realloc(S->vm, n->method_names, sizeof(char *) * cap, sizeof(char *) * n->nmethods);
-    n->methods = mem_realloc(S->vm, n->methods, sizeof(Proto *) * cap, sizeof(Proto *) * n->nmethods);
+    if (t.cap) {                          /* exact size (shrinking), then published */
+        t.names = mem_realloc(S->vm, t.names, sizeof(char *) * t.cap, sizeof(char *) * t.n);
+        t.protos = mem_realloc(S->vm, t.protos, sizeof(Proto *) * t.cap, sizeof(Proto *) * t.n);
+    }
+    n->method_names = t.names;
+    n->methods = t.protos;
+    n->nmethods = t.n;
 }
 
 /* A hidden function made by the compiler (no declaration): F is ready for
@@ -2650,16 +2663,7 @@ bool cg_modules(VM *vm, Module *m, Program **progs, uint32_t nprogs, CheckResult
         diag_error(diags, progs[nprogs - 1]->src, sp, "too many globals in this VM (more than 65535)");
         return false;
     }
-    if (base + cr->nglobals > g->cap) {
-        uint32_t nc = g->cap ? g->cap : 64;
-        while (nc < base + cr->nglobals) nc *= 2;
-        g->globals = mem_realloc(vm, g->globals, sizeof(Value) * g->cap, sizeof(Value) * nc);
-        g->ginit = mem_realloc(vm, g->ginit, sizeof(bool) * g->cap, sizeof(bool) * nc);
-        g->gtypes = mem_realloc(vm, g->gtypes, sizeof(Type *) * g->cap, sizeof(Type *) * nc);
-        g->gnames = mem_realloc(vm, g->gnames, sizeof(char *) * g->cap, sizeof(char *) * nc);
-        g->gfiles = mem_realloc(vm, g->gfiles, sizeof(char *) * g->cap, sizeof(char *) * nc);
-        g->cap = nc;
-    }
+    vm_globals_reserve(vm, base + cr->nglobals);
     uint32_t next = base;
     for (uint32_t i = 0; i < cr->nglobals; i++) {
         Sym *gs = cr->globals[i];

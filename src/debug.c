@@ -64,7 +64,7 @@ bool writ_line_has_code(writ_vm *vm, const char *file, int line) {
     return false;
 }
 
-writ_status writ_set_breakpoint(writ_vm *vm, const char *file, int line, bool enabled) {
+static writ_status set_breakpoint_impl(writ_vm *vm, const char *file, int line, bool enabled) {
     if (!vm) return WRIT_ERROR_MISUSE;
     if (!file || line <= 0) return api_misuse(vm, "a breakpoint needs a file and a line");
     Debugger *d = &vm->dbg;
@@ -219,7 +219,7 @@ int writ_local_count(writ_vm *vm, int level) {
     return n;
 }
 
-bool writ_local(writ_vm *vm, int level, int index, const char **name, writ_value *value) {
+static bool local_impl(writ_vm *vm, int level, int index, const char **name, writ_value *value) {
     if (!vm) return false;
     Frame *f = frame_at(vm, level);
     LocalDebug *l = f ? live_local(f, index) : NULL;
@@ -243,4 +243,14 @@ bool writ_trace_frame(writ_vm *vm, int i, writ_frame_info *out) {
     out->line = (int)t->line;
     out->host = t->host;
     return true;
+}
+
+/* ---- public entry points: each runs inside API_PROTECT (api.h) ---- */
+
+writ_status writ_set_breakpoint(writ_vm *vm, const char *file, int line, bool enabled) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, set_breakpoint_impl(vm, file, line, enabled));
+}
+
+bool writ_local(writ_vm *vm, int level, int index, const char **name, writ_value *value) {
+    API_GUARDED(bool, false, local_impl(vm, level, index, name, value));
 }

@@ -27,7 +27,7 @@ static bool name_taken(VM *vm, const char *name) {
     return false;
 }
 
-writ_status writ_register_fn(writ_vm *vm, const char *name, const char *signature, writ_host_fn fn, void *ud) {
+static writ_status register_fn_impl(writ_vm *vm, const char *name, const char *signature, writ_host_fn fn, void *ud) {
     if (!vm) return WRIT_ERROR_MISUSE;
     if (!valid_name(name)) return api_misuse(vm, "'%s' is not a valid function name", name ? name : "(null)");
     if (!signature || signature[0] != '(') return api_misuse(vm, "signature of '%s' must start with '('", name);
@@ -65,7 +65,7 @@ static writ_status add_global(VM *vm, const char *name, const char *type, writ_v
     if (!vm) return WRIT_ERROR_MISUSE;
     if (!valid_name(name)) return api_misuse(vm, "'%s' is not a valid name", name ? name : "(null)");
     if (name_taken(vm, name)) return api_misuse(vm, "'%s' is already defined", name);
-    Type *t = (Type *)writ_type_of(vm, type);
+    Type *t = (Type *)api_type_of(vm, type);
     if (!t) return WRIT_ERROR_MISUSE;
     if (is_const && t->kind != T_INT && t->kind != T_FLOAT && t->kind != T_BOOL && t->kind != T_STRING)
         return api_misuse(vm, "constant '%s' must be an int, float, bool or string", name);
@@ -81,20 +81,13 @@ static writ_status add_global(VM *vm, const char *name, const char *type, writ_v
     g->slot = -1;
     if (!is_const) {                          /* a slot of the VM-wide global table */
         Globals *G = &vm->g;
-        if (G->nglobals == G->cap) {
-            uint32_t nc = G->cap ? G->cap * 2 : 64;
-            G->globals = mem_realloc(vm, G->globals, sizeof(Value) * G->cap, sizeof(Value) * nc);
-            G->ginit = mem_realloc(vm, G->ginit, sizeof(bool) * G->cap, sizeof(bool) * nc);
-            G->gtypes = mem_realloc(vm, G->gtypes, sizeof(Type *) * G->cap, sizeof(Type *) * nc);
-            G->gnames = mem_realloc(vm, G->gnames, sizeof(char *) * G->cap, sizeof(char *) * nc);
-            G->gfiles = mem_realloc(vm, G->gfiles, sizeof(char *) * G->cap, sizeof(char *) * nc);
-            G->cap = nc;
-        }
+        vm_globals_reserve(vm, G->nglobals + 1);
+        char *gname = mem_strndup(vm, name, strlen(name));
         g->slot = (int32_t)G->nglobals++;
         G->globals[g->slot] = x;              /* the slot owns the value */
         G->ginit[g->slot] = true;
         G->gtypes[g->slot] = t;
-        G->gnames[g->slot] = mem_strndup(vm, name, strlen(name));
+        G->gnames[g->slot] = gname;
         G->gfiles[g->slot] = NULL;
         g->value.u = 0;
     }
@@ -102,7 +95,7 @@ static writ_status add_global(VM *vm, const char *name, const char *type, writ_v
     return WRIT_OK;
 }
 
-writ_status writ_define_const(writ_vm *vm, const char *name, writ_value v) {
+static writ_status define_const_impl(writ_vm *vm, const char *name, writ_value v) {
     if (!vm) return WRIT_ERROR_MISUSE;
     const char *type = v.kind == WRIT_INT ? "int" : v.kind == WRIT_FLOAT ? "float" : v.kind == WRIT_BOOL ? "bool"
                      : v.kind == WRIT_STRING ? "string" : NULL;
@@ -110,13 +103,13 @@ writ_status writ_define_const(writ_vm *vm, const char *name, writ_value v) {
     return add_global(vm, name, type, v, true, true);
 }
 
-writ_status writ_define_global(writ_vm *vm, const char *name, const char *type, writ_value v, bool read_only) {
+static writ_status define_global_impl(writ_vm *vm, const char *name, const char *type, writ_value v, bool read_only) {
     if (!vm) return WRIT_ERROR_MISUSE;
     if (!type) return api_misuse(vm, "global '%s' needs a type", name ? name : "(null)");
     return add_global(vm, name, type, v, false, read_only);
 }
 
-writ_status writ_bind_var(writ_vm *vm, const char *name, const char *type, writ_storage storage, void *ptr,
+static writ_status bind_var_impl(writ_vm *vm, const char *name, const char *type, writ_storage storage, void *ptr,
                           bool read_only) {
     if (!vm) return WRIT_ERROR_MISUSE;
     if (!valid_name(name)) return api_misuse(vm, "'%s' is not a valid name", name ? name : "(null)");
@@ -158,7 +151,7 @@ static int find_global(VM *vm, const char *module, const char *name) {
     return -1;
 }
 
-writ_status writ_set_global(writ_vm *vm, const char *module, const char *name, writ_value v) {
+static writ_status set_global_impl(writ_vm *vm, const char *module, const char *name, writ_value v) {
     if (!vm) return WRIT_ERROR_MISUSE;
     if (!name) return api_misuse(vm, "writ_set_global needs a name");
     int s = find_global(vm, module, name);
@@ -174,7 +167,7 @@ writ_status writ_set_global(writ_vm *vm, const char *module, const char *name, w
     return WRIT_OK;
 }
 
-writ_status writ_get_global(writ_vm *vm, const char *module, const char *name, writ_value *out) {
+static writ_status get_global_impl(writ_vm *vm, const char *module, const char *name, writ_value *out) {
     if (!vm || !out) return WRIT_ERROR_MISUSE;
     if (!name) return api_misuse(vm, "writ_get_global needs a name");
     int s = find_global(vm, module, name);
@@ -265,14 +258,14 @@ static bool member_taken(HostType *ht, const char *name) {
     return false;
 }
 
-writ_host_type *writ_define_type(writ_vm *vm, const char *name) {
+static writ_host_type *define_type_impl(writ_vm *vm, const char *name) {
     if (!vm) return NULL;
     if (!valid_name(name)) { api_misuse(vm, "'%s' is not a valid type name", name ? name : "(null)"); return NULL; }
     static const char *const builtin[] = {"int", "float", "bool", "string", "any", "void", "Array", "Dictionary",
                                            "Optional", "Result", "Weak", "Wait", NULL};
     for (int i = 0; builtin[i]; i++)
         if (strcmp(builtin[i], name) == 0) { api_misuse(vm, "'%s' is a built-in type name", name); return NULL; }
-    if (name_taken(vm, name) || writ_type_of(vm, name)) { api_misuse(vm, "'%s' is already defined", name); return NULL; }
+    if (name_taken(vm, name) || api_type_of(vm, name)) { api_misuse(vm, "'%s' is already defined", name); return NULL; }
     for (size_t i = 0; i < vm->nhosttypes; i++)
         if (strcmp(vm->hosttypes[i]->name, name) == 0) { api_misuse(vm, "'%s' is already defined", name); return NULL; }
     HostType *ht = mem_calloc(vm, sizeof *ht);
@@ -299,10 +292,12 @@ static writ_status add_field(VM *vm, writ_host_type *t, const char *name, const 
         ht->fields = mem_realloc(vm, ht->fields, sizeof(HostField) * ht->capfields, sizeof(HostField) * nc);
         ht->capfields = nc;
     }
+    char *fname = mem_strndup(vm, name, strlen(name));       /* before the field counts (allocation may fail) */
+    char *spelling = mem_strndup(vm, type, strlen(type));
     HostField *f = &ht->fields[ht->nfields++];
     memset(f, 0, sizeof *f);
-    f->name = mem_strndup(vm, name, strlen(name));
-    f->type_spelling = mem_strndup(vm, type, strlen(type));
+    f->name = fname;
+    f->type_spelling = spelling;
     f->storage = storage;
     f->offset = offset;
     f->read_only = read_only || (storage < 0 && !set);
@@ -312,12 +307,12 @@ static writ_status add_field(VM *vm, writ_host_type *t, const char *name, const 
     return WRIT_OK;
 }
 
-writ_status writ_type_field(writ_vm *vm, writ_host_type *t, const char *name, const char *type, writ_storage storage,
+static writ_status type_field_impl(writ_vm *vm, writ_host_type *t, const char *name, const char *type, writ_storage storage,
                             size_t offset, bool read_only) {
     return add_field(vm, t, name, type, (int)storage, offset, read_only, NULL, NULL, NULL);
 }
 
-writ_status writ_type_property(writ_vm *vm, writ_host_type *t, const char *name, const char *type, writ_getter get,
+static writ_status type_property_impl(writ_vm *vm, writ_host_type *t, const char *name, const char *type, writ_getter get,
                                writ_setter set, void *ud) {
     return add_field(vm, t, name, type, -1, 0, set == NULL, get, set, ud);
 }
@@ -349,13 +344,15 @@ static writ_status add_fn(VM *vm, writ_host_type *t, const char *name, const cha
     return WRIT_OK;
 }
 
-writ_status writ_type_method(writ_vm *vm, writ_host_type *t, const char *name, const char *sig, writ_host_fn fn, void *ud) {
+static writ_status type_method_impl(writ_vm *vm, writ_host_type *t, const char *name, const char *sig, writ_host_fn fn, void *ud) {
     return add_fn(vm, t, name, sig, fn, ud, false);
 }
 
-writ_status writ_type_static(writ_vm *vm, writ_host_type *t, const char *name, const char *sig, writ_host_fn fn, void *ud) {
+static writ_status type_static_impl(writ_vm *vm, writ_host_type *t, const char *name, const char *sig, writ_host_fn fn, void *ud) {
     return add_fn(vm, t, name, sig, fn, ud, true);
 }
+
+static writ_value host_object_impl(writ_vm *vm, writ_host_type *t, void *obj, bool vm_owned);
 
 /* The constructor as a host function returning the new object. */
 static writ_status ctor_call(writ_vm *vm, const writ_value *args, int nargs, writ_value *ret, void *ud) {
@@ -366,11 +363,11 @@ static writ_status ctor_call(writ_vm *vm, const writ_value *args, int nargs, wri
         if (!vm->has_error) rt_error(vm, "%s constructor failed", ht->name);
         return WRIT_ERROR_RUNTIME;
     }
-    *ret = writ_host_object(vm, (writ_host_type *)ht, p, true);
+    *ret = host_object_impl(vm, (writ_host_type *)ht, p, true);
     return WRIT_OK;
 }
 
-writ_status writ_type_constructor(writ_vm *vm, writ_host_type *t, const char *sig, writ_constructor fn, void *ud) {
+static writ_status type_constructor_impl(writ_vm *vm, writ_host_type *t, const char *sig, writ_constructor fn, void *ud) {
     if (!vm) return WRIT_ERROR_MISUSE;
     HostType *ht = type_ok(vm, t);
     if (!ht) return api_misuse(vm, "unknown host type handle");
@@ -419,7 +416,7 @@ void host_obj_free(VM *vm, HostObj *o) {
     mem_free(vm, o, sizeof *o);
 }
 
-writ_value writ_host_object(writ_vm *vm, writ_host_type *t, void *obj, bool vm_owned) {
+static writ_value host_object_impl(writ_vm *vm, writ_host_type *t, void *obj, bool vm_owned) {
     writ_value w;
     memset(&w, 0, sizeof w);
     HostType *ht = type_ok(vm, t);
@@ -575,4 +572,61 @@ bool host_var_get(VM *vm, uint32_t i, Value *out) {
 bool host_var_set(VM *vm, uint32_t i, Value v) {
     HostGlobal *g = vm->hostglobals[i];
     return storage_store(vm, g->storage, g->type, g->ptr, v, "variable", g->name);
+}
+
+/* ---- public entry points: each runs inside API_PROTECT (api.h) ---- */
+
+writ_status writ_register_fn(writ_vm *vm, const char *name, const char *signature, writ_host_fn fn, void *ud) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, register_fn_impl(vm, name, signature, fn, ud));
+}
+
+writ_host_type *writ_define_type(writ_vm *vm, const char *name) {
+    API_GUARDED(writ_host_type *, NULL, define_type_impl(vm, name));
+}
+
+writ_status writ_type_field(writ_vm *vm, writ_host_type *t, const char *name, const char *type, writ_storage storage,
+                            size_t offset, bool read_only) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, type_field_impl(vm, t, name, type, storage, offset, read_only));
+}
+
+writ_status writ_type_property(writ_vm *vm, writ_host_type *t, const char *name, const char *type, writ_getter get,
+                               writ_setter set, void *ud) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, type_property_impl(vm, t, name, type, get, set, ud));
+}
+
+writ_status writ_type_method(writ_vm *vm, writ_host_type *t, const char *name, const char *sig, writ_host_fn fn, void *ud) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, type_method_impl(vm, t, name, sig, fn, ud));
+}
+
+writ_status writ_type_static(writ_vm *vm, writ_host_type *t, const char *name, const char *sig, writ_host_fn fn, void *ud) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, type_static_impl(vm, t, name, sig, fn, ud));
+}
+
+writ_status writ_type_constructor(writ_vm *vm, writ_host_type *t, const char *sig, writ_constructor fn, void *ud) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, type_constructor_impl(vm, t, sig, fn, ud));
+}
+
+writ_value writ_host_object(writ_vm *vm, writ_host_type *t, void *obj, bool vm_owned) {
+    API_GUARDED(writ_value, api_no_value(), host_object_impl(vm, t, obj, vm_owned));
+}
+
+writ_status writ_define_const(writ_vm *vm, const char *name, writ_value v) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, define_const_impl(vm, name, v));
+}
+
+writ_status writ_define_global(writ_vm *vm, const char *name, const char *type, writ_value v, bool read_only) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, define_global_impl(vm, name, type, v, read_only));
+}
+
+writ_status writ_set_global(writ_vm *vm, const char *module, const char *name, writ_value v) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, set_global_impl(vm, module, name, v));
+}
+
+writ_status writ_get_global(writ_vm *vm, const char *module, const char *name, writ_value *out) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, get_global_impl(vm, module, name, out));
+}
+
+writ_status writ_bind_var(writ_vm *vm, const char *name, const char *type, writ_storage storage, void *ptr,
+                          bool read_only) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, bind_var_impl(vm, name, type, storage, ptr, read_only));
 }

@@ -9,24 +9,131 @@
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WRIT_ASAN 1
+#endif
+#endif
 
-void *mem_realloc(VM *vm, void *p, size_t old_size, size_t new_size) {
+/* Each block starts with a header: its size (frees of leftover blocks
+ * pass the hook the right old_size) and its index in vm->blocks, the table
+ * of live blocks.  A freed entry joins a list of free entries threaded
+ * through the table (odd values: (next + 1) << 1 | 1; vm->free_slot is the
+ * first + 1), so freeing touches no other block. */
+typedef struct MemHdr { size_t index, size; } MemHdr;
+#define HDR sizeof(MemHdr)
+#define HDR_OF(p) ((MemHdr *)((char *)(p) - HDR))
+
+/* Room for one more registered block; false if the table cannot grow. */
+static bool reserve_slot(VM *vm) {
+    if (vm->free_slot || vm->nblocks < vm->capblocks) return true;
+    size_t nc = vm->capblocks ? vm->capblocks * 2 : 256;
+    uintptr_t *t = vm->alloc(vm->alloc_ud, vm->blocks, sizeof(uintptr_t) * vm->capblocks, sizeof(uintptr_t) * nc);
+    if (!t) { vm->alloc_failed = true; return false; }
+    vm->blocks = t;
+    vm->capblocks = nc;
+    return true;
+}
+
+/* A reserved entry for block h. */
+static void take_slot(VM *vm, MemHdr *h) {
+    size_t i;
+    if (vm->free_slot) {
+        i = vm->free_slot - 1;
+        vm->free_slot = vm->blocks[i] >> 1;
+    } else {
+        i = vm->nblocks++;
+    }
+    vm->blocks[i] = (uintptr_t)h;
+    h->index = i;
+}
+
+void *mem_try_realloc(VM *vm, void *p, size_t old_size, size_t new_size) {
+    MemHdr *h = p ? HDR_OF(p) : NULL;
+#if defined(__SANITIZE_ADDRESS__) || defined(WRIT_ASAN)
+    if (h && h->size != old_size) {      /* the hook's contract: old_size is the block's size */
+        fprintf(stderr, "writ: block of %zu bytes resized or freed as %zu\n", h->size, old_size);
+        abort();
+    }
+#endif
+    if (new_size == 0) {
+        if (!h) return NULL;
+        size_t i = h->index;
+        vm->blocks[i] = (uintptr_t)vm->free_slot << 1 | 1;
+        vm->free_slot = i + 1;
+        vm->alloc(vm->alloc_ud, h, old_size + HDR, 0);
+        vm->bytes -= old_size;
+        return NULL;
+    }
     if (new_size > old_size && vm->mem_limit && vm->bytes + (new_size - old_size) > vm->mem_limit
         && !vm->draining) {
         vm->mem_failed = true;
     }
-    void *r = vm->alloc(vm->alloc_ud, p, old_size, new_size);
-    if (new_size == 0) {
-        vm->bytes -= old_size;
-        return NULL;
-    }
-    if (!r) {
-        fflush(stdout);
-        fprintf(stderr, "writ: out of memory (%zu bytes)\n", new_size);
-        abort();
-    }
+    if (!h && !reserve_slot(vm)) return NULL;
+    MemHdr *r = vm->alloc(vm->alloc_ud, h, h ? old_size + HDR : 0, new_size + HDR);
+    if (!r) { vm->alloc_failed = true; return NULL; }
+    if (h) vm->blocks[r->index] = (uintptr_t)r;       /* moved (the header came along) */
+    else take_slot(vm, r);
+    r->size = new_size;
     vm->bytes += new_size - old_size;
-    return r;
+    return (char *)r + HDR;
+}
+
+void *mem_realloc(VM *vm, void *p, size_t old_size, size_t new_size) {
+    void *r = mem_try_realloc(vm, p, old_size, new_size);
+    if (likely(r != NULL) || new_size == 0) return r;
+    vm->alloc_failed = true;
+    if (vm->guard) longjmp(vm->guard->jb, 1);
+    fflush(stdout);
+    fprintf(stderr, "writ: out of memory (%zu bytes) outside a protected call\n", new_size);
+    abort();
+}
+
+void mem_grow_pair(VM *vm, void *a, size_t ea, void *b, size_t eb, size_t oldcap, size_t newcap) {
+    void **pa = a, **pb = b;
+    char *na = mem_alloc(vm, ea * newcap);
+    char *nb = mem_alloc(vm, eb * newcap);
+    if (oldcap) {
+        memcpy(na, *pa, ea * oldcap);
+        memcpy(nb, *pb, eb * oldcap);
+        mem_free(vm, *pa, ea * oldcap);
+        mem_free(vm, *pb, eb * oldcap);
+    }
+    *pa = na;
+    *pb = nb;
+}
+
+char *mem_try_strndup(VM *vm, const char *s, size_t n) {
+    char *d = mem_try_realloc(vm, NULL, 0, n + 1);
+    if (!d) return NULL;
+    memcpy(d, s, n);
+    d[n] = 0;
+    return d;
+}
+
+/* Blocks nothing owns any more: what operations cut short by an allocation
+ * failure had allocated (nothing, after a VM that never failed). */
+void mem_free_all(VM *vm) {
+    size_t left = 0;
+    while (vm->nblocks) {
+        uintptr_t e = vm->blocks[--vm->nblocks];
+        if (e & 1) continue;                       /* a free entry */
+        MemHdr *h = (MemHdr *)e;
+        left++;
+#if defined(__SANITIZE_ADDRESS__) || defined(WRIT_ASAN)
+        if (!vm->alloc_failed) {     /* a real leak: the sanitizer build says so */
+            fprintf(stderr, "writ: a block of %zu bytes still allocated at teardown\n", h->size);
+            abort();
+        }
+#endif
+        vm->bytes -= h->size;
+        vm->alloc(vm->alloc_ud, h, h->size + HDR, 0);
+    }
+    (void)left;
+    if (vm->blocks) vm->alloc(vm->alloc_ud, vm->blocks, sizeof(uintptr_t) * vm->capblocks, 0);
+    vm->blocks = NULL;
+    vm->capblocks = 0;
+    vm->free_slot = 0;
 }
 
 void *mem_calloc(VM *vm, size_t n) {

@@ -5,11 +5,31 @@
 #define WRIT_MEM_H
 
 #include "common.h"
+#include <setjmp.h>
 
 /* Lua-shaped hook: new_size 0 frees; returns NULL on failure. */
 typedef void *(*MemHook)(void *ud, void *ptr, size_t old_size, size_t new_size);
 
+/* Allocation failure (the hook returned NULL) inside a protected region
+ * jumps back to it (MEM_PROTECT); the VM's structures are left as they
+ * were before the failed call (every resize writes its result after it
+ * succeeded), and whatever the abandoned operation allocated stays
+ * registered until writ_vm_free frees it.  Outside every region it aborts:
+ * each public entry point opens one. */
 void *mem_realloc(VM *vm, void *p, size_t old_size, size_t new_size);
+/* The same, but NULL on failure (error reporting, which must not jump). */
+void *mem_try_realloc(VM *vm, void *p, size_t old_size, size_t new_size);
+char *mem_try_strndup(VM *vm, const char *s, size_t n);
+/* Parallel arrays *a (elements of ea bytes) and *b (eb bytes) from oldcap to
+ * newcap elements: both or, if the allocator fails, neither. */
+void mem_grow_pair(VM *vm, void *a, size_t ea, void *b, size_t eb, size_t oldcap, size_t newcap);
+/* Frees every block still registered (writ_vm_free, last). */
+void mem_free_all(VM *vm);
+
+typedef struct MemGuard { jmp_buf jb; struct MemGuard *prev; } MemGuard;
+/* if (MEM_PROTECT(vm, &g)) { the allocator failed: g is already closed } ... mem_unprotect(vm, &g); */
+#define MEM_PROTECT(vm, g) ((g)->prev = (vm)->guard, (vm)->guard = (g), setjmp((g)->jb) != 0 && ((vm)->guard = (g)->prev, 1))
+#define mem_unprotect(vm, g) ((vm)->guard = (g)->prev)
 #define mem_alloc(vm, n) mem_realloc((vm), NULL, 0, (n))
 #define mem_free(vm, p, n) ((void)mem_realloc((vm), (p), (n), 0))
 void *mem_calloc(VM *vm, size_t n);

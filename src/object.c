@@ -28,8 +28,17 @@ static void untrack(VM *vm, Obj *o) {
     if (l->next) OBJ_LINK(l->next)->prev = l->prev;
 }
 
+/* Never jumps: freeing runs while an allocation failure is being reported.
+ * Without room the object stays allocated (writ_vm_free reclaims it). */
 static void defer(VM *vm, Obj *o) {
-    VEC_PUSH(vm, vm->freeing, vm->nfreeing, vm->capfreeing, o);
+    if (vm->nfreeing == vm->capfreeing) {
+        size_t nc = vm->capfreeing ? vm->capfreeing * 2 : 64;
+        Obj **f = mem_try_realloc(vm, vm->freeing, sizeof(Obj *) * vm->capfreeing, sizeof(Obj *) * nc);
+        if (!f) return;
+        vm->freeing = f;
+        vm->capfreeing = nc;
+    }
+    vm->freeing[vm->nfreeing++] = o;
 }
 
 static inline void drop(VM *vm, Obj *o) {

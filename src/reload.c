@@ -423,8 +423,7 @@ static void push_history(VM *vm, ReloadType *rt) {
 static uint32_t add_str_const(VM *vm, Proto *p, const char *s) {
     if (p->nconsts == p->capconsts) {
         uint32_t nc = p->capconsts ? p->capconsts * 2 : 4;
-        p->consts = mem_realloc(vm, p->consts, sizeof(Value) * p->capconsts, sizeof(Value) * nc);
-        p->const_is_str = mem_realloc(vm, p->const_is_str, sizeof(bool) * p->capconsts, sizeof(bool) * nc);
+        mem_grow_pair(vm, &p->consts, sizeof(Value), &p->const_is_str, sizeof(bool), p->capconsts, nc);
         p->capconsts = nc;
     }
     p->consts[p->nconsts].p = str_new(vm, s, strlen(s));
@@ -871,7 +870,7 @@ static writ_status reload_load(VM *vm, const char *name, char *text, size_t len,
     return st;
 }
 
-writ_status writ_reload(writ_vm *vm, const char *path, writ_reload_info *info) {
+static writ_status reload_impl(writ_vm *vm, const char *path, writ_reload_info *info) {
     if (!vm) return WRIT_ERROR_MISUSE;
     if (!path) return api_misuse(vm, "writ_reload needs a path");
     char *text;
@@ -881,9 +880,19 @@ writ_status writ_reload(writ_vm *vm, const char *path, writ_reload_info *info) {
     return reload_load(vm, path, text, len, true, info);
 }
 
-writ_status writ_reload_string(writ_vm *vm, const char *name, const char *source, size_t len, writ_reload_info *info) {
+static writ_status reload_string_impl(writ_vm *vm, const char *name, const char *source, size_t len, writ_reload_info *info) {
     if (!vm) return WRIT_ERROR_MISUSE;
     if (!name || (!source && len)) return api_misuse(vm, "writ_reload_string needs a name and source text");
     char *text = mem_strndup(vm, source ? source : "", len);
     return reload_load(vm, name, text, len, false, info);
+}
+
+/* ---- public entry points: each runs inside API_PROTECT (api.h) ---- */
+
+writ_status writ_reload(writ_vm *vm, const char *path, writ_reload_info *info) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, reload_impl(vm, path, info));
+}
+
+writ_status writ_reload_string(writ_vm *vm, const char *name, const char *source, size_t len, writ_reload_info *info) {
+    API_GUARDED(writ_status, WRIT_ERROR_LIMIT, reload_string_impl(vm, name, source, len, info));
 }

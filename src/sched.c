@@ -8,6 +8,11 @@
 #define TASK_FRAMES0 4
 
 Task *sched_new_task(VM *vm, Proto *entry, Instance *owner) {
+    if (vm->ntasks == vm->cap_tasks) {      /* first: a failure below leaves nothing half-registered */
+        size_t nc = vm->cap_tasks ? vm->cap_tasks * 2 : 16;
+        vm->tasks = mem_realloc(vm, vm->tasks, sizeof(Task *) * vm->cap_tasks, sizeof(Task *) * nc);
+        vm->cap_tasks = nc;
+    }
     Task *t = mem_calloc(vm, sizeof(Task));
     t->h.rc = 1;                       /* the scheduler's reference */
     t->h.kind = OBJ_TASK;
@@ -19,11 +24,6 @@ Task *sched_new_task(VM *vm, Proto *entry, Instance *owner) {
     t->owner = owner;
     if (owner) obj_retain(&owner->h);
     t->state = TASK_RUNNING;
-    if (vm->ntasks == vm->cap_tasks) {
-        size_t nc = vm->cap_tasks ? vm->cap_tasks * 2 : 16;
-        vm->tasks = mem_realloc(vm, vm->tasks, sizeof(Task *) * vm->cap_tasks, sizeof(Task *) * nc);
-        vm->cap_tasks = nc;
-    }
     t->slot = vm->ntasks;
     vm->tasks[vm->ntasks++] = t;
     vm->nlive_tasks++;

@@ -53,8 +53,8 @@ static void type_destroy(VM *vm, Type *t) {
 
 void ty_init(VM *vm, TypeTable *tt) {
     memset(tt, 0, sizeof(*tt));
+    tt->buckets = mem_calloc(vm, sizeof(Type *) * 64);
     tt->nbuckets = 64;
-    tt->buckets = mem_calloc(vm, sizeof(Type *) * tt->nbuckets);
     tt->t_error = type_alloc(vm, T_ERROR, "<error>", false);
     tt->t_void = type_alloc(vm, T_VOID, "void", false);
     tt->t_null = type_alloc(vm, T_NULL, "null", false);

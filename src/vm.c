@@ -35,7 +35,7 @@ void rt_error(VM *vm, const char *fmt, ...) {
     va_end(ap);
     size_t n = strlen(buf) + 1;
     if (vm->error_msg) mem_free(vm, vm->error_msg, vm->error_msg_size);
-    vm->error_msg = mem_strndup(vm, buf, n - 1);
+    vm->error_msg = mem_try_strndup(vm, buf, n - 1);   /* reporting never jumps: NULL renders "out of memory" */
     vm->error_msg_size = n;
     vm->has_error = true;
     vm->error_is_limit = false;
@@ -49,6 +49,17 @@ static uint32_t frame_line(Frame *f) {
     return at < p->ncode ? p->lines[at] : 0;
 }
 
+/* Room for one more trace frame (false when memory is out: the trace is cut). */
+static bool trace_room(VM *vm) {
+    if (vm->ntrace < vm->cap_trace) return true;
+    size_t nc = vm->cap_trace ? vm->cap_trace * 2 : 32;
+    TraceFrame *t = mem_try_realloc(vm, vm->trace, sizeof(TraceFrame) * vm->cap_trace, sizeof(TraceFrame) * nc);
+    if (!t) return false;
+    vm->trace = t;
+    vm->cap_trace = nc;
+    return true;
+}
+
 /* Appends the frames [lo, nframes) of the running context to the trace,
  * innermost first.  An error crossing task switches appends each context. */
 static void trace_add(VM *vm, size_t lo) {
@@ -56,11 +67,7 @@ static void trace_add(VM *vm, size_t lo) {
         Frame *f = &vm->frames[i];
         Proto *p = f->proto;
         if (f->hidden || p->hidden) continue;      /* library frames (preludes) are not shown */
-        if (vm->ntrace == vm->cap_trace) {
-            size_t nc = vm->cap_trace ? vm->cap_trace * 2 : 32;
-            vm->trace = mem_realloc(vm, vm->trace, sizeof(TraceFrame) * vm->cap_trace, sizeof(TraceFrame) * nc);
-            vm->cap_trace = nc;
-        }
+        if (!trace_room(vm)) return;
         TraceFrame *t = &vm->trace[vm->ntrace++];
         t->fn = p->is_lambda ? "<lambda>" : p->name ? p->name : "<script>";
         t->file = p->file ? p->file : p->module && p->module->name ? p->module->name : "?";
@@ -71,11 +78,7 @@ static void trace_add(VM *vm, size_t lo) {
 
 /* A host function's frame: "at NAME (host)". */
 static void trace_host(VM *vm, const char *name) {
-    if (vm->ntrace == vm->cap_trace) {
-        size_t nc = vm->cap_trace ? vm->cap_trace * 2 : 32;
-        vm->trace = mem_realloc(vm, vm->trace, sizeof(TraceFrame) * vm->cap_trace, sizeof(TraceFrame) * nc);
-        vm->cap_trace = nc;
-    }
+    if (!trace_room(vm)) return;
     TraceFrame *t = &vm->trace[vm->ntrace++];
     t->fn = name;
     t->file = NULL;
@@ -123,21 +126,24 @@ static bool host_result(VM *vm, HostFn *h, writ_value r, Value *out) {
 /* Renders "error: msg" and the trace into vm->error_text (§24: above 50
  * frames, the first and last 25 around an omission line). */
 static void trace_render(VM *vm) {
-    Buf b;
-    buf_init(&b, vm);
-    buf_printf(&b, "error: %s\n", vm->error_msg ? vm->error_msg : "unknown error");
-    size_t n = vm->ntrace;
-    for (size_t k = 0; k < n; k++) {
-        if (n > 50 && k == 25) buf_printf(&b, "  ... %zu frames omitted ...\n", n - 50);
-        if (n > 50 && k >= 25 && k < n - 25) continue;
-        TraceFrame *t = &vm->trace[k];
-        if (t->host) buf_printf(&b, "  at %s (host)\n", t->fn);
-        else buf_printf(&b, "  at %s (%s:%u)\n", t->fn, t->file, t->line);
+    size_t n = vm->ntrace, len = 0, cap = 256;
+    char *s = NULL;
+    for (int pass = 0; pass < 2; pass++) {      /* measure, then write (no jumping allocation) */
+        len = (size_t)snprintf(s, s ? cap : 0, "error: %s\n", vm->error_msg ? vm->error_msg : "out of memory");
+        for (size_t k = 0; k < n; k++) {
+            if (n > 50 && k == 25) len += (size_t)snprintf(s ? s + len : NULL, s ? cap - len : 0, "  ... %zu frames omitted ...\n", n - 50);
+            if (n > 50 && k >= 25 && k < n - 25) continue;
+            TraceFrame *t = &vm->trace[k];
+            if (t->host) len += (size_t)snprintf(s ? s + len : NULL, s ? cap - len : 0, "  at %s (host)\n", t->fn);
+            else len += (size_t)snprintf(s ? s + len : NULL, s ? cap - len : 0, "  at %s (%s:%u)\n", t->fn, t->file, t->line);
+        }
+        if (pass == 0) {
+            cap = len + 1;
+            s = mem_try_realloc(vm, NULL, 0, cap);
+            if (!s) break;
+        }
     }
-    if (vm->error_text) mem_free(vm, vm->error_text, vm->error_text_size);
-    vm->error_text = mem_strndup(vm, b.data ? b.data : "", b.len);
-    vm->error_text_size = b.len + 1;
-    buf_free(&b);
+    api_set_error_text_owned(vm, s, cap);
 }
 
 /* Releases the owned references of frames[lo, n) and returns lo (the new
@@ -159,6 +165,32 @@ size_t vm_unwind_frames(VM *vm, Frame *frames, size_t n, Value *stack, size_t lo
 
 static void unwind(VM *vm, size_t lo) {
     vm->nframes = vm_unwind_frames(vm, vm->frames, vm->nframes, vm->stack, lo);
+}
+
+void vm_globals_reserve(VM *vm, uint32_t need) {
+    Globals *g = &vm->g;
+    if (need <= g->cap) return;
+    uint32_t nc = g->cap ? g->cap : 64;
+    while (nc < need) nc *= 2;
+    Value *globals = mem_alloc(vm, sizeof(Value) * nc);
+    bool *ginit = mem_alloc(vm, sizeof(bool) * nc);
+    Type **gtypes = mem_alloc(vm, sizeof(Type *) * nc);
+    char **gnames = mem_alloc(vm, sizeof(char *) * nc);
+    const char **gfiles = mem_alloc(vm, sizeof(char *) * nc);
+    if (g->cap) {
+        memcpy(globals, g->globals, sizeof(Value) * g->nglobals);
+        memcpy(ginit, g->ginit, sizeof(bool) * g->nglobals);
+        memcpy(gtypes, g->gtypes, sizeof(Type *) * g->nglobals);
+        memcpy(gnames, g->gnames, sizeof(char *) * g->nglobals);
+        memcpy(gfiles, g->gfiles, sizeof(char *) * g->nglobals);
+        mem_free(vm, g->globals, sizeof(Value) * g->cap);
+        mem_free(vm, g->ginit, sizeof(bool) * g->cap);
+        mem_free(vm, g->gtypes, sizeof(Type *) * g->cap);
+        mem_free(vm, g->gnames, sizeof(char *) * g->cap);
+        mem_free(vm, (void *)g->gfiles, sizeof(char *) * g->cap);
+    }
+    g->globals = globals; g->ginit = ginit; g->gtypes = gtypes; g->gnames = gnames; g->gfiles = gfiles;
+    g->cap = nc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -286,6 +318,8 @@ static void task_bottom_frame(Task *t, Proto *q, Closure *ccl, uint32_t nset) {
 /* Installs t's stack over the running context (cur, whose bottom frame
  * count is stop). */
 static void task_enter(VM *vm, Task *t, Task *cur, size_t stop, bool host) {
+    t->outer = vm->installed;
+    vm->installed = t;
     t->resumer = cur;
     t->resumer_stop = stop;
     t->host_resumed = host;
@@ -298,6 +332,7 @@ static void task_enter(VM *vm, Task *t, Task *cur, size_t stop, bool host) {
 
 /* Gives t its stack back and reinstalls the resumer's. */
 static void task_leave(VM *vm, Task *t) {
+    vm->installed = t->outer;
     ctx_swap(vm, t);
     vm->depth_base = (uint32_t)t->saved_depth_base;
     vm->running = t->resumer;
@@ -1216,6 +1251,30 @@ error:
     }
     trace_render(vm);
     return false;
+}
+
+/* After an allocation failure cut an entry short (api.c): ends the tasks
+ * entered since (failed), releases the frames above nframes, and reports
+ * "out of memory" with the trace of what was running, like a limit. */
+void vm_recover(VM *vm, size_t nframes, Task *installed) {
+    if (vm->error_msg) mem_free(vm, vm->error_msg, vm->error_msg_size);
+    vm->error_msg = mem_try_strndup(vm, "out of memory", 13);
+    vm->error_msg_size = 14;
+    vm->has_error = true;
+    vm->error_is_limit = true;
+    vm->ntrace = 0;
+    while (vm->installed != installed && vm->installed) {
+        Task *t = vm->installed;
+        trace_add(vm, 0);
+        unwind(vm, 0);
+        task_leave(vm, t);
+        sched_end(vm, t, TASK_FAILED);
+    }
+    if (vm->nframes > nframes) {
+        trace_add(vm, nframes);
+        unwind(vm, nframes);
+    }
+    trace_render(vm);
 }
 
 bool rt_call(VM *vm, struct Proto *p, Value *args, uint32_t nargs, Value *result) {

@@ -27,6 +27,10 @@ typedef struct Globals {
     uint32_t nglobals, cap;
 } Globals;
 
+/* Room for `need` global slots.  The five arrays are replaced together or
+ * not at all (an allocation failure leaves them as they were). */
+void vm_globals_reserve(VM *vm, uint32_t need);
+
 /* A file already loaded in this VM: later imports of it reuse it. */
 typedef struct LoadedFile {
     char *path;
@@ -78,6 +82,7 @@ typedef struct Task {
     Value result;               /* once done (owned if result_is_ref) */
     bool has_result, result_is_ref;
     size_t slot;                /* index in vm->tasks */
+    struct Task *outer;         /* running: the task installed before it (NULL: a host stack) */
 } Task;
 
 /* The debugger (debug.c): hooks, breakpoints and the stepping state. */
@@ -101,6 +106,10 @@ struct writ_vm {
     size_t bytes;           /* currently allocated */
     size_t mem_limit;       /* 0 = none */
     bool mem_failed;
+    /* every live block (mem.c): an aborted operation's blocks are freed at teardown */
+    uintptr_t *blocks; size_t nblocks, capblocks, free_slot;
+    struct MemGuard *guard;     /* innermost protected region: allocation failure jumps here */
+    bool alloc_failed;          /* the allocator failed at least once (mem_free_all may find blocks) */
 
     TypeTable types;
     uint64_t lib_on;        /* bit m: library module lib_modules[m] is enabled */
@@ -139,7 +148,7 @@ struct writ_vm {
     char *error_msg;        /* set by rt_error (owned, mem_ allocated) */
     size_t error_msg_size;
     TraceFrame *trace; size_t ntrace, cap_trace;   /* the last runtime error's frames */
-    char *error_text;       /* rendered message + trace */
+    char *error_text;       /* rendered message + trace (error_text_size 0: a static text) */
     char *display_text; size_t display_size;   /* writ_display's last result */
     writ_diagnostic *diags; size_t ndiags;     /* the last compile's diagnostics (strings owned) */
     size_t error_text_size;
@@ -147,6 +156,7 @@ struct writ_vm {
     /* coroutine scheduler (sched.c): tasks in start order, NULL = ended */
     Task **tasks; size_t ntasks, cap_tasks, nlive_tasks;
     Task *running;          /* the innermost running task, or NULL */
+    Task *installed;        /* the task whose stack is installed (NULL: the VM's own) */
     bool ticking;
     double (*tick_source)(void *ud);   /* tick source mode (NULL: manual) */
     void *tick_ud;
@@ -177,6 +187,7 @@ struct writ_vm {
     Globals g;
     LoadedFile *loaded; size_t nloaded, cap_loaded;
     struct Arena **arenas; size_t narenas, cap_arenas;   /* compile data of loaded modules */
+    struct Arena *loading_arena;                         /* the compile in progress (freed if the allocator fails) */
     struct ArenaBlock *arena_cache; size_t arena_cached; /* blocks of freed arenas, for reuse (mem.c) */
     char **files; size_t nfiles, capfiles;               /* module names for globals' owners (interned) */
     void **results; size_t nresults, cap_results;        /* their checker results (CheckResult) */

@@ -422,6 +422,7 @@ int main(void) {
     test_suggest();
     arena_cache_free(vm);
     if (vm->bytes != 0) FAIL("leaked %zu bytes", vm->bytes);
+    mem_free_all(vm);               /* the VM's table of live blocks (mem.c) */
     free(vm);
     printf("test_diag: %d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;

@@ -604,6 +604,7 @@ int main(void) {
     test_eof_and_memory();
     arena_cache_free(vm);
     if (vm->bytes != 0) FAIL("leaked %zu bytes", vm->bytes);
+    mem_free_all(vm);               /* the VM's table of live blocks (mem.c) */
     free(vm);
     printf("test_lex: %d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;

@@ -616,6 +616,7 @@ int main(void) {
     arena_cache_free(vm);
     CHECK(vm->bytes == 0, "all memory freed (%zu bytes left)", vm->bytes);
     printf("test_parse: %d checks, %d failures\n", checks, failures);
+    mem_free_all(vm);               /* the VM's table of live blocks (mem.c) */
     free(vm);
     return failures ? 1 : 0;
 }

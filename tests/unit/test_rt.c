@@ -1063,6 +1063,7 @@ int main(void) {
     vm->error_msg = NULL;
     ty_free(vm, &vm->types);
     CHECK(vm->bytes == 0);
+    mem_free_all(vm);               /* the VM's table of live blocks (mem.c) */
     free(vm);
     if (failures) {
         fprintf(stderr, "test_rt: %d of %d checks failed\n", failures, checks);
