@@ -286,7 +286,8 @@ WRIT_API writ_status writ_type_constructor(writ_vm *vm, writ_host_type *t, const
                                            writ_constructor fn, void *ud);
 WRIT_API writ_status writ_type_destructor(writ_vm *vm, writ_host_type *t, writ_destructor fn, void *ud);
 /* A handle to a host object (owned by the host until writ_release).  vm_owned: the VM runs the
- * destructor when the last reference goes; otherwise the object is lent and never freed by it. */
+ * destructor when the last reference goes; otherwise the object is lent and never freed by it.
+ * When memory runs out the result is a WRIT_VOID value and obj stays the host's to free. */
 WRIT_API writ_value writ_host_object(writ_vm *vm, writ_host_type *t, void *obj, bool vm_owned);
 /* The C object of a host value, or NULL (not a host value, or invalidated). */
 WRIT_API void *writ_host_ptr(writ_value v);

@@ -352,18 +352,22 @@ static writ_status type_static_impl(writ_vm *vm, writ_host_type *t, const char *
     return add_fn(vm, t, name, sig, fn, ud, true);
 }
 
-static writ_value host_object_impl(writ_vm *vm, writ_host_type *t, void *obj, bool vm_owned);
-
 /* The constructor as a host function returning the new object. */
 static writ_status ctor_call(writ_vm *vm, const writ_value *args, int nargs, writ_value *ret, void *ud) {
     HostType *ht = ud;
+    /* the handle first: once the host has made its object, nothing can fail and lose it */
+    HostObj *o = host_obj_new(vm, ht, NULL, true);
     vm->has_error = false;
     void *p = ht->ctor_fn(vm, args, nargs, ht->ctor_ud);
     if (!p) {
+        mem_free(vm, o, sizeof *o);
         if (!vm->has_error) rt_error(vm, "%s constructor failed", ht->name);
         return WRIT_ERROR_RUNTIME;
     }
-    *ret = host_object_impl(vm, (writ_host_type *)ht, p, true);
+    o->ptr = p;
+    ret->kind = WRIT_HOST;
+    ret->type = (const writ_type *)ht->type;
+    ret->as.ref = o;
     return WRIT_OK;
 }
 
