@@ -111,9 +111,9 @@ $(BUILD)/obj/cli/%.o: cli/%.c cli/cli.h src/repl.h include/writ.h
 $(BUILD)/writ: $(CLI_OBJ) $(BUILD)/libwrit.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CLI_LIBS)
 
-$(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libwrit.a
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/testkit.h $(BUILD)/libwrit.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS)
 
 # the canvas host: the public header and the static library only
 CANVAS_SRC := $(filter-out canvas/imgdiff.c,$(wildcard canvas/*.c))

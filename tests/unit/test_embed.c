@@ -4,31 +4,12 @@
  * globals, coroutines driven by the host, limits, and every misuse path.
  * A counting allocator checks that each VM returns to zero. */
 #include "../../include/writ.h"
+#include "testkit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <stddef.h>
-
-static int failures, checks;
-#define CHECK(c) do { checks++; if (!(c)) { failures++; fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); } } while (0)
-#define HAS(hay, needle) CHECK(strstr((hay), (needle)) != NULL)
-
-typedef struct Out { char buf[8192]; size_t n; } Out;
-static void sink(void *ud, const char *s, size_t n) {
-    Out *o = ud;
-    if (o->n + n < sizeof o->buf) { memcpy(o->buf + o->n, s, n); o->n += n; o->buf[o->n] = 0; }
-}
-
-typedef struct Counter { long live; long bytes; } Counter;
-static void *counting_alloc(void *ud, void *p, size_t old, size_t n) {
-    Counter *c = ud;
-    if (n == 0) { if (p) { c->live--; c->bytes -= (long)old; } free(p); return NULL; }
-    void *r = realloc(p, n);
-    if (!p) c->live++;
-    c->bytes += (long)n - (long)old;
-    return r;
-}
 
 static Out out;
 static Counter counter;

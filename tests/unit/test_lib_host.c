@@ -4,19 +4,11 @@
  * methods, invoke with defaults and errors, invalidated objects) and toJson
  * (a host type with fields is an object of them; an opaque one is an error). */
 #include "../../include/writ.h"
+#include "testkit.h"
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int failures, checks;
-#define CHECK(c) do { checks++; if (!(c)) { failures++; fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); } } while (0)
-
-typedef struct Out { char buf[8192]; size_t n; } Out;
-static void sink(void *ud, const char *s, size_t n) {
-    Out *o = ud;
-    if (o->n + n < sizeof o->buf) { memcpy(o->buf + o->n, s, n); o->n += n; o->buf[o->n] = 0; }
-}
 
 typedef struct Unit { int32_t hp; float speed; char name[16]; } Unit;
 

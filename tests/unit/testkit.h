@@ -1,0 +1,34 @@
+/* testkit.h — what the C tests share: CHECK / HAS that count and report
+ * failures, an output sink, and a counting allocator that lets a test
+ * check that a VM gives back every byte it took. */
+#ifndef WRIT_TESTKIT_H
+#define WRIT_TESTKIT_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures, checks;
+#define CHECK(c) do { checks++; if (!(c)) { failures++; fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); } } while (0)
+#define HAS(hay, needle) do { const char *h_ = (hay); CHECK(strstr(h_, (needle)) != NULL); \
+    if (!strstr(h_, (needle))) fprintf(stderr, "  got: %s\n", h_); } while (0)
+
+/* What a VM printed (writ_config.write = sink, write_ud = &some Out). */
+typedef struct Out { char buf[8192]; size_t n; } Out;
+static inline void sink(void *ud, const char *s, size_t n) {
+    Out *o = ud;
+    if (o->n + n < sizeof o->buf) { memcpy(o->buf + o->n, s, n); o->n += n; o->buf[o->n] = 0; }
+}
+
+/* writ_config.alloc = counting_alloc, alloc_ud = &some Counter: blocks and bytes live. */
+typedef struct Counter { long live; long bytes; } Counter;
+static inline void *counting_alloc(void *ud, void *p, size_t old, size_t n) {
+    Counter *c = ud;
+    if (n == 0) { if (p) { c->live--; c->bytes -= (long)old; } free(p); return NULL; }
+    void *r = realloc(p, n);
+    if (!p) c->live++;
+    c->bytes += (long)n - (long)old;
+    return r;
+}
+
+#endif
