@@ -62,6 +62,16 @@ static double run_fn(writ_vm *vm, const char *name) {
     return now() - t0;
 }
 
+/* Each function's best time of five rounds (the rounds interleave them). */
+static void best_of_5(writ_vm *vm, const char *const names[3], double best[3]) {
+    for (int k = 0; k < 3; k++) best[k] = 1e9;
+    for (int r = 0; r < 5; r++)
+        for (int k = 0; k < 3; k++) {
+            double t = run_fn(vm, names[k]);
+            if (t < best[k]) best[k] = t;
+        }
+}
+
 static void host_calls(void) {
     writ_vm *vm = writ_vm_new(NULL);
     writ_register_fn(vm, "add1", "(int) -> int", add1, NULL);
@@ -71,15 +81,11 @@ static void host_calls(void) {
         "func withScript() { var x = 0\n for i in 0..10000000 { x = plain(x) }\n assert(x == 10000000) }\n"
         "func empty() { var x = 0\n for i in 0..10000000 { x = x + 1 }\n assert(x == 10000000) }\n";
     if (writ_load_string(vm, "calls.writ", src, strlen(src)) != WRIT_OK) die(vm);
-    double best_h = 1e9, best_s = 1e9, best_e = 1e9;
-    for (int r = 0; r < 5; r++) {
-        double h = run_fn(vm, "withHost"), s = run_fn(vm, "withScript"), e = run_fn(vm, "empty");
-        if (h < best_h) best_h = h;
-        if (s < best_s) best_s = s;
-        if (e < best_e) best_e = e;
-    }
-    printf("| host function call (script -> C), per call | %.1f ns |\n", (best_h - best_e) / 1e7 * 1e9);
-    printf("| script function call, per call (for scale) | %.1f ns |\n", (best_s - best_e) / 1e7 * 1e9);
+    static const char *const names[3] = { "withHost", "withScript", "empty" };
+    double best[3];
+    best_of_5(vm, names, best);
+    printf("| host function call (script -> C), per call | %.1f ns |\n", (best[0] - best[2]) / 1e7 * 1e9);
+    printf("| script function call, per call (for scale) | %.1f ns |\n", (best[1] - best[2]) / 1e7 * 1e9);
     writ_vm_free(vm);
 }
 
@@ -99,15 +105,11 @@ static void host_methods(void) {
         "func empty(c: Canvas) { var x = 0.0\n for i in 0..10000000 { x = x + 1.0 } }\n"
         "func runMoves() { moves(canvas) }\nfunc runRects() { rects(canvas) }\nfunc runEmpty() { empty(canvas) }\n";
     if (writ_load_string(vm, "methods.writ", src, strlen(src)) != WRIT_OK) die(vm);
-    double best_m = 1e9, best_r = 1e9, best_e = 1e9;
-    for (int r = 0; r < 5; r++) {
-        double m = run_fn(vm, "runMoves"), q = run_fn(vm, "runRects"), e = run_fn(vm, "runEmpty");
-        if (m < best_m) best_m = m;
-        if (q < best_r) best_r = q;
-        if (e < best_e) best_e = e;
-    }
-    printf("| host method c.moveTo(x, y), per call | %.1f ns |\n", (best_m - best_e) / 1e7 * 1e9);
-    printf("| host method c.fillRect(x, y, w, h, color: Color), per call | %.1f ns |\n", (best_r - best_e) / 1e7 * 1e9);
+    static const char *const names[3] = { "runMoves", "runRects", "runEmpty" };
+    double best[3];
+    best_of_5(vm, names, best);
+    printf("| host method c.moveTo(x, y), per call | %.1f ns |\n", (best[0] - best[2]) / 1e7 * 1e9);
+    printf("| host method c.fillRect(x, y, w, h, color: Color), per call | %.1f ns |\n", (best[1] - best[2]) / 1e7 * 1e9);
     writ_release(vm, c);
     writ_vm_free(vm);
 }
