@@ -62,6 +62,8 @@ bool api_from_writ(VM *vm, Type *t, writ_value w, Value *out, char *why, size_t 
 /* writ_type_of without its API_PROTECT (for API functions already inside one). */
 const writ_type *api_type_of(writ_vm *vm, const char *spelling);
 static inline writ_value api_no_value(void) { writ_value w; memset(&w, 0, sizeof w); return w; }
+/* The writ_kind of values of static type t (WRIT_VOID for types the API has no kind for). */
+writ_kind api_kind_of(const Type *t);
 /* The spelling of a host value's type for messages. */
 const char *api_kind_name(writ_value w);
 

@@ -11,7 +11,7 @@
 /* ------------------------------------------------------------------ */
 /* conversion */
 
-static writ_kind kind_of(Type *t) {
+writ_kind api_kind_of(const Type *t) {
     switch (t->kind) {
     case T_VOID: return WRIT_VOID;
     case T_NULL: return WRIT_NULL;
@@ -48,7 +48,7 @@ writ_value api_to_writ(VM *vm, Type *t, Value v, bool retain) {
         v = opt_payload(t->a, v);
         t = t->a;
     }
-    w.kind = kind_of(t);
+    w.kind = api_kind_of(t);
     w.type = (const writ_type *)t;
     switch (w.kind) {
     case WRIT_VOID: case WRIT_NULL: break;
@@ -121,7 +121,7 @@ bool api_from_writ(VM *vm, Type *t, writ_value w, Value *out, char *why, size_t 
         val_release(vm, t->a, inner);
         return true;
     }
-    writ_kind want = kind_of(t);
+    writ_kind want = api_kind_of(t);
     bool ok;
     switch (t->kind) {
     case T_INT: ok = w.kind == WRIT_INT; out->i = w.as.i; break;

@@ -180,21 +180,11 @@ static writ_status get_global_impl(writ_vm *vm, const char *module, const char *
 
 int host_direct_kind(const Type *t) {
     switch (t->kind) {
-    case T_INT: return WRIT_INT;
-    case T_FLOAT: return WRIT_FLOAT;
-    case T_BOOL: return WRIT_BOOL;
-    case T_STRING: return WRIT_STRING;
-    case T_ARRAY: return WRIT_ARRAY;
-    case T_DICT: return WRIT_DICT;
-    case T_TUPLE: return WRIT_TUPLE;
-    case T_STRUCT: return WRIT_STRUCT;
-    case T_RESULT: return WRIT_RESULT;
-    case T_FUNC: return WRIT_FUNCTION;
-    case T_WEAK: return WRIT_WEAK;
-    case T_WAIT: return WRIT_WAIT;
-    case T_HOST: return WRIT_HOST;
-    default: return -1;
+    case T_ANY: case T_OPTIONAL: case T_ENUM: case T_CLASS: case T_TRAIT: return -1;
+    default: break;
     }
+    writ_kind k = api_kind_of(t);
+    return k == WRIT_VOID || k == WRIT_NULL ? -1 : (int)k;
 }
 
 static void free_hostfn(VM *vm, HostFn *h) {
