@@ -3,22 +3,11 @@
  * of doubles and built from one, and a function handle's type compared
  * with an interned type to check a script's callback signature. */
 #include "../../include/writ.h"
+#include "testkit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int failures, checks;
-#define CHECK(c) do { checks++; if (!(c)) { failures++; fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); } } while (0)
-
-typedef struct Counter { long live; } Counter;
-static void *counting_alloc(void *ud, void *p, size_t old, size_t n) {
-    Counter *c = ud;
-    (void)old;
-    if (n == 0) { if (p) c->live--; free(p); return NULL; }
-    void *r = realloc(p, n);
-    if (!p) c->live++;
-    return r;
-}
 
 static double sum_seen;
 /* (c: Color, r: Rectangle) -> Vector2: reads both through writ_struct_floats */

@@ -6,7 +6,7 @@ hits the instruction limit and becomes the same overlay, not a hang.
 Usage: overlay.py WRIT_CANVAS   (exit 0: passed; else the reason)"""
 import os, subprocess, sys, tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from reload import read_png, near
+from reload import read_png, near, run_main
 
 SCRIPT = """func draw(c: Canvas, f: Frame) {
     c.clear(Color(0.0, 0.0, 1.0))
@@ -36,10 +36,4 @@ def check(canvas):
     return None
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
-        print(__doc__)
-        sys.exit(2)
-    why = check(os.path.abspath(sys.argv[1]))
-    if why:
-        print(why)
-        sys.exit(1)
+    run_main(check, __doc__)

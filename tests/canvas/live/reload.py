@@ -164,11 +164,15 @@ def check(canvas):
         r.p.terminate()
         r.p.wait()
 
-if __name__ == "__main__":
+def run_main(check, doc):
+    """The command line of a live test: check(WRIT_CANVAS) returns None or why it failed."""
     if len(sys.argv) < 2:
-        print(__doc__)
+        print(doc)
         sys.exit(2)
     why = check(os.path.abspath(sys.argv[1]))
     if why:
         print(why)
         sys.exit(1)
+
+if __name__ == "__main__":
+    run_main(check, __doc__)
