@@ -26,7 +26,9 @@ static const char usage[] =
     "               on screen and the last good code keeps running (headless: frames in real time)\n"
     "  --stats      after each reload print `reload: compile X ms, save-to-frame Y ms` to stderr;\n"
     "               frame and script time on screen\n"
-    "  --demo-data  sampleSystem() returns smooth made-up numbers (reproducible screenshots)\n";
+    "  --demo-data  sampleSystem() returns smooth made-up numbers (reproducible screenshots)\n"
+    "  --bench-reload N  headless: draw a frame, then N times reload SCRIPT and draw a frame;\n"
+    "               prints the reload compile time (p50, p95, min)\n";
 
 static bool parse_size(const char *s, int *w, int *h) {
     char *end;
@@ -50,7 +52,8 @@ static int parse_args(int argc, char **argv, CanvasOptions *o) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        bool takes = !strcmp(a, "--size") || !strcmp(a, "--fps") || !strcmp(a, "--frames") || !strcmp(a, "--out");
+        bool takes = !strcmp(a, "--size") || !strcmp(a, "--fps") || !strcmp(a, "--frames") || !strcmp(a, "--out") ||
+                     !strcmp(a, "--bench-reload");
         if (takes && !val) { fprintf(stderr, "writ-canvas: %s needs a value\n%s", a, usage); return 2; }
         char *end = NULL;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fputs(usage, stdout); exit(0); }
@@ -68,6 +71,11 @@ static int parse_args(int argc, char **argv, CanvasOptions *o) {
         } else if (!strcmp(a, "--frames")) {
             o->frames = strtol(val, &end, 10);
             if (end == val || *end || o->frames < 0) { fprintf(stderr, "writ-canvas: --frames wants a count >= 0, got '%s'\n", val); return 2; }
+            i++;
+        } else if (!strcmp(a, "--bench-reload")) {
+            o->bench_reloads = strtol(val, &end, 10);
+            if (end == val || *end || o->bench_reloads < 1) { fprintf(stderr, "writ-canvas: --bench-reload wants a count >= 1, got '%s'\n", val); return 2; }
+            o->headless = true;
             i++;
         } else if (!strcmp(a, "--out")) { o->out = val; i++; }
         else if (a[0] == '-' && a[1]) { fprintf(stderr, "writ-canvas: unknown option '%s'\n%s", a, usage); return 2; }
@@ -121,6 +129,38 @@ static int run_headless(Script *s, const CanvasOptions *o, Live *l) {
     return 0;
 }
 
+static int cmp_ms(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* --bench-reload N: the reload compile time of SCRIPT without the file
+ * watcher; a frame is drawn between reloads, as in live coding, so the
+ * caches are as cold as they are there. */
+static int bench_reload(Script *s, const CanvasOptions *o) {
+    script_frame(s, 1.0 / o->fps);
+    double *ms = malloc((size_t)o->bench_reloads * sizeof *ms);
+    if (!ms) return EXIT_HOST;
+    char why[512];
+    for (long i = 0; i < o->bench_reloads; i++) {
+        double t0 = live_now();
+        writ_status st = writ_reload(s->vm, s->path, NULL);
+        ms[i] = (live_now() - t0) * 1e3;
+        if (st != WRIT_OK || !script_refresh(s, why, sizeof why)) {
+            fprintf(stderr, "writ-canvas: reload failed:\n%s", st != WRIT_OK ? writ_error_text(s->vm) : why);
+            free(ms);
+            return EXIT_SCRIPT_COMPILE;
+        }
+        script_frame(s, 1.0 / o->fps);
+    }
+    qsort(ms, (size_t)o->bench_reloads, sizeof *ms, cmp_ms);
+    long n = o->bench_reloads;
+    printf("reload compile over %ld reloads: p50 %.3f ms, p95 %.3f ms, min %.3f ms\n", n, ms[n / 2],
+           ms[(long)((double)(n - 1) * 0.95 + 0.5)], ms[0]);
+    free(ms);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     CanvasOptions o;
     int st = parse_args(argc, argv, &o);
@@ -133,7 +173,8 @@ int main(int argc, char **argv) {
     st = script_open(&s, &o, CANVAS_INSTRUCTION_LIMIT, o.watch);
     Live *l = st == 0 ? live_new(&s, &o) : NULL;
     if (st == 0 && !l) st = EXIT_HOST;
-    if (st == 0) st = o.headless ? run_headless(&s, &o, l) : window_run(&s, &o, l);
+    if (st == 0 && o.bench_reloads) st = bench_reload(&s, &o);
+    else if (st == 0) st = o.headless ? run_headless(&s, &o, l) : window_run(&s, &o, l);
     live_free(l);
     script_close(&s);
     return st;

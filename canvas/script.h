@@ -19,6 +19,7 @@ typedef struct CanvasOptions {
     bool headless, watch, stats;
     bool demo_data;              /* sampleSystem() from deterministic curves, not /proc */
     long frames;                 /* 0: no limit */
+    long bench_reloads;          /* --bench-reload N (main.c) */
     const char *out;             /* NULL: no PNG output */
     const char *script;
 } CanvasOptions;

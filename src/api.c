@@ -9,6 +9,7 @@
 #include "host.h"
 #include "reload.h"
 #include "debug.h"
+#include "iface.h"
 #include "../lib/random.h"
 #include "chunk.h"
 #include "lex.h"
@@ -348,6 +349,7 @@ typedef struct Unit {
     Program *prog;
     int state;           /* 0 new, 1 on the DFS stack, 2 done */
     bool from_string;    /* the main unit of a string load */
+    uint64_t fp;         /* interface fingerprint (iface.c) */
 } Unit;
 
 typedef struct Loader {
@@ -536,6 +538,7 @@ static Unit *parse_unit(Loader *L, const char *name, char *text, size_t len) {
     Token *toks = lex_source(L->arena, L->diags, &u->src, &ntoks);
     if (name[0] != '<' || !lib_module_of_prelude(name)) L->want |= prelude_names_used(toks, ntoks);
     u->prog = parse_program(L->arena, L->diags, &u->src, toks, ntoks);
+    if (name[0] != '<') u->fp = iface_fingerprint(L->arena, toks, ntoks, u->prog);
     VEC_PUSH(L->vm, L->units, L->nunits, L->capunits, u);
     return u;
 }
@@ -582,7 +585,8 @@ static void visit(Loader *L, Unit *u) {
         if (s->kind != S_IMPORT) continue;
         ImportDecl *imp = s->imp;
         char *path = join_path(L->arena, import_base(L, u), imp->path);
-        Program *done = find_loaded(L->vm, module_key(L->arena, path));
+        imp->key = module_key(L->arena, path);
+        Program *done = find_loaded(L->vm, imp->key);
         if (done) { imp->target = done; continue; }      /* loaded by an earlier load: shared */
         Unit *t = NULL;
         for (uint32_t k = 0; k < L->nunits; k++) if (strcmp(L->units[k]->name, path) == 0) t = L->units[k];
@@ -773,8 +777,11 @@ static writ_status load_body(VM *vm, const char *name, char *text, size_t len, b
     L.diags = &d;
     Unit *main_unit = parse_unit(&L, name, text, len);
     main_unit->from_string = from_string;
+    struct ReloadCtx *rc = vm->reload;
+    if (rc && rc->only_file && main_unit->fp != rc->want_fp) rc->abort_file = true;   /* its interface changed */
+    bool go = !(rc && rc->abort_file);
     if (!library) L.want |= prelude_names_bound(vm);
-    if (!d.syntax_error) visit(&L, main_unit);
+    if (!d.syntax_error && go) visit(&L, main_unit);
     writ_status lib_st = WRIT_OK;
     if (library) {                        /* the library load: the preludes, dependencies first */
         Program **pre = NULL;
@@ -791,7 +798,7 @@ static writ_status load_body(VM *vm, const char *name, char *text, size_t len, b
         uint64_t need = 0;
         for (uint32_t m = 0; m < lib_nmodules && m < 64; m++)
             if ((L.want >> m & 1) && prelude_usable(vm, m) && !prelude_loaded(vm, m)) need |= 1ULL << m;
-        if (need && !d.syntax_error) lib_st = load_library(vm, need);
+        if (need && !d.syntax_error && go) lib_st = load_library(vm, need);
     }
     Program **earlier = NULL;         /* preludes compiled by earlier loads (enabled modules only) */
     const LibModule *lm;
@@ -801,7 +808,7 @@ static writ_status load_body(VM *vm, const char *name, char *text, size_t len, b
             VEC_PUSH(vm, earlier, nearlier, capearlier, vm->loaded[i].prog);
     CheckResult cr;
     memset(&cr, 0, sizeof cr);
-    if (!d.syntax_error && !d.n && lib_st == WRIT_OK)
+    if (!d.syntax_error && !d.n && lib_st == WRIT_OK && go)
         chk_modules(vm, arenap, &d, L.order, L.norder, &cr, earlier, nearlier, h ? h->session : NULL);
     VEC_FREE(vm, earlier, capearlier);
     Type *value_type = NULL;
@@ -821,32 +828,42 @@ static writ_status load_body(VM *vm, const char *name, char *text, size_t len, b
     m->src.name = m->name;
     m->src.text = text;
     m->src.len = len;
+    m->fp = main_unit->fp;
     /* the module keeps every file's name and text: traces and protos refer to them */
     for (uint32_t i = 1; i < L.nunits; i++) {
         Unit *u = L.units[i];
         if (m->nfiles == m->capfiles) {
             uint32_t nc = m->capfiles ? m->capfiles * 2 : 4;
             size_t *lens = mem_alloc(vm, sizeof(size_t) * nc);
+            uint64_t *fps = mem_alloc(vm, sizeof(uint64_t) * nc);
             mem_grow_pair(vm, &m->files, sizeof(char *), &m->texts, sizeof(char *), m->capfiles, nc);
-            if (m->capfiles) memcpy(lens, m->textlens, sizeof(size_t) * m->capfiles);
-            if (m->capfiles) mem_free(vm, m->textlens, sizeof(size_t) * m->capfiles);
+            if (m->capfiles) {
+                memcpy(lens, m->textlens, sizeof(size_t) * m->capfiles);
+                memcpy(fps, m->fps, sizeof(uint64_t) * m->capfiles);
+                mem_free(vm, m->textlens, sizeof(size_t) * m->capfiles);
+                mem_free(vm, m->fps, sizeof(uint64_t) * m->capfiles);
+            }
             m->textlens = lens;
+            m->fps = fps;
             m->capfiles = nc;
         }
         m->files[m->nfiles] = mem_strndup(vm, u->name, strlen(u->name));
         m->texts[m->nfiles] = u->text;
         m->textlens[m->nfiles] = u->len;
+        m->fps[m->nfiles] = u->fp;
         m->nfiles++;
         u->src.name = m->files[m->nfiles - 1];
     }
     main_unit->src.name = m->name;
-    if (!d.n && lib_st == WRIT_OK) cg_modules(vm, m, L.order, L.norder, &cr, &d);   /* check mode compiles too, then drops the code */
+    if (!d.n && lib_st == WRIT_OK && go) cg_modules(vm, m, L.order, L.norder, &cr, &d);   /* check mode compiles too, then drops the code */
     vm->loading_arena = NULL;    /* from here on hot reload and the registry of loaded files may point into it */
     bool mem_over = vm->mem_failed;          /* compiling went over the memory limit */
     vm->mem_failed = false;
-    if (!d.n && !mem_over && lib_st == WRIT_OK && vm->reload) lib_st = recheck_dependents(vm, &L);   /* its error text stands */
-    if (!d.n && !mem_over && lib_st == WRIT_OK && vm->reload) reload_commit(vm, m, &d, &main_unit->src);   /* hot reload: install, or refuse */
-    if (!d.n && !mem_over && lib_st == WRIT_OK && run)   /* every file of this load is now shared with later loads */
+    bool ok = !d.n && !mem_over && lib_st == WRIT_OK && go;
+    if (ok && rc && !rc->only_file) lib_st = recheck_dependents(vm, &L);   /* its error text stands */
+    ok = ok && lib_st == WRIT_OK;
+    if (ok && rc) ok = reload_commit(vm, m, &d, &main_unit->src);       /* hot reload: install, or refuse */
+    if (ok && run)                        /* every file of this load is now shared with later loads */
         for (uint32_t i = 0; i < L.nunits; i++) {
             LoadedFile lf = {0};
             char *key = module_key(arenap, L.units[i]->name);
@@ -857,7 +874,7 @@ static writ_status load_body(VM *vm, const char *name, char *text, size_t len, b
     VEC_FREE(vm, L.units, L.capunits);
     VEC_FREE(vm, L.order, L.caporder);
     VEC_FREE(vm, L.stack, L.capstack);
-    if (d.n || !run || mem_over || lib_st != WRIT_OK) {
+    if (!ok || !run) {                    /* (a file reload given up leaves d empty: the caller goes on) */
         writ_status st = WRIT_OK;
         if (lib_st != WRIT_OK) {
             st = lib_st;                  /* the library load's error text stands */
@@ -906,7 +923,7 @@ static writ_status load_body(VM *vm, const char *name, char *text, size_t len, b
     vm->has_error = false;
     Value result = {0};
     api_entry_begin(vm);
-    bool ok = true;
+    ok = true;
     for (uint32_t i = 0; i < m->nscripts && ok; i++)     /* imported modules first */
         ok = vm_execute(vm, m->scripts[i], NULL, NULL, 0, &result);
     if (ok && value_type) {

@@ -234,6 +234,7 @@ typedef struct ImportDecl {
     const char *ns; Span ns_span;                              /* import * as ns */
     const char *path; Span path_span;
     struct Program *target;  /* loader: the imported module (NULL if it failed to load) */
+    const char *key;         /* loader: the imported file's key in the VM (realpath) */
 } ImportDecl;
 
 /* ---- statements ---- */

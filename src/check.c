@@ -2621,7 +2621,8 @@ static TypeInfo *declare_type(Checker *C, Stmt *s) {
     ti->td = td;
     ti->kind = k;
     ti->name = td->name;
-    ti->type = reload_reuse_type(C->vm, td->name, k);       /* hot reload: the same type lives on */
+    ti->file = C->src ? C->src->name : NULL;
+    ti->type = reload_reuse_type(C->vm, td->name, k, ti->file);       /* hot reload: the same type lives on */
     if (ti->type && k == T_ENUM) reload_order_variants(C->vm, ti->type, td);   /* its variants keep their values */
     if (!ti->type) ti->type = ty_nominal(C->vm, k, td->name);
     ti->type->decl = ti;
@@ -4859,7 +4860,7 @@ static TypeInfo *instantiate_type(Checker *C, Sym *ts, Type **binds, Span sp) {
     ti->td = td;
     ti->kind = (TypeKind)ts->tkind;
     ti->name = arena_strndup(C->A, b.data, b.len);
-    ti->type = reload_reuse_type(C->vm, ti->name, ti->kind);     /* hot reload: the same instance type lives on */
+    ti->type = reload_reuse_type(C->vm, ti->name, ti->kind, NULL);     /* hot reload: the same instance type lives on */
     if (!ti->type) ti->type = ty_nominal(C->vm, ti->kind, ti->name);
     ti->type->decl = ti;
     ti->type->nom->display_name = mem_strndup(C->vm, gt->name, strlen(gt->name));

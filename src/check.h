@@ -62,6 +62,7 @@ struct MethodInfo {
 
 struct TypeInfo {
     TypeDecl *td;
+    const char *file;       /* the source declaring it (NULL: a generic instance) */
     bool library;           /* declared by a library prelude: its static fields are constants elsewhere */
     /* a generic type's instantiation: its type parameters' bindings */
     const char **tnames; Type **tbinds; uint32_t ntb;

@@ -59,6 +59,7 @@ void module_free(VM *vm, Module *m) {
         mem_free(vm, m->files, sizeof(char *) * m->capfiles);
         mem_free(vm, m->texts, sizeof(char *) * m->capfiles);
         mem_free(vm, m->textlens, sizeof(size_t) * m->capfiles);
+        mem_free(vm, m->fps, sizeof(uint64_t) * m->capfiles);
     }
     VEC_FREE(vm, m->all_protos, m->capprotos);
     pool_free(vm, &m->pool);

@@ -85,6 +85,8 @@ struct Module {
     Pool pool;                                         /* its protos and their fixed facts (mem.h) */
     ModFn *fns; uint32_t nfns, capfns;                 /* host-callable functions */
     char **files; char **texts; size_t *textlens; uint32_t nfiles, capfiles;  /* imported sources */
+    uint64_t fp, *fps;                                 /* interface fingerprints: name's, files' (iface.c) */
+    Module *family;                                    /* a file reload's load: the load of several files it split off */
 };
 
 Proto *proto_new(VM *vm, Module *m, const char *name);

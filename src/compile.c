@@ -162,16 +162,8 @@ static uint32_t add_type(FnState *F, Type *t) {
     return p->ntypes - 1;
 }
 
-/* Code of one load that calls or dispatches to another load's protos keeps
- * that load alive after a hot reload replaces it (retire.c). */
-static Proto *use_proto(Module *m, Proto *q) {
-    if (q && q->module != m) q->module->pinned = true;
-    return q;
-}
-
 static uint32_t add_proto(FnState *F, Proto *q) {
     Proto *p = F->p;
-    use_proto(F->m, q);
     for (uint32_t i = 0; i < p->nprotos; i++) if (p->protos[i] == q) return i;
     VEC_PUSH(F->vm, p->protos, p->nprotos, p->capprotos, q);
     return p->nprotos - 1;
@@ -323,7 +315,7 @@ static Proto *decl_proto(FnState *F, FuncDecl *fd) {
     if (!fi->proto) {
         fi->proto = proto_new(F->vm, F->m, fi->name ? fi->name : fd->name);
     }
-    return use_proto(F->m, fi->proto);
+    return fi->proto;
 }
 
 /* Emits CLOSURE for fi's proto with its captures, into r. */
@@ -2447,7 +2439,7 @@ static void method_table(FnState *S, TypeInfo *ti) {
     MTable t = {0};
     if (ti->parent) {
         NominalInfo *pn = ti->parent->type->nom;
-        for (uint32_t i = 0; i < pn->nmethods; i++) add_method(S->vm, &t, pn->method_names[i], use_proto(S->m, pn->methods[i]));
+        for (uint32_t i = 0; i < pn->nmethods; i++) add_method(S->vm, &t, pn->method_names[i], pn->methods[i]);
     }
     for (uint32_t k = 0; k < ti->nmethods; k++) {
         MethodInfo *mi = ti->methods[k];

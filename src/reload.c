@@ -27,6 +27,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+static bool reload_is_old(ReloadCtx *c, Module *m) {
+    for (uint32_t j = 0; j < c->nolds; j++) if (c->olds[j] == m) return true;
+    return false;
+}
+
 static uint32_t name_hash(const char *s) {
     uint32_t h = 2166136261u;
     for (; *s; s++) h = (h ^ (uint8_t)*s) * 16777619u;
@@ -57,13 +62,14 @@ static void index_types(VM *vm, ReloadCtx *c) {
     }
 }
 
-Type *reload_reuse_type(VM *vm, const char *name, TypeKind k) {
+Type *reload_reuse_type(VM *vm, const char *name, TypeKind k, const char *file) {
     ReloadCtx *c = vm->reload;
     if (!c) return NULL;
     if (!c->tidx) index_types(vm, c);
     for (uint32_t h = name_hash(name) & c->tmask; c->tidx[h]; h = (h + 1) & c->tmask) {
         ReloadType *rt = &c->types[c->tidx[h] - 1];
         if (rt->reused || rt->type->kind != k || strcmp(rt->type->name, name) != 0) continue;
+        if (file && rt->file && strcmp(file, rt->file) != 0) continue;     /* another file's type of that name */
         rt->reused = true;
         rt->old_nom = rt->type->nom;
         rt->old_decl = rt->type->decl;
@@ -131,20 +137,24 @@ static void keep_slot(VM *vm, ReloadCtx *c, uint32_t slot) {
 /* The old load's globals by name, in declaration order among equal names
  * (linear probing keeps insertion order): one look-up per new global
  * instead of a scan of every old one. */
+static uint32_t global_count(Module *o) { return o->nglobals + o->nkept; }
+static uint32_t global_at(Module *o, uint32_t k) { return k < o->nglobals ? o->first_global + k : o->kept[k - o->nglobals]; }
+
 static void index_globals(VM *vm, ReloadCtx *c) {
-    Module *o = c->old;
     Globals *g = &vm->g;
-    uint32_t n = o->nglobals + o->nkept, cap = 16;
+    uint32_t n = 0, cap = 16;
+    for (uint32_t j = 0; j < c->nolds; j++) n += global_count(c->olds[j]);
     while (cap < n * 2) cap *= 2;
     c->gidx = mem_calloc(vm, sizeof(uint32_t) * cap);
     c->gmask = cap - 1;
-    for (uint32_t k = 0; k < n; k++) {
-        uint32_t s = k < o->nglobals ? o->first_global + k : o->kept[k - o->nglobals];
-        if (!g->gnames[s]) continue;
-        uint32_t h = name_hash(g->gnames[s]) & c->gmask;
-        while (c->gidx[h]) h = (h + 1) & c->gmask;
-        c->gidx[h] = s + 1;
-    }
+    for (uint32_t j = 0; j < c->nolds; j++)
+        for (uint32_t k = 0; k < global_count(c->olds[j]); k++) {
+            uint32_t s = global_at(c->olds[j], k);
+            if (!g->gnames[s]) continue;
+            uint32_t h = name_hash(g->gnames[s]) & c->gmask;
+            while (c->gidx[h]) h = (h + 1) & c->gmask;
+            c->gidx[h] = s + 1;
+        }
 }
 
 int reload_keep_global(VM *vm, const char *name, const char *file, Type *t) {
@@ -329,7 +339,7 @@ static bool ancestry_lost(VM *vm, ReloadCtx *c, ReloadType *rt, char *buf, size_
 static Type *outside_user(VM *vm, ReloadCtx *c, Type *t) {
     for (size_t k = 0; k < vm->nmodules; k++) {
         CheckResult *cr = vm->results[k];
-        if (vm->modules[k]->replaced || vm->modules[k] == c->old || !cr) continue;
+        if (vm->modules[k]->replaced || reload_is_old(c, vm->modules[k]) || !cr) continue;
         for (uint32_t i = 0; i < cr->ntypes + cr->ninst_types; i++) {
             Type *x = (i < cr->ntypes ? cr->types[i] : cr->inst_types[i - cr->ntypes])->type;
             if (!x || x->kind != T_CLASS || reused_entry(c, x)) continue;
@@ -436,6 +446,7 @@ static uint32_t add_str_const(VM *vm, Proto *p, const char *s) {
 static bool recompiled(VM *vm, const char *file) {
     ReloadCtx *c = vm->reload;
     if (!file) return false;
+    if (c->only_file) return strcmp(file, c->only_file) == 0;   /* a file reload: one name, as the load spells it */
     if (file == c->memo_file) return c->memo_result;       /* protos of one file share the pointer */
     char *key = api_module_key(vm, file);
     bool r = reload_skips(vm, key);
@@ -461,18 +472,20 @@ static bool same_place(Proto *a, Proto *b) {
            ((!a->file && !b->file) || (a->file && b->file && strcmp(a->file, b->file) == 0));
 }
 
-static void index_build(VM *vm, ProtoIndex *ix, Module *m) {
-    uint32_t cap = 16;
-    while (cap < m->nprotos * 2) cap *= 2;
+static void index_build(VM *vm, ProtoIndex *ix, Module **ms, uint32_t n) {
+    uint32_t cap = 16, total = 0;
+    for (uint32_t j = 0; j < n; j++) total += ms[j]->nprotos;
+    while (cap < total * 2) cap *= 2;
     ix->slots = mem_calloc(vm, sizeof(Proto *) * cap);
     ix->mask = cap - 1;
-    for (uint32_t i = 0; i < m->nprotos; i++) {
-        Proto *q = m->all_protos[i];
-        if (!is_named(q)) continue;
-        uint32_t h = name_hash(q->name) & ix->mask;
-        while (ix->slots[h]) h = (h + 1) & ix->mask;
-        ix->slots[h] = q;
-    }
+    for (uint32_t j = 0; j < n; j++)
+        for (uint32_t i = 0; i < ms[j]->nprotos; i++) {
+            Proto *q = ms[j]->all_protos[i];
+            if (!is_named(q)) continue;
+            uint32_t h = name_hash(q->name) & ix->mask;
+            while (ix->slots[h]) h = (h + 1) & ix->mask;
+            ix->slots[h] = q;
+        }
 }
 
 static bool same_signature(Proto *p, Proto *q) {
@@ -494,8 +507,11 @@ static Proto *counterpart(ProtoIndex *ix, Proto *p) {
 
 /* Whether p is a generic instantiation of the replaced load. */
 static bool old_instance(VM *vm, ReloadCtx *c, Proto *p) {
-    CheckResult *cr = vm->results[c->old_index];
-    for (uint32_t i = 0; cr && i < cr->ninstances; i++) if (cr->instances[i]->proto == p) return true;
+    for (size_t k = 0; k < vm->nmodules; k++) {
+        CheckResult *cr = vm->results[k];
+        if (!cr || !reload_is_old(c, vm->modules[k])) continue;
+        for (uint32_t i = 0; i < cr->ninstances; i++) if (cr->instances[i]->proto == p) return true;
+    }
     return false;
 }
 
@@ -504,15 +520,12 @@ static void set_entry(VM *vm, Proto *p, uint32_t word) {
     p->entry[0] = word;
 }
 
-static void install_functions(VM *vm, ReloadCtx *c, Module *m) {
-    Module *o = c->old;
-    ProtoIndex in, io;
-    index_build(vm, &in, m);
-    index_build(vm, &io, o);
+static void forward_load(VM *vm, ReloadCtx *c, Module *o, ProtoIndex *in) {
     for (uint32_t i = 0; i < o->nprotos; i++) {
         Proto *p = o->all_protos[i];
         if (!is_named(p) || !p->ftype || !recompiled(vm, p->file)) continue;
-        Proto *q = counterpart(&in, p);
+        if (p->entry != p->code) continue;        /* forwarded by an earlier reload already */
+        Proto *q = counterpart(in, p);
         char msg[300];
         if (q && same_signature(p, q)) {
             VEC_PUSH(vm, p->protos, p->nprotos, p->capprotos, q);
@@ -525,11 +538,21 @@ static void install_functions(VM *vm, ReloadCtx *c, Module *m) {
         set_entry(vm, p, MK_ABx(OP_FWDFAIL, 0, add_str_const(vm, p, msg)));
         if (q) c->info.functions_changed++; else c->info.functions_removed++;
     }
+}
+
+/* Every named function of the old loads (of the recompiled files) becomes
+ * a forwarder to its counterpart, or a stub failing with the reason. */
+static void install_functions(VM *vm, ReloadCtx *c, Module *m) {
+    ProtoIndex in, io;
+    index_build(vm, &in, &m, 1);
+    index_build(vm, &io, c->olds, c->nolds);
+    for (uint32_t j = 0; j < c->nolds; j++) forward_load(vm, c, c->olds[j], &in);
     for (uint32_t i = 0; i < m->nprotos; i++)
         if (is_named(m->all_protos[i]) && m->all_protos[i]->ftype && !counterpart(&io, m->all_protos[i])) c->info.functions_added++;
     mem_free(vm, in.slots, sizeof(Proto *) * (in.mask + 1));
     mem_free(vm, io.slots, sizeof(Proto *) * (io.mask + 1));
 }
+
 
 static void mark_dead(VM *vm, uint32_t slot) {
     if (slot / 8 >= vm->capgdead) {
@@ -542,21 +565,40 @@ static void mark_dead(VM *vm, uint32_t slot) {
     vm->gdead[slot / 8] |= (uint8_t)(1u << (slot % 8));
 }
 
-static void install_globals(VM *vm, ReloadCtx *c, Module *m) {
-    Module *o = c->old;
+/* A global of the recompiled files that the new load did not take over is
+ * released and marked dead (old code touching it fails).  Globals of files
+ * not recompiled move to the new load, except in a file reload, where they
+ * stay with the load that keeps running their code. */
+static void release_old_global(VM *vm, ReloadCtx *c, Module *m, uint32_t s) {
     Globals *g = &vm->g;
-    for (uint32_t k = 0; k < o->nglobals + o->nkept; k++) {
-        uint32_t s = k < o->nglobals ? o->first_global + k : o->kept[k - o->nglobals];
-        if (reload_kept(vm, s)) continue;
-        if (!recompiled(vm, g->gfiles[s])) { VEC_PUSH(vm, c->kept_slots, c->nkept, c->capkept, s); continue; }   /* not ours */
-        if (g->ginit[s]) val_release(vm, g->gtypes[s], g->globals[s]);
-        g->ginit[s] = false;
-        mark_dead(vm, s);
-        bool retyped = false;                 /* the same name in a new slot: re-initialised */
-        for (uint32_t n = 0; n < m->nglobals && !retyped; n++)
-            retyped = g->gnames[m->first_global + n] && g->gnames[s] && strcmp(g->gnames[m->first_global + n], g->gnames[s]) == 0;
-        if (retyped) c->info.globals_reinitialised++;
-        else c->info.globals_removed++;
+    if (g->ginit[s]) val_release(vm, g->gtypes[s], g->globals[s]);
+    g->ginit[s] = false;
+    mark_dead(vm, s);
+    bool retyped = false;                 /* the same name in a new slot: re-initialised */
+    for (uint32_t n = 0; n < m->nglobals && !retyped; n++)
+        retyped = g->gnames[m->first_global + n] && g->gnames[s] && strcmp(g->gnames[m->first_global + n], g->gnames[s]) == 0;
+    if (retyped) c->info.globals_reinitialised++;
+    else c->info.globals_removed++;
+}
+
+static void install_globals(VM *vm, ReloadCtx *c, Module *m) {
+    Globals *g = &vm->g;
+    for (uint32_t j = 0; j < c->nolds; j++) {
+        Module *o = c->olds[j];
+        uint32_t *rest = NULL, nrest = 0, caprest = 0;     /* a file reload: the other files' slots */
+        for (uint32_t k = 0; k < global_count(o); k++) {
+            uint32_t s = global_at(o, k);
+            if (reload_kept(vm, s)) continue;
+            if (recompiled(vm, g->gfiles[s])) release_old_global(vm, c, m, s);
+            else if (c->only_file) VEC_PUSH(vm, rest, nrest, caprest, s);
+            else VEC_PUSH(vm, c->kept_slots, c->nkept, c->capkept, s);      /* not ours (a prelude) */
+        }
+        if (o->kept) mem_free(vm, o->kept, sizeof(uint32_t) * o->nkept);
+        if (nrest) rest = mem_realloc(vm, rest, sizeof(uint32_t) * caprest, sizeof(uint32_t) * nrest);   /* freed by count */
+        else VEC_FREE(vm, rest, caprest);
+        o->kept = rest;
+        o->nkept = nrest;
+        o->nglobals = 0;
     }
     c->info.globals_added = (int)m->nglobals - c->info.globals_reinitialised;
     /* the kept slots now belong to the new load (exactly sized: freed by count) */
@@ -566,10 +608,6 @@ static void install_globals(VM *vm, ReloadCtx *c, Module *m) {
     m->nkept = c->nkept;
     c->kept_slots = NULL;
     c->nkept = c->capkept = 0;
-    if (o->kept) mem_free(vm, o->kept, sizeof(uint32_t) * o->nkept);
-    o->kept = NULL;
-    o->nkept = 0;
-    o->nglobals = 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -668,7 +706,7 @@ static void patch_old_code(VM *vm, ReloadCtx *c, bool layouts) {
         Module *m = vm->modules[k];
         bool dep = false;
         for (uint32_t i = 0; i < nd && !dep; i++) dep = deps[i] == m;
-        if (!m->replaced && m != c->old && !dep) continue;
+        if (!m->replaced && !reload_is_old(c, m) && !dep) continue;
         for (uint32_t i = 0; i < m->nprotos; i++) patch_proto(vm, c, m->all_protos[i], layouts);
     }
 }
@@ -676,22 +714,21 @@ static void patch_old_code(VM *vm, ReloadCtx *c, bool layouts) {
 /* ------------------------------------------------------------------ */
 /* loads importing the reloaded one */
 
-static bool prog_in(struct Program **set, uint32_t n, struct Program *p) {
-    for (uint32_t i = 0; i < n; i++) if (set[i] == p) return true;
+static bool key_in(char **set, uint32_t n, const char *key) {
+    for (uint32_t i = 0; i < n; i++) if (strcmp(set[i], key) == 0) return true;
     return false;
 }
 
-static struct Program *loaded_prog(VM *vm, const char *name) {
-    char *key = api_module_key(vm, name);
-    struct Program *p = NULL;
-    for (size_t i = vm->nloaded; i-- > 0 && !p;) if (strcmp(vm->loaded[i].path, key) == 0) p = vm->loaded[i].prog;
-    mem_free(vm, key, strlen(key) + 1);
-    return p;
+static struct Program *loaded_prog(VM *vm, const char *key) {
+    for (size_t i = vm->nloaded; i-- > 0;) if (strcmp(vm->loaded[i].path, key) == 0) return vm->loaded[i].prog;
+    return NULL;
 }
 
-static bool imports_any(struct Program *p, struct Program **set, uint32_t n) {
+/* Imports are compared by the imported file's key, which the importing
+ * program keeps: the program it was checked against may be gone. */
+static bool imports_any(struct Program *p, char **set, uint32_t n) {
     for (uint32_t i = 0; p && i < p->n; i++)
-        if (p->items[i]->kind == S_IMPORT && p->items[i]->imp->target && prog_in(set, n, p->items[i]->imp->target)) return true;
+        if (p->items[i]->kind == S_IMPORT && p->items[i]->imp->key && key_in(set, n, p->items[i]->imp->key)) return true;
     return false;
 }
 
@@ -699,29 +736,51 @@ Module **reload_dependents(VM *vm, uint32_t *n) {
     ReloadCtx *c = vm->reload;
     if (!c->deps_done) {
         c->deps_done = true;
-        struct Program **set = NULL;        /* the programs of the replaced load, then of each dependent */
-        uint32_t ns = 0, caps = 0;
-        for (size_t i = 0; i < vm->nloaded; i++)
-            if (reload_skips(vm, vm->loaded[i].path)) VEC_PUSH(vm, set, ns, caps, vm->loaded[i].prog);
+        char **set = NULL;                  /* the keys of the recompiled files, then of each dependent's */
+        uint32_t ns = 0, caps = 0, nown = 0;
+        for (uint32_t i = 0; i < c->nskip; i++) VEC_PUSH(vm, set, ns, caps, c->skip[i]);
+        nown = ns;
         uint32_t capd = 0;
         for (size_t k = 0; k < vm->nmodules; k++) {       /* load order: a load imports only earlier ones */
             Module *m = vm->modules[k];
-            if (m->replaced || m == c->old || !vm->results[k] || strcmp(m->name, "<library>") == 0) continue;
-            struct Program *progs[64];
-            uint32_t np = 0;
-            progs[np++] = loaded_prog(vm, m->name);
-            for (uint32_t f = 0; f < m->nfiles && np < 64; f++) progs[np++] = loaded_prog(vm, m->files[f]);
+            if (m->replaced || reload_is_old(c, m) || !vm->results[k] || strcmp(m->name, "<library>") == 0) continue;
+            char *keys[64];
+            uint32_t nk = 0;
+            keys[nk++] = api_module_key(vm, m->name);
+            for (uint32_t f = 0; f < m->nfiles && nk < 64; f++) keys[nk++] = api_module_key(vm, m->files[f]);
             bool dep = false;
-            for (uint32_t i = 0; i < np && !dep; i++) dep = imports_any(progs[i], set, ns);
-            if (!dep) continue;
-            VEC_PUSH(vm, c->deps, c->ndeps, capd, m);
-            for (uint32_t i = 0; i < np; i++) if (progs[i]) VEC_PUSH(vm, set, ns, caps, progs[i]);
+            for (uint32_t i = 0; i < nk && !dep; i++) dep = imports_any(loaded_prog(vm, keys[i]), set, ns);
+            if (dep) VEC_PUSH(vm, c->deps, c->ndeps, capd, m);
+            for (uint32_t i = 0; i < nk; i++) {
+                if (dep) VEC_PUSH(vm, set, ns, caps, keys[i]);
+                else mem_free(vm, keys[i], strlen(keys[i]) + 1);
+            }
         }
+        for (uint32_t i = nown; i < ns; i++) mem_free(vm, set[i], strlen(set[i]) + 1);
         VEC_FREE(vm, set, caps);
         if (c->ndeps) c->deps = mem_realloc(vm, c->deps, sizeof(Module *) * capd, sizeof(Module *) * c->ndeps);
     }
     *n = c->ndeps;
     return c->deps;
+}
+
+/* A file reload keeps the interface the rest of its load was compiled
+ * against: every global of the file kept (same name and type, no new one)
+ * and every type's layout and dispatch slots unchanged.  The fingerprint
+ * (iface.c) makes that nearly certain; this makes it sure. */
+static bool file_reload_fits(VM *vm, ReloadCtx *c, Module *m) {
+    if (m->nglobals) return false;
+    Globals *g = &vm->g;
+    for (uint32_t j = 0; j < c->nolds; j++)
+        for (uint32_t k = 0; k < global_count(c->olds[j]); k++) {
+            uint32_t s = global_at(c->olds[j], k);
+            if (g->gnames[s] && recompiled(vm, g->gfiles[s]) && !reload_kept(vm, s)) return false;
+        }
+    for (uint32_t i = 0; i < c->ntypes; i++) {
+        ReloadType *rt = &c->types[i];
+        if (rt->reused && (rt->remap || rt->shape_changed || fields_changed(rt->old_nom, rt->type->nom))) return false;
+    }
+    return true;
 }
 
 bool reload_commit(VM *vm, Module *m, Diags *d, const Source *src) {
@@ -732,6 +791,10 @@ bool reload_commit(VM *vm, Module *m, Diags *d, const Source *src) {
         if (!rt->reused) continue;
         if (rt->type->kind == T_ENUM) enum_field_map(vm, rt);
         else if (rt->type->kind == T_CLASS || rt->type->kind == T_TRAIT) dispatch_map(vm, rt);
+    }
+    if (c->only_file && !file_reload_fits(vm, c, m)) {
+        c->abort_file = true;             /* the whole load is recompiled instead */
+        return false;
     }
     for (uint32_t i = 0; i < c->ntypes; i++) {
         ReloadType *rt = &c->types[i];
@@ -744,6 +807,7 @@ bool reload_commit(VM *vm, Module *m, Diags *d, const Source *src) {
         }
         if (fields_changed(rt->old_nom, rt->type->nom)) layouts = true;
     }
+    if (c->only_file) c->deps_done = true;      /* same interface: other loads need no re-check */
     reload_dependents(vm, &(uint32_t){0});      /* before vm->loaded changes */
     install_functions(vm, c, m);
     install_globals(vm, c, m);
@@ -772,7 +836,10 @@ bool reload_commit(VM *vm, Module *m, Diags *d, const Source *src) {
         vm->loaded[k++] = vm->loaded[i];
     }
     vm->nloaded = k;
-    c->old->replaced = true;
+    for (uint32_t j = 0; j < c->nolds; j++)      /* a file reload leaves a load of several files running the rest */
+        if (!c->only_file || c->olds[j]->nfiles == 0) c->olds[j]->replaced = true;
+    Module *root = c->old->family ? c->old->family : c->old;
+    m->family = c->only_file && !root->replaced ? root : NULL;   /* the load it split off, still running */
     c->committed = true;
     vm->code_generation++;
     return true;
@@ -797,58 +864,70 @@ static void rollback(VM *vm, ReloadCtx *c) {
     }
 }
 
-static writ_status reload_load(VM *vm, const char *name, char *text, size_t len, bool from_file, writ_reload_info *info) {
-    if (info) memset(info, 0, sizeof *info);
-    if (vm->entry_depth) {
-        mem_free(vm, text, len + 1);
-        return api_misuse(vm, "writ_reload cannot run while script code of this VM runs");
-    }
-    Module *old = NULL;
-    uint32_t idx = 0;
-    for (size_t i = vm->nmodules; i-- > 0 && !old;) {
+/* The load running the newest code of file `name`: the newest load not
+ * replaced that compiled it. */
+static Module *owner_of(VM *vm, const char *name, bool from_file) {
+    for (size_t i = vm->nmodules; i-- > 0;) {
         Module *m = vm->modules[i];
         if (m->replaced) continue;
         bool hit = same_file(name, m->name);
         for (uint32_t f = 0; !hit && from_file && f < m->nfiles; f++) hit = same_file(name, m->files[f]);
-        if (hit) { old = m; idx = (uint32_t)i; }
+        if (hit) return m;
     }
-    if (!old) {
-        mem_free(vm, text, len + 1);
-        return api_misuse(vm, "'%s' was never loaded", name);
+    return NULL;
+}
+
+static size_t module_index(VM *vm, Module *m) {
+    size_t i = 0;
+    while (vm->modules[i] != m) i++;
+    return i;
+}
+
+static bool has_prelude(Module *m) {
+    for (uint32_t f = 0; f < m->nfiles; f++) if (lib_module_of_prelude(m->files[f])) return true;
+    return false;
+}
+
+/* The current text and fingerprint of file f of the load `root` (spelled
+ * as root spells it): from the newest load of the family compiling it. */
+static Module *current_text(VM *vm, Module *root, const char *f, const char **text, size_t *len, uint64_t *fp) {
+    for (size_t i = vm->nmodules; i-- > 0;) {
+        Module *m = vm->modules[i];
+        if (m->replaced || (m != root && m->family != root)) continue;
+        if (strcmp(m->name, f) == 0) { *text = m->text; *len = m->src.len; *fp = m->fp; return m; }
+        for (uint32_t k = 0; k < m->nfiles; k++)
+            if (strcmp(m->files[k], f) == 0) { *text = m->texts[k]; *len = m->textlens[k]; *fp = m->fps[k]; return m; }
     }
-    if (from_file && !same_file(name, old->name)) {      /* an imported file: recompile its whole load */
-        mem_free(vm, text, len + 1);
-        writ_status st = api_read_file(vm, old->name, &text, &len);
-        if (st != WRIT_OK) return st;
+    return NULL;
+}
+
+/* Compiles the reload: the new load, installed over c->olds (or refused). */
+static writ_status run_reload(VM *vm, ReloadCtx *c, const char *name, char *text, size_t len, bool from_string, writ_reload_info *info) {
+    for (uint32_t j = 0; j < c->nolds; j++) {       /* their types (generic instances too) are reused by name */
+        CheckResult *cr = vm->results[module_index(vm, c->olds[j])];
+        for (uint32_t i = 0; cr && i < cr->ntypes + cr->ninst_types; i++) {
+            TypeInfo *ti = i < cr->ntypes ? cr->types[i] : cr->inst_types[i - cr->ntypes];
+            bool dup = false;
+            for (uint32_t k = 0; j && k < c->ntypes && !dup; k++) dup = c->types[k].type == ti->type;
+            ReloadType rt = { .type = ti->type, .file = ti->file };
+            if (!dup) VEC_PUSH(vm, c->types, c->ntypes, c->captypes, rt);
+        }
     }
-    ReloadCtx c;
-    memset(&c, 0, sizeof c);
-    c.old = old;
-    c.old_index = idx;
-    CheckResult *ocr = vm->results[idx];
-    for (uint32_t i = 0; i < ocr->ntypes + ocr->ninst_types; i++) {     /* generic instances too */
-        ReloadType rt = { .type = (i < ocr->ntypes ? ocr->types[i] : ocr->inst_types[i - ocr->ntypes])->type };
-        VEC_PUSH(vm, c.types, c.ntypes, c.captypes, rt);
-    }
-    char *key = api_module_key(vm, old->name);
-    VEC_PUSH(vm, c.skip, c.nskip, c.capskip, key);
-    for (uint32_t f = 0; f < old->nfiles; f++) {
-        if (lib_module_of_prelude(old->files[f])) continue;     /* library preludes stay */
-        key = api_module_key(vm, old->files[f]);
-        VEC_PUSH(vm, c.skip, c.nskip, c.capskip, key);
-    }
-    c.kept_size = vm->g.cap ? vm->g.cap : 1;
-    c.kept = mem_calloc(vm, c.kept_size);
-    vm->reload = &c;
-    writ_status st = api_load(vm, old->name, text, len, true, old->from_string, NULL);
+    c->kept_size = vm->g.cap ? vm->g.cap : 1;
+    c->kept = mem_calloc(vm, c->kept_size);
+    vm->reload = c;
+    writ_status st = api_load(vm, name, text, len, true, from_string, NULL);
     vm->reload = NULL;
-    rollback(vm, &c);                     /* a no-op once committed */
-    bool has_prelude = false;             /* the library prelude compiled in that load stays in use */
-    for (uint32_t f = 0; f < old->nfiles; f++) if (lib_module_of_prelude(old->files[f])) has_prelude = true;
-    if (c.committed) reload_note_replaced(vm, old, ocr, has_prelude);
-    if (c.committed && !has_prelude) {    /* the replaced load's compile data is no longer used */
-        VEC_FREE(vm, old->fns, old->capfns);
-        old->nfns = 0;
+    rollback(vm, c);                      /* a no-op once committed */
+    for (uint32_t j = 0; c->committed && j < c->nolds; j++) {
+        Module *o = c->olds[j];
+        if (!o->replaced) continue;       /* a load a file reload split: still running its other files */
+        size_t idx = module_index(vm, o);
+        bool keep = has_prelude(o);       /* the library prelude compiled in that load stays in use */
+        reload_note_replaced(vm, o, vm->results[idx], keep);
+        if (keep) continue;               /* else the replaced load's compile data is no longer used */
+        VEC_FREE(vm, o->fns, o->capfns);
+        o->nfns = 0;
         chk_result_free(vm, (CheckResult *)vm->results[idx]);
         mem_free(vm, vm->results[idx], sizeof(CheckResult));
         vm->results[idx] = NULL;
@@ -856,17 +935,98 @@ static writ_status reload_load(VM *vm, const char *name, char *text, size_t len,
         mem_free(vm, vm->arenas[idx], sizeof(Arena));
         vm->arenas[idx] = NULL;
     }
-    if (c.committed) reload_retire(vm, old);
-    if (info) *info = c.info;
-    for (uint32_t i = 0; i < c.nskip; i++) mem_free(vm, c.skip[i], strlen(c.skip[i]) + 1);
-    VEC_FREE(vm, c.skip, c.capskip);
-    for (uint32_t i = 0; i < c.ntypes; i++) if (c.types[i].map) mem_free(vm, c.types[i].map, sizeof(int32_t) * c.types[i].nmap);
-    VEC_FREE(vm, c.types, c.captypes);
-    if (c.ndeps) mem_free(vm, c.deps, sizeof(Module *) * c.ndeps);
-    VEC_FREE(vm, c.kept_slots, c.capkept);
-    if (c.gidx) mem_free(vm, c.gidx, sizeof(uint32_t) * (c.gmask + 1));
-    if (c.tidx) mem_free(vm, c.tidx, sizeof(uint32_t) * (c.tmask + 1) * 2);
-    mem_free(vm, c.kept, c.kept_size);
+    if (c->committed) reload_retire(vm, c->olds, c->nolds);
+    if (info && !c->abort_file) *info = c->info;
+    for (uint32_t i = 0; i < c->nskip; i++) mem_free(vm, c->skip[i], strlen(c->skip[i]) + 1);
+    VEC_FREE(vm, c->skip, c->capskip);
+    for (uint32_t i = 0; i < c->ntypes; i++) if (c->types[i].map) mem_free(vm, c->types[i].map, sizeof(int32_t) * c->types[i].nmap);
+    VEC_FREE(vm, c->types, c->captypes);
+    if (c->ndeps) mem_free(vm, c->deps, sizeof(Module *) * c->ndeps);
+    VEC_FREE(vm, c->kept_slots, c->capkept);
+    if (c->gidx) mem_free(vm, c->gidx, sizeof(uint32_t) * (c->gmask + 1));
+    if (c->tidx) mem_free(vm, c->tidx, sizeof(uint32_t) * (c->tmask + 1) * 2);
+    mem_free(vm, c->kept, c->kept_size);
+    return st;
+}
+
+/* A file reload: when exactly one file of the load changed on disk and its
+ * interface fingerprint did not, only that file is compiled, as a load of
+ * its own importing the others (docs/design.md "Hot reload").  false: not
+ * possible (or given up before anything changed), reload the whole load. */
+static bool file_reload(VM *vm, Module *root, writ_reload_info *info, writ_status *st) {
+    const char *file = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    uint64_t fp = 0;
+    Module *owner = NULL;
+    for (uint32_t i = 0; i <= root->nfiles; i++) {
+        const char *f = i == 0 ? root->name : root->files[i - 1];
+        if ((i == 0 && root->from_string) || lib_module_of_prelude(f)) continue;
+        const char *cur;
+        size_t curlen, dlen;
+        uint64_t curfp;
+        char *disk;
+        Module *o = current_text(vm, root, f, &cur, &curlen, &curfp);
+        if (!o || api_read_file(vm, f, &disk, &dlen) != WRIT_OK) { if (text) mem_free(vm, text, len + 1); return false; }
+        if (dlen == curlen && memcmp(disk, cur, dlen) == 0) { mem_free(vm, disk, dlen + 1); continue; }
+        if (text) {                        /* a second changed file */
+            mem_free(vm, disk, dlen + 1);
+            mem_free(vm, text, len + 1);
+            return false;
+        }
+        file = f; text = disk; len = dlen; fp = curfp; owner = o;
+    }
+    if (!text) return false;
+    ReloadCtx c;
+    memset(&c, 0, sizeof c);
+    c.old = owner;
+    c.olds = &c.old;
+    c.nolds = 1;
+    c.only_file = file;
+    c.want_fp = fp;
+    char *key = api_module_key(vm, file);
+    VEC_PUSH(vm, c.skip, c.nskip, c.capskip, key);
+    *st = run_reload(vm, &c, file, text, len, false, info);
+    return !c.abort_file;
+}
+
+static writ_status reload_load(VM *vm, const char *name, char *text, size_t len, bool from_file, writ_reload_info *info) {
+    if (info) memset(info, 0, sizeof *info);
+    if (vm->entry_depth) {
+        mem_free(vm, text, len + 1);
+        return api_misuse(vm, "writ_reload cannot run while script code of this VM runs");
+    }
+    Module *old = owner_of(vm, name, from_file);
+    if (!old) {
+        mem_free(vm, text, len + 1);
+        return api_misuse(vm, "'%s' was never loaded", name);
+    }
+    Module *root = old->family ? old->family : old;
+    writ_status st;
+    if (from_file) {
+        mem_free(vm, text, len + 1);
+        if (file_reload(vm, root, info, &st)) return st;
+        st = api_read_file(vm, root->name, &text, &len);      /* the whole load, from its main file */
+        if (st != WRIT_OK) return st;
+    }
+    ReloadCtx c;
+    memset(&c, 0, sizeof c);
+    c.old = root;
+    Module **olds = NULL;                 /* the load and the loads file reloads split off it */
+    uint32_t capolds = 0;
+    VEC_PUSH(vm, olds, c.nolds, capolds, root);
+    for (size_t i = 0; i < vm->nmodules; i++)
+        if (!vm->modules[i]->replaced && vm->modules[i]->family == root) VEC_PUSH(vm, olds, c.nolds, capolds, vm->modules[i]);
+    c.olds = olds;
+    char *key = api_module_key(vm, root->name);
+    VEC_PUSH(vm, c.skip, c.nskip, c.capskip, key);
+    for (uint32_t f = 0; f < root->nfiles; f++) {
+        if (lib_module_of_prelude(root->files[f])) continue;     /* library preludes stay */
+        key = api_module_key(vm, root->files[f]);
+        VEC_PUSH(vm, c.skip, c.nskip, c.capskip, key);
+    }
+    st = run_reload(vm, &c, root->name, text, len, root->from_string, info);
+    VEC_FREE(vm, olds, capolds);
     return st;
 }
 

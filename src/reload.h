@@ -11,6 +11,7 @@
 
 typedef struct ReloadType {
     Type *type;              /* a type of the replaced load, kept by identity */
+    const char *file;        /* the file declaring it (NULL: a generic instance) */
     NominalInfo *old_nom;    /* its facts before the reload (restored if the reload fails) */
     void *old_decl;
     bool reused;
@@ -24,7 +25,10 @@ typedef struct ReloadType {
 
 typedef struct ReloadCtx {
     Module *old;             /* the load being replaced */
-    uint32_t old_index;      /* its index in vm->modules (and vm->results) */
+    Module **olds; uint32_t nolds;   /* old and the loads earlier file reloads split off it (reload.c) */
+    const char *only_file;   /* a file reload: the one file recompiled (as its load names it); NULL: the whole load */
+    uint64_t want_fp;        /* ... and the interface fingerprint its new text must keep */
+    bool abort_file;         /* the file reload cannot be done alone after all: the whole load is */
     ReloadType *types; uint32_t ntypes, captypes;
     char **skip; uint32_t nskip, capskip;     /* registry keys recompiled rather than imported */
     uint8_t *kept;           /* per global slot: taken over by the new load (its initialiser does not run) */
@@ -42,9 +46,10 @@ typedef struct ReloadCtx {
  * in load order (computed once per reload, before the commit). */
 struct Module **reload_dependents(VM *vm, uint32_t *n);
 
-/* Checker: a type of the replaced load with this name and kind, reused
- * with fresh facts; NULL when there is none (a new type). */
-Type *reload_reuse_type(VM *vm, const char *name, TypeKind k);
+/* Checker: a type of the replaced load with this name and kind, declared
+ * in `file` (NULL: a generic instance), reused with fresh facts; NULL when
+ * there is none (a new type). */
+Type *reload_reuse_type(VM *vm, const char *name, TypeKind k, const char *file);
 /* Checker, for a reused enum: orders the declaration's variants so that
  * the old ones keep their ids (the stored values) and new ones come after;
  * the declaration order is kept as the type's ordinals. */
@@ -68,7 +73,7 @@ bool reload_commit(VM *vm, Module *m, Diags *d, const Source *src);
 struct CheckResult;
 void reload_note_replaced(VM *vm, Module *old, const struct CheckResult *cr, bool keep);
 /* frees every replaced load that nothing can run or name any more. */
-void reload_retire(VM *vm, Module *old);
+void reload_retire(VM *vm, Module **olds, uint32_t nolds);
 
 /* VM (code older than a layout change): the current slot of field `slot`
  * of the layout that code saw, or -1 after rt_error (removed or retyped). */

@@ -3,10 +3,11 @@
  * A replaced load keeps its code while something can still run or name it:
  *  - a task started from it or with a frame in it (old frames finish on old code),
  *  - a closure made from one of its protos (closures keep their code),
- *  - another load that calls, inherits or dispatches to its protos (pinned
- *    when that load is compiled, compile.c use_proto),
+ *  - another load whose code calls its protos, or whose types inherit or
+ *    dispatch to them,
  *  - a type that still dispatches to it (a class the reload removed),
- *  - an older replaced load whose forwarders lead into it,
+ *  - a forwarder of another load (older replaced ones, or the load a file
+ *    reload split off) leading into it,
  *  - the last runtime error's trace (it names its functions and files).
  * Otherwise its protos, texts and file names are freed at once, so a game
  * that reloads often does not grow, and the next reload reuses that memory
@@ -34,12 +35,12 @@ static void push_str_const(VM *vm, Proto *p, Value s) {
     p->const_is_str[p->nconsts++] = true;
 }
 
-/* Forwarders of the other replaced loads that lead into `old` now lead
- * where old's own forwarders do (the new code, or its failure message). */
+/* Forwarders of other loads that lead into `old` now lead where old's own
+ * forwarders do (the new code, or its failure message). */
 static void retarget(VM *vm, Module *old) {
     for (size_t i = 0; i < vm->nmodules; i++) {
         Module *r = vm->modules[i];
-        if (!r->replaced || r == old) continue;
+        if (r == old) continue;
         for (uint32_t k = 0; k < r->nprotos; k++) {
             Proto *p = r->all_protos[k];
             if (!forwards(p)) continue;
@@ -106,13 +107,17 @@ static bool in_use(VM *vm, Module *m) {
         Task *t = vm->tasks[i];
         if (t && (t->entry->module == m || frames_use(t->frames, t->nframes, m))) return true;
     }
-    for (size_t i = 0; i < vm->nmodules; i++) {
+    for (size_t i = 0; i < vm->nmodules; i++) {     /* other loads' code calling it, their forwarders included */
         Module *r = vm->modules[i];
-        if (!r->replaced || r == m) continue;
+        if (r == m) continue;
         for (uint32_t k = 0; k < r->nprotos; k++) {
             Proto *p = r->all_protos[k];
-            if (forwards(p) && p->protos[INS_Bx(p->entry[0])]->module == m) return true;
+            for (uint32_t q = 0; q < p->nprotos; q++) if (p->protos[q]->module == m) return true;
         }
+        const CheckResult *cr = vm->results[i];          /* their types inheriting or dispatching to it */
+        for (uint32_t t = 0; cr && t < cr->ntypes; t++) if (cr->types[t]->type && nom_uses(cr->types[t]->type->nom, m)) return true;
+        for (uint32_t t = 0; cr && t < cr->ninst_types; t++)
+            if (cr->inst_types[t]->type && nom_uses(cr->inst_types[t]->type->nom, m)) return true;
     }
     for (size_t i = 0; i < vm->ntrace; i++) {
         if (owns_string(m, vm->trace[i].file)) return true;
@@ -144,11 +149,14 @@ static void drop_load(VM *vm, size_t idx) {
     vm->narenas--;
 }
 
-void reload_retire(VM *vm, Module *old) {
-    retarget(vm, old);
-    for (size_t i = 0; i < vm->nmodules;) {      /* oldest first: they may forward into newer ones */
-        Module *m = vm->modules[i];
-        if (m->replaced && !in_use(vm, m)) drop_load(vm, i);
-        else i++;
+void reload_retire(VM *vm, Module **olds, uint32_t nolds) {
+    for (uint32_t j = 0; j < nolds; j++) retarget(vm, olds[j]);
+    for (bool dropped = true; dropped;) {       /* a dropped load may have been the last user of another */
+        dropped = false;
+        for (size_t i = 0; i < vm->nmodules;) {
+            Module *m = vm->modules[i];
+            if (m->replaced && !in_use(vm, m)) { drop_load(vm, i); dropped = true; }
+            else i++;
+        }
     }
 }

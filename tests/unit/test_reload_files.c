@@ -1,0 +1,304 @@
+#define _DEFAULT_SOURCE 1
+/* test_reload_files.c — hot reload of a load of several files when one of
+ * them changes (src/reload.c file_reload, src/iface.c): a file whose
+ * interface fingerprint is unchanged is compiled alone; anything else
+ * recompiles the whole load.  Checks behaviour (new code runs everywhere,
+ * state kept, errors refused), which path was taken (writ_reload_info
+ * counts only the recompiled file's functions) and memory over many edits. */
+#include "../../include/writ.h"
+#include "testkit.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static Out out;
+static Counter counter;
+static char dir[256];
+
+static writ_vm *new_vm(void) {
+    writ_config cfg;
+    writ_config_init(&cfg);
+    out.n = 0;
+    out.buf[0] = 0;
+    cfg.write = sink;
+    cfg.write_ud = &out;
+    cfg.alloc = counting_alloc;
+    cfg.alloc_ud = &counter;
+    return writ_vm_new(&cfg);
+}
+
+static void end_vm(writ_vm *vm) {
+    writ_vm_free(vm);
+    CHECK(counter.live == 0 && counter.bytes == 0);
+    if (counter.live || counter.bytes) fprintf(stderr, "  live %ld bytes %ld\n", counter.live, counter.bytes);
+    counter.live = counter.bytes = 0;
+}
+
+static const char *at(const char *name) {
+    static char path[4][512];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(path[k], sizeof path[k], "%s/%s", dir, name);
+    return path[k];
+}
+
+static void put(const char *name, const char *text) {
+    FILE *f = fopen(at(name), "w");
+    fputs(text, f);
+    fclose(f);
+}
+
+static void putf(const char *name, const char *fmt, int a, int b) {
+    char buf[4096];
+    snprintf(buf, sizeof buf, fmt, a, b);
+    put(name, buf);
+}
+
+static int64_t call_int(writ_vm *vm, const char *module, const char *fn) {
+    writ_value r;
+    writ_status st = writ_call_name(vm, module, fn, NULL, 0, &r);
+    CHECK(st == WRIT_OK);
+    if (st != WRIT_OK) { fprintf(stderr, "  %s: %s", fn, writ_error_text(vm)); return -1; }
+    return r.as.i;
+}
+
+static writ_status reload(writ_vm *vm, writ_reload_info *info) {
+    writ_status st = writ_reload(vm, at("main.writ"), info);
+    if (st != WRIT_OK && getenv("RELOAD_VERBOSE")) fprintf(stderr, "%s", writ_error_text(vm));
+    return st;
+}
+
+/* shapes.writ: two functions and a class (three named functions with its method) */
+static const char *shapes_fmt =
+    "export class Shape { public size: int = 1\n"
+    "  public func area() -> int { return size * size * %d } }\n"
+    "export func scale() -> int { return %d }\n"
+    "export func grow(s: Shape) { s.size += 1 }\n"
+    "export var made = 0\n";
+/* draw.writ imports shapes */
+static const char *draw_fmt =
+    "import { Shape, scale } from \"shapes\"\n"
+    "export func paint(s: Shape) -> int { return s.area() * scale() + %d + %d }\n";
+static const char *main_fmt =
+    "import { Shape, grow, made } from \"shapes\"\n"
+    "import { paint } from \"draw\"\n"
+    "var shapes: Array<Shape> = [Shape(), Shape()]\n"
+    "var frames = 0\n"
+    "func frame() -> int { frames += 1\n grow(shapes[0])\n return paint(shapes[0]) + %d * 0 + %d * 0 }\n"
+    "func count() -> int { return frames }\n";
+
+static void setup(void) {
+    putf("shapes.writ", shapes_fmt, 1, 1);
+    putf("draw.writ", draw_fmt, 0, 0);
+    putf("main.writ", main_fmt, 0, 0);
+}
+
+/* Body edits of any one file: only that file is compiled, every caller runs
+ * the new code, globals and objects are kept; memory stays flat. */
+static void test_body_edits(void) {
+    setup();
+    writ_vm *vm = new_vm();
+    CHECK(writ_load_file(vm, at("main.writ")) == WRIT_OK);
+    CHECK(call_int(vm, NULL, "frame") == 4);              /* size 2: 2*2*1 * 1 + 0 */
+    writ_reload_info info;
+    putf("shapes.writ", shapes_fmt, 10, 1);               /* area and scale change */
+    CHECK(reload(vm, &info) == WRIT_OK);
+    CHECK(info.functions_changed == 3 && info.globals_added == 0 && info.types_migrated == 0);
+    if (info.functions_changed != 3) fprintf(stderr, "  changed %d\n", info.functions_changed);
+    CHECK(call_int(vm, NULL, "frame") == 90);             /* size 3: 3*3*10 * 1 */
+    putf("draw.writ", draw_fmt, 5, 0);
+    CHECK(reload(vm, &info) == WRIT_OK && info.functions_changed == 1);
+    CHECK(call_int(vm, NULL, "frame") == 165);            /* size 4: 160 + 5 */
+    putf("main.writ", main_fmt, 1, 0);
+    CHECK(reload(vm, &info) == WRIT_OK && info.functions_changed == 2);
+    CHECK(call_int(vm, NULL, "frame") == 255);            /* size 5, kept */
+    CHECK(call_int(vm, NULL, "count") == 4);              /* frames kept */
+    /* many edits, each file in turn: memory flat once every file was split off */
+    long base = 0;
+    for (int i = 0; i < 300; i++) {
+        if (i % 3 == 0) putf("shapes.writ", shapes_fmt, 11 - i % 2, 1);
+        else if (i % 3 == 1) putf("draw.writ", draw_fmt, 5, i);
+        else putf("main.writ", main_fmt, 1, i);
+        CHECK(reload(vm, &info) == WRIT_OK);
+        CHECK(info.functions_changed <= 3);
+        call_int(vm, NULL, "frame");
+        if (i == 29) base = counter.bytes;
+    }
+    printf("file reloads: %ld bytes after 30 edits, %ld after 300\n", base, counter.bytes);
+    CHECK(counter.bytes - base < 4 * 1024);
+    CHECK(call_int(vm, NULL, "count") == 304);
+    end_vm(vm);
+}
+
+/* An interface change recompiles the whole load (after file reloads split
+ * it): a new field is migrated, a new function is used by the importers. */
+static void test_interface_change(void) {
+    setup();
+    writ_vm *vm = new_vm();
+    CHECK(writ_load_file(vm, at("main.writ")) == WRIT_OK);
+    CHECK(call_int(vm, NULL, "frame") == 4);
+    writ_reload_info info;
+    putf("shapes.writ", shapes_fmt, 2, 1);
+    CHECK(reload(vm, &info) == WRIT_OK && info.functions_changed == 3);
+    putf("draw.writ", draw_fmt, 1, 0);
+    CHECK(reload(vm, &info) == WRIT_OK && info.functions_changed == 1);
+    CHECK(call_int(vm, NULL, "frame") == 19);             /* size 3: 18 + 1 */
+    put("shapes.writ",
+        "export class Shape { public size: int = 1\n public depth: int = 2\n"
+        "  public func area() -> int { return size * size * depth } }\n"
+        "export func scale() -> int { return 1 }\n"
+        "export func grow(s: Shape) { s.size += 1 }\n"
+        "export func bonus() -> int { return 1000 }\n"
+        "export var made = 0\n");
+    put("draw.writ", "import { Shape, scale, bonus } from \"shapes\"\n"
+                     "export func paint(s: Shape) -> int { return s.area() * scale() + bonus() }\n");
+    CHECK(reload(vm, &info) == WRIT_OK);
+    CHECK(info.types_migrated == 1 && info.functions_added == 1 && info.functions_changed > 4);
+    CHECK(call_int(vm, NULL, "frame") == 1032);           /* size 4, depth 2 */
+    CHECK(call_int(vm, NULL, "count") == 3);
+    /* and file reloads again after that */
+    put("draw.writ", "import { Shape, scale, bonus } from \"shapes\"\n"
+                     "export func paint(s: Shape) -> int { return s.area() * scale() + bonus() * 2 }\n");
+    CHECK(reload(vm, &info) == WRIT_OK && info.functions_changed == 1);
+    CHECK(call_int(vm, NULL, "frame") == 2050);           /* size 5 */
+    end_vm(vm);
+}
+
+/* A compile error in a body: refused, the old code keeps running; fixed: installed. */
+static void test_errors(void) {
+    setup();
+    writ_vm *vm = new_vm();
+    CHECK(writ_load_file(vm, at("main.writ")) == WRIT_OK);
+    put("draw.writ", "import { Shape, scale } from \"shapes\"\n"
+                     "export func paint(s: Shape) -> int { return s.area() * scale() + \"x\" }\n");
+    CHECK(reload(vm, NULL) == WRIT_ERROR_COMPILE);
+    HAS(writ_error_text(vm), "draw.writ:2");
+    CHECK(call_int(vm, NULL, "frame") == 4);
+    putf("draw.writ", draw_fmt, 7, 0);
+    CHECK(reload(vm, NULL) == WRIT_OK);
+    CHECK(call_int(vm, NULL, "frame") == 16);
+    /* a syntax error: also refused */
+    put("shapes.writ", "export class Shape { public size: int = 1\n public func area() -> int { return size * } }\n");
+    CHECK(reload(vm, NULL) == WRIT_ERROR_COMPILE);
+    HAS(writ_error_text(vm), "shapes.writ");
+    CHECK(call_int(vm, NULL, "frame") == 23);
+    end_vm(vm);
+}
+
+/* What the fingerprint leaves out still guards the interface: a global
+ * whose initialiser changed its type, and a body that starts to yield,
+ * take the whole load. */
+static void test_interface_guards(void) {
+    put("lib.writ", "export let rate = 2\nexport func step() -> int { return 1 }\n");
+    put("main.writ", "import { rate, step } from \"lib\"\nfunc show() -> string { return \"${rate} ${step()}\" }\n"
+                     "func run() { let x = step()\n print(\"ran ${x}\") }\n");
+    writ_vm *vm = new_vm();
+    CHECK(writ_load_file(vm, at("main.writ")) == WRIT_OK);
+    writ_reload_info info;
+    put("lib.writ", "export let rate = 2.5\nexport func step() -> int { return 1 }\n");
+    CHECK(reload(vm, &info) == WRIT_OK);
+    CHECK(info.globals_reinitialised == 1 && info.functions_changed == 3);   /* the whole load */
+    writ_value r;
+    CHECK(writ_call_name(vm, NULL, "show", NULL, 0, &r) == WRIT_OK);
+    CHECK(strcmp(writ_string_data(r, NULL), "2.5 1") == 0);
+    writ_release(vm, r);
+    put("lib.writ", "export let rate = 7.5\nexport func step() -> int { return 2 }\n");   /* kept: same type */
+    CHECK(reload(vm, &info) == WRIT_OK && info.functions_changed == 1 && info.globals_reinitialised == 0);
+    CHECK(writ_call_name(vm, NULL, "show", NULL, 0, &r) == WRIT_OK);
+    CHECK(strcmp(writ_string_data(r, NULL), "2.5 2") == 0);
+    writ_release(vm, r);
+    /* step becomes a coroutine: main's `let x = step()` no longer checks */
+    put("lib.writ", "export let rate = 7.5\nexport func step() -> int { yield\n return 3 }\n");
+    writ_status st = reload(vm, &info);
+    CHECK(st == WRIT_ERROR_COMPILE);
+    HAS(writ_error_text(vm), "main.writ");
+    CHECK(writ_call_name(vm, NULL, "show", NULL, 0, &r) == WRIT_OK);
+    CHECK(strcmp(writ_string_data(r, NULL), "2.5 2") == 0);
+    writ_release(vm, r);
+    end_vm(vm);
+}
+
+/* Private types of the same name in two files stay apart across a file reload. */
+static void test_same_type_names(void) {
+    put("a.writ", "class Item { public v: int = 1\n public func get() -> int { return v } }\n"
+                  "let item = Item()\nexport func a() -> int { return item.get() }\n");
+    put("b.writ", "class Item { public w: string = \"b\"\n public func get() -> int { return 20 } }\n"
+                  "let item = Item()\nexport func b() -> int { return item.get() }\n");
+    put("main.writ", "import { a } from \"a\"\nimport { b } from \"b\"\nfunc both() -> int { return a() + b() }\n");
+    writ_vm *vm = new_vm();
+    CHECK(writ_load_file(vm, at("main.writ")) == WRIT_OK);
+    CHECK(call_int(vm, NULL, "both") == 21);
+    put("b.writ", "class Item { public w: string = \"b\"\n public func get() -> int { return 30 } }\n"
+                  "let item = Item()\nexport func b() -> int { return item.get() }\n");
+    CHECK(reload(vm, NULL) == WRIT_OK);
+    CHECK(call_int(vm, NULL, "both") == 31);
+    put("a.writ", "class Item { public v: int = 1\n public func get() -> int { return v * 100 } }\n"
+                  "let item = Item()\nexport func a() -> int { return item.get() }\n");
+    CHECK(reload(vm, NULL) == WRIT_OK);
+    CHECK(call_int(vm, NULL, "both") == 130);
+    end_vm(vm);
+}
+
+/* A coroutine running a file's old code finishes on it; other loads
+ * importing the file run the new code; their use does not keep old versions. */
+static void test_old_frames_and_other_loads(void) {
+    setup();
+    put("ticker.writ", "import { scale } from \"shapes\"\nvar seen: Array<int> = []\n"
+                       "func tick() { while true { seen.push(scale())\n yield } }\nstart tick()\n"
+                       "func last() -> int { return seen[seen.len() - 1] }\n");
+    writ_vm *vm = new_vm();
+    CHECK(writ_load_file(vm, at("main.writ")) == WRIT_OK);
+    CHECK(writ_load_file(vm, at("ticker.writ")) == WRIT_OK);
+    CHECK(call_int(vm, at("ticker.writ"), "last") == 1);
+    long base = 0;
+    for (int i = 0; i < 200; i++) {
+        putf("shapes.writ", shapes_fmt, 1, 100 + i);
+        CHECK(reload(vm, NULL) == WRIT_OK);
+        CHECK(writ_tick(vm, 0.1) == WRIT_OK);
+        CHECK(call_int(vm, at("ticker.writ"), "last") == 100 + i);
+        if (i == 19) base = counter.bytes;
+    }
+    printf("file reloads imported by another load: %ld bytes after 20 edits, %ld after 200\n", base, counter.bytes);
+    CHECK(counter.bytes - base < 4 * 1024);
+    end_vm(vm);
+}
+
+/* Loads importing a reloaded file are found on every reload, not only the
+ * first (they are matched by the imported file, not by its old program). */
+static void test_dependents_every_time(void) {
+    put("lib.writ", "export func power(x: int) -> int { return x * 2 }\n");
+    put("user.writ", "import { power } from \"lib\"\nfunc go() -> int { return power(5) }\n");
+    writ_vm *vm = new_vm();
+    CHECK(writ_load_file(vm, at("lib.writ")) == WRIT_OK);
+    CHECK(writ_load_file(vm, at("user.writ")) == WRIT_OK);
+    for (int i = 0; i < 3; i++) {                        /* compatible interface changes */
+        char src[256];
+        snprintf(src, sizeof src, "export func power(x: int) -> int { return x * 2 }\nexport func extra%d() {}\n", i);
+        put("lib.writ", src);
+        CHECK(writ_reload(vm, at("lib.writ"), NULL) == WRIT_OK);
+    }
+    put("lib.writ", "export func power(x: string) -> int { return 1 }\n");
+    CHECK(writ_reload(vm, at("lib.writ"), NULL) == WRIT_ERROR_COMPILE);
+    HAS(writ_error_text(vm), "user.writ");
+    CHECK(call_int(vm, at("user.writ"), "go") == 10);
+    end_vm(vm);
+}
+
+int main(void) {
+    snprintf(dir, sizeof dir, "/tmp/writ_reload_files_%d", (int)getpid());
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
+    CHECK(system(cmd) == 0);
+    test_body_edits();
+    test_interface_change();
+    test_errors();
+    test_interface_guards();
+    test_same_type_names();
+    test_old_frames_and_other_loads();
+    test_dependents_every_time();
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+    printf("test_reload_files: %d checks, %d failed\n", checks, failures);
+    return failures ? 1 : 0;
+}
