@@ -3,6 +3,7 @@
  * globals by name. */
 #define _DEFAULT_SOURCE 1
 #include "api.h"
+#include "reload.h"
 #include "chunk.h"
 #include "sched.h"
 #include <stdio.h>
@@ -25,15 +26,24 @@ static bool same_module(const char *given, const char *file) {
     return realpath(given, a) && realpath(file, b) && strcmp(a, b) == 0;
 }
 
-/* The latest definition of module::name. */
+typedef struct FnQuery { const char *module, *name; Proto *found; } FnQuery;
+
+static bool fn_in_file(VM *vm, Module *m, const char *file, Module *root, void *ud) {
+    FnQuery *q = ud;
+    (void)vm; (void)root;
+    for (uint32_t k = m->nfns; k-- > 0;)
+        if (strcmp(m->fns[k].file, file) == 0 && strcmp(m->fns[k].name, q->name) == 0 && same_module(q->module, file)) {
+            q->found = m->fns[k].proto;
+            return true;
+        }
+    return false;
+}
+
+/* The latest definition of module::name (reload.c gives the order). */
 static Proto *find_fn(VM *vm, const char *module, const char *name) {
-    for (size_t i = vm->nmodules; i-- > 0;) {
-        Module *m = vm->modules[i];
-        if (m->replaced) continue;                  /* a hot reload installed a newer load */
-        for (uint32_t k = m->nfns; k-- > 0;)
-            if (strcmp(m->fns[k].name, name) == 0 && same_module(module, m->fns[k].file)) return m->fns[k].proto;
-    }
-    return NULL;
+    FnQuery q = {module, name, NULL};
+    reload_each_file(vm, fn_in_file, &q);
+    return q.found;
 }
 
 static writ_status function_impl(writ_vm *vm, const char *module, const char *name, writ_fn **out) {

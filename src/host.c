@@ -2,6 +2,7 @@
  * Writ signatures, constants and value globals.  Registrations precede the
  * compilation of code that uses them; the checker declares them next to
  * the library (declare_lib), the compiler calls them with OP_CALLH. */
+#include "reload.h"
 #include "host.h"
 #include "api.h"
 #include "chunk.h"
@@ -134,21 +135,30 @@ static HostGlobal *find_bound(VM *vm, const char *name) {
     return NULL;
 }
 
+typedef struct GlobalQuery { const char *module, *name; int slot; } GlobalQuery;
+
+static bool global_in_file(VM *vm, Module *m, const char *file, Module *root, void *ud) {
+    GlobalQuery *q = ud;
+    if (q->module && strcmp(root->name, q->module) != 0) return false;
+    for (uint32_t k = m->nglobals + m->nkept; k-- > 0;) {
+        uint32_t s = k < m->nglobals ? m->first_global + k : m->kept[k - m->nglobals];
+        if (s >= vm->g.nglobals || !vm->g.gnames[s] || strcmp(vm->g.gnames[s], q->name) != 0) continue;
+        if (vm->g.gfiles[s] && strcmp(vm->g.gfiles[s], file) != 0) continue;    /* another file's */
+        q->slot = (int)s;
+        return true;
+    }
+    return false;
+}
+
 /* A global slot by name: host globals, then module globals (latest load
  * first; module restricts to loads of that main file). */
 static int find_global(VM *vm, const char *module, const char *name) {
     if (!module)
         for (size_t i = 0; i < vm->nhostglobals; i++)
             if (strcmp(vm->hostglobals[i]->name, name) == 0) return vm->hostglobals[i]->slot;
-    for (size_t i = vm->nmodules; i-- > 0;) {
-        Module *m = vm->modules[i];
-        if (m->replaced || (module && strcmp(m->name, module) != 0)) continue;
-        for (uint32_t k = m->nglobals + m->nkept; k-- > 0;) {
-            uint32_t s = k < m->nglobals ? m->first_global + k : m->kept[k - m->nglobals];
-            if (s < vm->g.nglobals && vm->g.gnames[s] && strcmp(vm->g.gnames[s], name) == 0) return (int)s;
-        }
-    }
-    return -1;
+    GlobalQuery q = {module, name, -1};
+    reload_each_file(vm, global_in_file, &q);
+    return q.slot;
 }
 
 static writ_status set_global_impl(writ_vm *vm, const char *module, const char *name, writ_value v) {

@@ -901,6 +901,27 @@ static Module *current_text(VM *vm, Module *root, const char *f, const char **te
     return NULL;
 }
 
+/* The load of `root`'s family compiling file f now (root itself or a load split off it). */
+static Module *family_owner(VM *vm, Module *root, const char *f) {
+    const char *t;
+    size_t n;
+    uint64_t fp;
+    Module *o = current_text(vm, root, f, &t, &n, &fp);
+    return o ? o : root;
+}
+
+bool reload_each_file(VM *vm, reload_file_fn fn, void *ud) {
+    for (size_t i = vm->nmodules; i-- > 0;) {
+        Module *root = vm->modules[i];
+        if (root->replaced || root->family) continue;     /* split-off loads are searched with their root */
+        for (uint32_t k = 0; k <= root->nfiles; k++) {
+            const char *f = k == 0 ? root->name : root->files[root->nfiles - k];
+            if (fn(vm, family_owner(vm, root, f), f, root, ud)) return true;
+        }
+    }
+    return false;
+}
+
 /* Compiles the reload: the new load, installed over c->olds (or refused). */
 static writ_status run_reload(VM *vm, ReloadCtx *c, const char *name, char *text, size_t len, bool from_string, writ_reload_info *info) {
     for (uint32_t j = 0; j < c->nolds; j++) {       /* their types (generic instances too) are reused by name */

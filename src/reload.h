@@ -75,6 +75,15 @@ void reload_note_replaced(VM *vm, Module *old, const struct CheckResult *cr, boo
 /* frees every replaced load that nothing can run or name any more. */
 void reload_retire(VM *vm, Module **olds, uint32_t nolds);
 
+/* Name lookups of the API (functions, globals): every file of every live
+ * load, newest load first, a load split by file reloads counting as one
+ * load; within it the main file first, then its imports, last imported
+ * first.  Calls fn with the load running the file's newest code, the
+ * file's name as that load spells it, and the load's root (whose main file
+ * names it), until fn returns true. */
+typedef bool (*reload_file_fn)(VM *vm, Module *owner, const char *file, Module *root, void *ud);
+bool reload_each_file(VM *vm, reload_file_fn fn, void *ud);
+
 /* VM (code older than a layout change): the current slot of field `slot`
  * of the layout that code saw, or -1 after rt_error (removed or retyped). */
 int reload_old_slot(VM *vm, Type *t, uint64_t gen, uint32_t slot);
