@@ -27,8 +27,9 @@ static const char usage[] =
     "  --stats      after each reload print `reload: compile X ms, save-to-frame Y ms` to stderr;\n"
     "               frame and script time on screen\n"
     "  --demo-data  sampleSystem() returns smooth made-up numbers (reproducible screenshots)\n"
-    "  --bench-reload N  headless: draw a frame, then N times reload SCRIPT and draw a frame;\n"
-    "               prints the reload compile time (p50, p95, min)\n";
+    "  --bench-reload N  headless: reload compile times, N whole-load reloads and N one-file\n"
+    "               reloads (each file in turn gains or loses a trailing newline; restored at\n"
+    "               the end: run it on a copy), a frame drawn after each\n";
 
 static bool parse_size(const char *s, int *w, int *h) {
     char *end;
@@ -134,31 +135,86 @@ static int cmp_ms(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-/* --bench-reload N: the reload compile time of SCRIPT without the file
- * watcher; a frame is drawn between reloads, as in live coding, so the
- * caches are as cold as they are there. */
+/* One reload of a --bench-reload run: its compile time in ms, or < 0 after printing why it failed. */
+static double timed_reload(Script *s, const CanvasOptions *o) {
+    char why[512];
+    double t0 = live_now();
+    writ_status st = writ_reload(s->vm, s->path, NULL);
+    double ms = (live_now() - t0) * 1e3;
+    if (st != WRIT_OK || !script_refresh(s, why, sizeof why)) {
+        fprintf(stderr, "writ-canvas: reload failed:\n%s", st != WRIT_OK ? writ_error_text(s->vm) : why);
+        return -1;
+    }
+    script_frame(s, 1.0 / o->fps);
+    return ms;
+}
+
+static void report(const char *what, double *ms, long n) {
+    qsort(ms, (size_t)n, sizeof *ms, cmp_ms);
+    printf("%s over %ld reloads: p50 %.3f ms, p95 %.3f ms, min %.3f ms\n", what, n, ms[n / 2],
+           ms[(long)((double)(n - 1) * 0.95 + 0.5)], ms[0]);
+}
+
+static char *slurp(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)n + 1);
+    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) { free(b); b = NULL; }
+    fclose(f);
+    *len = (size_t)n;
+    return b;
+}
+
+static bool spill(const char *path, const char *text, size_t len, bool extra_newline) {
+    FILE *f = fopen(path, "wb");
+    if (!f) return false;
+    bool ok = fwrite(text, 1, len, f) == len && (!extra_newline || fputc('\n', f) != EOF);
+    return fclose(f) == 0 && ok;
+}
+
+/* --bench-reload N: reload compile times without the file watcher, a frame
+ * drawn between reloads as in live coding (so caches are as cold as there).
+ * N reloads of the unchanged script (the whole load is compiled again), then
+ * N saves of its files in turn, each adding or removing a trailing newline
+ * (the interface stays: that file alone is compiled).  The files are
+ * restored at the end; run it on a copy. */
 static int bench_reload(Script *s, const CanvasOptions *o) {
     script_frame(s, 1.0 / o->fps);
-    double *ms = malloc((size_t)o->bench_reloads * sizeof *ms);
-    if (!ms) return EXIT_HOST;
-    char why[512];
-    for (long i = 0; i < o->bench_reloads; i++) {
-        double t0 = live_now();
-        writ_status st = writ_reload(s->vm, s->path, NULL);
-        ms[i] = (live_now() - t0) * 1e3;
-        if (st != WRIT_OK || !script_refresh(s, why, sizeof why)) {
-            fprintf(stderr, "writ-canvas: reload failed:\n%s", st != WRIT_OK ? writ_error_text(s->vm) : why);
-            free(ms);
-            return EXIT_SCRIPT_COMPILE;
-        }
-        script_frame(s, 1.0 / o->fps);
-    }
-    qsort(ms, (size_t)o->bench_reloads, sizeof *ms, cmp_ms);
     long n = o->bench_reloads;
-    printf("reload compile over %ld reloads: p50 %.3f ms, p95 %.3f ms, min %.3f ms\n", n, ms[n / 2],
-           ms[(long)((double)(n - 1) * 0.95 + 0.5)], ms[0]);
+    double *ms = malloc((size_t)n * sizeof *ms);
+    if (!ms) return EXIT_HOST;
+    int st = 0;
+    for (long i = 0; i < n && !st; i++) if ((ms[i] = timed_reload(s, o)) < 0) st = EXIT_SCRIPT_COMPILE;
+    if (!st) report("whole-load reload (no change)", ms, n);
+    enum { MAXF = 64 };
+    char *paths[MAXF], *texts[MAXF];
+    size_t lens[MAXF];
+    int nf = 0;
+    for (const char *f; !st && nf < MAXF && (f = writ_loaded_file(s->vm, (size_t)nf)); nf++) {
+        paths[nf] = strdup(f);
+        texts[nf] = slurp(f, &lens[nf]);
+        if (!texts[nf]) { fprintf(stderr, "writ-canvas: cannot read %s\n", f); st = EXIT_HOST; free(paths[nf]); }
+    }
+    for (long i = 0; i < n && !st && nf; i++) {
+        int k = (int)(i % nf);
+        if (!spill(paths[k], texts[k], lens[k], (i / nf) % 2 == 0)) { fprintf(stderr, "writ-canvas: cannot write %s\n", paths[k]); st = EXIT_HOST; }
+        else if ((ms[i] = timed_reload(s, o)) < 0) st = EXIT_SCRIPT_COMPILE;
+    }
+    if (!st && nf) {
+        char what[64];
+        snprintf(what, sizeof what, "one-file reload (%d files in turn)", nf);
+        report(what, ms, n);
+    }
+    for (int k = 0; k < nf; k++) {
+        if (texts[k] && !spill(paths[k], texts[k], lens[k], false)) fprintf(stderr, "writ-canvas: cannot restore %s\n", paths[k]);
+        free(paths[k]);
+        free(texts[k]);
+    }
     free(ms);
-    return 0;
+    return st;
 }
 
 int main(int argc, char **argv) {

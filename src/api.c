@@ -360,6 +360,7 @@ typedef struct Loader {
     Unit **units; uint32_t nunits, capunits;     /* every file seen */
     Program **order; uint32_t norder, caporder;  /* imports first */
     Unit **stack; uint32_t nstack, capstack;
+    Module **against; uint32_t nagainst, capagainst;   /* earlier loads imported from */
 } Loader;
 
 
@@ -371,10 +372,15 @@ static char *module_key(Arena *a, const char *name) {
     return arena_strndup(a, name, strlen(name));
 }
 
-static Program *find_loaded(VM *vm, const char *key) {
+static LoadedFile *find_loaded_file(VM *vm, const char *key) {
     if (vm->reload && reload_skips(vm, key)) return NULL;      /* recompiled by this reload */
-    for (size_t i = vm->nloaded; i-- > 0;) if (strcmp(vm->loaded[i].path, key) == 0) return vm->loaded[i].prog;
+    for (size_t i = vm->nloaded; i-- > 0;) if (strcmp(vm->loaded[i].path, key) == 0) return &vm->loaded[i];
     return NULL;
+}
+
+static Program *find_loaded(VM *vm, const char *key) {
+    LoadedFile *lf = find_loaded_file(vm, key);
+    return lf ? lf->prog : NULL;
 }
 
 char *api_module_key(VM *vm, const char *name) {
@@ -576,6 +582,15 @@ static const char *import_base(Loader *L, Unit *u) {
     return arena_printf(L->arena, "%s/%s", root, u->name);
 }
 
+/* This load's syntax trees will point into mod's (imported symbols,
+ * default values, generic bodies): mod's compile data stays while this
+ * load's does (reload.c). */
+static void compiled_against(Loader *L, Module *mod) {
+    if (!mod) return;
+    for (uint32_t i = 0; i < L->nagainst; i++) if (L->against[i] == mod) return;
+    VEC_PUSH(L->vm, L->against, L->nagainst, L->capagainst, mod);
+}
+
 static void visit(Loader *L, Unit *u) {
     u->state = 1;
     VEC_PUSH(L->vm, L->stack, L->nstack, L->capstack, u);
@@ -586,8 +601,12 @@ static void visit(Loader *L, Unit *u) {
         ImportDecl *imp = s->imp;
         char *path = join_path(L->arena, import_base(L, u), imp->path);
         imp->key = module_key(L->arena, path);
-        Program *done = find_loaded(L->vm, imp->key);
-        if (done) { imp->target = done; continue; }      /* loaded by an earlier load: shared */
+        LoadedFile *done = find_loaded_file(L->vm, imp->key);
+        if (done) {                                       /* loaded by an earlier load: shared */
+            imp->target = done->prog;
+            compiled_against(L, done->mod);
+            continue;
+        }
         Unit *t = NULL;
         for (uint32_t k = 0; k < L->nunits; k++) if (strcmp(L->units[k]->name, path) == 0) t = L->units[k];
         if (!t) {
@@ -721,9 +740,15 @@ static writ_status recheck_dependents(VM *vm, Loader *L) {
     struct ReloadCtx *saved = vm->reload;
     vm->reload = NULL;                    /* a plain check: no types or globals taken over */
     writ_status st = WRIT_OK;
-    for (uint32_t i = 0; i < nd && st == WRIT_OK; i++) {
+    for (uint32_t i = 0; i < nd && st == WRIT_OK; i++) {   /* each file of theirs, as its newest code is */
         Module *m = deps[i];
-        st = load_units(vm, m->name, mem_strndup(vm, m->text, m->src.len), m->src.len, false, m->from_string, NULL, 0);
+        for (uint32_t k = 0; k <= m->nfiles && st == WRIT_OK; k++) {
+            const char *f = k == 0 ? m->name : m->files[k - 1];
+            if ((k > 0 && lib_module_of_prelude(f)) || !reload_compiles_newest(vm, m, f)) continue;
+            const char *text = k == 0 ? m->text : m->texts[k - 1];
+            size_t len = k == 0 ? m->src.len : m->textlens[k - 1];
+            st = load_units(vm, f, mem_strndup(vm, text, len), len, false, k == 0 && m->from_string, NULL, 0);
+        }
     }
     vm->reload = saved;
     for (size_t i = base; i < vm->nloaded; i++) mem_free(vm, vm->loaded[i].path, strlen(vm->loaded[i].path) + 1);
@@ -804,8 +829,10 @@ static writ_status load_body(VM *vm, const char *name, char *text, size_t len, b
     const LibModule *lm;
     uint32_t nearlier = 0, capearlier = 0;
     for (size_t i = 0; i < vm->nloaded; i++)
-        if ((lm = lib_module_of_prelude(vm->loaded[i].path)) && prelude_usable(vm, (uint32_t)(lm - lib_modules)))
+        if ((lm = lib_module_of_prelude(vm->loaded[i].path)) && prelude_usable(vm, (uint32_t)(lm - lib_modules))) {
             VEC_PUSH(vm, earlier, nearlier, capearlier, vm->loaded[i].prog);
+            compiled_against(&L, vm->loaded[i].mod);
+        }
     CheckResult cr;
     memset(&cr, 0, sizeof cr);
     if (!d.syntax_error && !d.n && lib_st == WRIT_OK && go)
@@ -869,8 +896,15 @@ static writ_status load_body(VM *vm, const char *name, char *text, size_t len, b
             char *key = module_key(arenap, L.units[i]->name);
             lf.path = mem_strndup(vm, key, strlen(key));
             lf.prog = L.units[i]->prog;
+            lf.mod = m;
             VEC_PUSH(vm, vm->loaded, vm->nloaded, vm->cap_loaded, lf);
         }
+    if (ok && run && L.nagainst) {
+        m->against = mem_alloc(vm, sizeof(Module *) * L.nagainst);
+        memcpy(m->against, L.against, sizeof(Module *) * L.nagainst);
+        m->nagainst = L.nagainst;
+    }
+    VEC_FREE(vm, L.against, L.capagainst);
     VEC_FREE(vm, L.units, L.capunits);
     VEC_FREE(vm, L.order, L.caporder);
     VEC_FREE(vm, L.stack, L.capstack);

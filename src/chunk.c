@@ -62,6 +62,7 @@ void module_free(VM *vm, Module *m) {
         mem_free(vm, m->fps, sizeof(uint64_t) * m->capfiles);
     }
     VEC_FREE(vm, m->all_protos, m->capprotos);
+    if (m->against) mem_free(vm, m->against, sizeof(Module *) * m->nagainst);
     pool_free(vm, &m->pool);
     VEC_FREE(vm, m->fns, m->capfns);
     if (m->text) mem_free(vm, m->text, m->src.len + 1);

@@ -87,6 +87,7 @@ struct Module {
     char **files; char **texts; size_t *textlens; uint32_t nfiles, capfiles;  /* imported sources */
     uint64_t fp, *fps;                                 /* interface fingerprints: name's, files' (iface.c) */
     Module *family;                                    /* a file reload's load: the load of several files it split off */
+    Module **against; uint32_t nagainst;               /* loads it imported from: its syntax trees point into theirs */
 };
 
 Proto *proto_new(VM *vm, Module *m, const char *name);

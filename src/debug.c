@@ -2,6 +2,7 @@
  * inspection (runtime.md §13).  Nothing here runs unless a hook or
  * breakpoint is installed: then every instruction passes vm_watch (vm.c),
  * which calls debug_instruction with the instruction about to run. */
+#include "reload.h"
 #include "debug.h"
 #include "api.h"
 #include "chunk.h"
@@ -58,7 +59,8 @@ bool writ_line_has_code(writ_vm *vm, const char *file, int line) {
         if (mod->replaced) continue;
         for (uint32_t i = 0; i < mod->nprotos; i++) {
             Proto *p = mod->all_protos[i];
-            if (!p->hidden && file_matches(vm, file, p->file) && proto_has_line(p, (uint32_t)line)) return true;
+            if (!p->hidden && file_matches(vm, file, p->file) && proto_has_line(p, (uint32_t)line) &&
+                reload_compiles_newest(vm, mod, p->file)) return true;    /* not code a file reload replaced */
         }
     }
     return false;

@@ -770,6 +770,18 @@ Module **reload_dependents(VM *vm, uint32_t *n) {
  * (iface.c) makes that nearly certain; this makes it sure. */
 static bool file_reload_fits(VM *vm, ReloadCtx *c, Module *m) {
     if (m->nglobals) return false;
+    ProtoIndex in;                        /* every function keeps its signature (inout self and */
+    index_build(vm, &in, &m, 1);          /* coroutine-ness come from bodies) */
+    bool same = true;
+    for (uint32_t j = 0; j < c->nolds && same; j++)
+        for (uint32_t i = 0; i < c->olds[j]->nprotos && same; i++) {
+            Proto *p = c->olds[j]->all_protos[i];
+            if (!is_named(p) || !p->ftype || p->entry != p->code || !recompiled(vm, p->file)) continue;
+            Proto *q = counterpart(&in, p);
+            same = (q && same_signature(p, q)) || old_instance(vm, c, p);
+        }
+    mem_free(vm, in.slots, sizeof(Proto *) * (in.mask + 1));
+    if (!same) return false;
     Globals *g = &vm->g;
     for (uint32_t j = 0; j < c->nolds; j++)
         for (uint32_t k = 0; k < global_count(c->olds[j]); k++) {
@@ -869,7 +881,7 @@ static void rollback(VM *vm, ReloadCtx *c) {
 static Module *owner_of(VM *vm, const char *name, bool from_file) {
     for (size_t i = vm->nmodules; i-- > 0;) {
         Module *m = vm->modules[i];
-        if (m->replaced) continue;
+        if (m->replaced || (!from_file && m->family)) continue;    /* a string names a whole load */
         bool hit = same_file(name, m->name);
         for (uint32_t f = 0; !hit && from_file && f < m->nfiles; f++) hit = same_file(name, m->files[f]);
         if (hit) return m;
@@ -910,16 +922,71 @@ static Module *family_owner(VM *vm, Module *root, const char *f) {
     return o ? o : root;
 }
 
+/* Loads count as new as their newest split-off load: the position of the
+ * root's family's newest load, from the end (0: the newest load). */
+static size_t family_age(VM *vm, Module *root) {
+    for (size_t i = vm->nmodules; i-- > 0;) {
+        Module *m = vm->modules[i];
+        if (m == root || (!m->replaced && m->family == root)) return vm->nmodules - 1 - i;
+    }
+    return vm->nmodules;
+}
+
 bool reload_each_file(VM *vm, reload_file_fn fn, void *ud) {
     for (size_t i = vm->nmodules; i-- > 0;) {
-        Module *root = vm->modules[i];
-        if (root->replaced || root->family) continue;     /* split-off loads are searched with their root */
+        Module *m = vm->modules[i];
+        if (m->replaced) continue;
+        Module *root = m->family ? m->family : m;
+        if (family_age(vm, root) != vm->nmodules - 1 - i) continue;   /* searched where its newest load is */
         for (uint32_t k = 0; k <= root->nfiles; k++) {
             const char *f = k == 0 ? root->name : root->files[root->nfiles - k];
             if (fn(vm, family_owner(vm, root, f), f, root, ud)) return true;
         }
     }
     return false;
+}
+
+/* Whether a load with compile data imported from m (its syntax trees point
+ * into m's: symbols, default values, generic bodies used when later loads
+ * compile against it). */
+bool reload_compile_data_needed(VM *vm, Module *m) {
+    for (size_t k = 0; k < vm->nmodules; k++) {
+        Module *r = vm->modules[k];
+        if (r == m || !vm->arenas[k]) continue;
+        for (uint32_t i = 0; i < r->nagainst; i++) if (r->against[i] == m) return true;
+    }
+    return false;
+}
+
+/* Frees the checker data and syntax trees of replaced loads that no load
+ * compiles against any more (their code may still run: retire.c). */
+static void free_compile_data(VM *vm) {
+    for (bool freed = true; freed;) {
+        freed = false;
+        for (size_t k = 0; k < vm->nmodules; k++) {
+            Module *o = vm->modules[k];
+            if (!o->replaced || !vm->arenas[k] || has_prelude(o) || reload_compile_data_needed(vm, o)) continue;
+            VEC_FREE(vm, o->fns, o->capfns);
+            o->nfns = 0;
+            chk_result_free(vm, (CheckResult *)vm->results[k]);
+            mem_free(vm, vm->results[k], sizeof(CheckResult));
+            vm->results[k] = NULL;
+            arena_free(vm->arenas[k]);
+            mem_free(vm, vm->arenas[k], sizeof(Arena));
+            vm->arenas[k] = NULL;
+            if (o->against) mem_free(vm, o->against, sizeof(Module *) * o->nagainst);
+            o->against = NULL;
+            o->nagainst = 0;
+            freed = true;
+        }
+    }
+}
+
+bool reload_compiles_newest(VM *vm, Module *m, const char *f) {
+    const char *t;
+    size_t n;
+    uint64_t fp;
+    return current_text(vm, m->family ? m->family : m, f, &t, &n, &fp) == m;
 }
 
 /* Compiles the reload: the new load, installed over c->olds (or refused). */
@@ -944,19 +1011,12 @@ static writ_status run_reload(VM *vm, ReloadCtx *c, const char *name, char *text
         Module *o = c->olds[j];
         if (!o->replaced) continue;       /* a load a file reload split: still running its other files */
         size_t idx = module_index(vm, o);
-        bool keep = has_prelude(o);       /* the library prelude compiled in that load stays in use */
-        reload_note_replaced(vm, o, vm->results[idx], keep);
-        if (keep) continue;               /* else the replaced load's compile data is no longer used */
-        VEC_FREE(vm, o->fns, o->capfns);
-        o->nfns = 0;
-        chk_result_free(vm, (CheckResult *)vm->results[idx]);
-        mem_free(vm, vm->results[idx], sizeof(CheckResult));
-        vm->results[idx] = NULL;
-        arena_free(vm->arenas[idx]);
-        mem_free(vm, vm->arenas[idx], sizeof(Arena));
-        vm->arenas[idx] = NULL;
+        reload_note_replaced(vm, o, vm->results[idx], has_prelude(o));   /* its library prelude stays in use */
     }
-    if (c->committed) reload_retire(vm, c->olds, c->nolds);
+    if (c->committed) {
+        free_compile_data(vm);
+        reload_retire(vm, c->olds, c->nolds);
+    }
     if (info && !c->abort_file) *info = c->info;
     for (uint32_t i = 0; i < c->nskip; i++) mem_free(vm, c->skip[i], strlen(c->skip[i]) + 1);
     VEC_FREE(vm, c->skip, c->capskip);

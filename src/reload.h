@@ -72,6 +72,10 @@ bool reload_commit(VM *vm, Module *m, Diags *d, const Source *src);
  * that dispatches to it), then */
 struct CheckResult;
 void reload_note_replaced(VM *vm, Module *old, const struct CheckResult *cr, bool keep);
+/* Whether load m runs the newest code of its file f (no file reload split f off it). */
+bool reload_compiles_newest(VM *vm, Module *m, const char *f);
+/* Whether another load's compile data points into m's (it imported from m). */
+bool reload_compile_data_needed(VM *vm, Module *m);
 /* frees every replaced load that nothing can run or name any more. */
 void reload_retire(VM *vm, Module **olds, uint32_t nolds);
 

@@ -114,11 +114,9 @@ static bool in_use(VM *vm, Module *m) {
             Proto *p = r->all_protos[k];
             for (uint32_t q = 0; q < p->nprotos; q++) if (p->protos[q]->module == m) return true;
         }
-        const CheckResult *cr = vm->results[i];          /* their types inheriting or dispatching to it */
-        for (uint32_t t = 0; cr && t < cr->ntypes; t++) if (cr->types[t]->type && nom_uses(cr->types[t]->type->nom, m)) return true;
-        for (uint32_t t = 0; cr && t < cr->ninst_types; t++)
-            if (cr->inst_types[t]->type && nom_uses(cr->inst_types[t]->type->nom, m)) return true;
     }
+    TypeTable *tt = &vm->types;     /* types inheriting or dispatching to it, classes a reload removed included */
+    for (size_t i = 0; i < tt->nnominals; i++) if (nom_uses(tt->nominals[i]->nom, m)) return true;
     for (size_t i = 0; i < vm->ntrace; i++) {
         if (owns_string(m, vm->trace[i].file)) return true;
         if (vm->trace[i].file) continue;
@@ -155,7 +153,7 @@ void reload_retire(VM *vm, Module **olds, uint32_t nolds) {
         dropped = false;
         for (size_t i = 0; i < vm->nmodules;) {
             Module *m = vm->modules[i];
-            if (m->replaced && !in_use(vm, m)) { drop_load(vm, i); dropped = true; }
+            if (m->replaced && !in_use(vm, m) && !reload_compile_data_needed(vm, m)) { drop_load(vm, i); dropped = true; }
             else i++;
         }
     }

@@ -35,6 +35,7 @@ void vm_globals_reserve(VM *vm, uint32_t need);
 typedef struct LoadedFile {
     char *path;
     struct Program *prog;   /* checked (symbols and exports stay in the load's arena) */
+    struct Module *mod;     /* the load whose arena holds it (NULL while a reload re-checks) */
 } LoadedFile;
 
 /* One activation record on the VM-managed frame stack (never the C stack). */

@@ -293,6 +293,130 @@ static void test_dependents_every_time(void) {
     end_vm(vm);
 }
 
+/* A file compiled against an earlier version of an imported file keeps
+ * pointing into that version's syntax trees (here: a field default calling
+ * an imported function), which later compiles against it use: that version
+ * stays until nothing compiled against it is left. */
+static void test_compiled_against(void) {
+    const char *theme = "export func accent() -> int { return %d }\n";
+    const char *widgets = "import { accent } from \"theme\"\n"
+                          "export class Series { public color: int = accent()\n public n: int = %d }\n";
+    const char *dash = "import { Series } from \"widgets\"\n"
+                       "func colour() -> int { return Series().color + Series().n * 0 + %d }\n";
+    putf("theme.writ", theme, 1, 0);
+    putf("widgets.writ", widgets, 0, 0);
+    putf("main.writ", dash, 0, 0);
+    writ_vm *vm = new_vm();
+    CHECK(writ_load_file(vm, at("main.writ")) == WRIT_OK);
+    long base = 0;
+    for (int i = 0; i < 60; i++) {
+        putf("theme.writ", theme, 10 + i, 0);
+        CHECK(reload(vm, NULL) == WRIT_OK);
+        putf("widgets.writ", widgets, i + 1, 0);
+        CHECK(reload(vm, NULL) == WRIT_OK);
+        putf("theme.writ", theme, 1000 + i, 0);
+        CHECK(reload(vm, NULL) == WRIT_OK);
+        putf("main.writ", dash, i + 1, 0);
+        CHECK(reload(vm, NULL) == WRIT_OK);
+        CHECK(call_int(vm, NULL, "colour") == 1000 + i + i + 1);
+        if (i == 9) base = counter.bytes;
+    }
+    printf("file reloads compiled against older versions: %ld bytes after 10 rounds, %ld after 60\n", base, counter.bytes);
+    CHECK(counter.bytes - base < 4 * 1024);
+    end_vm(vm);
+}
+
+/* Review findings, each once a bug of file reloads. */
+static void test_regressions(void) {
+    /* a struct method becoming mutating is a signature change made in a body: the whole load */
+    put("lib.writ", "export struct Counter { public n: int = 0\n public func get() -> int { return n } }\n");
+    put("main.writ", "import { Counter } from \"lib\"\nvar c = Counter()\nfunc peek() -> int { return c.get() }\n");
+    writ_vm *vm = new_vm();
+    CHECK(writ_load_file(vm, at("main.writ")) == WRIT_OK);
+    put("lib.writ", "export struct Counter { public n: int = 0\n public func get() -> int { n += 1\n return n } }\n");
+    CHECK(reload(vm, NULL) == WRIT_OK);
+    CHECK(call_int(vm, NULL, "peek") == 1 && call_int(vm, NULL, "peek") == 2);
+    end_vm(vm);
+
+    /* writ_reload_string names a whole load, not a file split off one */
+    put("lib.writ", "export func k() -> int { return 1 }\n");
+    put("main.writ", "import { k } from \"lib\"\nfunc run() -> int { return k() * 10 }\n");
+    vm = new_vm();
+    CHECK(writ_load_file(vm, at("main.writ")) == WRIT_OK);
+    put("lib.writ", "export func k() -> int { return 2 }\n");
+    CHECK(reload(vm, NULL) == WRIT_OK);
+    const char *src = "export func k() -> int { return 3 }\n";
+    CHECK(writ_reload_string(vm, at("lib.writ"), src, strlen(src), NULL) == WRIT_ERROR_MISUSE);
+    CHECK(call_int(vm, NULL, "run") == 20);
+    end_vm(vm);
+
+    /* the newest definition of a name is found: a file reload makes its load the newest */
+    put("lib.writ", "export func k() -> int { return 1 }\n");
+    put("main.writ", "import { k } from \"lib\"\nfunc update() -> int { return 100 + k() }\n");
+    put("other.writ", "func update() -> int { return 2 }\n");
+    vm = new_vm();
+    CHECK(writ_load_file(vm, at("main.writ")) == WRIT_OK);
+    CHECK(writ_load_file(vm, at("other.writ")) == WRIT_OK);
+    CHECK(call_int(vm, NULL, "update") == 2);
+    put("main.writ", "import { k } from \"lib\"\nfunc update() -> int { return 200 + k() }\n");
+    CHECK(reload(vm, NULL) == WRIT_OK);
+    CHECK(call_int(vm, NULL, "update") == 201);
+    end_vm(vm);
+
+    /* a class the reload removed keeps the load it inherits from alive while its instances live */
+    put("shapes.writ", "export class Shape { public func area() -> int { return 1 } }\n"
+                       "export var held: Array<Shape> = []\nexport func total() -> int { return held[0].area() }\n");
+    put("sub.writ", "import { Shape, held } from \"shapes\"\nclass Sub extends Shape {}\nheld.push(Sub())\nfunc f() -> int { return 0 }\n");
+    vm = new_vm();
+    CHECK(writ_load_file(vm, at("shapes.writ")) == WRIT_OK);
+    CHECK(writ_load_file(vm, at("sub.writ")) == WRIT_OK);
+    put("sub.writ", "import { Shape, held } from \"shapes\"\nfunc f() -> int { return 1 }\n");
+    CHECK(writ_reload(vm, at("sub.writ"), NULL) == WRIT_OK);
+    put("shapes.writ", "export class Shape { public func area() -> int { return 2 } }\n"
+                       "export var held: Array<Shape> = []\nexport func total() -> int { return held[0].area() }\n");
+    CHECK(writ_reload(vm, at("shapes.writ"), NULL) == WRIT_OK);
+    CHECK(call_int(vm, NULL, "total") == 2);
+    end_vm(vm);
+
+    /* another load is re-checked as its files are now, after a file reload of its main file */
+    put("lib.writ", "export func power(x: int) -> int { return x * 2 }\n");
+    put("helper.writ", "export func h() -> int { return 1 }\n");
+    put("user.writ", "import { power } from \"lib\"\nimport { h } from \"helper\"\nfunc go() -> int { return power(5) + h() }\n");
+    vm = new_vm();
+    CHECK(writ_load_file(vm, at("lib.writ")) == WRIT_OK);
+    CHECK(writ_load_file(vm, at("user.writ")) == WRIT_OK);
+    put("user.writ", "import { power } from \"lib\"\nimport { h } from \"helper\"\nfunc go() -> int { return h() + 100 }\n");
+    CHECK(writ_reload(vm, at("user.writ"), NULL) == WRIT_OK);
+    CHECK(call_int(vm, at("user.writ"), "go") == 101);
+    put("lib.writ", "export func power(x: string) -> int { return 1 }\n");
+    CHECK(writ_reload(vm, at("lib.writ"), NULL) == WRIT_OK);
+    CHECK(call_int(vm, at("user.writ"), "go") == 101);
+    /* ... and an imported file of another load is re-checked too */
+    put("lib.writ", "export func power(x: int) -> int { return x * 2 }\n");
+    CHECK(writ_reload(vm, at("lib.writ"), NULL) == WRIT_OK);
+    put("mid.writ", "import { power } from \"lib\"\nexport func twice() -> int { return power(2) }\n");
+    put("top.writ", "import { twice } from \"mid\"\nfunc t() -> int { return twice() }\n");
+    CHECK(writ_load_file(vm, at("top.writ")) == WRIT_OK);
+    CHECK(call_int(vm, at("top.writ"), "t") == 4);
+    put("lib.writ", "export func power(x: string) -> int { return 1 }\n");
+    CHECK(writ_reload(vm, at("lib.writ"), NULL) == WRIT_ERROR_COMPILE);
+    HAS(writ_error_text(vm), "mid.writ");
+    CHECK(call_int(vm, at("top.writ"), "t") == 4);
+    end_vm(vm);
+
+    /* lines of code a file reload replaced are no longer code */
+    put("lib.writ", "export func k() -> int {\n let a = 1\n return a\n}\n");
+    put("main.writ", "import { k } from \"lib\"\nfunc run() -> int { return k() }\n");
+    vm = new_vm();
+    CHECK(writ_load_file(vm, at("main.writ")) == WRIT_OK);
+    CHECK(writ_line_has_code(vm, at("lib.writ"), 2));
+    put("lib.writ", "export func k() -> int {\n\n return 7\n}\n");
+    CHECK(reload(vm, NULL) == WRIT_OK);
+    CHECK(call_int(vm, NULL, "run") == 7);
+    CHECK(!writ_line_has_code(vm, at("lib.writ"), 2) && writ_line_has_code(vm, at("lib.writ"), 3));
+    end_vm(vm);
+}
+
 int main(void) {
     snprintf(dir, sizeof dir, "/tmp/writ_reload_files_%d", (int)getpid());
     char cmd[300];
@@ -305,6 +429,8 @@ int main(void) {
     test_same_type_names();
     test_old_frames_and_other_loads();
     test_dependents_every_time();
+    test_compiled_against();
+    test_regressions();
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     CHECK(system(cmd) == 0);
     printf("test_reload_files: %d checks, %d failed\n", checks, failures);
