@@ -24,6 +24,8 @@
 #include <errno.h>
 #include <sys/stat.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 void dis_proto(struct Proto *p, FILE *out);
 bool vm_execute(VM *vm, struct Proto *entry, Closure *cl, Value *args, uint32_t nargs, Value *result);
@@ -968,27 +970,30 @@ static writ_status load_body(VM *vm, const char *name, char *text, size_t len, b
     return api_entry_end(vm, ok);
 }
 
+/* One open, fstat and read for the usual file (a reload reads every file
+ * of its load to find the changed one). */
 writ_status api_read_file(VM *vm, const char *path, char **out, size_t *len) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
-    FILE *f = NULL;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) { errno = EISDIR; }
-    else f = fopen(path, "rb");
-    if (!f) {
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) { close(fd); fd = -1; errno = EISDIR; }
+    if (fd < 0) {
         char buf[1024];
         snprintf(buf, sizeof buf, "error: cannot read '%s': %s\n", path, strerror(errno));
         api_set_error_text(vm, buf, strlen(buf));
         return WRIT_ERROR_IO;
     }
-    size_t cap = 4096, n = 0;
+    size_t cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096, n = 0;
     char *data = mem_alloc(vm, cap);
     for (;;) {
         if (n + 1 >= cap) { data = mem_realloc(vm, data, cap, cap * 2); cap *= 2; }
-        size_t r = fread(data + n, 1, cap - n - 1, f);
-        if (r == 0) break;
-        n += r;
+        ssize_t r = read(fd, data + n, cap - n - 1);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        n += (size_t)r;
+        if (n + 1 == cap && (size_t)st.st_size == n) break;    /* all of it: no read of the end */
     }
-    fclose(f);
-    data = mem_realloc(vm, data, cap, n + 1);
+    close(fd);
+    if (cap != n + 1) data = mem_realloc(vm, data, cap, n + 1);
     data[n] = 0;
     *out = data;
     *len = n;

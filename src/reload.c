@@ -517,6 +517,7 @@ static bool old_instance(VM *vm, ReloadCtx *c, Proto *p) {
 
 static void set_entry(VM *vm, Proto *p, uint32_t word) {
     if (p->entry == p->code) p->entry = mem_alloc(vm, sizeof(uint32_t));
+    p->module->forwarders = true;         /* retire.c looks for forwarders only there */
     p->entry[0] = word;
 }
 
@@ -1010,8 +1011,7 @@ static writ_status run_reload(VM *vm, ReloadCtx *c, const char *name, char *text
     for (uint32_t j = 0; c->committed && j < c->nolds; j++) {
         Module *o = c->olds[j];
         if (!o->replaced) continue;       /* a load a file reload split: still running its other files */
-        size_t idx = module_index(vm, o);
-        reload_note_replaced(vm, o, vm->results[idx], has_prelude(o));   /* its library prelude stays in use */
+        reload_note_replaced(vm, o, has_prelude(o));   /* its library prelude stays in use */
     }
     if (c->committed) {
         free_compile_data(vm);

@@ -67,11 +67,9 @@ bool reload_skips(VM *vm, const char *key);
  * diagnostic in d: nothing was changed. */
 bool reload_commit(VM *vm, Module *m, Diags *d, const Source *src);
 
-/* retire.c, after a reload replaced `old`: records what keeps it for good
- * (keep: it compiled library preludes that stay in use; a removed type
- * that dispatches to it), then */
-struct CheckResult;
-void reload_note_replaced(VM *vm, Module *old, const struct CheckResult *cr, bool keep);
+/* retire.c, after a reload replaced `old`: keep: it compiled library
+ * preludes that stay in use, so it is never freed. */
+void reload_note_replaced(VM *vm, Module *old, bool keep);
 /* Whether load m runs the newest code of its file f (no file reload split f off it). */
 bool reload_compiles_newest(VM *vm, Module *m, const char *f);
 /* Whether another load's compile data points into m's (it imported from m). */

@@ -40,7 +40,7 @@ static void push_str_const(VM *vm, Proto *p, Value s) {
 static void retarget(VM *vm, Module *old) {
     for (size_t i = 0; i < vm->nmodules; i++) {
         Module *r = vm->modules[i];
-        if (r == old) continue;
+        if (r == old || !r->forwarders) continue;
         for (uint32_t k = 0; k < r->nprotos; k++) {
             Proto *p = r->all_protos[k];
             if (!forwards(p)) continue;
@@ -57,29 +57,40 @@ static void retarget(VM *vm, Module *old) {
     }
 }
 
-static bool nom_uses(NominalInfo *n, Module *m) {
-    if (!n) return false;
-    for (uint32_t i = 0; n->vtable && i < n->nvtable; i++) if (n->vtable[i] && n->vtable[i]->module == m) return true;
-    for (uint32_t i = 0; n->itables && i < n->ntraits; i++) {
-        uint32_t c = n->itable_len[i];
-        for (uint32_t k = 0; n->itables[i] && k < c; k++) if (n->itables[i][k] && n->itables[i][k]->module == m) return true;
+static void mark(Proto *p) { if (p) p->module->used_elsewhere = true; }
+
+/* Marks the loads whose protos are called by other loads' code (their
+ * forwarders included) or are in a type's dispatch tables, method lists or
+ * field defaults (classes a reload removed included): one pass for all. */
+static void mark_used(VM *vm) {
+    for (size_t i = 0; i < vm->nmodules; i++) vm->modules[i]->used_elsewhere = false;
+    for (size_t i = 0; i < vm->nmodules; i++) {
+        Module *r = vm->modules[i];
+        for (uint32_t k = 0; k < r->nprotos; k++) {
+            Proto *p = r->all_protos[k];
+            for (uint32_t q = 0; q < p->nprotos; q++) if (p->protos[q]->module != r) mark(p->protos[q]);
+        }
     }
-    for (uint32_t i = 0; i < n->nmethods; i++) if (n->methods[i]->module == m) return true;
-    for (uint32_t i = 0; n->field_defaults && i < n->nfields; i++)
-        if (n->field_defaults[i] && n->field_defaults[i]->module == m) return true;
-    for (uint32_t i = 0; i < n->nfield_meta; i++)
-        if ((n->field_get && n->field_get[i] && n->field_get[i]->module == m) ||
-            (n->field_set && n->field_set[i] && n->field_set[i]->module == m)) return true;
-    return n->defaults && n->defaults->module == m;
+    TypeTable *tt = &vm->types;
+    for (size_t i = 0; i < tt->nnominals; i++) {
+        NominalInfo *n = tt->nominals[i]->nom;
+        if (!n) continue;
+        for (uint32_t k = 0; n->vtable && k < n->nvtable; k++) mark(n->vtable[k]);
+        for (uint32_t k = 0; n->itables && k < n->ntraits; k++)
+            for (uint32_t q = 0; n->itables[k] && q < n->itable_len[k]; q++) mark(n->itables[k][q]);
+        for (uint32_t k = 0; k < n->nmethods; k++) mark(n->methods[k]);
+        for (uint32_t k = 0; n->field_defaults && k < n->nfields; k++) mark(n->field_defaults[k]);
+        for (uint32_t k = 0; k < n->nfield_meta; k++) {
+            if (n->field_get) mark(n->field_get[k]);
+            if (n->field_set) mark(n->field_set[k]);
+        }
+        mark(n->defaults);
+    }
 }
 
-void reload_note_replaced(VM *vm, Module *old, const CheckResult *cr, bool keep) {
+void reload_note_replaced(VM *vm, Module *old, bool keep) {
     (void)vm;
     if (keep) old->pinned = true;
-    for (uint32_t i = 0; cr && !old->pinned && i < cr->ntypes; i++)
-        if (cr->types[i]->type && nom_uses(cr->types[i]->type->nom, old)) old->pinned = true;      /* a removed type */
-    for (uint32_t i = 0; cr && !old->pinned && i < cr->ninst_types; i++)
-        if (cr->inst_types[i]->type && nom_uses(cr->inst_types[i]->type->nom, old)) old->pinned = true;
 }
 
 static bool frames_use(Frame *f, size_t n, Module *m) {
@@ -107,16 +118,6 @@ static bool in_use(VM *vm, Module *m) {
         Task *t = vm->tasks[i];
         if (t && (t->entry->module == m || frames_use(t->frames, t->nframes, m))) return true;
     }
-    for (size_t i = 0; i < vm->nmodules; i++) {     /* other loads' code calling it, their forwarders included */
-        Module *r = vm->modules[i];
-        if (r == m) continue;
-        for (uint32_t k = 0; k < r->nprotos; k++) {
-            Proto *p = r->all_protos[k];
-            for (uint32_t q = 0; q < p->nprotos; q++) if (p->protos[q]->module == m) return true;
-        }
-    }
-    TypeTable *tt = &vm->types;     /* types inheriting or dispatching to it, classes a reload removed included */
-    for (size_t i = 0; i < tt->nnominals; i++) if (nom_uses(tt->nominals[i]->nom, m)) return true;
     for (size_t i = 0; i < vm->ntrace; i++) {
         if (owns_string(m, vm->trace[i].file)) return true;
         if (vm->trace[i].file) continue;
@@ -151,9 +152,17 @@ void reload_retire(VM *vm, Module **olds, uint32_t nolds) {
     for (uint32_t j = 0; j < nolds; j++) retarget(vm, olds[j]);
     for (bool dropped = true; dropped;) {       /* a dropped load may have been the last user of another */
         dropped = false;
+        bool any = false;                       /* the cheap tests first: the scan of every proto */
+        for (size_t i = 0; i < vm->nmodules; i++) {      /* of every load (mark_used) only when needed */
+            Module *m = vm->modules[i];
+            m->retirable = m->replaced && !in_use(vm, m) && !reload_compile_data_needed(vm, m);
+            any = any || m->retirable;
+        }
+        if (!any) break;
+        mark_used(vm);
         for (size_t i = 0; i < vm->nmodules;) {
             Module *m = vm->modules[i];
-            if (m->replaced && !in_use(vm, m) && !reload_compile_data_needed(vm, m)) { drop_load(vm, i); dropped = true; }
+            if (m->retirable && !m->used_elsewhere) { drop_load(vm, i); dropped = true; }
             else i++;
         }
     }
