@@ -73,7 +73,7 @@ typedef struct Checker {
     FnInfo **fns; uint32_t nfns, capfns;
     Sym **globals; uint32_t nglobals, capglobals;
     FuncDecl **pending; FnInfo **pending_parent; uint32_t npending, cappending;
-    LibSig **libsigs;       /* cache, parallel to a flat list of LibFn pointers */
+    LibSig **libsigs;       /* parsed non-generic signatures by LibFn (open addressing, power-of-two size) */
     const LibFn **libfns; uint32_t nlibfns, caplibfns;
 } Checker;
 
@@ -1327,8 +1327,33 @@ static Type *call_decl(Checker *C, Expr *e, Sym *s, CallInfo *ci) {
     return fi->ret;
 }
 
+/* A library or host function's parsed signature.  Without type bindings it
+ * is the same at every call, so it is parsed once per load. */
 static LibSig *lib_sig(Checker *C, const LibFn *f, Type *T, Type *U, Type *K, Type *V) {
-    return parse_libsig(C, f->sig, T, U, K, V);
+    if (T || U || K || V) return parse_libsig(C, f->sig, T, U, K, V);
+    if (C->nlibfns * 2 >= C->caplibfns) {             /* grow: rehash into a table twice the size */
+        uint32_t nc = C->caplibfns ? C->caplibfns * 2 : 64;
+        const LibFn **fs = arena_alloc(C->A, sizeof(LibFn *) * nc);
+        LibSig **ss = arena_alloc(C->A, sizeof(LibSig *) * nc);
+        for (uint32_t i = 0; i < C->caplibfns; i++) {
+            if (!C->libfns[i]) continue;
+            uint32_t h = ((uint32_t)((uintptr_t)C->libfns[i] >> 4) * 2654435761u) & (nc - 1);
+            while (fs[h]) h = (h + 1) & (nc - 1);
+            fs[h] = C->libfns[i];
+            ss[h] = C->libsigs[i];
+        }
+        C->libfns = fs;
+        C->libsigs = ss;
+        C->caplibfns = nc;
+    }
+    uint32_t h = ((uint32_t)((uintptr_t)f >> 4) * 2654435761u) & (C->caplibfns - 1);
+    for (; C->libfns[h]; h = (h + 1) & (C->caplibfns - 1))
+        if (C->libfns[h] == f) return C->libsigs[h];
+    LibSig *ls = parse_libsig(C, f->sig, NULL, NULL, NULL, NULL);
+    C->libfns[h] = f;
+    C->libsigs[h] = ls;
+    C->nlibfns++;
+    return ls;
 }
 
 static Type *call_lib(Checker *C, Expr *e, const LibFn *f, const char *fname, Type *T, Type *U, Type *K, Type *V, CallInfo *ci) {
