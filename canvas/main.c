@@ -184,14 +184,15 @@ static bool spill(const char *path, const char *text, size_t len, bool extra_new
 static int bench_reload(Script *s, const CanvasOptions *o) {
     script_frame(s, 1.0 / o->fps);
     long n = o->bench_reloads;
-    double *ms = malloc((size_t)n * sizeof *ms);
+    enum { MAXF = 64 };
+    double *ms = malloc((size_t)n * (MAXF + 1) * sizeof *ms), *per = ms + n;   /* per[k * n + j]: file k's j-th */
     if (!ms) return EXIT_HOST;
     int st = 0;
     for (long i = 0; i < n && !st; i++) if ((ms[i] = timed_reload(s, o)) < 0) st = EXIT_SCRIPT_COMPILE;
     if (!st) report("whole-load reload (no change)", ms, n);
-    enum { MAXF = 64 };
     char *paths[MAXF], *texts[MAXF];
     size_t lens[MAXF];
+    long counts[MAXF] = {0};
     int nf = 0;
     for (const char *f; !st && nf < MAXF && (f = writ_loaded_file(s->vm, (size_t)nf)); nf++) {
         paths[nf] = strdup(f);
@@ -200,14 +201,19 @@ static int bench_reload(Script *s, const CanvasOptions *o) {
     }
     for (long i = 0; i < n && !st && nf; i++) {
         int k = (int)(i % nf);
-        if (getenv("BENCH_ONLY")) { k = 0; while (k < nf && !strstr(paths[k], getenv("BENCH_ONLY"))) k++; if (k == nf) k = 0; }
-        if (!spill(paths[k], texts[k], lens[k], getenv("BENCH_ONLY") ? i % 2 == 0 : (i / nf) % 2 == 0)) { fprintf(stderr, "writ-canvas: cannot write %s\n", paths[k]); st = EXIT_HOST; }
+        if (!spill(paths[k], texts[k], lens[k], (i / nf) % 2 == 0)) { fprintf(stderr, "writ-canvas: cannot write %s\n", paths[k]); st = EXIT_HOST; }
         else if ((ms[i] = timed_reload(s, o)) < 0) st = EXIT_SCRIPT_COMPILE;
+        else per[k * n + counts[k]++] = ms[i];
     }
     if (!st && nf) {
         char what[64];
         snprintf(what, sizeof what, "one-file reload (%d files in turn)", nf);
         report(what, ms, n);
+        for (int k = 0; k < nf; k++) {
+            qsort(per + k * n, (size_t)counts[k], sizeof *ms, cmp_ms);
+            const char *base = strrchr(paths[k], '/');
+            printf("  %-16s p50 %.3f ms\n", base ? base + 1 : paths[k], counts[k] ? per[k * n + counts[k] / 2] : 0.0);
+        }
     }
     for (int k = 0; k < nf; k++) {
         if (texts[k] && !spill(paths[k], texts[k], lens[k], false)) fprintf(stderr, "writ-canvas: cannot restore %s\n", paths[k]);

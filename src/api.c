@@ -164,6 +164,7 @@ static void vm_teardown(writ_vm *vm) {
     api_free_fn_handles(vm);
     for (size_t i = vm->nmodules; i-- > 0;) module_free(vm, vm->modules[i]);
     VEC_FREE(vm, vm->modules, vm->cap_modules);
+    reload_free_stamps(vm);
     host_free_all(vm);
     debug_free(vm);
     for (uint32_t i = 0; i < vm->g.nglobals; i++)        /* slots a hot reload retired */

@@ -26,6 +26,8 @@
 #include "sched.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
 
 static bool reload_is_old(ReloadCtx *c, Module *m) {
     for (uint32_t j = 0; j < c->nolds; j++) if (c->olds[j] == m) return true;
@@ -1030,6 +1032,69 @@ static writ_status run_reload(VM *vm, ReloadCtx *c, const char *name, char *text
     return st;
 }
 
+/* Files found equal to the text a load holds, by stat: one with the same
+ * device, inode, size and modification time is not read again — when its
+ * time is at least two seconds older than the check, since the clock that
+ * stamps files is coarse and a write right after the check could keep the
+ * stamp ("racily clean" in git).  text: the load's text it equals. */
+typedef struct FileStamp {
+    char *path;
+    dev_t dev; ino_t ino; off_t size;
+    struct timespec mtime;
+    const char *text;
+} FileStamp;
+
+static FileStamp *stamp_of(VM *vm, const char *path) {
+    for (size_t i = 0; i < vm->nstamps; i++) if (strcmp(vm->stamps[i].path, path) == 0) return &vm->stamps[i];
+    return NULL;
+}
+
+static bool same_stamp(const FileStamp *s, const struct stat *st) {
+    return s->dev == st->st_dev && s->ino == st->st_ino && s->size == st->st_size &&
+           s->mtime.tv_sec == st->st_mtim.tv_sec && s->mtime.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+static void remember_stamp(VM *vm, const char *path, const struct stat *st, const char *text) {
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    if (st->st_mtim.tv_sec + 2 > now.tv_sec) return;       /* too recent to trust */
+    FileStamp *s = stamp_of(vm, path);
+    if (!s) {
+        FileStamp n = {0};
+        n.path = mem_strndup(vm, path, strlen(path));
+        VEC_PUSH(vm, vm->stamps, vm->nstamps, vm->capstamps, n);
+        s = &vm->stamps[vm->nstamps - 1];
+    }
+    s->dev = st->st_dev;
+    s->ino = st->st_ino;
+    s->size = st->st_size;
+    s->mtime = st->st_mtim;
+    s->text = text;
+}
+
+void reload_free_stamps(VM *vm) {
+    for (size_t i = 0; i < vm->nstamps; i++) mem_free(vm, vm->stamps[i].path, strlen(vm->stamps[i].path) + 1);
+    VEC_FREE(vm, vm->stamps, vm->capstamps);
+    vm->nstamps = 0;
+}
+
+/* Whether file f (holding `cur` in its load) changed on disk; *disk gets its
+ * new text when it did.  false with *disk NULL: unchanged; error: unreadable. */
+static bool file_changed(VM *vm, const char *f, const char *cur, size_t curlen, char **disk, size_t *dlen, bool *error) {
+    struct stat st;
+    bool have = stat(f, &st) == 0;
+    FileStamp *s = have ? stamp_of(vm, f) : NULL;
+    *disk = NULL;
+    *error = false;
+    if (s && s->text == cur && same_stamp(s, &st)) return false;
+    if (api_read_file(vm, f, disk, dlen) != WRIT_OK) { *error = true; return false; }
+    if (*dlen != curlen || memcmp(*disk, cur, curlen) != 0) return true;
+    mem_free(vm, *disk, *dlen + 1);
+    *disk = NULL;
+    if (have) remember_stamp(vm, f, &st, cur);
+    return false;
+}
+
 /* A file reload: when exactly one file of the load changed on disk and its
  * interface fingerprint did not, only that file is compiled, as a load of
  * its own importing the others (docs/design.md "Hot reload").  false: not
@@ -1047,9 +1112,11 @@ static bool file_reload(VM *vm, Module *root, writ_reload_info *info, writ_statu
         size_t curlen, dlen;
         uint64_t curfp;
         char *disk;
+        bool error;
         Module *o = current_text(vm, root, f, &cur, &curlen, &curfp);
-        if (!o || api_read_file(vm, f, &disk, &dlen) != WRIT_OK) { if (text) mem_free(vm, text, len + 1); return false; }
-        if (dlen == curlen && memcmp(disk, cur, dlen) == 0) { mem_free(vm, disk, dlen + 1); continue; }
+        bool changed = o && file_changed(vm, f, cur, curlen, &disk, &dlen, &error);
+        if (!o || error) { if (text) mem_free(vm, text, len + 1); return false; }
+        if (!changed) continue;
         if (text) {                        /* a second changed file */
             mem_free(vm, disk, dlen + 1);
             mem_free(vm, text, len + 1);

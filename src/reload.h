@@ -77,6 +77,9 @@ bool reload_compile_data_needed(VM *vm, Module *m);
 /* frees every replaced load that nothing can run or name any more. */
 void reload_retire(VM *vm, Module **olds, uint32_t nolds);
 
+/* Frees the file stamps a reload keeps (writ_vm_free). */
+void reload_free_stamps(VM *vm);
+
 /* Name lookups of the API (functions, globals): every file of every live
  * load, newest load first, a load split by file reloads counting as one
  * load; within it the main file first, then its imports, last imported

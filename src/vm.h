@@ -187,6 +187,7 @@ struct writ_vm {
     size_t nmodules, cap_modules;
     Globals g;
     LoadedFile *loaded; size_t nloaded, cap_loaded;
+    struct FileStamp *stamps; size_t nstamps, capstamps; /* files known equal to a load's text (reload.c) */
     struct Arena **arenas; size_t narenas, cap_arenas;   /* compile data of loaded modules */
     struct Arena *loading_arena;                         /* the compile in progress (freed if the allocator fails) */
     struct ArenaBlock *arena_cache; size_t arena_cached; /* blocks of freed arenas, for reuse (mem.c) */

@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
 
 static Out out;
 static Counter counter;
@@ -417,6 +420,46 @@ static void test_regressions(void) {
     end_vm(vm);
 }
 
+static void set_mtime(const char *name, time_t t) {
+    struct timespec ts[2] = {{t, 0}, {t, 0}};
+    CHECK(utimensat(AT_FDCWD, at(name), ts, 0) == 0);
+}
+
+/* Unchanged files are known by their stat stamp (not read again) only when
+ * their time is old enough to trust; a file written within the stamp
+ * clock's granularity with the same size is still seen. */
+static void test_stamps(void) {
+    put("a.writ", "export func a() -> int { return 1 }\n");
+    put("b.writ", "export func b() -> int { return 2 }\n");
+    put("main.writ", "import { a } from \"a\"\nimport { b } from \"b\"\nfunc both() -> int { return a() * 10 + b() }\n");
+    time_t old = time(NULL) - 100;
+    set_mtime("a.writ", old);
+    set_mtime("b.writ", old);
+    set_mtime("main.writ", old);
+    writ_vm *vm = new_vm();
+    CHECK(writ_load_file(vm, at("main.writ")) == WRIT_OK);
+    writ_reload_info info;
+    CHECK(reload(vm, &info) == WRIT_OK);                  /* nothing changed: the whole load; stamps kept */
+    put("a.writ", "export func a() -> int { return 3 }\n");
+    CHECK(reload(vm, &info) == WRIT_OK && info.functions_changed == 1);
+    CHECK(call_int(vm, NULL, "both") == 32);
+    /* same size, same (recent) time as when it was last compared: still read, still seen */
+    time_t now = time(NULL);
+    set_mtime("b.writ", now);
+    put("a.writ", "export func a() -> int { return 4 }\n");
+    CHECK(reload(vm, &info) == WRIT_OK && info.functions_changed == 1);   /* b compared, equal, too recent to trust */
+    put("b.writ", "export func b() -> int { return 5 }\n");
+    set_mtime("b.writ", now);
+    CHECK(reload(vm, &info) == WRIT_OK && info.functions_changed == 1);
+    CHECK(call_int(vm, NULL, "both") == 45);
+    /* an old stamp is trusted, a new one read */
+    set_mtime("b.writ", old);
+    put("a.writ", "export func a() -> int { return 6 }\n");
+    set_mtime("a.writ", old + 1);
+    CHECK(reload(vm, &info) == WRIT_OK && call_int(vm, NULL, "both") == 65);
+    end_vm(vm);
+}
+
 int main(void) {
     snprintf(dir, sizeof dir, "/tmp/writ_reload_files_%d", (int)getpid());
     char cmd[300];
@@ -431,6 +474,7 @@ int main(void) {
     test_dependents_every_time();
     test_compiled_against();
     test_regressions();
+    test_stamps();
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     CHECK(system(cmd) == 0);
     printf("test_reload_files: %d checks, %d failed\n", checks, failures);
