@@ -320,11 +320,14 @@ typedef struct writ_reload_info {
     int globals_added, globals_reinitialised, globals_removed;
 } writ_reload_info;
 /* Recompiles the load that contains `path` (the file and the files it
- * imported) while the host keeps running: new calls run the new code,
- * frames already running finish on the old code, globals and objects are
- * kept.  On a compile error nothing changes and the diagnostics are in
- * writ_error_text (WRIT_ERROR_COMPILE).  info may be NULL.  Not allowed
- * while script code of this VM runs (misuse). */
+ * imported; any of them may be given) while the host keeps running: new
+ * calls run the new code, frames already running finish on the old code,
+ * globals and objects are kept.  When exactly one file of the load changed
+ * on disk and what other files see of it did not (its functions' bodies or
+ * its variables' initialisers changed, not its declarations), only that
+ * file is compiled; otherwise the whole load.  On a compile error nothing
+ * changes and the diagnostics are in writ_error_text (WRIT_ERROR_COMPILE).
+ * info may be NULL.  Not allowed while script code of this VM runs (misuse). */
 WRIT_API writ_status writ_reload(writ_vm *vm, const char *path, writ_reload_info *info);
 /* The same with new source text for a module loaded from a string. */
 WRIT_API writ_status writ_reload_string(writ_vm *vm, const char *name, const char *source, size_t len,

@@ -70,6 +70,7 @@ def main():
         p.wait()
     got = reloads()
     body, whole = got[:whole_from], got[whole_from:]
+    if os.environ.get("RELOAD_LIST"): print(" ".join(a for a, b in body))
     compile_ms = [float(a) for a, b in body]
     frame_ms = [float(b) for a, b in body]
     print("reload latency, dashboard example (%d lines in %d files), %d edits of one module at 60 fps:" % (lines, files, len(body)))
@@ -78,6 +79,9 @@ def main():
     per = {}
     for i, (a, b) in enumerate(body):
         per.setdefault(body_edits[i % len(body_edits)][0], []).append(float(a))
+    warm = compile_ms[2 * len(body_edits):]
+    if warm:
+        print("  compile after each module's first two edits (fresh memory then): p50 %.2f ms, p95 %.2f ms" % (pct(warm, .5), pct(warm, .95)))
     print("  compile p50 by module: " + ", ".join("%s %.2f ms" % (f, pct(v, .5)) for f, v in per.items()))
     wc = [float(a) for a, b in whole]
     wf = [float(b) for a, b in whole]
