@@ -4712,7 +4712,7 @@ static void check_template(Checker *C, Sym *gs) {
                 VEC_PUSH(C->vm, bound->methods, bound->nmethods, bound->capmethods, tr->ti->methods[q]);
             nb++;
         }
-        binds[j] = bound ? bound->type : ty_nominal(C->vm, T_TYPEPARAM, t->tparams[j]);
+        binds[j] = bound ? bound->type : ty_typeparam(C->vm, t->tparams[j]);
     }
     FuncDecl *clone = ast_clone_func(C->A, t);
     clone->ntparams = 0;

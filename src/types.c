@@ -136,6 +136,13 @@ Type *ty_native(VM *vm, const struct NativeType *nt, const char *name) {
     return t;
 }
 
+Type *ty_typeparam(VM *vm, const char *name) {
+    TypeTable *tt = &vm->types;
+    for (size_t i = 0; i < tt->nnominals; i++)
+        if (tt->nominals[i]->kind == T_TYPEPARAM && strcmp(tt->nominals[i]->name, name) == 0) return tt->nominals[i];
+    return ty_nominal(vm, T_TYPEPARAM, name);
+}
+
 bool ty_is_subtype(const Type *t, const Type *anc) {
     if (t == anc) return true;
     if (anc->kind == T_TRAIT) {

@@ -113,6 +113,10 @@ bool ty_is_subtype(const Type *t, const Type *anc);
 /* The VM's type for a native reference type (one per NativeType per VM). */
 struct NativeType;
 Type *ty_native(VM *vm, const struct NativeType *nt, const char *name);
+/* The opaque type a generic template is checked with for an unbounded type
+ * parameter: one per name per VM (all such T behave alike), so that checking
+ * templates again — every hot reload does — adds no types. */
+Type *ty_typeparam(VM *vm, const char *name);
 
 /* Optional<T> slot layout: a counted pointer (NULL = null) for reference T;
  * an IntBox pointer for int; a NaN sentinel for float; 2 for bool; -1 for enums. */
