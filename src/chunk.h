@@ -82,7 +82,6 @@ struct Module {
     bool from_string;                                  /* loaded from a string: imports start at the root directory */
     bool pinned;                                       /* kept for good (retire.c) */
     bool used_elsewhere, retirable;                    /* retire.c: other loads or types use its protos; ... */
-    bool forwarders;                                   /* hot reload made some of its protos forwarders */
     uint32_t nclosures;                                /* live closures of its protos (retire.c) */
     Pool pool;                                         /* its protos and their fixed facts (mem.h) */
     ModFn *fns; uint32_t nfns, capfns;                 /* host-callable functions */

@@ -519,7 +519,6 @@ static bool old_instance(VM *vm, ReloadCtx *c, Proto *p) {
 
 static void set_entry(VM *vm, Proto *p, uint32_t word) {
     if (p->entry == p->code) p->entry = mem_alloc(vm, sizeof(uint32_t));
-    p->module->forwarders = true;         /* retire.c looks for forwarders only there */
     p->entry[0] = word;
 }
 
@@ -1017,7 +1016,7 @@ static writ_status run_reload(VM *vm, ReloadCtx *c, const char *name, char *text
     }
     if (c->committed) {
         free_compile_data(vm);
-        reload_retire(vm, c->olds, c->nolds);
+        reload_retire(vm);
     }
     if (info && !c->abort_file) *info = c->info;
     for (uint32_t i = 0; i < c->nskip; i++) mem_free(vm, c->skip[i], strlen(c->skip[i]) + 1);

@@ -75,7 +75,7 @@ bool reload_compiles_newest(VM *vm, Module *m, const char *f);
 /* Whether another load's compile data points into m's (it imported from m). */
 bool reload_compile_data_needed(VM *vm, Module *m);
 /* frees every replaced load that nothing can run or name any more. */
-void reload_retire(VM *vm, Module **olds, uint32_t nolds);
+void reload_retire(VM *vm);
 
 /* Frees the file stamps a reload keeps (writ_vm_free). */
 void reload_free_stamps(VM *vm);

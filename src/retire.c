@@ -11,9 +11,10 @@
  *  - the last runtime error's trace (it names its functions and files).
  * Otherwise its protos, texts and file names are freed at once, so a game
  * that reloads often does not grow, and the next reload reuses that memory
- * instead of faulting in fresh pages (the main cost of a reload).  Older
- * replaced loads forward straight to the newest code, so one long-lived
- * coroutine on old code keeps only its own load, not every later version. */
+ * instead of faulting in fresh pages (the main cost of a reload).  Chains of
+ * forwarders are shortened first (calls and forwarders lead straight to the
+ * newest code), so one long-lived coroutine on old code keeps only its own
+ * load, not every later version. */
 #include "reload.h"
 #include "opcodes.h"
 #include "check.h"
@@ -35,40 +36,43 @@ static void push_str_const(VM *vm, Proto *p, Value s) {
     p->const_is_str[p->nconsts++] = true;
 }
 
-/* Forwarders of other loads that lead into `old` now lead where old's own
- * forwarders do (the new code, or its failure message). */
-static void retarget(VM *vm, Module *old) {
-    for (size_t i = 0; i < vm->nmodules; i++) {
-        Module *r = vm->modules[i];
-        if (r == old || !r->forwarders) continue;
-        for (uint32_t k = 0; k < r->nprotos; k++) {
-            Proto *p = r->all_protos[k];
-            if (!forwards(p)) continue;
-            uint32_t slot = INS_Bx(p->entry[0]);
-            Proto *t = p->protos[slot];
-            if (t->module != old || t->entry == t->code) continue;
-            uint32_t w = t->entry[0];
-            if (INS_OP(w) == OP_FORWARD) p->protos[slot] = t->protos[INS_Bx(w)];
-            else if (INS_OP(w) == OP_FWDFAIL) {
-                push_str_const(vm, p, t->consts[INS_Bx(w)]);
-                p->entry[0] = MK_ABx(OP_FWDFAIL, 0, p->nconsts - 1);
-            }
-        }
-    }
-}
 
 static void mark(Proto *p) { if (p) p->module->used_elsewhere = true; }
 
+static bool forwards_to(Proto *t) { return t->entry != t->code && INS_OP(t->entry[0]) == OP_FORWARD; }
+
+/* Shortens p's callee slot q: a callee that forwards (it was replaced by a
+ * reload) is replaced by the code it forwards to, and p's own forwarder
+ * leading to a failure message fails itself — so chains through replaced
+ * loads do not keep them alive (a call goes where the forwarder would have
+ * sent it). */
+static Proto *shortcut(VM *vm, Proto *p, uint32_t q) {
+    Proto *t = p->protos[q];
+    while (t != p && forwards_to(t)) t = t->protos[INS_Bx(t->entry[0])];
+    p->protos[q] = t;
+    if (t != p && forwards(p) && INS_Bx(p->entry[0]) == q && t->entry != t->code && INS_OP(t->entry[0]) == OP_FWDFAIL) {
+        push_str_const(vm, p, t->consts[INS_Bx(t->entry[0])]);
+        p->entry[0] = MK_ABx(OP_FWDFAIL, 0, p->nconsts - 1);
+        p->protos[q] = p;                 /* no longer leads anywhere */
+        t = p;
+    }
+    return t;
+}
+
 /* Marks the loads whose protos are called by other loads' code (their
- * forwarders included) or are in a type's dispatch tables, method lists or
- * field defaults (classes a reload removed included): one pass for all. */
+ * forwarders included), after shortening chains of forwarders, or are in a
+ * type's dispatch tables, method lists or field defaults (classes a reload
+ * removed included): one pass for all. */
 static void mark_used(VM *vm) {
     for (size_t i = 0; i < vm->nmodules; i++) vm->modules[i]->used_elsewhere = false;
     for (size_t i = 0; i < vm->nmodules; i++) {
         Module *r = vm->modules[i];
         for (uint32_t k = 0; k < r->nprotos; k++) {
             Proto *p = r->all_protos[k];
-            for (uint32_t q = 0; q < p->nprotos; q++) if (p->protos[q]->module != r) mark(p->protos[q]);
+            for (uint32_t q = 0; q < p->nprotos; q++) {
+                Proto *t = shortcut(vm, p, q);
+                if (t->module != r) mark(t);
+            }
         }
     }
     TypeTable *tt = &vm->types;
@@ -148,8 +152,7 @@ static void drop_load(VM *vm, size_t idx) {
     vm->narenas--;
 }
 
-void reload_retire(VM *vm, Module **olds, uint32_t nolds) {
-    for (uint32_t j = 0; j < nolds; j++) retarget(vm, olds[j]);
+void reload_retire(VM *vm) {
     for (bool dropped = true; dropped;) {       /* a dropped load may have been the last user of another */
         dropped = false;
         bool any = false;                       /* the cheap tests first: the scan of every proto */

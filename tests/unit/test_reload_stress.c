@@ -498,13 +498,12 @@ static void run(uint64_t seed, int nsteps, Stats *st) {
     printf("seed %llu: %ld bytes in the canonical state after step 100, %ld after step %d (peak %ld)\n",
            (unsigned long long)seed, st->bytes_early, st->bytes_late, nsteps, st->peak);
     /* Disabled: memory is not bounded yet.  The bytes in the canonical state
-     * keep rising over a random run (about 1.8 MB after step 100, 3.6 MB after
-     * step 500, 4.7 MB after step 1000 for the first seed; STRESS_TRACE=1
-     * shows it).  Known parts: each layout change of a class with instances
-     * keeps a LayoutHist entry for good (reload.c push_history), each
-     * retyped global a dead slot; the rest is not identified yet (it needs
-     * the coroutine keeping the first load's code and refused reloads among
-     * the edits to keep growing).  Set STRESS_MEMORY_BOUND=1 to check. */
+     * keep rising over a random run (about 1.8 MB after step 100, 2.7 MB after
+     * step 500 for the first seed; STRESS_TRACE=1 shows it).  Known parts: each
+     * layout change of a class with instances keeps a LayoutHist entry for
+     * good (reload.c push_history), each retyped global a dead slot, loads
+     * with removed functions stay while older code calls them; the rest is
+     * not identified yet.  Set STRESS_MEMORY_BOUND=1 to check. */
     if (getenv("STRESS_MEMORY_BOUND"))
         CHECK(st->bytes_late - st->bytes_early < 4 * 1024 && st->bytes_early - st->bytes_late < 4 * 1024);
     end_vm(vm, &counter);
