@@ -790,6 +790,20 @@ static writ_status load_units(VM *vm, const char *name, char *text, size_t len, 
     return st;
 }
 
+/* The types a load that is dropped (a failed or check-only compile) made
+ * outlive it (types live as long as the VM), but not its code: their method
+ * tables would point at freed protos. */
+static void forget_new_types(VM *vm, CheckResult *cr) {
+    for (uint32_t i = 0; i < cr->ntypes + cr->ninst_types; i++) {
+        TypeInfo *ti = i < cr->ntypes ? cr->types[i] : cr->inst_types[i - cr->ntypes];
+        Type *t = ti ? ti->type : NULL;
+        if (!t || t->decl != ti || reload_reused(vm, t)) continue;    /* reused ones are rolled back */
+        ty_nom_free(vm, t->nom);
+        t->nom = mem_calloc(vm, sizeof(NominalInfo));
+        t->decl = NULL;
+    }
+}
+
 static writ_status load_body(VM *vm, const char *name, char *text, size_t len, bool run, bool from_string,
                              LoadHooks *h, uint64_t library) {
     /* the arena outlives a successful load: later loads import its symbols */
@@ -929,6 +943,7 @@ static writ_status load_body(VM *vm, const char *name, char *text, size_t len, b
             buf_free(&b);
             st = WRIT_ERROR_COMPILE;
         }
+        forget_new_types(vm, &cr);
         chk_result_free(vm, &cr);
         diags_free(&d, vm);
         arena_free(arenap);

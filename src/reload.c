@@ -91,6 +91,8 @@ static ReloadType *reused_entry(ReloadCtx *c, Type *t) {
     return NULL;
 }
 
+bool reload_reused(VM *vm, Type *t) { return reused_entry(vm->reload, t) != NULL; }
+
 void reload_order_variants(VM *vm, Type *t, TypeDecl *td) {
     ReloadType *rt = reused_entry(vm->reload, t);
     NominalInfo *a = rt ? rt->old_nom : NULL;

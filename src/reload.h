@@ -50,6 +50,8 @@ struct Module **reload_dependents(VM *vm, uint32_t *n);
  * in `file` (NULL: a generic instance), reused with fresh facts; NULL when
  * there is none (a new type). */
 Type *reload_reuse_type(VM *vm, const char *name, TypeKind k, const char *file);
+/* Whether this reload reused type t (it is rolled back if the reload fails). */
+bool reload_reused(VM *vm, Type *t);
 /* Checker, for a reused enum: orders the declaration's variants so that
  * the old ones keep their ids (the stored values) and new ones come after;
  * the declaration order is kept as the type's ordinals. */

@@ -12,9 +12,9 @@
  * Otherwise its protos, texts and file names are freed at once, so a game
  * that reloads often does not grow, and the next reload reuses that memory
  * instead of faulting in fresh pages (the main cost of a reload).  Chains of
- * forwarders are shortened first (calls and forwarders lead straight to the
- * newest code), so one long-lived coroutine on old code keeps only its own
- * load, not every later version. */
+ * forwarders are shortened first (a forwarder leads straight to the newest
+ * code), so one long-lived coroutine on old code keeps only its own load,
+ * not every later version. */
 #include "reload.h"
 #include "opcodes.h"
 #include "check.h"
@@ -41,26 +41,27 @@ static void mark(Proto *p) { if (p) p->module->used_elsewhere = true; }
 
 static bool forwards_to(Proto *t) { return t->entry != t->code && INS_OP(t->entry[0]) == OP_FORWARD; }
 
-/* Shortens p's callee slot q: a callee that forwards (it was replaced by a
- * reload) is replaced by the code it forwards to, and p's own forwarder
- * leading to a failure message fails itself — so chains through replaced
- * loads do not keep them alive (a call goes where the forwarder would have
- * sent it). */
+/* A forwarder (a proto a reload replaced) leads straight to the newest
+ * code, and one that leads to a failure message fails itself and leads
+ * nowhere — so chains of replaced loads do not keep each other alive.
+ * Call slots are left alone: a function value made from them must stay the
+ * same value (f == f) in code that was not recompiled. */
 static Proto *shortcut(VM *vm, Proto *p, uint32_t q) {
     Proto *t = p->protos[q];
+    if (!forwards(p) || INS_Bx(p->entry[0]) != q) return t;
     while (t != p && forwards_to(t)) t = t->protos[INS_Bx(t->entry[0])];
     p->protos[q] = t;
-    if (t != p && forwards(p) && INS_Bx(p->entry[0]) == q && t->entry != t->code && INS_OP(t->entry[0]) == OP_FWDFAIL) {
+    if (t != p && t->entry != t->code && INS_OP(t->entry[0]) == OP_FWDFAIL) {
         push_str_const(vm, p, t->consts[INS_Bx(t->entry[0])]);
         p->entry[0] = MK_ABx(OP_FWDFAIL, 0, p->nconsts - 1);
-        p->protos[q] = p;                 /* no longer leads anywhere */
+        p->protos[q] = p;
         t = p;
     }
     return t;
 }
 
 /* Marks the loads whose protos are called by other loads' code (their
- * forwarders included), after shortening chains of forwarders, or are in a
+ * forwarders included, shortened first), or are in a
  * type's dispatch tables, method lists or field defaults (classes a reload
  * removed included): one pass for all. */
 static void mark_used(VM *vm) {

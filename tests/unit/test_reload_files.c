@@ -329,6 +329,38 @@ static void test_compiled_against(void) {
     end_vm(vm);
 }
 
+/* Second review: a check-only compile of an importing load (re-checked on
+ * each reload) made its own generic instance type whose method table
+ * pointed at the code it then freed; function values keep their identity
+ * in code that was not recompiled. */
+static void test_regressions2(void) {
+    put("c.writ", "export class Box<T> { public v: T\n public func get() -> T { return v } }\n");
+    put("b.writ", "import { Box } from \"c\"\nfunc run() -> int { return Box<int>(v: 7).get() }\n");
+    writ_vm *vm = new_vm();
+    CHECK(writ_load_file(vm, at("c.writ")) == WRIT_OK);
+    CHECK(writ_load_file(vm, at("b.writ")) == WRIT_OK);
+    for (int i = 0; i < 4; i++) {
+        char src[256];
+        snprintf(src, sizeof src, "export class Box<T> { public v: T\n public func get() -> T { let k = %d\n return v } }\n"
+                                  "export func extra%d() {}\n", i, i);     /* an interface change: b.writ re-checked */
+        put("c.writ", src);
+        CHECK(writ_reload(vm, at("c.writ"), NULL) == WRIT_OK);
+        CHECK(call_int(vm, at("b.writ"), "run") == 7);
+    }
+    end_vm(vm);
+
+    put("lib.writ", "export func f() -> int { return 1 }\n");
+    put("main.writ", "import { f } from \"lib\"\nvar g = f\nfunc same() -> int { return g == f ? 1 : 0 }\n");
+    vm = new_vm();
+    CHECK(writ_load_file(vm, at("main.writ")) == WRIT_OK);
+    for (int i = 2; i < 6; i++) {
+        putf("lib.writ", "export func f() -> int { return %d }\n", i, 0);
+        CHECK(reload(vm, NULL) == WRIT_OK);
+        CHECK(call_int(vm, NULL, "same") == 1);
+    }
+    end_vm(vm);
+}
+
 /* Review findings, each once a bug of file reloads. */
 static void test_regressions(void) {
     /* a struct method becoming mutating is a signature change made in a body: the whole load */
@@ -492,6 +524,7 @@ int main(void) {
     test_dependents_every_time();
     test_compiled_against();
     test_regressions();
+    test_regressions2();
     test_stamps();
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     CHECK(system(cmd) == 0);
