@@ -1041,7 +1041,7 @@ static writ_status run_reload(VM *vm, ReloadCtx *c, const char *name, char *text
 typedef struct FileStamp {
     char *path;
     dev_t dev; ino_t ino; off_t size;
-    struct timespec mtime;
+    struct timespec mtime, ctime;          /* ctime: a file moved back or re-stamped (touch -r) changes it */
     const char *text;
 } FileStamp;
 
@@ -1052,13 +1052,14 @@ static FileStamp *stamp_of(VM *vm, const char *path) {
 
 static bool same_stamp(const FileStamp *s, const struct stat *st) {
     return s->dev == st->st_dev && s->ino == st->st_ino && s->size == st->st_size &&
-           s->mtime.tv_sec == st->st_mtim.tv_sec && s->mtime.tv_nsec == st->st_mtim.tv_nsec;
+           s->mtime.tv_sec == st->st_mtim.tv_sec && s->mtime.tv_nsec == st->st_mtim.tv_nsec &&
+           s->ctime.tv_sec == st->st_ctim.tv_sec && s->ctime.tv_nsec == st->st_ctim.tv_nsec;
 }
 
 static void remember_stamp(VM *vm, const char *path, const struct stat *st, const char *text) {
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
-    if (st->st_mtim.tv_sec + 2 > now.tv_sec) return;       /* too recent to trust */
+    if (st->st_mtim.tv_sec + 2 > now.tv_sec || st->st_ctim.tv_sec + 2 > now.tv_sec) return;   /* too recent to trust */
     FileStamp *s = stamp_of(vm, path);
     if (!s) {
         FileStamp n = {0};
@@ -1070,6 +1071,7 @@ static void remember_stamp(VM *vm, const char *path, const struct stat *st, cons
     s->ino = st->st_ino;
     s->size = st->st_size;
     s->mtime = st->st_mtim;
+    s->ctime = st->st_ctim;
     s->text = text;
 }
 
@@ -1087,7 +1089,7 @@ static bool file_changed(VM *vm, const char *f, const char *cur, size_t curlen, 
     FileStamp *s = have ? stamp_of(vm, f) : NULL;
     *disk = NULL;
     *error = false;
-    if (s && s->text == cur && same_stamp(s, &st)) return false;
+    if (s && s->text == cur && (size_t)s->size == curlen && same_stamp(s, &st)) return false;
     if (api_read_file(vm, f, disk, dlen) != WRIT_OK) { *error = true; return false; }
     if (*dlen != curlen || memcmp(*disk, cur, curlen) != 0) return true;
     mem_free(vm, *disk, *dlen + 1);
