@@ -15,24 +15,9 @@
 static Out out;
 static Counter counter;
 
-static writ_vm *new_vm(void) {
-    writ_config cfg;
-    writ_config_init(&cfg);
-    out.n = 0;
-    out.buf[0] = 0;
-    cfg.write = sink;
-    cfg.write_ud = &out;
-    cfg.alloc = counting_alloc;
-    cfg.alloc_ud = &counter;
-    return writ_vm_new(&cfg);
-}
+static writ_vm *new_vm(void) { return testkit_vm(&out, &counter); }
 
-static void end_vm(writ_vm *vm) {
-    writ_vm_free(vm);
-    CHECK(counter.live == 0 && counter.bytes == 0);
-    if (counter.live || counter.bytes) fprintf(stderr, "  live %ld bytes %ld\n", counter.live, counter.bytes);
-    counter.live = counter.bytes = 0;
-}
+static void end_vm(writ_vm *vm) { testkit_end(vm, &counter); }
 
 static void clear_out(void) { out.n = 0; out.buf[0] = 0; }
 

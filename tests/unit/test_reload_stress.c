@@ -212,20 +212,9 @@ static void kept_text(const Prog *p, const Kept *k, char *out, size_t n) {
 
 /* ---- VMs ---- */
 
-static writ_vm *new_vm(Counter *c) {
-    writ_config cfg;
-    writ_config_init(&cfg);
-    cfg.alloc = counting_alloc;
-    cfg.alloc_ud = c;
-    return writ_vm_new(&cfg);
-}
+static writ_vm *new_vm(Counter *c) { return testkit_vm(NULL, c); }
 
-static void end_vm(writ_vm *vm, Counter *c) {
-    writ_vm_free(vm);
-    CHECK(c->live == 0 && c->bytes == 0);
-    if (c->live || c->bytes) fprintf(stderr, "  live %ld bytes %ld\n", c->live, c->bytes);
-    c->live = c->bytes = 0;
-}
+static void end_vm(writ_vm *vm, Counter *c) { testkit_end(vm, c); }
 
 /* Calls a string function of main.writ; "<error ...>" when it fails. */
 static void call_text(writ_vm *vm, const char *fn, char *out, size_t n) {

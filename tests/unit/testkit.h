@@ -4,6 +4,7 @@
 #ifndef WRIT_TESTKIT_H
 #define WRIT_TESTKIT_H
 
+#include "../../include/writ.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,29 @@ static inline void *counting_alloc(void *ud, void *p, size_t old, size_t n) {
     if (!p) c->live++;
     c->bytes += (long)n - (long)old;
     return r;
+}
+
+/* A VM writing into *o (NULL: stdout) whose allocations *c counts (NULL:
+ * the C allocator); *o is emptied first. */
+static inline writ_vm *testkit_vm(Out *o, Counter *c) {
+    writ_config cfg;
+    writ_config_init(&cfg);
+    if (o) {
+        o->n = 0;
+        o->buf[0] = 0;
+        cfg.write = sink;
+        cfg.write_ud = o;
+    }
+    if (c) { cfg.alloc = counting_alloc; cfg.alloc_ud = c; }
+    return writ_vm_new(&cfg);
+}
+
+/* Frees vm and checks that it gave back every block and byte *c counted. */
+static inline void testkit_end(writ_vm *vm, Counter *c) {
+    writ_vm_free(vm);
+    CHECK(c->live == 0 && c->bytes == 0);
+    if (c->live || c->bytes) fprintf(stderr, "  live %ld bytes %ld\n", c->live, c->bytes);
+    c->live = c->bytes = 0;
 }
 
 #endif
