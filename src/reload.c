@@ -1,7 +1,10 @@
 /* reload.c — hot reload (runtime.md §11).
  *
- * A reload compiles the load that contains the file again, as a new load,
- * with these kinds of continuity:
+ * A reload compiles the load that contains the file again, as a new load —
+ * or, when exactly one of its files changed and that file's interface
+ * fingerprint did not (iface.c), only that file, as a load split off the
+ * original (file_reload; docs/design.md "File reloads") — with these kinds
+ * of continuity:
  *  - types: a type of the old load with the same name and kind (generic
  *    instances included) is reused (same Type object, fresh facts), so live
  *    objects keep their type; instances are migrated by field name when the
