@@ -487,7 +487,7 @@ static void run(uint64_t seed, int nsteps, Stats *st) {
     printf("seed %llu: %ld bytes in the canonical state after step 100, %ld after step %d (peak %ld)\n",
            (unsigned long long)seed, st->bytes_early, st->bytes_late, nsteps, st->peak);
     /* Disabled: memory is not bounded yet.  The bytes in the canonical state
-     * keep rising over a random run (about 1.8 MB after step 100, 2.7 MB after
+     * keep rising over a random run (about 1.6 MB after step 100, 2.5 MB after
      * step 500 for the first seed; STRESS_TRACE=1 shows it).  Known parts: each
      * layout change of a class with instances keeps a LayoutHist entry for
      * good (reload.c push_history), each retyped global a dead slot, loads
