@@ -91,8 +91,7 @@ static int cmp_double(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-/* p-th percentile of every stride-th value from first */
-static double percentile(const double *v, size_t n, size_t first, size_t stride, double p) {
+double live_percentile(const double *v, size_t n, size_t first, size_t stride, double p) {
     size_t k = 0;
     double *xs = malloc(sizeof(double) * (n / stride + 1));
     if (!xs) return 0;
@@ -112,8 +111,8 @@ static void print_summary(Live *l) {
     size_t m = (n - 1) * 2;
     for (size_t i = 0; i < m; i += 2) total += v[i];
     fprintf(stderr, "stats: %zu frames; script mean %.3f ms, p50 %.3f ms, p95 %.3f ms; frame p50 %.2f ms (%.1f fps)\n",
-            n, total / (double)(n - 1), percentile(v, m, 0, 2, 0.5), percentile(v, m, 0, 2, 0.95),
-            percentile(v, m, 1, 2, 0.5), 1000.0 / percentile(v, m, 1, 2, 0.5));
+            n, total / (double)(n - 1), live_percentile(v, m, 0, 2, 0.5), live_percentile(v, m, 0, 2, 0.95),
+            live_percentile(v, m, 1, 2, 0.5), 1000.0 / live_percentile(v, m, 1, 2, 0.5));
 }
 
 void live_free(Live *l) {

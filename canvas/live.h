@@ -29,5 +29,7 @@ void live_wait(Live *l, double until);
 
 /* Seconds on the monotonic clock (the clock of every live time stamp). */
 double live_now(void);
+/* The p-th percentile (0..1) of every stride-th value of v[0..n) from first. */
+double live_percentile(const double *v, size_t n, size_t first, size_t stride, double p);
 
 #endif

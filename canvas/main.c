@@ -130,11 +130,6 @@ static int run_headless(Script *s, const CanvasOptions *o, Live *l) {
     return 0;
 }
 
-static int cmp_ms(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* One reload of a --bench-reload run: its compile time in ms, or < 0 after printing why it failed. */
 static double timed_reload(Script *s, const CanvasOptions *o) {
     char why[512];
@@ -149,10 +144,9 @@ static double timed_reload(Script *s, const CanvasOptions *o) {
     return ms;
 }
 
-static void report(const char *what, double *ms, long n) {
-    qsort(ms, (size_t)n, sizeof *ms, cmp_ms);
-    printf("%s over %ld reloads: p50 %.3f ms, p95 %.3f ms, min %.3f ms\n", what, n, ms[n / 2],
-           ms[(long)((double)(n - 1) * 0.95 + 0.5)], ms[0]);
+static void report(const char *what, const double *ms, long n) {
+    printf("%s over %ld reloads: p50 %.3f ms, p95 %.3f ms, min %.3f ms\n", what, n, live_percentile(ms, (size_t)n, 0, 1, 0.5),
+           live_percentile(ms, (size_t)n, 0, 1, 0.95), live_percentile(ms, (size_t)n, 0, 1, 0));
 }
 
 static char *slurp(const char *path, size_t *len) {
@@ -210,9 +204,8 @@ static int bench_reload(Script *s, const CanvasOptions *o) {
         snprintf(what, sizeof what, "one-file reload (%d files in turn)", nf);
         report(what, ms, n);
         for (int k = 0; k < nf; k++) {
-            qsort(per + k * n, (size_t)counts[k], sizeof *ms, cmp_ms);
             const char *base = strrchr(paths[k], '/');
-            printf("  %-16s p50 %.3f ms\n", base ? base + 1 : paths[k], counts[k] ? per[k * n + counts[k] / 2] : 0.0);
+            printf("  %-16s p50 %.3f ms\n", base ? base + 1 : paths[k], live_percentile(per + k * n, (size_t)counts[k], 0, 1, 0.5));
         }
     }
     for (int k = 0; k < nf; k++) {

@@ -375,10 +375,14 @@ static char *module_key(Arena *a, const char *name) {
     return arena_strndup(a, name, strlen(name));
 }
 
-static LoadedFile *find_loaded_file(VM *vm, const char *key) {
-    if (vm->reload && reload_skips(vm, key)) return NULL;      /* recompiled by this reload */
+LoadedFile *api_loaded(VM *vm, const char *key) {
     for (size_t i = vm->nloaded; i-- > 0;) if (strcmp(vm->loaded[i].path, key) == 0) return &vm->loaded[i];
     return NULL;
+}
+
+static LoadedFile *find_loaded_file(VM *vm, const char *key) {
+    if (vm->reload && reload_skips(vm, key)) return NULL;      /* recompiled by this reload */
+    return api_loaded(vm, key);
 }
 
 static Program *find_loaded(VM *vm, const char *key) {

@@ -88,6 +88,8 @@ writ_status api_load(VM *vm, const char *name, char *text, size_t len, bool run,
  * a file's identity in the registry of loaded files (owned string). */
 writ_status api_read_file(VM *vm, const char *path, char **out, size_t *len);
 char *api_module_key(VM *vm, const char *name);
+/* The registry entry of a loaded file by its key (newest first), or NULL. */
+LoadedFile *api_loaded(VM *vm, const char *key);
 
 void api_free_fn_handles(VM *vm);
 

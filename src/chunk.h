@@ -91,6 +91,12 @@ struct Module {
     Module **against; uint32_t nagainst;               /* loads it imported from: its syntax trees point into theirs */
 };
 
+/* A load's global slots: its own range, then those it took over from the load it reloaded. */
+static inline uint32_t module_nglobals(const Module *m) { return m->nglobals + m->nkept; }
+static inline uint32_t module_global(const Module *m, uint32_t k) {
+    return k < m->nglobals ? m->first_global + k : m->kept[k - m->nglobals];
+}
+
 Proto *proto_new(VM *vm, Module *m, const char *name);
 void proto_free(VM *vm, Proto *p);
 void module_free(VM *vm, Module *m);

@@ -140,8 +140,8 @@ typedef struct GlobalQuery { const char *module, *name; int slot; } GlobalQuery;
 static bool global_in_file(VM *vm, Module *m, const char *file, Module *root, void *ud) {
     GlobalQuery *q = ud;
     if (q->module && strcmp(root->name, q->module) != 0) return false;
-    for (uint32_t k = m->nglobals + m->nkept; k-- > 0;) {
-        uint32_t s = k < m->nglobals ? m->first_global + k : m->kept[k - m->nglobals];
+    for (uint32_t k = module_nglobals(m); k-- > 0;) {
+        uint32_t s = module_global(m, k);
         if (s >= vm->g.nglobals || !vm->g.gnames[s] || strcmp(vm->g.gnames[s], q->name) != 0) continue;
         if (vm->g.gfiles[s] && strcmp(vm->g.gfiles[s], file) != 0) continue;    /* another file's */
         q->slot = (int)s;

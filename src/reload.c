@@ -144,19 +144,17 @@ static void keep_slot(VM *vm, ReloadCtx *c, uint32_t slot) {
 /* The old load's globals by name, in declaration order among equal names
  * (linear probing keeps insertion order): one look-up per new global
  * instead of a scan of every old one. */
-static uint32_t global_count(Module *o) { return o->nglobals + o->nkept; }
-static uint32_t global_at(Module *o, uint32_t k) { return k < o->nglobals ? o->first_global + k : o->kept[k - o->nglobals]; }
 
 static void index_globals(VM *vm, ReloadCtx *c) {
     Globals *g = &vm->g;
     uint32_t n = 0, cap = 16;
-    for (uint32_t j = 0; j < c->nolds; j++) n += global_count(c->olds[j]);
+    for (uint32_t j = 0; j < c->nolds; j++) n += module_nglobals(c->olds[j]);
     while (cap < n * 2) cap *= 2;
     c->gidx = mem_calloc(vm, sizeof(uint32_t) * cap);
     c->gmask = cap - 1;
     for (uint32_t j = 0; j < c->nolds; j++)
-        for (uint32_t k = 0; k < global_count(c->olds[j]); k++) {
-            uint32_t s = global_at(c->olds[j], k);
+        for (uint32_t k = 0; k < module_nglobals(c->olds[j]); k++) {
+            uint32_t s = module_global(c->olds[j], k);
             if (!g->gnames[s]) continue;
             uint32_t h = name_hash(g->gnames[s]) & c->gmask;
             while (c->gidx[h]) h = (h + 1) & c->gmask;
@@ -593,8 +591,8 @@ static void install_globals(VM *vm, ReloadCtx *c, Module *m) {
     for (uint32_t j = 0; j < c->nolds; j++) {
         Module *o = c->olds[j];
         uint32_t *rest = NULL, nrest = 0, caprest = 0;     /* a file reload: the other files' slots */
-        for (uint32_t k = 0; k < global_count(o); k++) {
-            uint32_t s = global_at(o, k);
+        for (uint32_t k = 0; k < module_nglobals(o); k++) {
+            uint32_t s = module_global(o, k);
             if (reload_kept(vm, s)) continue;
             if (recompiled(vm, g->gfiles[s])) release_old_global(vm, c, m, s);
             else if (c->only_file) VEC_PUSH(vm, rest, nrest, caprest, s);
@@ -726,11 +724,6 @@ static bool key_in(char **set, uint32_t n, const char *key) {
     return false;
 }
 
-static struct Program *loaded_prog(VM *vm, const char *key) {
-    for (size_t i = vm->nloaded; i-- > 0;) if (strcmp(vm->loaded[i].path, key) == 0) return vm->loaded[i].prog;
-    return NULL;
-}
-
 /* Imports are compared by the imported file's key, which the importing
  * program keeps: the program it was checked against may be gone. */
 static bool imports_any(struct Program *p, char **set, uint32_t n) {
@@ -756,7 +749,10 @@ Module **reload_dependents(VM *vm, uint32_t *n) {
             keys[nk++] = api_module_key(vm, m->name);
             for (uint32_t f = 0; f < m->nfiles && nk < 64; f++) keys[nk++] = api_module_key(vm, m->files[f]);
             bool dep = false;
-            for (uint32_t i = 0; i < nk && !dep; i++) dep = imports_any(loaded_prog(vm, keys[i]), set, ns);
+            for (uint32_t i = 0; i < nk && !dep; i++) {
+                LoadedFile *lf = api_loaded(vm, keys[i]);
+                dep = lf && imports_any(lf->prog, set, ns);
+            }
             if (dep) VEC_PUSH(vm, c->deps, c->ndeps, capd, m);
             for (uint32_t i = 0; i < nk; i++) {
                 if (dep) VEC_PUSH(vm, set, ns, caps, keys[i]);
@@ -791,8 +787,8 @@ static bool file_reload_fits(VM *vm, ReloadCtx *c, Module *m) {
     if (!same) return false;
     Globals *g = &vm->g;
     for (uint32_t j = 0; j < c->nolds; j++)
-        for (uint32_t k = 0; k < global_count(c->olds[j]); k++) {
-            uint32_t s = global_at(c->olds[j], k);
+        for (uint32_t k = 0; k < module_nglobals(c->olds[j]); k++) {
+            uint32_t s = module_global(c->olds[j], k);
             if (g->gnames[s] && recompiled(vm, g->gfiles[s]) && !reload_kept(vm, s)) return false;
         }
     for (uint32_t i = 0; i < c->ntypes; i++) {

@@ -244,29 +244,14 @@ static void test_global_writes(void) {
 
 /* ---- loads importing the reloaded file are checked again ---- */
 
-static char dir[256];
 
-static void put(const char *name, const char *text) {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    fputs(text, f);
-    fclose(f);
-}
 
-static const char *at(const char *name) {
-    static char path[4][512];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(path[k], sizeof path[k], "%s/%s", dir, name);
-    return path[k];
-}
+
+static const char *at(const char *name) { return testkit_at(name); }
+static void put(const char *name, const char *text) { testkit_put(name, text); }
 
 static void test_dependents(void) {
-    snprintf(dir, sizeof dir, "/tmp/writ_reload_%d", (int)getpid());
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
-    CHECK(system(cmd) == 0);
+    testkit_dir_make("reload");
     put("lib.writ", "export func power(x: int) -> int { return x * 2 }\nexport class Ship { public hp: int = 3\n public func hit() -> int { hp -= 1\n return hp } }\n");
     put("mid.writ", "import { Ship } from \"lib\"\nexport func fleet() -> Array<Ship> { return [Ship(), Ship()] }\n");
     put("user.writ", "import { power } from \"lib\"\nimport { fleet } from \"mid\"\n"
@@ -297,8 +282,7 @@ static void test_dependents(void) {
     CHECK(writ_call_name(vm, at("user.writ"), "go", NULL, 0, &r) == WRIT_OK && r.as.i == 35);
     if (r.as.i != 35) fprintf(stderr, "  go: %lld %s\n", (long long)r.as.i, writ_error_text(vm));
     end_vm(vm);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
+    testkit_dir_remove();
 }
 
 /* ---- generic functions and types across a reload ---- */
@@ -487,10 +471,7 @@ static void test_chained(void) {
 /* A subclass in another load: the base's load reloaded (bodies only), then the subclass's load
  * reloaded with its methods reordered (its inherited slots outlive the base's checker data). */
 static void test_subclass_other_load(void) {
-    snprintf(dir, sizeof dir, "/tmp/writ_reload_sub_%d", (int)getpid());
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
-    CHECK(system(cmd) == 0);
+    testkit_dir_make("reload_sub");
     writ_vm *vm = new_vm();
     put("base.writ", "export class Base { public func f() -> int { return 1 }\n public func g() -> int { return 2 } }\n");
     put("sub.writ", "import { Base } from \"base\"\nclass Sub extends Base { public func g() -> int { return 20 }\n public func h() -> int { return 5 } }\n"
@@ -512,8 +493,7 @@ static void test_subclass_other_load(void) {
     HAS(writ_error_text(vm), "hot reload cannot change the methods or fields of 'Base': 'Sub' of another load extends it");
     CHECK(writ_call_name(vm, at("sub.writ"), "go", NULL, 0, &r) == WRIT_OK && r.as.i == 137);
     end_vm(vm);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
+    testkit_dir_remove();
 }
 
 int main(void) {

@@ -17,25 +17,15 @@
 
 static Out out;
 static Counter counter;
-static char dir[256];
 
 static writ_vm *new_vm(void) { return testkit_vm(&out, &counter); }
 
 static void end_vm(writ_vm *vm) { testkit_end(vm, &counter); }
 
-static const char *at(const char *name) {
-    static char path[4][512];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(path[k], sizeof path[k], "%s/%s", dir, name);
-    return path[k];
-}
 
-static void put(const char *name, const char *text) {
-    FILE *f = fopen(at(name), "w");
-    fputs(text, f);
-    fclose(f);
-}
+
+static const char *at(const char *name) { return testkit_at(name); }
+static void put(const char *name, const char *text) { testkit_put(name, text); }
 
 static void putf(const char *name, const char *fmt, int a, int b) {
     char buf[4096];
@@ -496,10 +486,7 @@ static void test_stamps(void) {
 }
 
 int main(void) {
-    snprintf(dir, sizeof dir, "/tmp/writ_reload_files_%d", (int)getpid());
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
-    CHECK(system(cmd) == 0);
+    testkit_dir_make("reload_files");
     test_body_edits();
     test_interface_change();
     test_errors();
@@ -511,8 +498,7 @@ int main(void) {
     test_regressions();
     test_regressions2();
     test_stamps();
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
+    testkit_dir_remove();
     printf("test_reload_files: %d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;
 }

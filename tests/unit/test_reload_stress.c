@@ -31,7 +31,6 @@
 #include <unistd.h>
 
 static Counter counter, fresh_counter;
-static char dir[256];
 static int verbose, trace;
 
 /* ---- the program ---- */
@@ -124,13 +123,7 @@ static void gen_main(const Prog *p, Buf *b) {
        p->has_tag ? " t${shapes[0].tag} ${shapes[1].tag}" : "", p->err == ERR_UNKNOWN_NAME ? " + missing" : "");
 }
 
-static const char *at(const char *name) {
-    static char path[4][512];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(path[k], sizeof path[k], "%s/%s", dir, name);
-    return path[k];
-}
+static const char *at(const char *name) { return testkit_at(name); }
 
 static void gen_file(const Prog *p, int f, Buf *b) {
     b->n = 0;
@@ -502,10 +495,7 @@ static void run(uint64_t seed, int nsteps, Stats *st) {
 int main(int argc, char **argv) {
     verbose = getenv("RELOAD_VERBOSE") != NULL;      /* diagnostics of refused reloads, each edit */
     trace = getenv("STRESS_TRACE") != NULL;            /* bytes every 50 steps */
-    snprintf(dir, sizeof dir, "/tmp/writ_reload_stress_%d", (int)getpid());
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
-    CHECK(system(cmd) == 0);
+    testkit_dir_make("reload_stress");
     static const uint64_t seeds[] = {0x9e3779b97f4a7c15ULL, 12345, 0xdeadbeefULL};
     int nseeds = (int)(sizeof seeds / sizeof seeds[0]), nsteps = 500;
     if (argc > 1) nsteps = atoi(argv[1]);
@@ -526,8 +516,7 @@ int main(int argc, char **argv) {
            "%d edits of two files), %d ticks, %d new VMs compared\n",
            nseeds, total.steps, total.reloads, total.ok, total.refused, total.file_path, total.two_files,
            total.ticks, total.fresh_loads);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
+    testkit_dir_remove();
     printf("test_reload_stress: %d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;
 }

@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static int failures, checks;
 #define CHECK(c) do { checks++; if (!(c)) { failures++; fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); } } while (0)
@@ -53,6 +56,38 @@ static inline void testkit_end(writ_vm *vm, Counter *c) {
     CHECK(c->live == 0 && c->bytes == 0);
     if (c->live || c->bytes) fprintf(stderr, "  live %ld bytes %ld\n", c->live, c->bytes);
     c->live = c->bytes = 0;
+}
+
+/* A scratch directory for tests that write script files:
+ * testkit_dir_make("tag") makes /tmp/writ_tag_PID, testkit_at(name) is a
+ * path in it (four may be in use at once), testkit_put writes a file. */
+static char testkit_dir[256];
+
+static inline void testkit_dir_make(const char *tag) {
+    snprintf(testkit_dir, sizeof testkit_dir, "/tmp/writ_%s_%d", tag, (int)getpid());
+    CHECK(mkdir(testkit_dir, 0777) == 0 || errno == EEXIST);
+}
+
+static inline void testkit_dir_remove(void) {
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", testkit_dir);
+    CHECK(system(cmd) == 0);
+}
+
+static inline const char *testkit_at(const char *name) {
+    static char path[4][512];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(path[k], sizeof path[k], "%s/%s", testkit_dir, name);
+    return path[k];
+}
+
+static inline void testkit_put(const char *name, const char *text) {
+    FILE *f = fopen(testkit_at(name), "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    fputs(text, f);
+    fclose(f);
 }
 
 #endif
